@@ -1,0 +1,33 @@
+"""Shared fixtures of the test suite: seeded data and the published reference data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+#: Published reference data, read in place (never copied into the project).
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_path(*parts: str) -> Path:
+    """Path inside ``../shared/data``; skips the test with a reason when absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference data not available: {path} (expected beside the project)")
+    return path
+
+
+@pytest.fixture
+def shared():
+    """Return a function giving paths inside ``../shared/data`` (skips when absent)."""
+    return shared_path
+
+
+@pytest.fixture
+def rng():
+    """Seeded random generator."""
+    return np.random.default_rng(20231108)
+
+

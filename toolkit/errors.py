@@ -1,0 +1,89 @@
+"""Exceptions and warnings of the toolkit.
+
+Every class is also a builtin exception, so ``except ValueError`` and
+``except KeyError`` keep working in users' code.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from toolkit.errors import ValidationError, PROBLEM_COLUMNS
+>>> problems = pd.DataFrame(
+...     [["sessions", "a.xlsx", "活动", 5, "platform", "居民议事会议", "unknown value",
+...       "use 居民议事会"]],
+...     columns=PROBLEM_COLUMNS)
+>>> err = ValidationError(problems)
+>>> isinstance(err, ValueError), len(err.problems)
+(True, 1)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "PROBLEM_COLUMNS",
+    "ColumnNotFoundError",
+    "DataTooLargeError",
+    "DesignError",
+    "ToolkitError",
+    "ToolkitWarning",
+    "ValidationError",
+]
+
+#: Columns of every problems frame (validation reports, load records, ValidationError).
+PROBLEM_COLUMNS = ["table", "file", "sheet", "row", "column", "value", "problem", "fix"]
+
+
+class ToolkitError(Exception):
+    """Base class of every error the toolkit raises on purpose."""
+
+
+class ColumnNotFoundError(ToolkitError, KeyError):
+    """A column named by the user is not in the data."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ValidationError(ToolkitError, ValueError):
+    """Data failed validation; ``.problems`` lists every problem found.
+
+    Parameters
+    ----------
+    problems : pandas.DataFrame
+        One row per problem with columns ``table, file, sheet, row, column,
+        value, problem, fix`` (see :data:`PROBLEM_COLUMNS`).
+    message : str, optional
+        Leading sentence; a summary of the problems is appended.
+    """
+
+    def __init__(self, problems: pd.DataFrame, message: str | None = None) -> None:
+        self.problems = problems
+        head = message or f"{len(problems)} problem(s) found in the data."
+        lines = [head]
+        for rec in problems.head(20).to_dict("records"):
+            where = ", ".join(
+                f"{k} {rec[k]}"
+                for k in ("table", "file", "sheet", "row", "column")
+                if k in rec and rec[k] is not None and str(rec[k]) not in ("", "nan", "<NA>")
+            )
+            lines.append(f"- {where}: {rec.get('problem', '')} (value {rec.get('value')!r}). "
+                         f"Fix: {rec.get('fix', '')}")
+        if len(problems) > 20:
+            lines.append(f"… and {len(problems) - 20} more; see `.problems`.")
+        super().__init__("\n".join(lines))
+
+
+class DesignError(ToolkitError, ValueError):
+    """A survey design is inconsistent (e.g. missing weights, a stratum with one PSU)."""
+
+
+class DataTooLargeError(ToolkitError, MemoryError):
+    """An operation would build an object too large for memory; the message names an alternative."""
+
+
+class ToolkitWarning(UserWarning):
+    """Warnings the toolkit issues (lossy but legal steps, pointing to the load record)."""

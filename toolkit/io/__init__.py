@@ -1,0 +1,53 @@
+"""Reading office files into canonical tables, validating them, protecting personal data.
+
+``tk.io`` reads; it knows nothing of networks or statistics.
+
+- :func:`read_table` reads one file (CSV in UTF-8/BOM/GBK/GB18030, Excel with
+  banners and merged two-row headers, SPSS, Stata, Parquet) and, given ``kind``,
+  maps headers to canonical names and normalises values, keeping a
+  :class:`LoadRecord` of every change (:func:`load_record`);
+- :func:`read_study` reads a ``study.yaml`` manifest into a :class:`toolkit.Study`;
+- :func:`validate` reports every problem of a table or study at once;
+- :func:`find_personal` and :func:`pseudonymise` find and replace personal data;
+- :func:`read_polis` reads a Polis conversation export.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "LoadRecord",
+    "find_personal",
+    "load_record",
+    "pseudonymise",
+    "read_polis",
+    "read_study",
+    "read_table",
+    "validate",
+]
+
+_LAZY = {
+    "LoadRecord": "toolkit.io.record",
+    "load_record": "toolkit.io.record",
+    "read_table": "toolkit.io.read",
+    "read_study": "toolkit.io.manifest",
+    "validate": "toolkit.io.validate",
+    "find_personal": "toolkit.io.personal",
+    "pseudonymise": "toolkit.io.personal",
+    "read_polis": "toolkit.io.polis",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    msg = f"module `toolkit.io` has no attribute `{name}`."
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

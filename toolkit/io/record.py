@@ -1,0 +1,170 @@
+"""The load record: what happened to every row and value when a file was read.
+
+Every reader attaches a :class:`LoadRecord` to the frame it returns
+(``df.attrs["load_record"]``; get it with :func:`load_record`). It answers the
+question a reviewer asks of any cleaned table: how many rows were read, how many
+kept, which were set aside and why, and every value that was changed.
+
+Examples
+--------
+>>> import pandas as pd
+>>> rec = LoadRecord(file="a.csv", table="sessions", rows_read=3)
+>>> rec.set_aside(row=4, reason="footer: 填表人", values="填表人：张三")
+>>> rec.coerce(column="date", what="Chinese date → date", before="2023年11月8日",
+...            after="2023-11-08", count=2)
+>>> rec.rows_kept = 2
+>>> rec.summary()
+'a.csv: 3 rows read, 2 kept, 1 set aside; 2 value(s) changed in 1 column(s).'
+>>> rec.accounts_for_every_row()
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from toolkit.errors import PROBLEM_COLUMNS
+
+__all__ = ["LoadRecord", "load_record"]
+
+SET_ASIDE_COLUMNS = ["row", "reason", "values"]
+COERCION_COLUMNS = ["column", "what", "count", "before", "after"]
+
+
+@dataclass
+class LoadRecord:
+    """Record of one read: rows read, kept, set aside, and every coercion made.
+
+    Attributes
+    ----------
+    file : str
+        Path of the file read (as given).
+    sheet : str or None
+        Excel sheet name, if any.
+    table : str or None
+        Canonical table kind the file was read as.
+    rows_read : int
+        Data rows found in the file (after the header, banner rows excluded).
+    rows_kept : int
+        Rows in the returned frame.
+    header_rows : int
+        Rows the header occupied (1, or 2 for a two-row merged header).
+    first_data_row : int
+        Row number, as the spreadsheet or a text editor shows it (1-based), of
+        the first data row; row ``i`` of the frame is file row ``first_data_row + i``
+        unless rows were set aside before it (see ``row_numbers``).
+    row_numbers : list of int
+        File row number of every kept row, in order.
+    header_map : dict
+        Original header → canonical column name (identity for unmapped columns).
+    encoding : str or None
+        Text encoding detected or used.
+    notes : list of str
+        Other facts worth knowing (banner text found, delimiter sniffed …).
+    """
+
+    file: str | None = None
+    sheet: str | None = None
+    table: str | None = None
+    rows_read: int = 0
+    rows_kept: int = 0
+    header_rows: int = 1
+    first_data_row: int = 2
+    row_numbers: list[int] = field(default_factory=list)
+    header_map: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+    _set_aside: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _coercions: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _problems: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    # A record is shared, not copied, when pandas propagates ``attrs``: pandas
+    # deep-copies attrs on many operations, which would copy the record each time.
+    def __deepcopy__(self, memo: dict) -> LoadRecord:
+        return self
+
+    def set_aside(self, *, row: int, reason: str, values: object = None) -> None:
+        """Note that file row `row` was not kept, and why."""
+        self._set_aside.append({"row": row, "reason": reason, "values": values})
+
+    def coerce(
+        self,
+        *,
+        column: str,
+        what: str,
+        before: object,
+        after: object,
+        count: int = 1,
+    ) -> None:
+        """Note that `count` values of `column` were changed (one example given)."""
+        self._coercions.append(
+            {"column": column, "what": what, "count": int(count), "before": before,
+             "after": after}
+        )
+
+    def problem(self, **fields: object) -> None:
+        """Note a problem found while reading (fields as in ``PROBLEM_COLUMNS``)."""
+        row = {k: fields.get(k) for k in PROBLEM_COLUMNS}
+        row["table"] = row["table"] or self.table
+        row["file"] = row["file"] or self.file
+        row["sheet"] = row["sheet"] or self.sheet
+        self._problems.append(row)
+
+    @property
+    def rows_set_aside(self) -> pd.DataFrame:
+        """Rows not kept: file ``row``, ``reason``, ``values``."""
+        return pd.DataFrame(self._set_aside, columns=SET_ASIDE_COLUMNS)
+
+    @property
+    def coercions(self) -> pd.DataFrame:
+        """Changes made: ``column, what, count, before, after`` (one example each)."""
+        return pd.DataFrame(self._coercions, columns=COERCION_COLUMNS)
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """Problems found while reading, in the columns of ``PROBLEM_COLUMNS``."""
+        return pd.DataFrame(self._problems, columns=PROBLEM_COLUMNS)
+
+    def accounts_for_every_row(self) -> bool:
+        """True when every row read is either kept or set aside with a reason."""
+        return self.rows_read == self.rows_kept + len(self._set_aside)
+
+    def summary(self) -> str:
+        """One line: rows read, kept, set aside, values changed."""
+        n_changed = sum(c["count"] for c in self._coercions)
+        n_cols = len({c["column"] for c in self._coercions})
+        name = self.file if self.sheet is None else f"{self.file} [{self.sheet}]"
+        return (
+            f"{name}: {self.rows_read} rows read, {self.rows_kept} kept, "
+            f"{len(self._set_aside)} set aside; {n_changed} value(s) changed in "
+            f"{n_cols} column(s)."
+        )
+
+    def _repr_html_(self) -> str:
+        parts = [f"<p>{self.summary()}</p>"]
+        if self._set_aside:
+            parts.append("<h5>Rows set aside</h5>" + self.rows_set_aside.to_html(index=False))
+        if self._coercions:
+            parts.append("<h5>Values changed</h5>" + self.coercions.to_html(index=False))
+        return "\n".join(parts)
+
+
+def load_record(data: pd.DataFrame) -> LoadRecord:
+    """Return the :class:`LoadRecord` attached to a frame by a reader.
+
+    Raises
+    ------
+    KeyError
+        When the frame did not come from a toolkit reader.
+    """
+    rec = data.attrs.get("load_record")
+    if rec is None:
+        msg = (
+            "This DataFrame has no load record: it was not returned by `tk.io.read_table`, "
+            "or an operation dropped its `attrs`. Read the file with `tk.io.read_table`."
+        )
+        raise KeyError(msg)
+    return rec

@@ -1,0 +1,733 @@
+"""Canonical tables, columns and vocabularies of a consultation study.
+
+One place holds what every other module agrees on: the six tables of a study
+(units, participants, sessions, attendance, submissions, survey responses), their
+columns with types and whether they are required, the controlled vocabularies
+(platform kinds, participant types, stages, roles, channels …) with Chinese and
+English labels, and the header aliases that real office files use.
+
+Values of a vocabulary column are stored as the Chinese term (what offices write,
+e.g. ``居民议事会``); :func:`label` gives the English label for English output.
+Canonical column names are English snake_case.
+
+Examples
+--------
+>>> from toolkit import schema
+>>> schema.VOCABULARIES["platform"].normalise("Residents' council")
+'居民议事会'
+>>> schema.label("platform", "居民议事会", lang="en")
+"Residents' council"
+>>> schema.canonical_column("活动编号", table="sessions")
+'session_id'
+>>> schema.TABLES["attendance"].required
+('session_id', 'participant_id')
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "TABLES",
+    "TABLE_NAMES",
+    "VOCABULARIES",
+    "Column",
+    "Table",
+    "Term",
+    "Vocabulary",
+    "canonical_column",
+    "clean_header",
+    "label",
+    "labels",
+]
+
+Lang = Literal["zh", "en"]
+DType = Literal["string", "int", "float", "date", "bool", "category", "ordered"]
+
+
+# ---------------------------------------------------------------------------
+# Vocabularies
+# ---------------------------------------------------------------------------
+
+
+def _key(text: object) -> str:
+    """Fold a value for matching: NFKC (full-width → half-width), no spaces, lower case."""
+    folded = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"[\s_\-·•“”\"'‘’()（）]+", "", folded).lower()
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a vocabulary.
+
+    Parameters
+    ----------
+    zh : str
+        The Chinese term, which is the stored value.
+    en : str
+        The English label.
+    code : str
+        A short ASCII code (stable identifier, also accepted on input).
+    aliases : tuple of str
+        Other spellings accepted on input (abbreviations, older names).
+    group : str, optional
+        A grouping, e.g. ``"offline"`` / ``"online"`` for platforms or
+        ``"four_party"`` for participant types.
+    """
+
+    zh: str
+    en: str
+    code: str
+    aliases: tuple[str, ...] = ()
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A controlled vocabulary with Chinese and English labels.
+
+    Parameters
+    ----------
+    name : str
+        Name of the vocabulary (``"platform"``, ``"stage"`` …).
+    zh, en : str
+        Its name in Chinese and English, for axis titles and headers.
+    terms : tuple of Term
+        The terms, in their natural order (the order of a process for stages).
+    ordered : bool
+        Whether the order is meaningful (stages, Likert points).
+
+    Examples
+    --------
+    >>> v = VOCABULARIES["role"]
+    >>> v.normalise(" 宣传员 ")
+    '宣传员'
+    >>> v.normalise("publicist")
+    '宣传员'
+    >>> v.normalise("宣传") is None
+    True
+    >>> v.suggest("宣传人员")
+    '宣传员'
+    """
+
+    name: str
+    zh: str
+    en: str
+    terms: tuple[Term, ...]
+    ordered: bool = False
+    _lookup: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for term in self.terms:
+            for spelling in (term.zh, term.en, term.code, *term.aliases):
+                self._lookup.setdefault(_key(spelling), term.zh)
+
+    @property
+    def categories(self) -> list[str]:
+        """The stored values (Chinese terms) in vocabulary order."""
+        return [t.zh for t in self.terms]
+
+    def normalise(self, value: object) -> str | None:
+        """Return the stored term for `value`, or None when it is not a known spelling."""
+        return self._lookup.get(_key(value))
+
+    def suggest(self, value: object) -> str | None:
+        """Return the closest known term to an unknown `value`, or None if nothing is close."""
+        keys = list(self._lookup)
+        match = difflib.get_close_matches(_key(value), keys, n=1, cutoff=0.6)
+        return self._lookup[match[0]] if match else None
+
+    def label(self, value: object, lang: Lang = "zh") -> str:
+        """Label of a stored value in `lang`; unknown values are returned as given."""
+        term = self.term(value)
+        if term is None:
+            return str(value)
+        return term.zh if lang == "zh" else term.en
+
+    def term(self, value: object) -> Term | None:
+        """The :class:`Term` for a value in any accepted spelling, or None."""
+        zh = self.normalise(value)
+        return next((t for t in self.terms if t.zh == zh), None)
+
+    def group_of(self, value: object) -> str | None:
+        """The group of a value (e.g. ``"online"`` for a platform), or None."""
+        term = self.term(value)
+        return term.group if term else None
+
+
+def _vocab(
+    name: str,
+    zh: str,
+    en: str,
+    rows: Iterable[tuple],
+    *,
+    ordered: bool = False,
+) -> Vocabulary:
+    terms = []
+    for row in rows:
+        zh_term, en_term, code, *rest = row
+        aliases = tuple(rest[0]) if rest else ()
+        group = rest[1] if len(rest) > 1 else None
+        terms.append(Term(zh_term, en_term, code, aliases, group))
+    return Vocabulary(name, zh, en, tuple(terms), ordered)
+
+
+_PLATFORMS = [
+    # offline platforms
+    ("“两代表一委员”工作室", "Studio of two deputies and one member", "studio",
+     ["两代表一委员工作室", "委员工作室", "代表委员工作室", "两代表一委员"], "offline"),
+    ("居民议事会", "Residents' council", "residents_council",
+     ["议事会", "村民议事会", "居民议事"], "offline"),
+    ("项目听证会", "Project hearing", "project_hearing", ["听证会"], "offline"),
+    ("社区恳谈会", "Community dialogue", "community_dialogue", ["恳谈会"], "offline"),
+    ("民主对话会", "Democratic dialogue", "democratic_dialogue", ["对话会"], "offline"),
+    ("实施方案协调会", "Implementation-plan coordination meeting", "plan_coordination",
+     ["方案协调会", "协调会"], "offline"),
+    ("实施效果评议会", "Implementation-evaluation meeting", "evaluation_meeting",
+     ["效果评议会", "评议会"], "offline"),
+    ("四方交流平台", "Four-party platform", "four_party_platform",
+     ["四方平台", "四方交流会"], "offline"),
+    ("协商议事室", "Consultation room", "consultation_room",
+     ["议事室", "协商室"], "offline"),
+    ("委员联络站", "Member liaison station", "liaison_station",
+     ["联络站", "政协委员联络站"], "offline"),
+    # online channels
+    ("微信群", "WeChat group", "wechat_group", ["微信", "wechat"], "online"),
+    ("小区云论坛", "Community cloud forum", "cloud_forum", ["云论坛", "社区云论坛"], "online"),
+    ("在线表单", "Online form", "online_form", ["网络表单", "问卷表单"], "online"),
+    ("邮件反馈", "Email feedback", "email", ["电子邮件", "邮件", "e-mail"], "online"),
+    ("客服热线", "Service hotline", "hotline", ["热线", "服务热线"], "online"),
+    ("居民投票小程序", "Resident voting mini-program", "voting_app",
+     ["投票小程序", "小程序"], "online"),
+    ("网络议政平台", "Online consultation platform", "online_platform",
+     ["网上议政平台", "网络协商平台", "秦商量", "Polis"], "online"),
+]
+
+_PARTICIPANT_TYPES = [
+    # the four parties of the four-party platform
+    ("政府部门", "Government department", "government",
+     ["政府部门代表", "部门", "机关干部", "official"], "four_party"),
+    ("专家", "Expert", "expert", ["专家学者", "专业人士"], "four_party"),
+    ("居民代表", "Resident representative", "resident_rep",
+     ["居民", "村民代表", "resident representative"], "four_party"),
+    ("辖区单位代表", "Unit representative", "unit_rep",
+     ["单位代表", "辖区单位"], "four_party"),
+    # deputies and members
+    ("政协委员", "CPPCC member", "cppcc_member", ["委员", "政协", "CPPCC"], "deputy_member"),
+    ("人大代表", "NPC deputy", "npc_deputy", ["代表", "人大"], "deputy_member"),
+    # the others named in the articles
+    ("群团组织", "Mass organisation", "mass_org", ["群团"], "other"),
+    ("社会组织", "Social organisation", "social_org", ["社团", "NGO"], "other"),
+    ("经营主体", "Business entity", "business", ["企业", "商户", "市场主体"], "other"),
+    ("新社会阶层", "New social strata", "new_strata", ["新阶层"], "other"),
+    ("社会工作者", "Social worker", "social_worker", ["社工"], "other"),
+    ("志愿者", "Volunteer", "volunteer", ["义工"], "other"),
+    ("专业技术人员", "Technical expert", "technician", ["技术人员"], "other"),
+    ("第三方机构", "Third-party agency", "third_party", ["第三方"], "other"),
+    ("特邀信息员", "Special informant", "informant", ["信息员"], "other"),
+]
+
+_STAGES = [
+    ("议题征集", "Topic collection", "collection", ["征集议题", "征集"]),
+    ("议题筛选", "Screening", "screening", ["筛选"]),
+    ("议题确定", "Determination", "determination", ["确定议题", "确定"]),
+    ("议事协商", "Consultation", "consultation", ["协商", "协商议事"]),
+    ("结果公示", "Publication of result", "publication", ["协商结果公示", "公示"]),
+    ("组织实施", "Implementation", "implementation", ["实施", "落实"]),
+]
+
+_ROLES = [
+    ("宣传员", "Publicist", "publicist", ["宣传"], "member_role"),
+    ("调查员", "Investigator", "investigator", ["调查"], "member_role"),
+    ("联络员", "Liaison", "liaison", ["联络"], "member_role"),
+    ("促进员", "Promoter", "promoter", ["促进"], "member_role"),
+    ("主持人", "Chair", "chair", ["主持"], "other"),
+    ("发言人", "Speaker", "speaker", ["发言", "发言者"], "other"),
+    ("列席", "Observer", "observer", ["旁听", "观察员"], "other"),
+    ("参与者", "Participant", "participant", ["参加", "参会"], "other"),
+]
+
+_CHANNELS = [
+    ("提案", "Proposal", "proposal", ["政协提案"]),
+    ("社情民意信息", "Opinion information", "opinion_info", ["社情民意", "信息"]),
+    ("大会发言", "Conference speech", "speech", ["发言材料"]),
+]
+
+_GATES = [
+    ("政治关", "Political gate", "political", ["政治"]),
+    ("事实关", "Facts gate", "facts", ["事实"]),
+    ("选题关", "Topic gate", "topic", ["选题"]),
+    ("内容关", "Content gate", "content", ["内容"]),
+    ("文字关", "Writing gate", "writing", ["文字"]),
+]
+
+_ESCALATIONS = [
+    ("居民会议", "Residents' meeting", "residents_meeting", ["村民会议"]),
+    ("居民代表会议", "Residents' representatives meeting", "representatives_meeting",
+     ["村民代表会议"]),
+    ("业主大会", "Owners' assembly", "owners_assembly", ["业主委员会"]),
+]
+
+_UNIT_LEVELS = [
+    ("省", "Province", "province", ["省级"]),
+    ("市", "City", "city", ["市级", "地级市"]),
+    ("区县", "District/county", "district", ["区", "县", "区级", "县级", "县区"]),
+    ("镇街", "Town/street", "town", ["镇", "街道", "乡镇", "乡", "镇/街道", "乡镇街道"]),
+    ("村社区", "Village/community", "community", ["村", "社区", "村/社区", "居委会"]),
+    ("委员联络站", "Member liaison station", "station", ["联络站"]),
+]
+
+_TOPIC_CATEGORIES = [
+    ("住房与小区", "Housing and estates", "housing",
+     ["加装电梯", "老旧小区改造", "物业", "物业收费"]),
+    ("交通与停车", "Traffic and parking", "traffic", ["停车", "交通"]),
+    ("环境卫生", "Environment and sanitation", "environment", ["垃圾分类", "环境"]),
+    ("养老与托育", "Elderly care and childcare", "care", ["养老", "养老食堂", "托育"]),
+    ("公共服务", "Public services", "services", ["教育", "医疗"]),
+    ("社会治理", "Social governance", "governance", ["治安", "矛盾调解"]),
+    ("经济发展", "Economic development", "economy", ["营商环境", "就业"]),
+    ("其他", "Other", "other", []),
+]
+
+_GENDER = [
+    ("男", "Male", "male", ["m", "男性"]),
+    ("女", "Female", "female", ["f", "女性"]),
+]
+
+_AGE_BANDS = [
+    ("18-29岁", "18-29", "18_29", ["18-29", "18～29岁", "30岁以下"]),
+    ("30-44岁", "30-44", "30_44", ["30-44"]),
+    ("45-59岁", "45-59", "45_59", ["45-59"]),
+    ("60岁及以上", "60+", "60_plus", ["60+", "60岁以上", "60及以上"]),
+]
+
+_WAVES = [
+    ("前测", "Before", "pre", ["协商前", "前", "before", "t0"]),
+    ("后测", "After", "post", ["协商后", "后", "after", "t1"]),
+]
+
+_COMMITTEES = [
+    ("提案委员会", "Proposals committee", "proposals", ["提案委"]),
+    ("经济委员会", "Economic committee", "economic", ["经济委", "经济科技委员会"]),
+    ("社会和法制委员会", "Social and legal affairs committee", "social_legal",
+     ["社法委", "社会法制委员会"]),
+    ("文化文史和学习委员会", "Culture, history and study committee", "culture",
+     ["文史委", "文化文史委员会", "学习委"]),
+    ("农业农村委员会", "Agriculture and rural affairs committee", "agriculture",
+     ["农业委", "农村委"]),
+    ("办公室", "General office", "office", ["政协办公室"]),
+]
+
+_SECTORS = [
+    ("中国共产党", "Communist Party of China", "cpc", ["中共"]),
+    ("民主党派", "Democratic parties", "democratic_parties", ["民革", "民盟", "民建", "民进"]),
+    ("无党派人士", "Non-party personages", "non_party", ["无党派"]),
+    ("共青团", "Communist Youth League", "youth_league", ["团委"]),
+    ("工会", "Trade unions", "trade_union", []),
+    ("妇联", "Women's federation", "womens_federation", []),
+    ("工商联", "Federation of industry and commerce", "business_federation", []),
+    ("科技界", "Science and technology", "science", ["科协", "科学技术界"]),
+    ("教育界", "Education", "education", []),
+    ("文化艺术界", "Culture and arts", "culture_arts", ["文艺界"]),
+    ("医药卫生界", "Medicine and health", "health", ["医卫界"]),
+    ("经济界", "Economy", "economy", []),
+    ("农业界", "Agriculture", "agriculture", []),
+    ("社会福利和社会保障界", "Social welfare", "welfare", ["社会福利界"]),
+    ("少数民族界", "Ethnic minorities", "ethnic", ["民族界"]),
+    ("宗教界", "Religion", "religion", []),
+    ("特邀人士", "Specially invited", "invited", ["特邀"]),
+]
+
+_INSTRUCTION_LEVELS = [
+    ("区县领导", "District leader", "district", ["区领导", "县领导"]),
+    ("市领导", "City leader", "city", []),
+    ("省领导", "Provincial leader", "province", []),
+]
+
+VOCABULARIES: dict[str, Vocabulary] = {
+    v.name: v
+    for v in (
+        _vocab("platform", "协商平台", "Platform", _PLATFORMS),
+        _vocab("participant_type", "参与者类型", "Participant type", _PARTICIPANT_TYPES),
+        _vocab("stage", "协商阶段", "Stage", _STAGES, ordered=True),
+        _vocab("role", "角色", "Role", _ROLES),
+        _vocab("channel", "报送渠道", "Channel", _CHANNELS),
+        _vocab("gate", "审核关口", "Gate reached", _GATES, ordered=True),
+        _vocab("escalation", "提交会议", "Escalated to", _ESCALATIONS),
+        _vocab("unit_level", "层级", "Level", _UNIT_LEVELS),
+        _vocab("topic_category", "议题类别", "Topic category", _TOPIC_CATEGORIES),
+        _vocab("gender", "性别", "Gender", _GENDER),
+        _vocab("age_band", "年龄段", "Age band", _AGE_BANDS, ordered=True),
+        _vocab("wave", "测量波次", "Wave", _WAVES, ordered=True),
+        _vocab("committee", "专委会", "Special committee", _COMMITTEES),
+        _vocab("sector", "界别", "Sector", _SECTORS),
+        _vocab("instruction_level", "批示层级", "Instruction level", _INSTRUCTION_LEVELS,
+               ordered=True),
+    )
+}
+
+
+def label(vocabulary: str, value: object, lang: Lang = "zh") -> str:
+    """Label of one stored value of `vocabulary` in `lang`.
+
+    Examples
+    --------
+    >>> label("stage", "议事协商", lang="en")
+    'Consultation'
+    """
+    return VOCABULARIES[vocabulary].label(value, lang)
+
+
+def labels(vocabulary: str, values: Iterable[object], lang: Lang = "zh") -> list[str]:
+    """Labels of several stored values of `vocabulary` in `lang`.
+
+    Examples
+    --------
+    >>> labels("wave", ["前测", "后测"], lang="en")
+    ['Before', 'After']
+    """
+    vocab = VOCABULARIES[vocabulary]
+    return [vocab.label(v, lang) for v in values]
+
+
+# ---------------------------------------------------------------------------
+# Tables and columns
+# ---------------------------------------------------------------------------
+
+PersonalKind = Literal["name", "id_card", "phone"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column.
+
+    Parameters
+    ----------
+    name : str
+        Canonical snake_case name.
+    dtype : {"string", "int", "float", "date", "bool", "category", "ordered"}
+        Stored type. ``category``/``ordered`` columns take their categories from
+        `vocabulary`.
+    zh, en : str
+        Header in Chinese and English (used for output tables).
+    required : bool
+        Whether a table of this kind must have the column.
+    vocabulary : str, optional
+        Name of the vocabulary in :data:`VOCABULARIES` for its values.
+    aliases : tuple of str
+        Headers that mean this column in real files.
+    unique : bool
+        Values must be unique (identifiers).
+    references : str, optional
+        ``"table.column"`` this column points to.
+    personal : {"name", "id_card", "phone"}, optional
+        The column holds personal data of this kind.
+    min_value, max_value : float, optional
+        Inclusive range of valid values.
+    """
+
+    name: str
+    dtype: DType
+    zh: str
+    en: str
+    required: bool = False
+    vocabulary: str | None = None
+    aliases: tuple[str, ...] = ()
+    unique: bool = False
+    references: str | None = None
+    personal: PersonalKind | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+
+    def label(self, lang: Lang = "zh") -> str:
+        """Header of the column in `lang`."""
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns and its identifier.
+
+    Parameters
+    ----------
+    name : str
+        ``"units"``, ``"participants"``, ``"sessions"``, ``"attendance"``,
+        ``"submissions"`` or ``"survey"``.
+    zh, en : str
+        Name of the table in Chinese and English.
+    columns : tuple of Column
+        Known columns. Other columns are kept as they are (e.g. survey items).
+    key : tuple of str
+        Columns that identify a row.
+    """
+
+    name: str
+    zh: str
+    en: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the required columns."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Names of all known columns, in order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        """The :class:`Column` called `name` (raises KeyError if unknown)."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        msg = f"Table `{self.name}` has no canonical column `{name}`."
+        raise KeyError(msg)
+
+    def get(self, name: str) -> Column | None:
+        """The :class:`Column` called `name`, or None."""
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def _c(name: str, dtype: DType, zh: str, en: str, *aliases: str, **kw) -> Column:
+    return Column(name, dtype, zh, en, aliases=aliases, **kw)
+
+
+_UNIT_ID = ("单位编码", "区划代码", "区划编码", "单位代码", "行政区划代码", "unit code", "unit")
+
+UNITS = Table(
+    "units", "区划与单位", "Units",
+    (
+        _c("unit_id", "string", "编码", "Code", *_UNIT_ID, "编码", "代码", "code",
+           required=True, unique=True),
+        _c("name", "string", "名称", "Name", "单位名称", "区划名称", "名称", "村社区名称",
+           required=True),
+        _c("level", "category", "层级", "Level", "级别", "层级", "区划层级",
+           vocabulary="unit_level", required=True),
+        _c("parent_id", "string", "上级编码", "Parent code", "上级", "上级单位", "上级代码",
+           "所属镇街", "parent", references="units.unit_id"),
+        _c("has_room", "bool", "是否有议事室", "Has consultation room", "议事室", "有无议事室",
+           "是否建有议事室", "协商议事室"),
+        _c("population", "int", "人口", "Population", "常住人口", "户籍人口", min_value=0),
+        _c("urban", "bool", "是否城市社区", "Urban", "城乡", "是否社区"),
+    ),
+    key=("unit_id",),
+)
+
+PARTICIPANTS = Table(
+    "participants", "参与者", "Participants",
+    (
+        _c("participant_id", "string", "参与者编号", "Participant ID", "参与者编号",
+           "人员编号", "编号", "委员编号", "参与人编号", "participant", "id",
+           required=True, unique=True),
+        _c("name", "string", "姓名", "Name", "姓名", "名字", "参与者姓名", "委员姓名",
+           personal="name"),
+        _c("type", "category", "参与者类型", "Participant type", "类型", "身份", "人员类别",
+           "参与者类别", "参与主体", vocabulary="participant_type", required=True),
+        _c("sector", "category", "界别", "Sector", "所属界别", vocabulary="sector"),
+        _c("committee", "category", "专委会", "Special committee", "专门委员会", "所属专委会",
+           vocabulary="committee"),
+        _c("party_member", "bool", "是否党员", "Party member", "党员", "政治面貌是否党员"),
+        _c("gender", "category", "性别", "Gender", vocabulary="gender"),
+        _c("age_band", "ordered", "年龄段", "Age band", "年龄组", "年龄分组",
+           vocabulary="age_band"),
+        _c("birth_year", "int", "出生年份", "Birth year", "出生年", min_value=1900,
+           max_value=2020),
+        _c("unit_id", "string", "所在单位编码", "Unit", "所在社区", "所属社区", "所在村社区",
+           "社区编码", references="units.unit_id"),
+        _c("organisation", "string", "工作单位", "Organisation", "单位", "所在单位名称",
+           "工作单位及职务"),
+        _c("id_card", "string", "身份证号", "ID-card number", "身份证号码", "身份证",
+           "公民身份号码", personal="id_card"),
+        _c("phone", "string", "手机号", "Phone", "手机号码", "联系电话", "电话", "手机",
+           personal="phone"),
+    ),
+    key=("participant_id",),
+)
+
+SESSIONS = Table(
+    "sessions", "协商活动", "Sessions",
+    (
+        _c("session_id", "string", "活动编号", "Session ID", "活动编号", "协商编号",
+           "会议编号", "编号", "session", required=True, unique=True),
+        _c("date", "date", "日期", "Date", "协商日期", "活动日期", "会议日期", "时间",
+           "协商时间", required=True),
+        _c("unit_id", "string", "单位编码", "Unit", "所在社区", "社区编码", "协商单位",
+           "所属单位", "举办单位编码", required=True, references="units.unit_id"),
+        _c("platform", "category", "协商平台", "Platform", "平台", "协商形式", "载体",
+           vocabulary="platform", required=True),
+        _c("topic_id", "string", "议题编号", "Topic ID", "议题代码"),
+        _c("topic", "string", "议题", "Topic", "协商议题", "议题名称", "协商内容"),
+        _c("topic_category", "category", "议题类别", "Topic category", "议题类型", "类别",
+           vocabulary="topic_category"),
+        _c("organiser", "string", "组织者", "Organiser", "组织单位", "牵头单位", "主办单位"),
+        _c("stage", "ordered", "协商阶段", "Stage", "阶段", "所处阶段", "环节",
+           vocabulary="stage"),
+        _c("round", "int", "协商轮次", "Round", "轮次", "第几轮", min_value=1, max_value=20),
+        _c("n_participants", "int", "参与人数", "Participants", "参加人数", "人数",
+           min_value=0),
+        _c("consensus", "bool", "是否达成共识", "Consensus reached", "达成共识", "共识",
+           "是否共识"),
+        _c("escalated_to", "category", "提交会议", "Escalated to", "提交", "提交至",
+           "提请会议", vocabulary="escalation"),
+        _c("outcome", "string", "协商结果", "Outcome", "结果", "协商成果"),
+        _c("implemented", "bool", "是否落实", "Implemented", "落实情况", "已落实"),
+        _c("implemented_date", "date", "落实日期", "Date implemented", "落实时间",
+           "完成日期", "办结日期"),
+    ),
+    key=("session_id",),
+)
+
+ATTENDANCE = Table(
+    "attendance", "参与记录", "Attendance",
+    (
+        _c("session_id", "string", "活动编号", "Session ID", "活动编号", "协商编号",
+           "会议编号", required=True, references="sessions.session_id"),
+        _c("participant_id", "string", "参与者编号", "Participant ID", "参与者编号",
+           "人员编号", "委员编号", required=True, references="participants.participant_id"),
+        _c("role", "category", "角色", "Role", "身份角色", "担任角色", "职责",
+           vocabulary="role"),
+        _c("speeches", "int", "发言次数", "Speeches", "发言", "发言数", min_value=0),
+    ),
+    key=("session_id", "participant_id"),
+)
+
+SUBMISSIONS = Table(
+    "submissions", "提案与信息", "Submissions",
+    (
+        _c("submission_id", "string", "编号", "Submission ID", "提案编号", "信息编号",
+           "案号", "编号", required=True, unique=True),
+        _c("author_id", "string", "提交人编号", "Author ID", "作者编号", "提案人编号",
+           "报送人编号", "委员编号", required=True, references="participants.participant_id"),
+        _c("date", "date", "提交日期", "Date submitted", "报送日期", "日期", "提交时间",
+           required=True),
+        _c("channel", "category", "报送渠道", "Channel", "类型", "渠道", "类别",
+           vocabulary="channel", required=True),
+        _c("topic", "string", "标题", "Topic", "题目", "议题", "主题"),
+        _c("topic_category", "category", "议题类别", "Topic category", "议题类型",
+           vocabulary="topic_category"),
+        _c("gate_reached", "ordered", "通过关口", "Gate reached", "审核关口", "审核情况",
+           vocabulary="gate"),
+        _c("adopted", "bool", "是否采用", "Adopted", "采用", "采纳", "是否采纳", "立案"),
+        _c("instructions", "int", "批示数", "Instructions", "批示次数", "领导批示",
+           min_value=0),
+        _c("instruction_level", "ordered", "批示层级", "Instruction level", "批示级别",
+           vocabulary="instruction_level"),
+        _c("responded", "bool", "是否回应", "Responded", "回应", "是否答复", "答复"),
+        _c("response_date", "date", "回应日期", "Response date", "答复日期", "回复日期"),
+        _c("department", "string", "承办部门", "Responding department", "答复部门", "承办单位",
+           "办理单位"),
+    ),
+    key=("submission_id",),
+)
+
+SURVEY = Table(
+    "survey", "居民调查", "Resident survey",
+    (
+        _c("respondent_id", "string", "受访者编号", "Respondent ID", "问卷编号", "样本编号",
+           "编号", "ID", required=True),
+        _c("unit_id", "string", "社区编码", "Community", "所在社区", "社区", "村居编码",
+           references="units.unit_id"),
+        _c("wave", "ordered", "测量波次", "Wave", "波次", "轮次", vocabulary="wave"),
+        _c("weight", "float", "权重", "Weight", "设计权重", "样本权重", "wt", min_value=0),
+        _c("stratum", "string", "层", "Stratum", "分层", "抽样层", "strata"),
+        _c("cluster", "string", "群", "Cluster", "初级抽样单元", "PSU", "psu"),
+        _c("fpc", "float", "有限总体校正", "Finite population", "总体数", min_value=0),
+        _c("gender", "category", "性别", "Gender", vocabulary="gender"),
+        _c("age", "int", "年龄", "Age", "周岁", min_value=0, max_value=120),
+        _c("age_band", "ordered", "年龄段", "Age band", "年龄组", vocabulary="age_band"),
+        _c("education", "string", "文化程度", "Education", "学历", "受教育程度"),
+        _c("party_member", "bool", "是否党员", "Party member", "党员"),
+        _c("name", "string", "姓名", "Name", "受访者姓名", personal="name"),
+        _c("phone", "string", "手机号", "Phone", "联系电话", "手机号码", "电话",
+           personal="phone"),
+    ),
+    key=("respondent_id", "wave"),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (UNITS, PARTICIPANTS, SESSIONS, ATTENDANCE, SUBMISSIONS, SURVEY)
+}
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
+# Headers whose meaning does not depend on the table.
+_COMMON_ALIASES: dict[str, str] = {}
+
+
+def clean_header(header: object) -> str:
+    """Fold a header for matching: NFKC, no spaces or punctuation, lower case.
+
+    Examples
+    --------
+    >>> clean_header(" 活动 编号（必填） ")
+    '活动编号'
+    >>> clean_header("Session_ID")
+    'sessionid'
+    """
+    text = unicodedata.normalize("NFKC", str(header))
+    text = re.sub(r"[（(][^）)]*(必填|选填|可选|required|optional)[^）)]*[）)]", "", text)
+    text = re.sub(r"[*＊]", "", text)
+    return _key(text)
+
+
+def canonical_column(
+    header: object,
+    *,
+    table: str,
+    mapping: Mapping[str, str] | None = None,
+) -> str | None:
+    """Canonical column name for a header in a file of `table`, or None.
+
+    A user's `mapping` (header → canonical name) wins over the built-in aliases.
+    For multi-row headers flattened as ``"上级_下级"``, the last part is tried too.
+
+    Examples
+    --------
+    >>> canonical_column("是否达成共识", table="sessions")
+    'consensus'
+    >>> canonical_column("协商情况_协商平台", table="sessions")
+    'platform'
+    >>> canonical_column("村名", table="units", mapping={"村名": "name"})
+    'name'
+    >>> canonical_column("q1", table="survey") is None
+    True
+    """
+    if mapping:
+        folded = {clean_header(k): v for k, v in mapping.items()}
+        hit = folded.get(clean_header(header))
+        if hit is not None:
+            return hit
+    lookup = _alias_lookup(table)
+    key = clean_header(header)
+    if key in lookup:
+        return lookup[key]
+    text = str(header)
+    if "_" in text:
+        return canonical_column(text.rsplit("_", 1)[1], table=table)
+    return None
+
+
+_ALIAS_CACHE: dict[str, dict[str, str]] = {}
+
+
+def _alias_lookup(table: str) -> dict[str, str]:
+    if table not in TABLES:
+        msg = (
+            f"Unknown table kind `{table}`. Use one of: {', '.join(TABLE_NAMES)}."
+        )
+        raise KeyError(msg)
+    if table not in _ALIAS_CACHE:
+        lookup: dict[str, str] = {}
+        for col in TABLES[table].columns:
+            for spelling in (col.name, col.zh, col.en, *col.aliases):
+                lookup.setdefault(clean_header(spelling), col.name)
+        for alias, name in _COMMON_ALIASES.items():
+            lookup.setdefault(clean_header(alias), name)
+        _ALIAS_CACHE[table] = lookup
+    return _ALIAS_CACHE[table]

@@ -1,0 +1,332 @@
+"""Study: the tables of one consultation study, its codebook and survey design.
+
+A :class:`Study` holds up to six canonical tables (see :mod:`toolkit.schema`):
+``units``, ``participants``, ``sessions``, ``attendance``, ``submissions`` and
+``survey``, each a pandas DataFrame with canonical columns. It also keeps the
+codebook (variable labels, value labels, missing codes, personal columns), the
+survey design (weights, strata, clusters, fpc), the scales (items and
+reverse-keyed items) and the load record of every file.
+
+Build one from files with :func:`toolkit.read_study` (a ``study.yaml``
+manifest), or from frames already in memory.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import toolkit as tk
+>>> sessions = pd.DataFrame({"session_id": ["S1", "S2"],
+...                          "date": pd.to_datetime(["2023-11-08", "2023-12-01"]),
+...                          "unit_id": ["C01", "C01"], "platform": ["居民议事会", "微信群"]})
+>>> attendance = pd.DataFrame({"session_id": ["S1", "S1", "S2"],
+...                            "participant_id": ["P1", "P2", "P1"]})
+>>> study = tk.Study(sessions=sessions, attendance=attendance, name="示例")
+>>> study.tables
+('sessions', 'attendance')
+>>> len(study.table("attendance"))
+3
+>>> study.period
+(Timestamp('2023-11-08 00:00:00'), Timestamp('2023-12-01 00:00:00'))
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from toolkit.errors import ColumnNotFoundError, DesignError
+from toolkit.schema import TABLE_NAMES, TABLES
+
+if TYPE_CHECKING:
+    from toolkit.io.record import LoadRecord
+
+__all__ = ["CODEBOOK_COLUMNS", "DesignSpec", "Scale", "Study"]
+
+#: Columns of ``Study.codebook``.
+CODEBOOK_COLUMNS = [
+    "table", "column", "label", "dtype", "value_labels", "missing_codes", "personal", "source",
+]
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """Columns of the survey table that describe its sampling design.
+
+    Parameters
+    ----------
+    weights, strata, cluster, fpc : str, optional
+        Column names (as in R ``svydesign(ids=~cluster, strata=~strata,
+        weights=~weights, fpc=~fpc)``). ``None`` means an unweighted, unstratified,
+        unclustered sample.
+    """
+
+    weights: str | None = None
+    strata: str | None = None
+    cluster: str | None = None
+    fpc: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The four fields as a dict."""
+        return {"weights": self.weights, "strata": self.strata, "cluster": self.cluster,
+                "fpc": self.fpc}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A multi-item scale of the survey.
+
+    Parameters
+    ----------
+    name : str
+        Scale name (e.g. ``"satisfaction"``).
+    items : tuple of str
+        Item columns.
+    reverse : tuple of str
+        Reverse-keyed items (scored ``min + max - x``).
+    min, max : int
+        Lowest and highest response code of the items.
+    label : str, optional
+        Label for tables and figures.
+    """
+
+    name: str
+    items: tuple[str, ...]
+    reverse: tuple[str, ...] = ()
+    min: int = 1
+    max: int = 5
+    label: str | None = None
+
+
+def _as_scale(name: str, spec: Scale | Mapping[str, Any] | list[str]) -> Scale:
+    if isinstance(spec, Scale):
+        return spec
+    if isinstance(spec, list | tuple):
+        return Scale(name, tuple(spec))
+    return Scale(
+        name,
+        tuple(spec["items"]),
+        tuple(spec.get("reverse", ())),
+        int(spec.get("min", 1)),
+        int(spec.get("max", 5)),
+        spec.get("label"),
+    )
+
+
+class Study:
+    """The tables of one study, its codebook, survey design and scales.
+
+    Parameters
+    ----------
+    units, participants, sessions, attendance, submissions, survey : DataFrame, optional
+        Canonical tables, as returned by ``tk.io.read_table(kind=...)`` or built
+        in pandas with canonical column names.
+    name : str, optional
+        Title of the study.
+    design : DesignSpec or dict, optional
+        Survey design columns (``weights``, ``strata``, ``cluster``, ``fpc``).
+    scales : dict, optional
+        Scale name → :class:`Scale` or ``{"items": [...], "reverse": [...],
+        "min": 1, "max": 5}``.
+    codebook : DataFrame, optional
+        Extra codebook rows (columns of :data:`CODEBOOK_COLUMNS`); rows carried by
+        the tables' load records are added automatically.
+    language : {"zh", "en"}, default "zh"
+        Language of labels in output.
+
+    Notes
+    -----
+    The frames are stored as given (not copied); :meth:`table` returns them.
+    Functions of ``tk.net`` and ``tk.stats`` never modify them.
+    """
+
+    def __init__(
+        self,
+        *,
+        units: pd.DataFrame | None = None,
+        participants: pd.DataFrame | None = None,
+        sessions: pd.DataFrame | None = None,
+        attendance: pd.DataFrame | None = None,
+        submissions: pd.DataFrame | None = None,
+        survey: pd.DataFrame | None = None,
+        name: str = "Study",
+        design: DesignSpec | Mapping[str, str | None] | None = None,
+        scales: Mapping[str, Scale | Mapping[str, Any] | list[str]] | None = None,
+        codebook: pd.DataFrame | None = None,
+        language: str = "zh",
+        source: str | None = None,
+    ) -> None:
+        frames = {"units": units, "participants": participants, "sessions": sessions,
+                  "attendance": attendance, "submissions": submissions, "survey": survey}
+        for key, frame in frames.items():
+            if frame is not None and not isinstance(frame, pd.DataFrame):
+                msg = (f"`{key}` must be a pandas DataFrame, not {type(frame).__name__}. "
+                       f"Read files with `tk.io.read_table(path, kind=\"{key}\")`.")
+                raise TypeError(msg)
+            setattr(self, key, frame)
+        self.name = name
+        if design is None:
+            design = DesignSpec()
+        elif not isinstance(design, DesignSpec):
+            unknown = set(design) - {"weights", "strata", "cluster", "fpc"}
+            if unknown:
+                msg = (f"Unknown design field(s) {sorted(unknown)}; use weights, strata, "
+                       "cluster and fpc.")
+                raise DesignError(msg)
+            design = DesignSpec(**dict(design))
+        self.design_spec = design
+        self.scales = {k: _as_scale(k, v) for k, v in (scales or {}).items()}
+        self.extra_codebook = codebook
+        self.language = language
+        self.source = source
+
+    # -- tables --------------------------------------------------------------
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Names of the tables this study holds, in canonical order."""
+        return tuple(t for t in TABLE_NAMES if getattr(self, t) is not None)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return the table called `name` (one of ``tk.schema.TABLE_NAMES``).
+
+        Raises
+        ------
+        KeyError
+            When `name` is not a table kind, or the study does not hold it.
+        """
+        if name not in TABLES:
+            msg = f"Unknown table `{name}`. Tables are: {', '.join(TABLE_NAMES)}."
+            raise KeyError(msg)
+        frame = getattr(self, name)
+        if frame is None:
+            held = ", ".join(self.tables) or "none"
+            msg = (f"This study has no `{name}` table (it holds: {held}). Add it to the "
+                   "manifest or pass it to `tk.Study(...)`.")
+            raise KeyError(msg)
+        return frame
+
+    def require(self, name: str, *columns: str) -> pd.DataFrame:
+        """Return table `name`, checking that it has `columns`.
+
+        Raises
+        ------
+        ColumnNotFoundError
+            Naming the missing columns and the columns available.
+        """
+        frame = self.table(name)
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            msg = (f"The `{name}` table has no column(s) {missing}. Available: "
+                   f"{list(frame.columns)}.")
+            raise ColumnNotFoundError(msg)
+        return frame
+
+    @property
+    def records(self) -> dict[str, LoadRecord]:
+        """Load record of each table read from a file (table name → LoadRecord)."""
+        out = {}
+        for name in self.tables:
+            rec = self.table(name).attrs.get("load_record")
+            if rec is not None:
+                out[name] = rec
+        return out
+
+    @property
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """First and last session (or submission) date, or None without dates."""
+        dates = []
+        for name in ("sessions", "submissions"):
+            frame = getattr(self, name)
+            if frame is not None and "date" in frame.columns:
+                col = pd.to_datetime(frame["date"], errors="coerce").dropna()
+                if len(col):
+                    dates.extend([col.min(), col.max()])
+        if not dates:
+            return None
+        return min(dates), max(dates)
+
+    # -- codebook, design ----------------------------------------------------
+
+    @property
+    def codebook(self) -> pd.DataFrame:
+        """Variable and value labels, missing codes and personal columns of every table.
+
+        Columns: ``table, column, label, dtype, value_labels, missing_codes,
+        personal, source``. Rows come from the readers (SPSS/Stata labels, declared
+        missing codes, detected personal data) and from the manifest.
+        """
+        rows: list[dict[str, Any]] = []
+        for name in self.tables:
+            frame = self.table(name)
+            entries = frame.attrs.get("codebook") or {}
+            for column in frame.columns:
+                info = dict(entries.get(column, {}))
+                schema_col = TABLES[name].get(str(column))
+                rows.append({
+                    "table": name,
+                    "column": column,
+                    "label": info.get("label") or (schema_col.zh if schema_col else None),
+                    "dtype": str(frame[column].dtype),
+                    "value_labels": info.get("value_labels"),
+                    "missing_codes": info.get("missing_codes"),
+                    "personal": info.get("personal")
+                    or (schema_col.personal if schema_col else None),
+                    "source": info.get("source"),
+                })
+        book = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
+        if self.extra_codebook is not None and len(self.extra_codebook):
+            book = pd.concat([book, self.extra_codebook.reindex(columns=CODEBOOK_COLUMNS)],
+                             ignore_index=True)
+            book = book.drop_duplicates(subset=["table", "column"], keep="last")
+        return book.reset_index(drop=True)
+
+    @property
+    def personal_columns(self) -> dict[str, list[str]]:
+        """Table name → columns marked as personal data (names, ID numbers, phones)."""
+        book = self.codebook
+        marked = book[book["personal"].notna()]
+        return {t: list(g["column"]) for t, g in marked.groupby("table", sort=False)}
+
+    @property
+    def design(self) -> Any:
+        """The survey design of the ``survey`` table as a ``tk.stats.Design``.
+
+        Raises
+        ------
+        KeyError
+            When the study has no survey table.
+        """
+        from toolkit.stats.design import Design
+
+        return Design(self.table("survey"), **self.design_spec.as_dict())
+
+    # -- display -------------------------------------------------------------
+
+    def summary(self) -> pd.DataFrame:
+        """One row per table: ``table, label, rows, columns, file``."""
+        rows = []
+        for name in self.tables:
+            frame = self.table(name)
+            rec = frame.attrs.get("load_record")
+            rows.append({
+                "table": name,
+                "label": TABLES[name].zh if self.language == "zh" else TABLES[name].en,
+                "rows": len(frame),
+                "columns": frame.shape[1],
+                "file": rec.file if rec is not None else None,
+            })
+        return pd.DataFrame(rows, columns=["table", "label", "rows", "columns", "file"])
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{t}={len(self.table(t))}" for t in self.tables)
+        return f"<Study {self.name!r}: {parts or 'no tables'}>"
+
+    def _repr_html_(self) -> str:
+        period = self.period
+        span = (f"{period[0]:%Y-%m-%d} – {period[1]:%Y-%m-%d}" if period else "—")
+        head = (f"<h4>{html.escape(self.name)}</h4>"
+                f"<p>Period covered: {span}</p>")
+        return head + self.summary().to_html(index=False, na_rep="")
