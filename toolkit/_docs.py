@@ -1,4 +1,5 @@
 """Shared wording of parameters, so that role words mean the same everywhere.
+# ruff: noqa: E501
 
 Docstrings format these fragments in at import time (``__doc__`` stays plain
 text, readable through Jupyter's ``?``).
@@ -7,6 +8,7 @@ text, readable through Jupyter's ``?``).
 from __future__ import annotations
 
 PARAMS = {
+
     "data": "data : pandas.DataFrame or Study\n    The table to use, or a Study whose relevant table is used.",
     "by": "by : str or list of str, optional\n    Column(s) to group by; one result row per group.",
     "weight": "weight : str, optional\n    Column holding weights.",

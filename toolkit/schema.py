@@ -109,7 +109,7 @@ class Vocabulary:
     '宣传员'
     >>> v.normalise("publicist")
     '宣传员'
-    >>> v.normalise("宣传") is None
+    >>> v.normalise("宣传人员") is None
     True
     >>> v.suggest("宣传人员")
     '宣传员'
