@@ -34,11 +34,8 @@ def fill(doc: str | None) -> str | None:
 
     Examples
     --------
-    >>> print(fill("Parameters\\n    ----------\\n    {by}"))
-    Parameters
-        ----------
-        by : str or list of str, optional
-            Column(s) to group by; one result row per group.
+    >>> fill("{by}").splitlines()[0]
+    'by : str or list of str, optional'
     """
     if doc is None:
         return None
