@@ -31,3 +31,11 @@ def rng():
     return np.random.default_rng(20231108)
 
 
+
+
+@pytest.fixture(scope="session")
+def demo_study():
+    """The bundled demo study, loaded once per test session."""
+    import toolkit as tk
+
+    return tk.datasets.load_study("demo")

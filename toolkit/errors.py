@@ -8,8 +8,8 @@ Examples
 >>> import pandas as pd
 >>> from toolkit.errors import ValidationError, PROBLEM_COLUMNS
 >>> problems = pd.DataFrame(
-...     [["sessions", "a.xlsx", "活动", 5, "platform", "居民议事会议", "unknown value",
-...       "use 居民议事会"]],
+...     [["sessions", "a.xlsx", "活动", 5, "platform", "居民议事会议", "unknown_value",
+...       "error", "unknown value", "use 居民议事会", "未知取值", "改为 居民议事会"]],
 ...     columns=PROBLEM_COLUMNS)
 >>> err = ValidationError(problems)
 >>> isinstance(err, ValueError), len(err.problems)
@@ -34,7 +34,14 @@ __all__ = [
 ]
 
 #: Columns of every problems frame (validation reports, load records, ValidationError).
-PROBLEM_COLUMNS = ["table", "file", "sheet", "row", "column", "value", "problem", "fix"]
+#: ``row`` is the row number as the spreadsheet or a text editor shows it (1-based, header
+#: rows counted); ``check`` is a short code (``"unknown_value"``, ``"duplicate_id"`` …);
+#: ``severity`` is ``"error"`` or ``"warning"``; ``problem``/``fix`` are English,
+#: ``problem_zh``/``fix_zh`` Chinese. Personal values are masked in ``value``.
+PROBLEM_COLUMNS = [
+    "table", "file", "sheet", "row", "column", "value", "check", "severity",
+    "problem", "fix", "problem_zh", "fix_zh",
+]
 
 
 class ToolkitError(Exception):

@@ -1,0 +1,56 @@
+"""Statistics for surveys, sessions and submissions.
+
+``tk.stats`` takes a DataFrame or Study and returns a tidy DataFrame or a result
+object (``.to_frame()``, ``.summary()``, HTML repr); it never draws. Each function
+reproduces reference software (R ``survey``, ``MASS``, ``psych``, ``irr``) on a
+published example; the tests name the source and tolerance.
+
+- survey design: :class:`Design` (Taylor linearisation with strata, clusters, fpc);
+- description: :func:`describe`, :func:`likert`, :func:`ordinal_agreement`;
+- scales: :func:`alpha`, :func:`item_analysis`, :func:`omega`, :func:`scale_scores`;
+- coding reliability: :func:`cohen_kappa`, :func:`fleiss_kappa`,
+  :func:`krippendorff_alpha`;
+- models: :func:`regress`, :func:`ologit`, :func:`multilevel`;
+- change between waves: :func:`change`;
+- process: :func:`sessions`, :func:`submissions`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "Design": "toolkit.stats.design",
+    "describe": "toolkit.stats.describe",
+    "likert": "toolkit.stats.describe",
+    "ordinal_agreement": "toolkit.stats.describe",
+    "alpha": "toolkit.stats.scales",
+    "item_analysis": "toolkit.stats.scales",
+    "omega": "toolkit.stats.scales",
+    "scale_scores": "toolkit.stats.scales",
+    "cohen_kappa": "toolkit.stats.agreement",
+    "fleiss_kappa": "toolkit.stats.agreement",
+    "krippendorff_alpha": "toolkit.stats.agreement",
+    "regress": "toolkit.stats.models",
+    "ologit": "toolkit.stats.models",
+    "multilevel": "toolkit.stats.models",
+    "change": "toolkit.stats.change",
+    "sessions": "toolkit.stats.process",
+    "submissions": "toolkit.stats.process",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    msg = f"module `toolkit.stats` has no attribute `{name}`."
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
