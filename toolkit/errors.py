@@ -28,6 +28,7 @@ __all__ = [
     "ColumnNotFoundError",
     "DataTooLargeError",
     "DesignError",
+    "ReadError",
     "ToolkitError",
     "ToolkitWarning",
     "ValidationError",
@@ -82,6 +83,10 @@ class ValidationError(ToolkitError, ValueError):
         if len(problems) > 20:
             lines.append(f"… and {len(problems) - 20} more; see `.problems`.")
         super().__init__("\n".join(lines))
+
+
+class ReadError(ToolkitError, ValueError):
+    """A file cannot be read as asked (undecodable text, unsupported format, bad layout)."""
 
 
 class DesignError(ToolkitError, ValueError):
