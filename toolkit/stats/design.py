@@ -147,7 +147,7 @@ class Design:
     >>> d = tk.stats.Design(df, weights="w", cluster="town")
     >>> d.mean("y")[["variable", "estimate", "se", "n"]].round(3)
       variable  estimate     se  n
-    0        y     4.583  0.466  6
+    0        y     4.917  0.378  6
     """
 
     def __init__(
