@@ -135,11 +135,29 @@ class Study:
         the tables' load records are added automatically.
     language : {"zh", "en"}, default "zh"
         Language of labels in output.
+    source : str, optional
+        Where the study came from (the manifest's path).
+    as_of : str or date, optional
+        Date the data describe up to (e.g. the export date); validation reports
+        dates after it. Defaults to the day of validation.
 
     Notes
     -----
     The frames are stored as given (not copied); :meth:`table` returns them.
     Functions of ``tk.net`` and ``tk.stats`` never modify them.
+
+    :meth:`validate` checks the tables read from files and frames built in
+    memory alike (frames not read from files simply have no load record).
+
+    Examples
+    --------
+    >>> sessions = pd.DataFrame({"session_id": ["S1", "S1"],
+    ...                          "date": pd.to_datetime(["2023-11-08", "2023-12-01"]),
+    ...                          "unit_id": ["C01", "C01"], "platform": ["居民议事会", "微信群"]})
+    >>> study = tk.Study(sessions=sessions)
+    >>> study.validate().problems[["table", "row", "column", "value", "check"]]
+          table  row      column value         check
+    0  sessions    3  session_id    S1  duplicate_id
     """
 
     def __init__(
@@ -157,6 +175,7 @@ class Study:
         codebook: pd.DataFrame | None = None,
         language: str = "zh",
         source: str | None = None,
+        as_of: Any = None,
     ) -> None:
         frames = {"units": units, "participants": participants, "sessions": sessions,
                   "attendance": attendance, "submissions": submissions, "survey": survey}
@@ -181,6 +200,9 @@ class Study:
         self.extra_codebook = codebook
         self.language = language
         self.source = source
+        self.as_of = None if as_of is None else pd.Timestamp(as_of)
+        self._report_cache: tuple[Any, Any] | None = None
+        self._personal_cache: dict[str, tuple[Any, dict[str, str]]] = {}
 
     # -- tables --------------------------------------------------------------
 
@@ -265,6 +287,7 @@ class Study:
             for column in frame.columns:
                 info = dict(entries.get(column, {}))
                 schema_col = TABLES[name].get(str(column))
+                detected = self._detected_personal(name).get(str(column))
                 rows.append({
                     "table": name,
                     "column": column,
@@ -273,7 +296,7 @@ class Study:
                     "value_labels": info.get("value_labels"),
                     "missing_codes": info.get("missing_codes"),
                     "personal": info.get("personal")
-                    or (schema_col.personal if schema_col else None),
+                    or (schema_col.personal if schema_col else None) or detected,
                     "source": info.get("source"),
                 })
         book = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
@@ -282,6 +305,27 @@ class Study:
                              ignore_index=True)
             book = book.drop_duplicates(subset=["table", "column"], keep="last")
         return book.reset_index(drop=True)
+
+    def _detected_personal(self, name: str) -> dict[str, str]:
+        """Columns of table `name` found to hold personal data (cached per frame)."""
+        frame = self.table(name)
+        key = (id(frame), frame.shape)
+        cached = self._personal_cache.get(name)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        try:
+            from toolkit.io.personal import find_personal
+        except ImportError:  # pragma: no cover - the detector ships with the package
+            return {}
+        found = find_personal(frame)
+        if isinstance(found, pd.DataFrame):
+            kind_col = "kind" if "kind" in found.columns else found.columns[1]
+            pairs = dict(zip(found["column"].astype(str), found[kind_col].astype(str),
+                             strict=True))
+        else:
+            pairs = {str(k): str(v) for k, v in dict(found).items()}
+        self._personal_cache[name] = (key, pairs)
+        return pairs
 
     @property
     def personal_columns(self) -> dict[str, list[str]]:
@@ -302,6 +346,60 @@ class Study:
         from toolkit.stats.design import Design
 
         return Design(self.table("survey"), **self.design_spec.as_dict())
+
+    # -- validation ----------------------------------------------------------
+
+    def validate(self, *, strict: bool = False, as_of: Any = None) -> Any:
+        """Check every table and the links between them; report every problem at once.
+
+        Parameters
+        ----------
+        strict : bool, default False
+            Raise one :class:`~toolkit.errors.ValidationError` listing every problem
+            when any is an error.
+        as_of : str or date, optional
+            Date the data describe up to; defaults to the study's ``as_of``, else today.
+
+        Returns
+        -------
+        toolkit.io.validate.ValidationReport
+            ``.ok``, ``.problems`` (table, file, sheet, row, column, value, check,
+            severity, problem, fix, problem_zh, fix_zh), ``.summary()``,
+            ``.to_text(lang=...)``.
+
+        Raises
+        ------
+        ValidationError
+            With ``strict=True`` when there is an error.
+
+        Examples
+        --------
+        >>> att = pd.DataFrame({"session_id": ["S1"], "participant_id": ["P9"]})
+        >>> ses = pd.DataFrame({"session_id": ["S1"], "date": pd.to_datetime(["2023-11-08"]),
+        ...                     "unit_id": ["C01"], "platform": ["微信群"]})
+        >>> tk.Study(sessions=ses, attendance=att).validate().ok
+        True
+        """
+        from toolkit.io.validate import validate
+
+        report = validate(self, as_of=as_of)
+        self._report_cache = (self._fingerprint(), report)
+        if strict:
+            report.raise_if_errors()
+        return report
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """Every problem found by :meth:`validate` (validation runs afresh)."""
+        return self.validate().problems
+
+    def _fingerprint(self) -> tuple:
+        return tuple((t, id(self.table(t)), self.table(t).shape) for t in self.tables)
+
+    def _cached_report(self) -> Any:
+        if self._report_cache is None or self._report_cache[0] != self._fingerprint():
+            return self.validate()
+        return self._report_cache[1]
 
     # -- display -------------------------------------------------------------
 
@@ -327,6 +425,18 @@ class Study:
     def _repr_html_(self) -> str:
         period = self.period
         span = (f"{period[0]:%Y-%m-%d} – {period[1]:%Y-%m-%d}" if period else "—")
+        table = self.summary()
+        try:
+            report = self._cached_report()
+        except Exception as exc:  # a display must not fail
+            found = f"validation could not run: {html.escape(str(exc))}"
+        else:
+            counts = report.problems.groupby(["table", "severity"]).size()
+            table["errors"] = [int(counts.get((t, "error"), 0)) for t in table["table"]]
+            table["warnings"] = [int(counts.get((t, "warning"), 0)) for t in table["table"]]
+            found = (f"{report.n_errors} error(s), {report.n_warnings} warning(s) — "
+                     "see <code>.validate()</code>" if len(report.problems)
+                     else "no problems found")
         head = (f"<h4>{html.escape(self.name)}</h4>"
-                f"<p>Period covered: {span}</p>")
-        return head + self.summary().to_html(index=False, na_rep="")
+                f"<p>Period covered: {span}<br>Problems found: {found}</p>")
+        return head + table.to_html(index=False, na_rep="")
