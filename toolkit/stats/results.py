@@ -1,0 +1,395 @@
+"""Result objects of the models in ``tk.stats``.
+
+A :class:`ModelResult` wraps a fitted statsmodels model (kept as
+``.model_result``) and adds what a research report needs: a tidy coefficient
+table (:meth:`ModelResult.to_frame`), a text/HTML/LaTeX summary without date or
+time stamps (:meth:`ModelResult.summary`), average marginal effects
+(:meth:`ModelResult.marginal_effects`) and the usual fit statistics (``n``,
+``llf``, ``aic``, ``bic``, ``r2`` or ``pseudo_r2``).
+
+Term names follow the formula engine (patsy) used by statsmodels: a factor level
+is written ``Infl[T.Medium]`` (level ``Medium`` of factor ``Infl`` against its
+first level), a numeric variable keeps its name, the intercept is ``Intercept``.
+Cut-points of ordered models are named ``Low|Medium`` (as in R ``MASS::polr``)
+and variance components of multilevel models ``var(Intercept|Subject)``,
+``cov(Intercept,Days|Subject)`` and ``var(Residual)``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["ModelResult", "Summary", "coefficient_table"]
+
+_KINDS = ("coefficient", "cut-point", "variance")
+
+
+def coefficient_table(
+    params: pd.Series,
+    cov: pd.DataFrame | np.ndarray,
+    *,
+    df: float | None = None,
+    level: float = 0.95,
+    kind: pd.Series | str = "coefficient",
+    exponentiate: bool = False,
+) -> pd.DataFrame:
+    """Tidy Wald table from estimates and their covariance matrix.
+
+    Parameters
+    ----------
+    params : pandas.Series
+        Estimates indexed by term name.
+    cov : DataFrame or ndarray
+        Covariance matrix of `params` (same order).
+    df : float, optional
+        Degrees of freedom of a t reference distribution; ``None`` uses the
+        standard normal (column ``z``), otherwise the column is ``t``.
+    level : float, default 0.95
+        Confidence level of ``ci_low``/``ci_high``.
+    kind : str or Series, default "coefficient"
+        Value(s) of the ``kind`` column.
+    exponentiate : bool, default False
+        Add ``odds_ratio``, ``or_ci_low``, ``or_ci_high`` (exp of the estimate and
+        its limits) for rows of kind ``"coefficient"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``term, kind, estimate, se, z`` (or ``t``), ``p_value, ci_low,
+        ci_high`` and, with `exponentiate`, ``odds_ratio, or_ci_low, or_ci_high``.
+
+    Notes
+    -----
+    :math:`z = \\hat\\beta / se`, two-sided :math:`p = 2 P(Z > |z|)` (or Student t
+    with `df` degrees of freedom); limits :math:`\\hat\\beta \\pm q\\,se` with
+    :math:`q` the ``(1 + level) / 2`` quantile.
+
+    Examples
+    --------
+    >>> from toolkit.stats.results import coefficient_table
+    >>> t = coefficient_table(pd.Series({"x": 1.0}), np.array([[0.25]]))
+    >>> t[["term", "estimate", "se", "z"]].round(3)
+      term  estimate   se    z
+    0    x       1.0  0.5  2.0
+    """
+    cov = np.asarray(cov, dtype=float)
+    est = params.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.diag(cov)) if cov.size else np.full(len(est), np.nan)
+        stat = est / se
+    if df is None:
+        p = 2 * stats.norm.sf(np.abs(stat))
+        q = stats.norm.ppf((1 + level) / 2)
+        stat_name = "z"
+    else:
+        p = 2 * stats.t.sf(np.abs(stat), df)
+        q = stats.t.ppf((1 + level) / 2, df)
+        stat_name = "t"
+    out = pd.DataFrame({
+        "term": [str(t) for t in params.index],
+        "kind": kind.to_numpy() if isinstance(kind, pd.Series) else kind,
+        "estimate": est,
+        "se": se,
+        stat_name: stat,
+        "p_value": p,
+        "ci_low": est - q * se,
+        "ci_high": est + q * se,
+    })
+    if exponentiate:
+        is_coef = out["kind"].eq("coefficient").to_numpy()
+        for col, src in (("odds_ratio", "estimate"), ("or_ci_low", "ci_low"),
+                         ("or_ci_high", "ci_high")):
+            out[col] = np.where(is_coef, np.exp(out[src].to_numpy()), np.nan)
+    return out
+
+
+@dataclass
+class Summary:
+    """Printable summary of a model: header facts and the coefficient table.
+
+    ``as_text()``, ``as_html()`` and ``as_latex()`` give the same content;
+    nothing in it depends on the date or time.
+    """
+
+    title: str
+    info: list[tuple[str, str]]
+    table: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def _rounded(self) -> pd.DataFrame:
+        return self.table.round(4)
+
+    def as_text(self) -> str:
+        """Plain-text summary."""
+        width = max(40, *(len(k) + len(v) + 3 for k, v in self.info))
+        lines = [self.title, "=" * width]
+        lines += [f"{k}:{' ' * max(1, width - len(k) - len(v) - 1)}{v}" for k, v in self.info]
+        lines.append("-" * width)
+        lines.append(self._rounded().to_string(index=False, na_rep=""))
+        lines += self.notes
+        return "\n".join(lines)
+
+    def as_html(self) -> str:
+        """HTML summary (a facts table followed by the coefficient table)."""
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td>{html.escape(v)}</td></tr>" for k, v in self.info)
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        return (f"<div><h4>{html.escape(self.title)}</h4><table>{rows}</table>"
+                f"{self._rounded().to_html(index=False, na_rep='')}{notes}</div>")
+
+    def as_latex(self) -> str:
+        """LaTeX summary (tabular environments)."""
+        info = pd.DataFrame(self.info, columns=["", " "])
+        return "\n".join([
+            f"% {self.title}",
+            info.to_latex(index=False),
+            self._rounded().to_latex(index=False, na_rep="", float_format="%.4f"),
+        ])
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def __repr__(self) -> str:
+        return self.as_text()
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+class ModelResult:
+    """A fitted model: tidy coefficients, summary and marginal effects.
+
+    Built by :func:`tk.stats.regress`, :func:`tk.stats.ologit` and
+    :func:`tk.stats.multilevel`; not usually created directly.
+
+    Parameters
+    ----------
+    model_result : object
+        The raw statsmodels results object (or ``None`` where it is built
+        lazily, see `raw`).
+    params : pandas.Series
+        Estimates, indexed by term.
+    cov : pandas.DataFrame
+        Covariance matrix of `params` used for the table (design-based,
+        cluster-robust or model-based, see `cov_type`).
+    kind : pandas.Series, optional
+        ``"coefficient"``, ``"cut-point"`` or ``"variance"`` per term.
+    df_resid : float, optional
+        Degrees of freedom of t tests; ``None`` for z tests.
+    n : int
+        Rows used in the fit.
+    model : str
+        E.g. ``"OLS"``, ``"GLM binomial (logit)"``, ``"Ordered logit"``.
+    formula : str
+        The model formula.
+    cov_type : str
+        How standard errors were computed (``"model"``, ``"cluster"``,
+        ``"design"``).
+    stats : dict
+        Fit statistics: any of ``llf, aic, bic, r2, pseudo_r2, deviance``.
+    exponentiate : bool
+        Whether odds (or rate) ratios are reported.
+    ame : callable, optional
+        Function returning the average-marginal-effects frame.
+    extra : DataFrame, optional
+        Rows appended to the table after the Wald rows (variance components).
+    raw : callable, optional
+        Builds `model_result` on first access.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 5.5], "x": [1, 2, 3, 4, 5]})
+    >>> fit = tk.stats.regress("y ~ x", d)
+    >>> fit
+    <ModelResult OLS: y ~ x, n=5>
+    >>> fit.to_frame()[["term", "estimate"]].round(2)
+            term  estimate
+    0  Intercept     -0.25
+    1          x      1.05
+    >>> "Date" in fit.summary().as_text()
+    False
+    """
+
+    def __init__(
+        self,
+        model_result: Any,
+        *,
+        params: pd.Series,
+        cov: pd.DataFrame,
+        n: int,
+        model: str,
+        formula: str,
+        kind: pd.Series | None = None,
+        df_resid: float | None = None,
+        cov_type: str = "model",
+        stats: dict[str, float] | None = None,
+        exponentiate: bool = False,
+        ame: Callable[[], pd.DataFrame] | None = None,
+        extra: pd.DataFrame | None = None,
+        raw: Callable[[], Any] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self._model_result = model_result
+        self._raw = raw
+        self.params = params
+        self.cov = cov
+        self.kind = kind if kind is not None else pd.Series("coefficient", index=params.index)
+        self.df_resid = df_resid
+        self.n = int(n)
+        self.model = model
+        self.formula = formula
+        self.cov_type = cov_type
+        self.stats = dict(stats or {})
+        self.exponentiate = exponentiate
+        self._ame = ame
+        self._extra = extra
+        self.notes = list(notes or [])
+
+    # -- raw result and statistics -------------------------------------------
+
+    @property
+    def model_result(self) -> Any:
+        """The statsmodels results object (built on first access where noted)."""
+        if self._model_result is None and self._raw is not None:
+            self._model_result = self._raw()
+        return self._model_result
+
+    def _stat(self, name: str) -> float:
+        return float(self.stats.get(name, np.nan))
+
+    @property
+    def llf(self) -> float:
+        """Log-likelihood (NaN where not defined, e.g. design-weighted fits)."""
+        return self._stat("llf")
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion."""
+        return self._stat("aic")
+
+    @property
+    def bic(self) -> float:
+        """Bayesian information criterion."""
+        return self._stat("bic")
+
+    @property
+    def r2(self) -> float:
+        """R squared of linear models (NaN otherwise)."""
+        return self._stat("r2")
+
+    @property
+    def pseudo_r2(self) -> float:
+        """McFadden's pseudo R squared, 1 - llf / llnull (NaN where undefined)."""
+        return self._stat("pseudo_r2")
+
+    @property
+    def deviance(self) -> float:
+        """Residual deviance, -2 llf for ordered models (as R reports it)."""
+        return self._stat("deviance")
+
+    # -- tables ---------------------------------------------------------------
+
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """Tidy coefficient table.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term: ``term, kind, estimate, se, z`` (or ``t`` for
+            linear and design-based models), ``p_value, ci_low, ci_high``; for
+            logit models also ``odds_ratio, or_ci_low, or_ci_high`` (for Poisson
+            and negative binomial models these are rate ratios). ``kind`` is
+            ``"coefficient"``, ``"cut-point"`` or ``"variance"``.
+        """
+        table = coefficient_table(self.params, self.cov, df=self.df_resid, level=level,
+                                  kind=self.kind, exponentiate=self.exponentiate)
+        if self._extra is not None and len(self._extra):
+            table = pd.concat([table, self._extra.reindex(columns=table.columns)],
+                              ignore_index=True)
+        return table
+
+    def marginal_effects(self) -> pd.DataFrame:
+        """Average marginal effects (AME) with delta-method standard errors.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``term, estimate, se, z, p_value, ci_low, ci_high`` (ordered models
+            add ``outcome``, the category whose probability changes).
+
+        Notes
+        -----
+        The AME of term :math:`j` is the (weighted) mean over the estimation
+        rows of :math:`\\partial \\mu_i / \\partial x_{ij}` at the fitted values; a
+        factor level's dummy is treated as a continuous regressor (as Stata's
+        ``margins, dydx(*)`` without ``i.``). Standard errors by the delta
+        method with the model's covariance matrix.
+        """
+        if self._ame is None:
+            msg = f"Average marginal effects are not available for {self.model} models."
+            raise NotImplementedError(msg)
+        return self._ame()
+
+    def summary(self) -> Summary:
+        """Summary with ``as_text()``, ``as_html()`` and ``as_latex()`` (no timestamps)."""
+        info = [("Model", self.model), ("Formula", self.formula), ("Observations", str(self.n)),
+                ("Standard errors", self.cov_type)]
+        for name in ("r2", "pseudo_r2", "llf", "deviance", "aic", "bic"):
+            value = self.stats.get(name)
+            if value is not None and np.isfinite(value):
+                info.append((name, f"{value:.4f}"))
+        return Summary(f"{self.model} regression", info, self.to_frame(), self.notes)
+
+    def __repr__(self) -> str:
+        return f"<ModelResult {self.model}: {self.formula}, n={self.n}>"
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+
+def ame_frame(
+    terms: list[str],
+    func: Callable[[np.ndarray], np.ndarray],
+    params: np.ndarray,
+    cov: np.ndarray,
+    *,
+    outcome: list[str] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """AME table from a function of the parameters, with a numerical delta method.
+
+    ``func(params)`` returns the AMEs (a flat vector, in the order of `terms`,
+    repeated per `outcome` when given); its Jacobian is taken by central
+    differences.
+    """
+    est = np.asarray(func(params), dtype=float)
+    jac = np.empty((est.size, params.size))
+    for k in range(params.size):
+        h = 1e-6 * max(1.0, abs(params[k]))
+        up, down = params.copy(), params.copy()
+        up[k] += h
+        down[k] -= h
+        jac[:, k] = (np.asarray(func(up)) - np.asarray(func(down))) / (2 * h)
+    cov_ame = jac @ cov @ jac.T
+    if outcome is None:
+        index = pd.Index(terms)
+    else:
+        index = pd.Index([f"{o}:{t}" for o in outcome for t in terms])
+    table = coefficient_table(pd.Series(est, index=index), cov_ame, level=level)
+    table = table.drop(columns="kind")
+    if outcome is not None:
+        table.insert(0, "outcome", [o for o in outcome for _ in terms])
+        table["term"] = [t for _ in outcome for t in terms]
+    return table
