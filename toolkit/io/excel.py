@@ -1,0 +1,536 @@
+"""Raw reading of Excel ledgers as offices keep them.
+
+A district ledger is rarely a clean table. Above the header sit one or two banner
+rows (``XX街道2023年基层协商活动台账``, ``填报单位：… 日期：…``); the header has one
+or two rows with merged cells (``协商情况`` spanning ``协商平台 | 协商轮次 |
+是否达成共识``); the data have town names merged down over several rows; and below
+the data come blank rows, ``合计`` rows and a signature footer (``填表人：张三
+审核人：李四``). :func:`read_excel_raw` finds each part, returns only the data rows
+under flat string headers, and records everything else in a :class:`LoadRecord`.
+
+Cells are read with python-calamine (fast, and it reports merged-cell ranges of
+``.xlsx`` and ``.xls`` files). Typing beyond what Excel stored is left to the value
+normaliser of :func:`toolkit.io.read_table`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ReadError
+from toolkit.io.record import LoadRecord
+
+__all__ = ["read_excel_raw"]
+
+#: First words of signature/footer lines below a ledger (``填表人：张三`` …).
+_FOOTER_WORDS = (
+    "填表人", "填报人", "制表人", "审核人", "审批人", "复核人", "核对人", "统计人",
+    "单位负责人", "负责人", "分管领导", "主管领导", "经办人", "联系人", "联系电话",
+    "填表日期", "填报日期", "制表日期", "报送日期", "统计日期", "签字", "签名", "盖章",
+    "单位盖章", "注", "备注", "说明", "附注",
+)
+_FOOTER = re.compile(r"^(" + "|".join(_FOOTER_WORDS) + r")(?=\s*[:：]|\s|$)")
+#: Total rows: the first cell is ``合计``, ``小计`` … (possibly ``合计（12场）``).
+_TOTAL = re.compile(r"^(合计|总计|小计|累计|共计)([:：（(].*)?$")
+#: A banner line of the form ``填报单位：XX街道``.
+_KEY_VALUE = re.compile(r"^[^:：]{1,15}[:：]")
+_NEWLINE = re.compile(r"\s*[\r\n]+\s*")
+
+
+def read_excel_raw(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    header_rows: int | None = None,
+) -> tuple[pd.DataFrame, LoadRecord]:
+    """Read the data rows of one Excel sheet, setting banner, header and footer aside.
+
+    The sheet is read as the office laid it out: banner rows above the header are
+    noted, a header of one or two rows (merged cells included) is flattened into
+    string column names, rows that are not data (blank rows, ``合计``/``小计`` rows,
+    repeated header rows, signature footers) are set aside with the reason, and
+    values merged down over several data rows are filled into every row they cover.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        An ``.xlsx``, ``.xlsm`` or ``.xls`` file (paths with Chinese characters work).
+    sheet : str or int, optional
+        Sheet name, or 0-based sheet index. The first sheet when omitted.
+    header_rows : int, optional
+        Number of header rows. Detected when omitted (1, or 2 for a header with a
+        merged parent row); give it when the detection guesses wrong.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        The data rows, with string column names and a RangeIndex. Two-row headers
+        are flattened as ``上级_下级`` (``协商情况_协商平台``); a column merged down
+        over both header rows keeps its single name. Numbers stay numbers (whole
+        numbers as ``int64``, or ``Int64`` when some are missing), Excel dates
+        stay dates (``datetime64`` for a column of dates, ``datetime`` objects in a
+        mixed column), empty cells are missing; text is not otherwise changed.
+    record : LoadRecord
+        ``file``, ``sheet``, ``header_rows``, ``first_data_row`` (Excel row number
+        of the first row below the header), ``rows_read`` (rows from there to the
+        last non-empty row of the sheet, blank and footer rows included),
+        ``rows_kept``, ``row_numbers`` (Excel row number of each kept row),
+        ``rows_set_aside`` (``row, reason, values``), ``coercions`` (merged cells
+        filled) and ``notes`` (banner text, dropped blank columns, header fixes).
+
+    Raises
+    ------
+    FileNotFoundError
+        When `path` does not exist.
+    toolkit.errors.ReadError
+        When the file is not a readable workbook, or `sheet` names no sheet (the
+        message lists the sheets and suggests the closest name).
+    ValueError
+        When `header_rows` is not a positive integer.
+
+    Notes
+    -----
+    Detection rules, applied to the cells as stored (a merged range holds its value
+    in its top-left cell only):
+
+    - *Header*: the first non-blank row with at least two filled cells that cover
+      at least half of the table's columns (merged ranges counted by their width),
+      mostly text, and not all of the form ``键：值``. Non-blank rows above it are
+      banner rows; their text goes to ``notes``.
+    - *Second header row*: the next row is all text and either sits under a cell of
+      the first row merged across columns, or under a first row whose other cells
+      are merged down over both rows, or (without merges) fills the gaps of the first
+      row while leaving some of its columns empty.
+    - *Set aside*: blank rows; rows whose first cell is ``合计``, ``总计``, ``小计``,
+      ``累计`` or ``共计``; rows repeating the header; sparse rows starting with a
+      signature word (``填表人``, ``审核人``, ``制表日期``, ``注`` …) followed by
+      ``：``; and sparse text rows below a blank or footer row at the end.
+    - *Merged data cells*: the value of a range merged down is filled into each row
+      it covers (recorded as a coercion of that column). Ranges merged across
+      columns keep the value in their first column only (noted).
+    - Columns with neither a header nor any data value are dropped (noted); a column
+      with data but no header is named ``column_<letter>`` (noted).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> from pathlib import Path
+    >>> wb = openpyxl.Workbook()
+    >>> ws = wb.active
+    >>> ws.append(["XX街道2023年基层协商活动台账"])
+    >>> ws.merge_cells("A1:C1")
+    >>> ws.append(["活动编号", "协商平台", "协商轮次"])
+    >>> ws.append(["S001", "居民议事会", 2])
+    >>> ws.append(["填表人：张三"])
+    >>> path = Path(tempfile.mkdtemp()) / "台账.xlsx"
+    >>> wb.save(path)
+    >>> df, rec = read_excel_raw(path)
+    >>> df
+      活动编号   协商平台  协商轮次
+    0  S001  居民议事会     2
+    >>> rec.row_numbers, rec.rows_set_aside["reason"].tolist()
+    ([3], ['footer: 填表人'])
+    >>> rec.notes[0]
+    'banner (row 1): XX街道2023年基层协商活动台账'
+    """
+    if header_rows is not None and (
+        isinstance(header_rows, bool) or not isinstance(header_rows, int) or header_rows < 1
+    ):
+        msg = f"`header_rows` must be a positive integer (1 or 2), not {header_rows!r}."
+        raise ValueError(msg)
+    file = Path(path)
+    if not file.exists():
+        msg = f"No such file: {str(path)!r}. Check the path passed as `path`."
+        raise FileNotFoundError(msg)
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(file))
+    except python_calamine.CalamineError as exc:
+        msg = (f"Cannot read {file.name!r} as an Excel workbook ({exc}). Save it from "
+               "Excel as .xlsx and try again.")
+        raise ReadError(msg) from exc
+    try:
+        name, worksheet = _select_sheet(workbook, sheet, file)
+        grid = worksheet.to_python(skip_empty_area=False)
+        merges = worksheet.merged_cell_ranges or []
+    finally:
+        workbook.close()
+    record = LoadRecord(file=str(path), sheet=name)
+    data = _Sheet(grid, merges).parse(record, header_rows=header_rows)
+    return data, record
+
+
+def _select_sheet(workbook: Any, sheet: str | int | None, file: Path) -> tuple[str, Any]:
+    names = list(workbook.sheet_names)
+    listing = ", ".join(repr(n) for n in names)
+    if sheet is None:
+        sheet = 0
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not 0 <= sheet < len(names):
+            msg = (f"Sheet index {sheet} is out of range in {file.name!r}, which has "
+                   f"{len(names)} sheet(s): {listing}. Pass `sheet=` as a 0-based index "
+                   "or a sheet name.")
+            raise ReadError(msg)
+        return names[sheet], workbook.get_sheet_by_index(sheet)
+    if isinstance(sheet, str):
+        if sheet in names:
+            return sheet, workbook.get_sheet_by_name(sheet)
+        stripped = {n.strip(): n for n in names}
+        close = difflib.get_close_matches(sheet.strip(), list(stripped), n=3, cutoff=0.4)
+        hint = f" Did you mean {stripped[close[0]]!r}?" if close else ""
+        msg = (f"Sheet {sheet!r} not found in {file.name!r}.{hint} The workbook has "
+               f"sheets: {listing}. Pass one of them as `sheet=` (name or 0-based index).")
+        raise ReadError(msg)
+    msg = f"`sheet` must be a sheet name or a 0-based index, not {sheet!r}."
+    raise ReadError(msg)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _cell_text(value: object) -> str:
+    """Text of a cell as Excel shows it (whole numbers without ``.0``)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time(0) else str(value.date())
+    return str(value)
+
+
+def _is_cjk(char: str) -> bool:
+    return ord(char) > 0x2E7F
+
+
+def _clean_header(value: object) -> str:
+    text = _cell_text(value).strip()
+
+    def join(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        return "" if before and after and _is_cjk(before) and _is_cjk(after) else " "
+
+    return _NEWLINE.sub(join, text)
+
+
+class _Sheet:
+    """The cells of one sheet, column-wise, with the helpers of the layout rules."""
+
+    def __init__(self, grid: list[list[Any]], merges: list) -> None:
+        self.n_rows = len(grid)
+        width = max((len(r) for r in grid), default=0)
+        if any(len(r) != width for r in grid):
+            grid = [list(r) + [""] * (width - len(r)) for r in grid]
+        self.width = width
+        self.cols = [np.array(c, dtype=object) for c in zip(*grid, strict=True)]
+        self.filled = (
+            np.vstack([c != "" for c in self.cols])
+            if self.cols else np.zeros((0, self.n_rows), dtype=bool)
+        )
+        self.merges = [(int(r0), int(c0), int(r1), int(c1)) for (r0, c0), (r1, c1) in merges]
+
+    # -- small helpers -------------------------------------------------------
+    def value(self, row: int, col: int) -> object:
+        return self.cols[col][row]
+
+    def anchors(self, row: int) -> list[int]:
+        return np.flatnonzero(self.filled[:, row]).tolist()
+
+    def row_text(self, row: int) -> str:
+        return " | ".join(_cell_text(self.value(row, c)).strip() for c in self.anchors(row))
+
+    def is_blank(self, row: int) -> bool:
+        return all(
+            isinstance(v, str) and not v.strip()
+            for v in (self.value(row, c) for c in self.anchors(row))
+        )
+
+    # -- layout --------------------------------------------------------------
+    def parse(self, record: LoadRecord, *, header_rows: int | None) -> pd.DataFrame:
+        counts = self.filled.sum(axis=0) if self.n_rows else np.zeros(0, dtype=int)
+        nonblank = [r for r in np.flatnonzero(counts).tolist() if not self.is_blank(r)]
+        if not nonblank:
+            record.header_rows = 0
+            record.first_data_row = 1
+            record.notes.append("the sheet is empty")
+            return pd.DataFrame(index=pd.RangeIndex(0))
+        last = nonblank[-1]
+        used = np.flatnonzero(self.filled.any(axis=1)).tolist()
+        start = self._find_header(nonblank, used, record)
+        for r in nonblank:
+            if r >= start:
+                break
+            record.notes.append(f"banner (row {r + 1}): {self.row_text(r)}")
+        if header_rows is None:
+            header_rows = 2 if self._second_header_row(start, used) else 1
+        header_rows = min(header_rows, last - start + 1)
+        first = start + header_rows
+        record.header_rows = header_rows
+        record.first_data_row = first + 1
+        record.notes.append(
+            f"header: row {start + 1}" if header_rows == 1
+            else f"header: rows {start + 1}–{start + header_rows}"
+        )
+        levels = self._header_levels(start, header_rows)
+
+        rows = np.arange(first, last + 1)
+        record.rows_read = len(rows)
+        reasons = self._classify(rows, counts, levels, used)
+        keep = np.array([r for r in rows.tolist() if r not in reasons], dtype=np.int64)
+        for r in sorted(reasons):
+            record.set_aside(row=r + 1, reason=reasons[r],
+                             values="" if reasons[r] == "blank row" else self.row_text(r))
+
+        kept_set = set(keep.tolist())
+        filled_down = self._fill_merged_data(first, kept_set, record)
+        names, columns = self._names(levels, keep, record)
+        data = {}
+        for name, col in zip(names, columns, strict=True):
+            data[name] = _to_series(self.cols[col][keep], self.filled[col, keep])
+        frame = pd.DataFrame(data, index=pd.RangeIndex(len(keep)))
+        for col, (count, example) in filled_down.items():
+            if col in columns:
+                record.coerce(column=names[columns.index(col)],
+                              what="merged cell: value filled into every row it covers",
+                              before=None, after=example, count=count)
+        record.rows_kept = len(keep)
+        record.row_numbers = (keep + 1).tolist()
+        return frame
+
+    def _covered(self, row: int) -> set[int]:
+        cells = set(self.anchors(row))
+        for r0, c0, r1, c1 in self.merges:
+            if r0 <= row <= r1:
+                cells.update(range(c0, c1 + 1))
+        return cells
+
+    def _find_header(self, nonblank: list[int], used: list[int], record: LoadRecord) -> int:
+        width = len(used)
+        need = max(2, math.ceil(width / 2)) if width > 1 else 1
+        for r in nonblank[:50]:
+            anchors = self.anchors(r)
+            values = [self.value(r, c) for c in anchors]
+            texts = [v.strip() for v in values if isinstance(v, str)]
+            if len(anchors) < min(need, 2) or len(self._covered(r) & set(used)) < need:
+                continue
+            if len(texts) < len(values) / 2:
+                continue
+            if texts and all(_KEY_VALUE.match(t) for t in texts):
+                continue
+            if texts and (_FOOTER.match(texts[0]) or _TOTAL.match(re.sub(r"\s", "", texts[0]))):
+                continue
+            return r
+        record.notes.append(
+            f"no header row recognised; row {nonblank[0] + 1} was used as the header "
+            "(pass `header_rows=` if this is wrong)"
+        )
+        return nonblank[0]
+
+    def _second_header_row(self, start: int, used: list[int]) -> bool:
+        nxt = start + 1
+        if nxt >= self.n_rows:
+            return False
+        lower = self.anchors(nxt)
+        if not lower or not all(isinstance(self.value(nxt, c), str) for c in lower):
+            return False
+        across, down = set(), set()
+        for r0, c0, r1, c1 in self.merges:
+            if r0 == start and r1 == start and c1 > c0:
+                across.update(range(c0, c1 + 1))
+            if r0 == start and r1 > start:
+                down.update(range(c0, c1 + 1))
+        if across & set(lower):
+            return True
+        if down and not down & set(lower):
+            return True
+        upper = set(self.anchors(start))
+        gaps = set(lower) - upper
+        parents = upper & set(lower)
+        singles = upper - set(lower)
+        return bool(gaps and singles and parents) and all(
+            any(p < g for p in parents) for g in gaps
+        )
+
+    def _header_levels(self, start: int, n: int) -> list[list[str]]:
+        levels = [[_clean_header(self.value(r, c)) for c in range(self.width)]
+                  for r in range(start, start + n)]
+        merged_cells = set()
+        for r0, c0, r1, c1 in self.merges:
+            if not start <= r0 < start + n:
+                continue
+            text = levels[r0 - start][c0]
+            for r in range(r0, min(r1, start + n - 1) + 1):
+                for c in range(c0, c1 + 1):
+                    levels[r - start][c] = text
+                    merged_cells.add((r - start, c))
+        # Unmerged parent cells: a blank parent over a named child continues the
+        # parent on its left, when that parent has named children too.
+        for i in range(n - 1):
+            upper, lower = levels[i], levels[i + 1]
+            for c in range(1, self.width):
+                if (not upper[c] and lower[c] and upper[c - 1] and lower[c - 1]
+                        and (i, c) not in merged_cells):
+                    upper[c] = upper[c - 1]
+        return levels
+
+    def _names(
+        self, levels: list[list[str]], keep: np.ndarray, record: LoadRecord
+    ) -> tuple[list[str], list[int]]:
+        names, columns, blank, unnamed = [], [], [], []
+        has_data = self.filled[:, keep].any(axis=1) if len(keep) else np.zeros(self.width, bool)
+        for c in range(self.width):
+            parts: list[str] = []
+            for level in levels:
+                if level[c] and (not parts or parts[-1] != level[c]):
+                    parts.append(level[c])
+            name = "_".join(parts)
+            if not name:
+                if not has_data[c]:
+                    blank.append(_column_letter(c))
+                    continue
+                name = f"column_{_column_letter(c)}"
+                unnamed.append(name)
+            names.append(name)
+            columns.append(c)
+        if blank:
+            record.notes.append(f"blank column(s) dropped: {', '.join(blank)}")
+        if unnamed:
+            record.notes.append(f"column(s) with data but no header named: {', '.join(unnamed)}")
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in seen:
+                seen[name] += 1
+                names[i] = f"{name}_{seen[name]}"
+                record.notes.append(
+                    f"duplicate header {name!r} in column {_column_letter(columns[i])} "
+                    f"renamed {names[i]!r}"
+                )
+            else:
+                seen[name] = 1
+        return names, columns
+
+    def _classify(
+        self, rows: np.ndarray, counts: np.ndarray, levels: list[list[str]], used: list[int]
+    ) -> dict[int, str]:
+        """Reason for each data-area row that is not data (row index → reason)."""
+        width = len(used)
+        sparse_max = max(3, width // 2)
+        reasons: dict[int, str] = {}
+        strong: set[int] = set()  # blank, footer word or total: certainly not data
+        weak: set[int] = set()  # sparse text: not data only below a blank/footer row
+        if not len(rows):
+            return reasons
+        first_col = self.filled[:, rows].argmax(axis=0)
+        header_texts = [tuple(level[c] for c in used) for level in levels]
+        for row, col, n in zip(rows.tolist(), first_col.tolist(), counts[rows].tolist(),
+                               strict=True):
+            if n == 0:
+                reasons[row] = "blank row"
+                strong.add(row)
+                continue
+            value = self.value(row, col)
+            if not isinstance(value, str):
+                continue
+            text = value.strip()
+            compact = re.sub(r"\s", "", text)
+            if not text and self.is_blank(row):
+                reasons[row] = "blank row"
+                strong.add(row)
+            elif (m := _TOTAL.match(compact)) is not None:
+                kind = "subtotal row" if m.group(1) == "小计" else "total row"
+                reasons[row] = f"{kind}: {m.group(1)}"
+                strong.add(row)
+            elif n <= sparse_max and (m := _FOOTER.match(text)) is not None:
+                reasons[row] = f"footer: {m.group(1)}"
+                strong.add(row)
+            elif text == levels[-1][col] and any(
+                tuple(_clean_header(self.value(row, c)) for c in used) == h
+                for h in header_texts
+            ):
+                reasons[row] = "repeated header row"
+            elif n <= 2 and all(
+                isinstance(self.value(row, c), str | dt.date) for c in self.anchors(row)
+            ):
+                weak.add(row)
+        # Sparse text rows count as footer only in the trailing block, below a blank
+        # or footer row (a last data row with few cells filled stays data).
+        below_footer = False
+        for row in rows.tolist():
+            if row in strong:
+                below_footer = True
+            elif row in weak:
+                if below_footer:
+                    reasons[row] = "footer: text below the table"
+            elif row not in reasons:
+                below_footer = False
+        return reasons
+
+    def _fill_merged_data(
+        self, first: int, kept: set[int], record: LoadRecord
+    ) -> dict[int, tuple[int, object]]:
+        filled: dict[int, tuple[int, object]] = {}
+        across = []
+        for r0, c0, r1, c1 in self.merges:
+            if r0 < first or r0 not in kept:
+                continue
+            if c1 > c0:
+                across.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}")
+            if r1 == r0:
+                continue
+            value = self.value(r0, c0)
+            targets = [r for r in range(r0 + 1, r1 + 1) if r in kept]
+            if not targets or not self.filled[c0, r0]:
+                continue
+            self.cols[c0][targets] = value
+            self.filled[c0, targets] = True
+            count, example = filled.get(c0, (0, value))
+            filled[c0] = (count + len(targets), example)
+        if across:
+            record.notes.append(
+                "cells merged across columns in data rows keep their value in the first "
+                f"column only: {', '.join(across[:10])}" + (" …" if len(across) > 10 else "")
+            )
+        return filled
+
+
+def _to_series(values: np.ndarray, present: np.ndarray) -> pd.Series:
+    """One column of cells as a Series: empty cells missing, numbers and dates typed."""
+    values = values.copy()
+    values[~present] = None
+    series = pd.Series(values, dtype=object).infer_objects()
+    if series.dtype == object:
+        tidy = [_tidy_cell(v) for v in series.tolist()]
+        non_null = [v for v in tidy if v is not None]
+        if non_null and all(isinstance(v, bool) for v in non_null):
+            return pd.Series(tidy, dtype="boolean")
+        series = pd.Series(tidy, dtype=object).infer_objects()
+    if series.dtype.kind == "f":
+        arr = series.to_numpy()
+        finite = arr[~np.isnan(arr)]
+        if finite.size and np.all(np.abs(finite) < 2**53) and np.all(finite == np.round(finite)):
+            return series.astype("Int64" if finite.size < arr.size else "int64")
+    return series
+
+
+def _tidy_cell(value: object) -> object:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
