@@ -28,6 +28,7 @@ __all__ = [
     "ColumnNotFoundError",
     "DataTooLargeError",
     "DesignError",
+    "ManifestError",
     "ReadError",
     "ToolkitError",
     "ToolkitWarning",
@@ -87,6 +88,10 @@ class ValidationError(ToolkitError, ValueError):
 
 class ReadError(ToolkitError, ValueError):
     """A file cannot be read as asked (undecodable text, unsupported format, bad layout)."""
+
+
+class ManifestError(ToolkitError, ValueError):
+    """A study manifest (``study.yaml``) is malformed: the message names the key and file."""
 
 
 class DesignError(ToolkitError, ValueError):
