@@ -1,0 +1,80 @@
+"""Figures with Chinese labels, sized for A4 Word pages.
+
+``tk.plot`` draws what ``tk.stats`` and ``tk.net`` return. Every function here is
+axes-level: it takes the data first, then role-named columns, and ``ax=None``;
+it returns the Axes and never shows or saves (save with
+``ax.figure.savefig(...)`` or put the figure in a ``tk.report.Report``).
+Labels are in the study's language (``lang="zh"`` default, ``"en"``) from the
+vocabularies in :mod:`toolkit.schema`.
+
+- :func:`style` — the figure style (CJK font, A4 sizes, 300 dpi, Okabe–Ito colours),
+  a context manager and a global switch;
+- :func:`likert` — diverging stacked bars of Likert items, weighted, grouped;
+- :func:`coefficients` — forest plot of one or several models;
+- :func:`network` — stakeholder network drawing;
+- :func:`timeline` — sessions per month by platform;
+- :func:`heatmap` — towns x platforms, communities x quarters …;
+- :func:`survival` — Kaplan–Meier curves of response or implementation lags;
+- :func:`change` — dumbbell chart of before/after means;
+- :func:`coverage` — tile grid of communities by town (全覆盖).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
+
+_LAZY = {
+    "style": "toolkit.plot._style",
+    "Style": "toolkit.plot._style",
+    "cjk_font": "toolkit.plot._style",
+    "font_family": "toolkit.plot._style",
+    "OKABE_ITO": "toolkit.plot._style",
+    "likert": "toolkit.plot._likert",
+    "likert_shares": "toolkit.plot._likert",
+    "coefficients": "toolkit.plot._coefficients",
+    "coefficient_frames": "toolkit.plot._coefficients",
+    "term_label": "toolkit.plot._coefficients",
+    "timeline": "toolkit.plot._process",
+    "heatmap": "toolkit.plot._process",
+    "survival": "toolkit.plot._process",
+    "km_frame": "toolkit.plot._process",
+    "coverage": "toolkit.plot._process",
+    "coverage_status": "toolkit.plot._process",
+    "change": "toolkit.plot._change",
+    "network": "toolkit.plot.network",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    msg = f"module `toolkit.plot` has no attribute `{name}`."
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _PlotNamespace(types.ModuleType):
+    """Keeps ``tk.plot.network`` the function after ``toolkit.plot.network`` is imported.
+
+    Importing a submodule binds it as an attribute of its package, which would
+    shadow the function of the same name; that binding is skipped here (the
+    module stays available as ``sys.modules["toolkit.plot.network"]``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _PlotNamespace

@@ -1,0 +1,560 @@
+"""Figures of the consultation process: timeline, heatmap, survival curves, coverage grid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch, Rectangle
+
+from toolkit.plot._common import (
+    Lang,
+    apply_fonts,
+    check_lang,
+    column_label,
+    new_axes,
+    require,
+    table_of,
+    top_levels,
+    value_labels,
+    word,
+)
+from toolkit.plot._style import OKABE_ITO
+
+__all__ = ["coverage", "coverage_status", "heatmap", "km_frame", "survival", "timeline"]
+
+_DERIVED = {"town", "community", "quarter", "month", "year"}
+
+
+# ---------------------------------------------------------------------------
+# timeline
+# ---------------------------------------------------------------------------
+
+
+def timeline(
+    data: Any,
+    *,
+    date: str = "date",
+    by: str | None = "platform",
+    freq: str = "M",
+    max_groups: int = 8,
+    lang: Lang = "zh",
+    ax: Axes | None = None,
+) -> Axes:
+    """Sessions per month (or quarter, year) as stacked bars by platform.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Study
+        Sessions (a Study's ``sessions`` table is used).
+    date : str, default "date"
+        Column holding the session date.
+    by : str or None, default "platform"
+        Column whose values stack; None for one bar per period.
+    freq : {"M", "Q", "Y"}, default "M"
+        Period length.
+    max_groups : int, default 8
+        Largest number of stacked groups; the least frequent values are merged
+        into 其他 / Other.
+    lang : {"zh", "en"}, default "zh"
+        Language of labels.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar container per group, one bar per period (empty periods included).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2023-01-05", "2023-01-20", "2023-03-02"]),
+    ...                   "platform": ["微信群", "居民议事会", "微信群"]})
+    >>> ax = tk.plot.timeline(s, lang="en")
+    >>> len(ax.containers), len(ax.patches)
+    (2, 6)
+    >>> sorted(t.get_text() for t in ax.get_legend().get_texts())
+    ["Residents' council", 'WeChat group']
+    """
+    check_lang(lang)
+    frame = table_of(data, "sessions")
+    require(frame, date, by)
+    when = pd.to_datetime(frame[date], errors="coerce")
+    periods = when.dt.to_period(freq)
+    full = pd.period_range(periods.min(), periods.max(), freq=freq) if periods.notna().any() \
+        else pd.PeriodIndex([], freq=freq)
+    if by is None:
+        counts = periods.value_counts().reindex(full, fill_value=0).to_frame("n")
+        group_labels = [word("sessions", lang)]
+    else:
+        groups = frame[by]
+        if isinstance(groups.dtype, pd.CategoricalDtype):
+            groups = groups.astype(object)
+        groups = top_levels(groups, max_groups, "\0other")
+        counts = pd.crosstab(periods, groups).reindex(full, fill_value=0)
+        order = counts.sum().sort_values(ascending=False).index.tolist()
+        if "\0other" in order:
+            order.remove("\0other")
+            order.append("\0other")
+        counts = counts[order]
+        group_labels = [word("other", lang) if g == "\0other" else value_labels(by, [g], lang)[0]
+                        for g in order]
+    ax = new_axes(ax, lang)
+    x = np.arange(len(counts))
+    bottom = np.zeros(len(counts))
+    for j, label in enumerate(group_labels):
+        heights = counts.iloc[:, j].to_numpy(dtype="float64")
+        ax.bar(x, heights, bottom=bottom, width=0.85, label=label,
+               color=OKABE_ITO[j % len(OKABE_ITO)], linewidth=0)
+        bottom = bottom + heights
+    step = max(1, int(np.ceil(len(x) / 12)))
+    ax.set_xticks(x[::step], [str(p) for p in counts.index[::step]], rotation=45, ha="right")
+    ax.set_ylabel(word("sessions", lang))
+    if by is not None:
+        ax.legend(title=column_label(by, lang), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return apply_fonts(ax, lang)
+
+
+# ---------------------------------------------------------------------------
+# heatmap
+# ---------------------------------------------------------------------------
+
+
+def _units_of(data: Any, units: pd.DataFrame | None) -> pd.DataFrame | None:
+    if units is not None:
+        return units
+    if hasattr(data, "tables") and "units" in data.tables:
+        return data.table("units")
+    return None
+
+
+def _derive(frame: pd.DataFrame, column: str, units: pd.DataFrame | None,
+            unit: str) -> pd.Series:
+    """Values of a real or derived column (town, community, quarter, month, year)."""
+    if column in frame.columns:
+        return frame[column]
+    if column in {"quarter", "month", "year"}:
+        require(frame, "date")
+        freq = {"quarter": "Q", "month": "M", "year": "Y"}[column]
+        return pd.to_datetime(frame["date"], errors="coerce").dt.to_period(freq).astype(str)
+    if column in {"town", "community"}:
+        require(frame, unit)
+        if units is None:
+            msg = (f"`{column}` needs the units table to look up names: pass a Study as "
+                   "`data` or the table as `units=`.")
+            raise ValueError(msg)
+        names = units.set_index("unit_id")["name"].astype(str)
+        if column == "community":
+            return frame[unit].map(names).fillna(frame[unit].astype(str))
+        parents = units.set_index("unit_id")["parent_id"]
+        return frame[unit].map(parents).map(names)
+    require(frame, column)
+    return frame[column]  # pragma: no cover
+
+
+def heatmap(
+    data: Any,
+    *,
+    row: str = "town",
+    col: str = "platform",
+    value: str | None = None,
+    agg: str = "count",
+    table: str = "sessions",
+    units: pd.DataFrame | None = None,
+    annotate: bool | None = None,
+    lang: Lang = "zh",
+    ax: Axes | None = None,
+) -> Axes:
+    """Heatmap of counts (or a summary of `value`) by two columns.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Study
+        A table (a Study's `table` is used).
+    row, col : str
+        Columns for rows and columns. Besides real columns, ``"town"`` and
+        ``"community"`` (names looked up from ``unit_id`` in the units table) and
+        ``"quarter"``, ``"month"``, ``"year"`` (from ``date``) are understood:
+        towns x platforms is ``row="town", col="platform"``, communities x
+        quarters is ``row="community", col="quarter"``.
+    value : str, optional
+        Column to summarise; required unless ``agg="count"``.
+    agg : {"count", "sum", "mean"}, default "count"
+        Summary of each cell.
+    table : str, default "sessions"
+        Table of a Study to use.
+    units : pandas.DataFrame, optional
+        Units table, when `data` is a DataFrame and town/community names are needed.
+    annotate : bool, optional
+        Write the value in each cell (default: when there are at most 300 cells).
+    lang : {"zh", "en"}, default "zh"
+        Language of labels.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Holding one image (``ax.images[0]``) with the cell values as its array.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"unit_id": ["C1", "C1", "C2"],
+    ...                   "platform": ["微信群", "微信群", "听证会"]})
+    >>> u = pd.DataFrame({"unit_id": ["T1", "C1", "C2"], "name": ["东街道", "甲社区", "乙社区"],
+    ...                   "parent_id": [None, "T1", "T1"]})
+    >>> ax = tk.plot.heatmap(s, row="community", col="platform", units=u)
+    >>> ax.images[0].get_array().tolist()
+    [[1.0, 0.0], [0.0, 2.0]]
+    """
+    check_lang(lang)
+    if agg not in {"count", "sum", "mean"}:
+        msg = f'`agg` must be "count", "sum" or "mean", not {agg!r}.'
+        raise ValueError(msg)
+    frame = table_of(data, table)
+    units_frame = _units_of(data, units)
+    r = _derive(frame, row, units_frame, "unit_id")
+    c = _derive(frame, col, units_frame, "unit_id")
+    if agg == "count":
+        grid = pd.crosstab(r.astype(object), c.astype(object))
+    else:
+        if value is None:
+            msg = f'`value` is needed with agg="{agg}".'
+            raise ValueError(msg)
+        require(frame, value)
+        vals = pd.to_numeric(frame[value].astype("Float64"), errors="coerce")
+        grid = pd.crosstab(r.astype(object), c.astype(object), values=vals, aggfunc=agg)
+    for axis in (0, 1):
+        src = r if axis == 0 else c
+        if isinstance(src.dtype, pd.CategoricalDtype):
+            order = [v for v in src.cat.categories if v in grid.axes[axis]]
+            grid = grid.reindex(order, axis=axis)
+    grid = grid.astype("float64")
+    ax = new_axes(ax, lang, figsize=(6.3, max(2.5, 0.22 * len(grid) + 1.5)))
+    image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis", interpolation="nearest")
+    ax.set_xticks(np.arange(grid.shape[1]), value_labels(col, grid.columns, lang),
+                  rotation=45, ha="right")
+    ax.set_yticks(np.arange(grid.shape[0]), value_labels(row, grid.index, lang))
+    ax.set_xlabel(column_label(col, lang) if col not in _DERIVED else word(col, lang))
+    ax.set_ylabel(column_label(row, lang) if row not in _DERIVED else word(row, lang))
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if annotate is None:
+        annotate = grid.size <= 300
+    if annotate:
+        top = np.nanmax(grid.to_numpy()) if grid.size else 0
+        for (i, j), v in np.ndenumerate(grid.to_numpy()):
+            if np.isnan(v):
+                continue
+            text = f"{v:,.0f}" if agg != "mean" else f"{v:.2f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=6.5,
+                    color="black" if top and v > top * 0.6 else "white")
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.ax.tick_params(labelsize=7)
+    return apply_fonts(ax, lang)
+
+
+# ---------------------------------------------------------------------------
+# survival
+# ---------------------------------------------------------------------------
+
+
+def km_frame(data: pd.DataFrame, *, time: str, event: str, by: str | None = None,
+             alpha: float = 0.05) -> pd.DataFrame:
+    r"""Kaplan–Meier estimates with pointwise log-log confidence limits.
+
+    Returns columns ``group`` (None without `by`), ``time``, ``survival``,
+    ``ci_low``, ``ci_high``, ``at_risk``, ``n``; the first row of each group is
+    time 0 with survival 1.
+
+    Notes
+    -----
+    Computed with ``statsmodels.duration.survfunc.SurvfuncRight`` (Greenwood
+    standard errors); limits :math:`\exp(-\exp(\log(-\log S) \pm z\,
+    \mathrm{se}/(S|\log S|)))`, as R ``survfit(conf.type = "log-log")``.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"days": [5, 10, 10, 20], "done": [1, 1, 0, 1]})
+    >>> tk.plot.km_frame(d, time="days", event="done")["survival"].round(3).tolist()
+    [1.0, 0.75, 0.5, 0.0]
+    """
+    from scipy.stats import norm
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    require(data, time, event, by)
+    z = norm.ppf(1 - alpha / 2)
+    groups = [(None, data)] if by is None else list(data.groupby(by, observed=True, sort=True))
+    out = []
+    for g, part in groups:
+        t = pd.to_numeric(part[time], errors="coerce").astype("float64")
+        e = part[event].astype("Float64").astype("float64")
+        ok = t.notna() & e.notna()
+        t, e = t[ok].to_numpy(), e[ok].to_numpy()
+        if len(t) == 0:
+            continue
+        sf = SurvfuncRight(t, e)
+        s = np.asarray(sf.surv_prob, dtype="float64")
+        se = np.asarray(sf.surv_prob_se, dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = np.log(-np.log(s))
+            se_theta = se / (s * np.abs(np.log(s)))
+            low = np.exp(-np.exp(theta + z * se_theta))
+            high = np.exp(-np.exp(theta - z * se_theta))
+        low = np.where(np.isfinite(low), low, np.where(s >= 1, 1.0, 0.0))
+        high = np.where(np.isfinite(high), high, np.where(s >= 1, 1.0, 0.0))
+        frame = pd.DataFrame({"group": g, "time": np.r_[0.0, sf.surv_times],
+                              "survival": np.r_[1.0, s], "ci_low": np.r_[1.0, low],
+                              "ci_high": np.r_[1.0, high],
+                              "at_risk": np.r_[len(t), sf.n_risk].astype(int), "n": len(t)})
+        out.append(frame)
+    cols = ["group", "time", "survival", "ci_low", "ci_high", "at_risk", "n"]
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+
+
+def survival(
+    data: pd.DataFrame,
+    *,
+    time: str = "time",
+    event: str | None = None,
+    by: str | None = None,
+    ci: bool = True,
+    ylabel: str | None = None,
+    lang: Lang = "zh",
+    ax: Axes | None = None,
+) -> Axes:
+    """Kaplan–Meier curves, e.g. days from session to implementation or from submission to response.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Either curves already estimated (columns ``time, survival`` and
+        optionally ``ci_low, ci_high, group``, as ``tk.stats`` returns them), or
+        one row per case with a duration column `time` and an `event` column
+        (1/True = the event happened, 0/False = still open, censored).
+    time : str, default "time"
+        Column of times (days).
+    event : str, optional
+        Column of event indicators; needed for one-row-per-case data.
+    by : str, optional
+        Column of groups, one curve each (``group`` is used for curve frames).
+    ci : bool, default True
+        Shade the 95% pointwise confidence band.
+    ylabel : str, optional
+        Label of the y axis (default: share without the event).
+    lang : {"zh", "en"}, default "zh"
+        Language of labels.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One step line per group (``ax.lines``).
+
+    See Also
+    --------
+    km_frame : the estimates drawn for one-row-per-case data.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"days": [5, 10, 12, 20, 3, 8], "done": [1, 1, 0, 1, 1, 1],
+    ...                   "platform": ["微信群"] * 3 + ["居民议事会"] * 3})
+    >>> ax = tk.plot.survival(d, time="days", event="done", by="platform")
+    >>> len(ax.lines)
+    2
+    """
+    check_lang(lang)
+    if "survival" in data.columns:
+        require(data, time)
+        curves = data.rename(columns={time: "time"})
+        group_col = by or ("group" if "group" in curves.columns else None)
+    else:
+        if event is None:
+            msg = ("`event` is needed: `data` has no `survival` column, so it is read as one "
+                   "row per case with a duration (`time`) and an event indicator (`event`).")
+            raise ValueError(msg)
+        curves = km_frame(data, time=time, event=event, by=by)
+        group_col = "group" if by is not None else None
+    ax = new_axes(ax, lang)
+    parts = [(None, curves)] if group_col is None else list(
+        curves.groupby(group_col, observed=True, sort=True))
+    label_col = by or group_col
+    for i, (g, part) in enumerate(parts):
+        part = part.sort_values("time")
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        label = None if g is None else value_labels(label_col or "", [g], lang)[0]
+        ax.step(part["time"], part["survival"], where="post", color=colour, label=label)
+        if ci and {"ci_low", "ci_high"} <= set(part.columns):
+            ax.fill_between(part["time"].to_numpy(dtype="float64"),
+                            part["ci_low"].to_numpy(dtype="float64"),
+                            part["ci_high"].to_numpy(dtype="float64"),
+                            step="post", color=colour, alpha=0.18, linewidth=0)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.set_xlabel(word("days", lang))
+    ax.set_ylabel(ylabel or word("survival", lang))
+    if group_col is not None:
+        ax.legend(title=column_label(label_col, lang) if label_col != "group" else None)
+    return apply_fonts(ax, lang)
+
+
+# ---------------------------------------------------------------------------
+# coverage grid
+# ---------------------------------------------------------------------------
+
+_FLAGS = ("has_member", "has_room", "has_session")
+_STATUS = ("covered", "no_member", "no_room", "no_session", "several")
+_STATUS_COLOURS = {"covered": "#009E73", "no_member": "#D55E00", "no_room": "#E69F00",
+                   "no_session": "#CC79A7", "several": "#000000"}
+
+
+def _coverage_from_study(study: Any) -> pd.DataFrame:
+    units = study.table("units")
+    level = units["level"].astype(str)
+    communities = units[level == "村社区"]
+    out = pd.DataFrame({"unit_id": communities["unit_id"].astype(str).to_numpy(),
+                        "name": communities["name"].astype(str).to_numpy(),
+                        "town_id": communities["parent_id"].astype(str).to_numpy()})
+    names = units.set_index("unit_id")["name"].astype(str)
+    out["town"] = out["town_id"].map(names)
+    if "has_room" in communities.columns:
+        out["has_room"] = communities["has_room"].astype("boolean").to_numpy()
+    if "sessions" in study.tables:
+        held = set(study.table("sessions")["unit_id"].astype(str))
+        out["has_session"] = out["unit_id"].isin(held)
+    if "participants" in study.tables:
+        people = study.table("participants")
+        members = people[people["type"].astype(str) == "政协委员"]
+        linked = set(members["unit_id"].dropna().astype(str)) if "unit_id" in members else set()
+        if {"attendance", "sessions"} <= set(study.tables):
+            att = study.table("attendance")
+            ses = study.table("sessions")[["session_id", "unit_id"]]
+            visits = att[att["participant_id"].isin(members["participant_id"])].merge(
+                ses, on="session_id", how="inner")
+            linked |= set(visits["unit_id"].astype(str))
+        out["has_member"] = out["unit_id"].isin(linked)
+    return out
+
+
+def coverage_status(data: Any) -> pd.DataFrame:
+    """One row per community with its coverage flags and a status.
+
+    Accepts a Study (flags computed from its units, sessions, participants and
+    attendance: a room, at least one session, and a CPPCC member living in or
+    attending a session in the community) or a frame with ``unit_id``, a town
+    column (``town``, ``town_name`` or ``parent_id``) and any of the boolean
+    columns ``has_member``, ``has_room``, ``has_session`` (or their negations
+    ``no_member`` …).
+
+    Returns columns ``unit_id, town``, the flags, and ``status`` (``covered``,
+    ``no_member``, ``no_room``, ``no_session`` or ``several``). A missing flag
+    (NA) counts as a gap.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"unit_id": ["C1", "C2"], "town": ["东街道"] * 2,
+    ...                   "has_room": [True, False], "has_session": [True, True]})
+    >>> tk.plot.coverage_status(f)["status"].tolist()
+    ['covered', 'no_room']
+    """
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy()
+    elif hasattr(data, "tables"):
+        frame = _coverage_from_study(data)
+    elif hasattr(data, "to_frame"):
+        frame = data.to_frame()
+    else:
+        msg = f"`data` must be a Study or a DataFrame, not {type(data).__name__}."
+        raise TypeError(msg)
+    require(frame, "unit_id")
+    for flag in _FLAGS:
+        neg = "no_" + flag.removeprefix("has_")
+        if flag not in frame.columns and neg in frame.columns:
+            frame[flag] = ~frame[neg].astype("boolean")
+    flags = [f for f in _FLAGS if f in frame.columns]
+    if not flags:
+        msg = ("`data` has none of the coverage columns has_member, has_room, has_session; "
+               "pass a Study, or the output of `tk.net.coverage`.")
+        raise ValueError(msg)
+    town = next((c for c in ("town", "town_name", "parent_name", "parent_id", "town_id")
+                 if c in frame.columns), None)
+    frame["town"] = frame[town].astype(str) if town else ""
+    ok = {f: frame[f].astype("boolean").to_numpy(dtype=bool, na_value=False) for f in flags}
+    gaps = np.sum([~v for v in ok.values()], axis=0)
+    status = np.full(len(frame), "covered", dtype=object)
+    for f in flags:
+        status[(~ok[f]) & (gaps == 1)] = "no_" + f.removeprefix("has_")
+    status[gaps > 1] = "several"
+    frame["status"] = status
+    return frame[["unit_id", "town", *flags, "status"]].reset_index(drop=True)
+
+
+def coverage(
+    data: Any,
+    *,
+    labels: Mapping[str, str] | None = None,
+    lang: Lang = "zh",
+    ax: Axes | None = None,
+) -> Axes:
+    """Tile grid of communities by town, coloured by coverage (全覆盖).
+
+    Each row is a town or street, each tile one of its villages/communities;
+    green tiles are fully covered (a member linked, a consultation room, at least
+    one session), the other colours name the gap.
+
+    Parameters
+    ----------
+    data : Study or pandas.DataFrame
+        A Study, or a coverage frame (see :func:`coverage_status`), e.g. the
+        output of ``tk.net.coverage``.
+    labels : dict, optional
+        Status → legend label.
+    lang : {"zh", "en"}, default "zh"
+        Language of labels.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One rectangle patch per community; towns as y tick labels.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"unit_id": ["C1", "C2", "C3"], "town": ["东街道", "东街道", "西镇"],
+    ...                   "has_room": [True, False, True]})
+    >>> ax = tk.plot.coverage(f)
+    >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()]
+    (3, ['东街道', '西镇'])
+    """
+    check_lang(lang)
+    frame = coverage_status(data)
+    towns = sorted(frame["town"].unique().tolist())
+    widest = int(frame.groupby("town").size().max()) if len(frame) else 1
+    ax = new_axes(ax, lang, figsize=(6.3, max(1.6, 0.28 * len(towns) + 1.1)))
+    for i, town in enumerate(towns):
+        part = frame[frame["town"] == town].sort_values("unit_id")
+        for j, status in enumerate(part["status"]):
+            ax.add_patch(Rectangle((j, i - 0.42), 0.86, 0.84, facecolor=_STATUS_COLOURS[status],
+                                   edgecolor="none"))
+    ax.set_xlim(-0.3, widest + 0.2)
+    ax.set_ylim(len(towns) - 0.5, -0.5)
+    ax.set_yticks(np.arange(len(towns)), towns)
+    ax.set_xticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    labels = dict(labels or {})
+    present = [s for s in _STATUS if s in set(frame["status"])]
+    several = "多项缺失" if lang == "zh" else "Several gaps"
+    handles = [Patch(facecolor=_STATUS_COLOURS[s],
+                     label=labels.get(s, several if s == "several" else word(s, lang)))
+               for s in present]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              ncol=len(handles), frameon=False)
+    ax.set_xlabel(word("community", lang), labelpad=18)
+    return apply_fonts(ax, lang)
