@@ -1,0 +1,57 @@
+"""Stakeholder networks: build graphs, measure them, and exchange them with Gephi and UCINET.
+
+``tk.net`` takes a Study or a DataFrame and returns :class:`networkx.Graph` objects
+(so the whole of networkx still works on them) and measures as tidy DataFrames.
+Heavy computations run on igraph and scipy.sparse behind the same functions.
+
+- build: :func:`two_mode`, :func:`project`, :func:`organisation`,
+  :func:`submission_flow`;
+- node measures: :func:`measures` (degree, betweenness, closeness, eigenvector,
+  clustering, k-core, Burt's constraint and effective size; two-mode
+  normalisation for bipartite graphs);
+- brokers: :func:`brokerage` (Gould–Fernandez roles, as R ``sna::brokerage``);
+- structure: :func:`groups` (block densities, E–I index, assortativity),
+  :func:`communities` (Louvain, Leiden, greedy), :func:`core_periphery`
+  (Borgatti–Everett);
+- inference: :func:`qap` (QAP correlation, MRQAP with double semi-partialling);
+- coverage (全覆盖) and change: :func:`coverage`, :func:`by_period`;
+- exchange: :func:`write`, :func:`read` (GEXF, GraphML, Pajek, UCINET DL).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "two_mode": "toolkit.net.build",
+    "project": "toolkit.net.build",
+    "organisation": "toolkit.net.build",
+    "submission_flow": "toolkit.net.build",
+    "SparseProjection": "toolkit.net.build",
+    "measures": "toolkit.net.measures",
+    "brokerage": "toolkit.net.brokerage",
+    "groups": "toolkit.net.groups",
+    "communities": "toolkit.net.groups",
+    "core_periphery": "toolkit.net.groups",
+    "qap": "toolkit.net.qap",
+    "coverage": "toolkit.net.coverage",
+    "by_period": "toolkit.net.coverage",
+    "write": "toolkit.net.exchange",
+    "read": "toolkit.net.exchange",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    msg = f"module `toolkit.net` has no attribute `{name}`."
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
