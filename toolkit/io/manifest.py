@@ -1,0 +1,374 @@
+"""Reading a study manifest (``study.yaml``) into a :class:`toolkit.Study`.
+
+A manifest names the files of one study and how to read them, so that a whole
+folder from a district office loads with one call and the reading is written
+down next to the data. The format (every key optional unless marked):
+
+.. code-block:: yaml
+
+    name: 某区基层协商评估 2023          # title of the study
+    language: zh                         # zh or en: language of labels in output
+    as_of: 2023-12-31                    # date the data describe up to (export date)
+    tables:                              # one entry per canonical table
+      sessions:
+        file: 活动台账.xlsx              # required; relative to this manifest
+        sheet: 协商活动                  # Excel sheet (name or 0-based position)
+        header_rows: 2                   # rows the header occupies
+        mapping: {载体名称: platform}    # file header → canonical column
+        missing_codes: {}                # code → meaning, set to missing
+        encoding: gb18030                # text encoding of a CSV (detected if omitted)
+      participants: 参与者名单.csv       # a file name alone is enough
+      survey:
+        file: 居民调查.sav
+        missing_codes: {98: 不知道, 99: 拒答}
+    design:                              # survey design (columns of the survey table)
+      weights: weight
+      strata: stratum
+      cluster: cluster
+      fpc: fpc
+    scales:
+      satisfaction:
+        items: [q1, q2, q3]
+        reverse: [q3]                    # reverse-keyed items (scored min + max - x)
+        min: 1
+        max: 5
+        label: 满意度
+    personal:
+      pseudonymise: true                 # replace names, ID-card and phone numbers
+      key_env: TOOLKIT_KEY               # environment variable holding the key
+
+The key of the keyed hash is never written in the manifest: it is read from the
+environment variable named by ``key_env``. An unknown key anywhere is an error
+naming the key, the manifest and the closest known key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import ManifestError
+from toolkit.schema import TABLE_NAMES, TABLES
+
+__all__ = ["MANIFEST_NAMES", "read_study"]
+
+#: File names looked for when `read_study` is given a folder.
+MANIFEST_NAMES = ("study.yaml", "study.yml")
+
+_TOP_KEYS = ("name", "description", "language", "as_of", "tables", "design", "scales",
+             "personal")
+_TABLE_KEYS = ("file", "sheet", "header_rows", "mapping", "missing_codes", "encoding")
+_DESIGN_KEYS = ("weights", "strata", "cluster", "fpc")
+_SCALE_KEYS = ("items", "reverse", "min", "max", "label")
+_PERSONAL_KEYS = ("pseudonymise", "key_env")
+
+
+def read_study(path: str | os.PathLike[str]) -> Any:
+    r"""Read the tables named in a ``study.yaml`` manifest into a Study.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The manifest file, or the folder holding ``study.yaml``. File paths in the
+        manifest are relative to the manifest's folder; Chinese names are fine.
+
+    Returns
+    -------
+    Study
+        The tables (each read with ``tk.io.read_table(file, kind=<table>, ...)``
+        and carrying its load record), survey design, scales and codebook, with
+        personal columns marked (and pseudonymised when the manifest asks).
+        Validate it with ``study.validate()``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the manifest or a file it names does not exist (close names suggested).
+    ManifestError
+        When the manifest is malformed: an unknown key (named, with the file and
+        the closest known key), a wrong type, a key written in the manifest, or a
+        missing key environment variable.
+
+    Notes
+    -----
+    The format is described in the module docstring and the README
+    ("The study manifest").
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "参与记录.csv").write_text(
+    ...     "活动编号,参与者编号\nS1,P1\nS1,P2\n", encoding="utf-8-sig")
+    >>> _ = (folder / "study.yaml").write_text(
+    ...     "name: 示例\ntables:\n  attendance: 参与记录.csv\n", encoding="utf-8")
+    >>> study = tk.read_study(folder)
+    >>> study.tables, len(study.table("attendance"))
+    (('attendance',), 2)
+    """
+    manifest = _manifest_path(Path(path))
+    spec = _load_yaml(manifest)
+    where = str(manifest)
+    _check_keys(spec, _TOP_KEYS, where, "the top level")
+
+    name = spec.get("name") or manifest.parent.name or "Study"
+    language = spec.get("language", "zh")
+    if language not in ("zh", "en"):
+        msg = f"{where}: `language` must be zh or en, not {language!r}."
+        raise ManifestError(msg)
+    as_of = _as_of(spec.get("as_of"), where)
+    tables_spec = spec.get("tables") or {}
+    if not isinstance(tables_spec, Mapping) or not tables_spec:
+        msg = (f"{where}: `tables` must list at least one table, e.g. "
+               "`tables: {sessions: 活动台账.xlsx}`.")
+        raise ManifestError(msg)
+    _check_keys(tables_spec, TABLE_NAMES, where, "`tables`", what="table")
+
+    design = _section(spec, "design", _DESIGN_KEYS, where)
+    scales = _scales(spec.get("scales"), where)
+    personal = _section(spec, "personal", _PERSONAL_KEYS, where, forbidden={
+        "key": "never write the key in the manifest; put it in an environment variable "
+               "and name that variable with `key_env`"})
+    key = _pseudonym_key(personal, where)
+
+    frames: dict[str, Any] = {}
+    for kind, entry in tables_spec.items():
+        frames[kind] = _read_one(kind, entry, manifest, where)
+    if key is not None:
+        frames = {kind: _pseudonymise(frame, kind, key) for kind, frame in frames.items()}
+
+    from toolkit.study import Study
+
+    return Study(**frames, name=str(name), design=design or None, scales=scales,
+                 language=language, source=where, as_of=as_of)
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------
+
+
+def _manifest_path(path: Path) -> Path:
+    if path.is_dir():
+        for name in MANIFEST_NAMES:
+            if (path / name).is_file():
+                return path / name
+        found = sorted(p.name for p in path.glob("*.y*ml"))
+        hint = f" YAML files there: {', '.join(found)}." if found else ""
+        msg = (f"No study.yaml in the folder {path}.{hint} Write a manifest named "
+               "study.yaml (see the README, \"The study manifest\") or pass its path.")
+        raise FileNotFoundError(msg)
+    if not path.is_file():
+        msg = f"The manifest {path} does not exist.{_close_files(path)}"
+        raise FileNotFoundError(msg)
+    return path
+
+
+def _close_files(path: Path) -> str:
+    folder = path.parent
+    if not folder.is_dir():
+        return f" The folder {folder} does not exist either."
+    names = sorted(p.name for p in folder.iterdir())
+    close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.5)
+    if close:
+        return f" Did you mean: {', '.join(close)}?"
+    return ""
+
+
+def _load_yaml(manifest: Path) -> dict[str, Any]:
+    import yaml
+
+    text = manifest.read_text(encoding="utf-8-sig")
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        msg = (f"{manifest}: not valid YAML{line}: {getattr(exc, 'problem', exc)}. Check the "
+               "indentation (spaces, not tabs) and that each key is followed by `: `.")
+        raise ManifestError(msg) from exc
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, Mapping):
+        msg = (f"{manifest}: the manifest must be a mapping of keys (name, tables, design, "
+               f"scales …), not a {type(spec).__name__}.")
+        raise ManifestError(msg)
+    return dict(spec)
+
+
+def _check_keys(
+    spec: Mapping[str, Any],
+    known: tuple[str, ...],
+    where: str,
+    place: str,
+    *,
+    what: str = "key",
+    forbidden: Mapping[str, str] | None = None,
+) -> None:
+    for key in spec:
+        if forbidden and key in forbidden:
+            msg = f"{where}: `{key}` in {place}: {forbidden[key]}."
+            raise ManifestError(msg)
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+            hint = f" Did you mean `{close[0]}`?" if close else ""
+            msg = (f"{where}: unknown {what} `{key}` in {place}.{hint} Known {what}s: "
+                   f"{', '.join(known)}.")
+            raise ManifestError(msg)
+
+
+def _section(spec: Mapping[str, Any], name: str, known: tuple[str, ...], where: str,
+             forbidden: Mapping[str, str] | None = None) -> dict[str, Any]:
+    section = spec.get(name)
+    if section is None:
+        return {}
+    if not isinstance(section, Mapping):
+        msg = f"{where}: `{name}` must be a mapping of {', '.join(known)}."
+        raise ManifestError(msg)
+    _check_keys(section, known, where, f"`{name}`", forbidden=forbidden)
+    return dict(section)
+
+
+def _as_of(value: Any, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        msg = f"{where}: `as_of` must be a date written as 2023-12-31, not {value!r}."
+        raise ManifestError(msg) from exc
+
+
+def _scales(spec: Any, where: str) -> dict[str, dict[str, Any]]:
+    if spec is None:
+        return {}
+    if not isinstance(spec, Mapping):
+        msg = f"{where}: `scales` must map each scale's name to its items."
+        raise ManifestError(msg)
+    out = {}
+    for name, entry in spec.items():
+        place = f"`scales.{name}`"
+        if isinstance(entry, list):
+            entry = {"items": entry}
+        if not isinstance(entry, Mapping):
+            msg = f"{where}: {place} must be a list of items or a mapping with `items`."
+            raise ManifestError(msg)
+        _check_keys(entry, _SCALE_KEYS, where, place)
+        items = entry.get("items")
+        if not isinstance(items, list) or not items:
+            msg = f"{where}: {place} needs `items`, a list of item columns such as [q1, q2]."
+            raise ManifestError(msg)
+        items = [str(i) for i in items]
+        reverse = [str(i) for i in entry.get("reverse") or []]
+        stray = [i for i in reverse if i not in items]
+        if stray:
+            msg = (f"{where}: {place}: reverse-keyed item(s) {stray} are not among its "
+                   f"`items` {items}.")
+            raise ManifestError(msg)
+        low, high = entry.get("min", 1), entry.get("max", 5)
+        if not (isinstance(low, int) and isinstance(high, int) and low < high):
+            msg = (f"{where}: {place}: `min` and `max` must be whole numbers with min < max "
+                   f"(got {low!r} and {high!r}).")
+            raise ManifestError(msg)
+        out[str(name)] = {"items": items, "reverse": reverse, "min": low, "max": high,
+                          "label": entry.get("label")}
+    return out
+
+
+def _pseudonym_key(personal: Mapping[str, Any], where: str) -> str | None:
+    flag = personal.get("pseudonymise", False)
+    if not isinstance(flag, bool):
+        msg = f"{where}: `personal.pseudonymise` must be true or false, not {flag!r}."
+        raise ManifestError(msg)
+    if not flag:
+        return None
+    env = personal.get("key_env", "TOOLKIT_KEY")
+    key = os.environ.get(str(env))
+    if not key:
+        msg = (f"{where}: `personal.pseudonymise` is true but the environment variable "
+               f"`{env}` (named by `key_env`) is not set. Set it before starting Python — "
+               f"Windows PowerShell: $env:{env} = \"<a long secret>\"; macOS/Linux: "
+               f"export {env}=\"<a long secret>\" — and keep the secret out of the manifest.")
+        raise ManifestError(msg)
+    return key
+
+
+def _table_entry(kind: str, entry: Any, where: str) -> dict[str, Any]:
+    if isinstance(entry, str | os.PathLike):
+        return {"file": entry}
+    if not isinstance(entry, Mapping):
+        msg = (f"{where}: `tables.{kind}` must be a file name or a mapping with `file`, "
+               f"not {entry!r}.")
+        raise ManifestError(msg)
+    place = f"`tables.{kind}`"
+    _check_keys(entry, _TABLE_KEYS, where, place)
+    if not entry.get("file"):
+        msg = f"{where}: {place} needs `file`, the path of the table's file."
+        raise ManifestError(msg)
+    header_rows = entry.get("header_rows")
+    if header_rows is not None and not (isinstance(header_rows, int) and header_rows >= 1):
+        msg = f"{where}: {place}: `header_rows` must be a whole number ≥ 1, not {header_rows!r}."
+        raise ManifestError(msg)
+    mapping = entry.get("mapping")
+    if mapping is not None:
+        if not isinstance(mapping, Mapping):
+            msg = (f"{where}: {place}: `mapping` must map file headers to canonical columns, "
+                   "e.g. `{载体名称: platform}`.")
+            raise ManifestError(msg)
+        if kind != "survey":  # survey items keep study-specific names
+            names = TABLES[kind].column_names
+            for header, target in mapping.items():
+                if target not in names:
+                    close = difflib.get_close_matches(str(target), names, n=1, cutoff=0.5)
+                    hint = f" Did you mean `{close[0]}`?" if close else ""
+                    msg = (f"{where}: {place}: `mapping` sends `{header}` to `{target}`, which "
+                           f"is not a column of the {kind} table.{hint} Columns: "
+                           f"{', '.join(names)}.")
+                    raise ManifestError(msg)
+        mapping = {str(k): str(v) for k, v in mapping.items()}
+    return {**dict(entry), "mapping": mapping}
+
+
+def _read_one(kind: str, entry: Any, manifest: Path, where: str) -> Any:
+    import toolkit as tk
+
+    spec = _table_entry(kind, entry, where)
+    file = Path(spec["file"])
+    if not file.is_absolute():
+        file = manifest.parent / file
+    if not file.is_file():
+        msg = (f"{where}: `tables.{kind}.file` names {spec['file']}, which does not exist "
+               f"(looked for {file}).{_close_files(file)}")
+        raise FileNotFoundError(msg)
+    kwargs = {k: spec.get(k) for k in ("sheet", "header_rows", "mapping", "missing_codes",
+                                       "encoding")}
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    try:
+        return tk.io.read_table(file, kind=kind, **kwargs)
+    except Exception as exc:
+        exc.add_note(f"While reading `tables.{kind}` of the manifest {where}.")
+        raise
+
+
+def _pseudonymise(frame: Any, kind: str, key: str) -> Any:
+    from toolkit.io.personal import find_personal, pseudonymise
+
+    columns = [c.name for c in TABLES[kind].columns if c.personal and c.name in frame.columns]
+    found = find_personal(frame)
+    if hasattr(found, "columns") and "column" in getattr(found, "columns", ()):
+        detected = [str(c) for c in found["column"]]
+    else:
+        detected = [str(c) for c in dict(found)]
+    columns += [c for c in detected if c not in columns]
+    if not columns:
+        return frame
+    out = pseudonymise(frame, columns, key=key)
+    for name, value in frame.attrs.items():
+        out.attrs.setdefault(name, value)
+    return out
