@@ -269,7 +269,8 @@ def test_load_record_problems_and_lost_rows_are_reported():
     rec.set_aside(row=3, reason="footer: 填表人")
     rec.problem(row=4, column="participant_id", value="P 2", check="unreadable",
                 severity="error", problem="the row has 5 fields, the header 2",
-                fix="remove the stray commas", problem_zh="该行有 5 个字段", fix_zh="删去多余的逗号")
+                fix="remove the stray commas", problem_zh="该行有 5 个字段",
+                fix_zh="删去多余的逗号")
     frame.attrs["load_record"] = rec
     report = validate(frame)  # the kind comes from the load record
     assert located(report) == [
@@ -289,7 +290,7 @@ def test_personal_values_never_appear_unmasked():
         "name": ["张伟", "李娜", "李娜"],
         "type": ["居民代表", "专家", "专家"],
         "phone": ["13812345678", "13912345678", "13912345678"],
-        "id_card": ids[:2] + ["1101051949"],
+        "id_card": [*ids[:2], "1101051949"],
     })
     attendance = pd.DataFrame({"session_id": ["S1", "S1"], "participant_id": [ids[0], ids[2]]})
     sessions = pd.DataFrame({"session_id": ["S1"], "date": pd.to_datetime(["2023-11-08"]),
