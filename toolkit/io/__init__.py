@@ -8,7 +8,9 @@
   :class:`LoadRecord` of every change (:func:`load_record`);
 - :func:`read_study` reads a ``study.yaml`` manifest into a :class:`toolkit.Study`;
 - :func:`validate` reports every problem of a table or study at once;
-- :func:`find_personal` and :func:`pseudonymise` find and replace personal data;
+- :func:`find_personal`, :func:`pseudonymise` and :func:`mask` find, replace and
+  mask personal data;
+- :func:`detect_encoding` tells the encoding of a text file's bytes;
 - :func:`read_polis` reads a Polis conversation export.
 """
 
@@ -19,8 +21,10 @@ from typing import Any
 
 __all__ = [
     "LoadRecord",
+    "detect_encoding",
     "find_personal",
     "load_record",
+    "mask",
     "pseudonymise",
     "read_polis",
     "read_study",
@@ -36,6 +40,8 @@ _LAZY = {
     "validate": "toolkit.io.validate",
     "find_personal": "toolkit.io.personal",
     "pseudonymise": "toolkit.io.personal",
+    "mask": "toolkit.io.personal",
+    "detect_encoding": "toolkit.io.encoding",
     "read_polis": "toolkit.io.polis",
 }
 

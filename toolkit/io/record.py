@@ -17,6 +17,15 @@ Examples
 'a.csv: 3 rows read, 2 kept, 1 set aside; 2 value(s) changed in 1 column(s).'
 >>> rec.accounts_for_every_row()
 True
+
+Declared missing codes (98/99, 不知道 …) become missing values, but which code
+each cell held is kept:
+
+>>> rec.add_missing(pd.DataFrame({"row": [5], "column": ["q1"], "code": [98],
+...                               "label": ["不知道"]}))
+>>> rec.missing
+   row column  code label
+0    5     q1    98   不知道
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ __all__ = ["LoadRecord", "load_record"]
 
 SET_ASIDE_COLUMNS = ["row", "reason", "values"]
 COERCION_COLUMNS = ["column", "what", "count", "before", "after"]
+MISSING_COLUMNS = ["row", "column", "code", "label"]
 
 
 @dataclass
@@ -56,12 +66,14 @@ class LoadRecord:
         Row number, as the spreadsheet or a text editor shows it (1-based), of
         the first data row; row ``i`` of the frame is file row ``first_data_row + i``
         unless rows were set aside before it (see ``row_numbers``).
-    row_numbers : list of int
+    row_numbers : list of int or numpy.ndarray
         File row number of every kept row, in order.
     header_map : dict
         Original header → canonical column name (identity for unmapped columns).
     encoding : str or None
         Text encoding detected or used.
+    delimiter : str or None
+        Field delimiter of a delimited text file (sniffed or given).
     notes : list of str
         Other facts worth knowing (banner text found, delimiter sniffed …).
     """
@@ -73,13 +85,16 @@ class LoadRecord:
     rows_kept: int = 0
     header_rows: int = 1
     first_data_row: int = 2
-    row_numbers: list[int] = field(default_factory=list)
+    row_numbers: Any = field(default_factory=list)
     header_map: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
+    delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
     _set_aside: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _coercions: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _problems: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _problem_frames: list[pd.DataFrame] = field(default_factory=list, repr=False)
+    _missing: list[pd.DataFrame] = field(default_factory=list, repr=False)
 
     # A record is shared, not copied, when pandas propagates ``attrs``: pandas
     # deep-copies attrs on many operations, which would copy the record each time.
@@ -113,6 +128,38 @@ class LoadRecord:
         row["sheet"] = row["sheet"] or self.sheet
         self._problems.append(row)
 
+    def add_problems(self, problems: pd.DataFrame) -> None:
+        """Note many problems at once (a frame with the columns of ``PROBLEM_COLUMNS``).
+
+        Missing ``table``, ``file`` and ``sheet`` values are filled from the record.
+        """
+        if not len(problems):
+            return
+        frame = problems.reindex(columns=PROBLEM_COLUMNS).copy()
+        for key in ("table", "file", "sheet"):
+            default = getattr(self, key)
+            if default is not None:
+                frame[key] = frame[key].astype(object).where(frame[key].notna(), default)
+        self._problem_frames.append(frame)
+
+    def add_missing(self, cells: pd.DataFrame) -> None:
+        """Note cells set to missing because they held a declared missing code.
+
+        `cells` has the columns ``row`` (file row), ``column``, ``code`` (the
+        value found, e.g. ``98``) and ``label`` (e.g. ``"不知道"``, or None).
+        """
+        if len(cells):
+            self._missing.append(cells.reindex(columns=MISSING_COLUMNS))
+
+    @property
+    def missing(self) -> pd.DataFrame:
+        """Cells that held a declared missing code: ``row, column, code, label``."""
+        if not self._missing:
+            return pd.DataFrame(columns=MISSING_COLUMNS)
+        if len(self._missing) > 1:
+            self._missing = [pd.concat(self._missing, ignore_index=True)]
+        return self._missing[0].copy()
+
     @property
     def rows_set_aside(self) -> pd.DataFrame:
         """Rows not kept: file ``row``, ``reason``, ``values``."""
@@ -126,22 +173,49 @@ class LoadRecord:
     @property
     def problems(self) -> pd.DataFrame:
         """Problems found while reading, in the columns of ``PROBLEM_COLUMNS``."""
-        return pd.DataFrame(self._problems, columns=PROBLEM_COLUMNS)
+        frames = [pd.DataFrame(self._problems, columns=PROBLEM_COLUMNS)]
+        frames += self._problem_frames
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=PROBLEM_COLUMNS)
+        if len(frames) == 1:
+            return frames[0].reset_index(drop=True)
+        return pd.concat([f.astype(object) for f in frames], ignore_index=True)
 
     def accounts_for_every_row(self) -> bool:
-        """True when every row read is either kept or set aside with a reason."""
-        return self.rows_read == self.rows_kept + len(self._set_aside)
+        """True when every row read is either kept or set aside with a reason.
+
+        When ``row_numbers`` is filled in, it must also name exactly
+        ``rows_kept`` distinct rows, none of which was set aside.
+        """
+        if self.rows_read != self.rows_kept + len(self._set_aside):
+            return False
+        if len(self.row_numbers):
+            kept = {int(r) for r in self.row_numbers}
+            aside = {s["row"] for s in self._set_aside}
+            if len(kept) != self.rows_kept or len(self.row_numbers) != self.rows_kept:
+                return False
+            if kept & aside or len(aside) != len(self._set_aside):
+                return False
+        return True
 
     def summary(self) -> str:
         """One line: rows read, kept, set aside, values changed."""
         n_changed = sum(c["count"] for c in self._coercions)
         n_cols = len({c["column"] for c in self._coercions})
         name = self.file if self.sheet is None else f"{self.file} [{self.sheet}]"
-        return (
+        text = (
             f"{name}: {self.rows_read} rows read, {self.rows_kept} kept, "
             f"{len(self._set_aside)} set aside; {n_changed} value(s) changed in "
             f"{n_cols} column(s)."
         )
+        n_missing = sum(len(m) for m in self._missing)
+        if n_missing:
+            text += f" {n_missing} declared missing code(s) set to missing."
+        n_problems = len(self._problems) + sum(len(f) for f in self._problem_frames)
+        if n_problems:
+            text += f" {n_problems} problem(s) found."
+        return text
 
     def _repr_html_(self) -> str:
         parts = [f"<p>{self.summary()}</p>"]
@@ -149,6 +223,10 @@ class LoadRecord:
             parts.append("<h5>Rows set aside</h5>" + self.rows_set_aside.to_html(index=False))
         if self._coercions:
             parts.append("<h5>Values changed</h5>" + self.coercions.to_html(index=False))
+        problems = self.problems
+        if len(problems):
+            shown = problems[["row", "column", "value", "problem", "fix"]].head(20)
+            parts.append("<h5>Problems</h5>" + shown.to_html(index=False))
         return "\n".join(parts)
 
 

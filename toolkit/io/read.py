@@ -1,0 +1,383 @@
+"""Reading one table from an office file: :func:`read_table`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from toolkit import schema
+from toolkit.errors import ColumnNotFoundError, ReadError, ToolkitWarning
+from toolkit.io.normalise import normalise_frame
+from toolkit.io.record import LoadRecord
+
+__all__ = ["SUFFIXES", "read_table"]
+
+#: File suffixes :func:`read_table` reads, by reader.
+SUFFIXES = {
+    "text": (".csv", ".txt", ".tsv"),
+    "excel": (".xlsx", ".xlsm", ".xls"),
+    "labelled": (".sav", ".zsav", ".dta"),
+    "parquet": (".parquet",),
+}
+
+
+def read_table(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    sheet: str | int | None = None,
+    header_rows: int | None = None,
+    mapping: Mapping[str, str] | None = None,
+    missing_codes: object = None,
+    encoding: str | None = None,
+) -> pd.DataFrame:
+    r"""Read one table from a CSV, Excel, SPSS, Stata or Parquet file.
+
+    The reader is chosen by the file's suffix. Title rows above the header,
+    footer rows (``填表人``, ``审核人`` …) and empty rows are kept out of the
+    data and noted. With `kind`, headers are mapped to canonical column names
+    and values are normalised to the canonical types (dates, yes/no, numbers,
+    vocabulary terms), every change being recorded.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file: ``.csv``/``.tsv``/``.txt`` (UTF-8, UTF-8 with BOM, GBK,
+        GB18030 or UTF-16), ``.xlsx``/``.xlsm``/``.xls``, ``.sav``/``.zsav``
+        (SPSS), ``.dta`` (Stata) or ``.parquet``.
+    kind : {"units", "participants", "sessions", "attendance", "submissions", "survey"}, optional
+        Canonical table the file holds. Without it, headers are kept as they
+        are and only text files get their clean numbers typed.
+    sheet : str or int, optional
+        Excel sheet (name or 0-based position); the first sheet by default.
+    header_rows : {1, 2}, optional
+        Rows the header occupies; detected when omitted. Two-row headers are
+        flattened as ``上级_下级`` (e.g. ``协商情况_协商平台``).
+    mapping : dict, optional
+        Header → column name, winning over the built-in aliases (e.g.
+        ``{"村名": "name"}``). Every header named must be in the file.
+    missing_codes : list or dict, optional
+        Declared missing codes: ``[98, 99]``, ``{98: "不知道", 99: "拒答"}``,
+        text codes (``["不清楚"]``), or ``{column: codes}``. Cells holding them
+        become missing; which code each held is kept in
+        ``tk.io.load_record(df).missing``.
+    encoding : str, optional
+        Encoding of a text file; detected when omitted (see Notes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data row of the file (RangeIndex). With `kind`, canonical
+        column names (see :mod:`toolkit.schema`): ids as text, dates as
+        ``datetime64[ns]``, yes/no as ``boolean``, whole numbers as ``Int64``,
+        vocabulary columns as Categoricals of the Chinese terms; columns the
+        table does not know (survey items ``q1`` …) keep their header and become
+        numbers when every value is a number. ``df.attrs["load_record"]`` holds
+        the :class:`~toolkit.io.record.LoadRecord` (rows read, kept, set aside
+        with reasons, every change, problems, missing-code cells);
+        ``df.attrs["codebook"]`` holds per-column metadata (``label``,
+        ``value_labels``, ``missing_codes``, ``personal``, ``source``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When `path` does not exist (close file names are suggested).
+    toolkit.errors.ReadError
+        For an unsupported suffix, a text file that does not decode in any
+        encoding tried (the message gives the byte offset), or a parameter that
+        does not apply to the format.
+    toolkit.errors.ColumnNotFoundError
+        When `mapping` names a header the file does not have.
+    KeyError
+        For an unknown `kind`.
+
+    Warns
+    -----
+    toolkit.errors.ToolkitWarning
+        Once per read, when declared missing codes were turned into missing
+        values (a legal but lossy step); the warning points to the load record.
+
+    See Also
+    --------
+    toolkit.io.load_record : the record of the read.
+    toolkit.io.validate : every problem of a table at once.
+
+    Notes
+    -----
+    Text files are decoded strictly: a byte-order mark decides; otherwise UTF-8
+    is tried, then GB18030 (a superset of GBK and GB2312). Nothing is ever
+    decoded with replacement characters. The delimiter (comma, tab, semicolon,
+    ``|``) is sniffed from the first lines.
+
+    Row numbers in the record and in problems are those the spreadsheet (or a
+    text editor, for CSV) shows: the header is row 1 unless title rows sit
+    above it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "活动台账.csv"
+    >>> text = ("活动编号,日期,协商平台,是否达成共识,协商轮次\n"
+    ...         "S001,2023年11月8日,居民议事会 ,是,１\n"
+    ...         "S002,2023.11.20,微信群,否,2\n"
+    ...         "填表人：张三,,,,\n")
+    >>> _ = path.write_bytes(text.encode("gb18030"))
+    >>> df = tk.read_table(path, kind="sessions")
+    >>> df
+      session_id       date platform  consensus  round
+    0       S001 2023-11-08    居民议事会       True      1
+    1       S002 2023-11-20      微信群      False      2
+    >>> rec = tk.io.load_record(df)
+    >>> rec.summary()
+    '...活动台账.csv: 3 rows read, 2 kept, 1 set aside; 6 value(s) changed in 4 column(s).'
+    >>> rec.coercions[["column", "what", "before", "after"]].head(2)
+      column                what        before       after
+    0   date  Chinese date → date  2023年11月8日  2023-11-08
+    1   date   dotted date → date    2023.11.20  2023-11-20
+    """
+    path = Path(path)
+    if not path.exists():
+        raise _not_found(path)
+    if kind is not None and kind not in schema.TABLES:
+        close = difflib.get_close_matches(str(kind), schema.TABLE_NAMES, n=1)
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        msg = f"Unknown `kind={kind!r}`.{hint} Use one of: {', '.join(schema.TABLE_NAMES)}."
+        raise KeyError(msg)
+    suffix = path.suffix.lower()
+    if suffix not in sum(SUFFIXES.values(), ()):
+        known = ", ".join(sum(SUFFIXES.values(), ()))
+        msg = (f"Cannot read `{path.name}`: files ending in `{suffix or '(none)'}` are not "
+               f"supported. Supported: {known}. Save the file as .xlsx or .csv.")
+        raise ReadError(msg)
+
+    df, record = _read_raw(path, suffix=suffix, sheet=sheet, header_rows=header_rows,
+                           encoding=encoding)
+    record.file = record.file or str(path)
+    codebook: dict[str, dict[str, Any]] = {
+        str(k): dict(v) for k, v in (df.attrs.get("codebook") or {}).items()
+    }
+    rows = (np.asarray(record.row_numbers, dtype=np.int64) if len(record.row_numbers)
+            else np.arange(len(df), dtype=np.int64) + record.first_data_row)
+    n_missing_before = len(record.missing)
+
+    if kind is not None:
+        record.table = kind
+        df, headers = _map_headers(df, record, kind=kind, mapping=mapping)
+        codebook = {headers.get(k, k): v for k, v in codebook.items()}
+        original = {new: old for old, new in headers.items()}
+        df, extra = normalise_frame(df, table=kind, record=record, rows=rows,
+                                    missing_codes=missing_codes, headers=original)
+        spec = schema.TABLES[kind]
+        for name in df.columns:
+            entry = codebook.setdefault(name, {})
+            entry.setdefault("label", original.get(name, name))
+            entry.setdefault("source", str(path))
+            entry.update(extra.get(name, {}))
+            column = spec.get(name)
+            if column is not None and column.personal:
+                entry["personal"] = column.personal
+    else:
+        if mapping:
+            df, _ = _map_headers(df, record, kind=None, mapping=mapping)
+        if missing_codes is not None:
+            df, extra = normalise_frame(df, table=None, record=record, rows=rows,
+                                        missing_codes=missing_codes)
+            for name, entry in extra.items():
+                codebook.setdefault(name, {}).update(entry)
+        elif suffix in SUFFIXES["text"]:
+            df = _type_clean_numbers(df)
+        for name in df.columns:
+            codebook.setdefault(name, {}).setdefault("label", name)
+            codebook[name].setdefault("source", str(path))
+
+    df = df.reset_index(drop=True)
+    record.rows_kept = len(df)
+    df.attrs["load_record"] = record
+    df.attrs["codebook"] = codebook
+    n_missing = len(record.missing) - n_missing_before
+    if n_missing:
+        msg = (f"{n_missing} cell(s) of `{path.name}` held declared missing codes and are "
+               "now missing values; `tk.io.load_record(df).missing` lists the code each held.")
+        warnings.warn(msg, ToolkitWarning, stacklevel=2)
+    return df
+
+
+def _not_found(path: Path) -> FileNotFoundError:
+    hint = ""
+    folder = path.parent if str(path.parent) else Path()
+    if folder.is_dir():
+        names = [p.name for p in folder.iterdir()]
+        close = difflib.get_close_matches(path.name, names, n=3)
+        if close:
+            hint = " Did you mean " + ", ".join(f"`{c}`" for c in close) + "?"
+    msg = f"No file `{path}`.{hint} Check the folder and the name (suffix included)."
+    return FileNotFoundError(msg)
+
+
+def _read_raw(
+    path: Path, *, suffix: str, sheet: str | int | None, header_rows: int | None,
+    encoding: str | None,
+) -> tuple[pd.DataFrame, LoadRecord]:
+    if suffix not in SUFFIXES["text"] and encoding is not None:
+        msg = (f"`encoding` applies to text files (.csv, .tsv, .txt), not to `{path.name}`; "
+               "leave it out.")
+        raise ReadError(msg)
+    if suffix not in SUFFIXES["excel"] and sheet is not None:
+        msg = f"`sheet` applies to Excel files, not to `{path.name}`; leave it out."
+        raise ReadError(msg)
+    if suffix in SUFFIXES["text"]:
+        from toolkit.io.delimited import read_csv_raw
+
+        return read_csv_raw(path, header_rows=header_rows, encoding=encoding)
+    if header_rows is not None and suffix not in SUFFIXES["excel"]:
+        msg = f"`header_rows` applies to CSV and Excel files, not to `{path.name}`."
+        raise ReadError(msg)
+    try:
+        if suffix in SUFFIXES["excel"]:
+            from toolkit.io.excel import read_excel_raw
+
+            return read_excel_raw(path, sheet=sheet, header_rows=header_rows)
+        from toolkit.io import labelled
+
+        if suffix in SUFFIXES["parquet"]:
+            return labelled.read_parquet_raw(path)
+        return labelled.read_labelled(path)
+    except ImportError as err:  # pragma: no cover - readers ship with the package
+        msg = f"Reading `{path.suffix}` files is not available in this installation: {err}"
+        raise ReadError(msg) from err
+
+
+def clean_header_text(header: object) -> str:
+    r"""A header as a column name: NFKC, line breaks and stray spaces removed.
+
+    Examples
+    --------
+    >>> clean_header_text(" 是否\n达成共识 ")
+    '是否达成共识'
+    >>> clean_header_text("Ｑ１  满意度")
+    'Q1 满意度'
+    """
+    text = unicodedata.normalize("NFKC", str(header))
+    text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])",
+                  "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _map_headers(
+    df: pd.DataFrame, record: LoadRecord, *, kind: str | None,
+    mapping: Mapping[str, str] | None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename columns to canonical names; returns the frame and header → name."""
+    headers = [str(c) for c in df.columns]
+    mapping = dict(mapping or {})
+    folded = {schema.clean_header(h): h for h in headers}
+    for key in mapping:
+        if schema.clean_header(key) not in folded and key not in headers:
+            close = difflib.get_close_matches(str(key), headers, n=3)
+            hint = (" Did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close \
+                else ""
+            msg = (f"`mapping` names the header `{key}`, which `{record.file}` does not have."
+                   f"{hint} Headers in the file: {', '.join(headers)}.")
+            raise ColumnNotFoundError(msg)
+    user_keys = {schema.clean_header(k) for k in mapping}
+    proposed: dict[str, str | None] = {}
+    for h in headers:
+        if kind is None:
+            hit = mapping.get(h) or next(
+                (v for k, v in mapping.items() if schema.clean_header(k) ==
+                 schema.clean_header(h)), None)
+        else:
+            hit = schema.canonical_column(h, table=kind, mapping=mapping)
+        proposed[h] = hit
+    by_target: dict[str, list[str]] = {}
+    for h, target in proposed.items():
+        if target is not None:
+            by_target.setdefault(target, []).append(h)
+    header_row = max(record.first_data_row - 1, 1)
+    for target, sources in by_target.items():
+        if len(sources) < 2:
+            continue
+        chosen = [h for h in sources if schema.clean_header(h) in user_keys]
+        if len(chosen) == 1:
+            for h in sources:
+                if h != chosen[0]:
+                    proposed[h] = None
+            record.notes.append(
+                f"headers {', '.join(sources)} all mean `{target}`; `mapping` chose "
+                f"`{chosen[0]}`")
+            continue
+        for h in sources:
+            proposed[h] = None
+        others = "、".join(sources)
+        record.problem(
+            row=header_row, column=target, value=" | ".join(sources),
+            check="ambiguous_column", severity="error",
+            problem=(f"Headers {', '.join(f'`{s}`' for s in sources)} all mean `{target}`; "
+                     "none was used for it, and each column was kept under its own header."),
+            fix=(f"Rename or delete the extra column(s) in the file, or pass "
+                 f"`mapping={{{sources[0]!r}: {target!r}}}` to choose one."),
+            problem_zh=f"表头 {others} 都对应“{target}”，均未采用，各列按原表头保留。",
+            fix_zh=(f"在文件中改名或删去多余的列，或用 `mapping={{{sources[0]!r}: "
+                    f"{target!r}}}` 指定其中一列。"),
+        )
+    final: dict[str, str] = {}
+    used: set[str] = set()
+    for h in headers:
+        name = proposed[h] or clean_header_text(h) or h
+        if name in used:
+            k = 2
+            while f"{name}_{k}" in used:
+                k += 1
+            name = f"{name}_{k}"
+        used.add(name)
+        final[h] = name
+    record.header_map = dict(final)
+    out = df.copy(deep=False)
+    out.columns = [final[h] for h in headers]
+    return out, final
+
+
+def _type_clean_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every value is a plain number become numbers (as pandas does).
+
+    Values are not rewritten: a column with any non-number, or a leading zero
+    (``001``), stays text.
+    """
+    out = {}
+    for name in df.columns:
+        values = df[name]
+        out[name] = values
+        if not (isinstance(values.dtype, pd.StringDtype) or values.dtype == "str"):
+            continue
+        arr = pa.array(values)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr.null_count == len(arr):
+            continue
+        zeros = pc.and_(pc.starts_with(arr, "0"), pc.greater(pc.utf8_length(arr), 1))
+        if pc.any(pc.and_(zeros, pc.invert(pc.starts_with(arr, "0.")))).as_py():
+            continue
+        for target in (pa.int64(), pa.float64()):
+            try:
+                cast = pc.cast(arr, target)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+            if target == pa.int64():
+                data = pc.fill_null(cast, 0).to_numpy(zero_copy_only=False)
+                mask = pc.is_null(cast).to_numpy(zero_copy_only=False)
+                out[name] = pd.Series(pd.arrays.IntegerArray(data, mask.copy()),
+                                      index=values.index)
+            else:
+                out[name] = pd.Series(cast.to_numpy(zero_copy_only=False), index=values.index)
+            break
+    return pd.DataFrame(out, index=df.index)
