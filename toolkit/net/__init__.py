@@ -16,6 +16,11 @@ Heavy computations run on igraph and scipy.sparse behind the same functions.
 - inference: :func:`qap` (QAP correlation, MRQAP with double semi-partialling);
 - coverage (全覆盖) and change: :func:`coverage`, :func:`by_period`;
 - exchange: :func:`write`, :func:`read` (GEXF, GraphML, Pajek, UCINET DL).
+
+Modules are named apart from the functions (``centrality`` holds :func:`measures`,
+``brokers`` :func:`brokerage`, ``structure`` :func:`groups`, ``permutation``
+:func:`qap`, ``overview`` :func:`coverage`), so ``tk.net.measures`` is always the
+function, whatever was imported first.
 """
 
 from __future__ import annotations
@@ -29,14 +34,14 @@ _LAZY = {
     "organisation": "toolkit.net.build",
     "submission_flow": "toolkit.net.build",
     "SparseProjection": "toolkit.net.build",
-    "measures": "toolkit.net.measures",
-    "brokerage": "toolkit.net.brokerage",
-    "groups": "toolkit.net.groups",
-    "communities": "toolkit.net.groups",
-    "core_periphery": "toolkit.net.groups",
-    "qap": "toolkit.net.qap",
-    "coverage": "toolkit.net.coverage",
-    "by_period": "toolkit.net.coverage",
+    "measures": "toolkit.net.centrality",
+    "brokerage": "toolkit.net.brokers",
+    "groups": "toolkit.net.structure",
+    "communities": "toolkit.net.structure",
+    "core_periphery": "toolkit.net.structure",
+    "qap": "toolkit.net.permutation",
+    "coverage": "toolkit.net.overview",
+    "by_period": "toolkit.net.overview",
     "write": "toolkit.net.exchange",
     "read": "toolkit.net.exchange",
 }
