@@ -18,6 +18,8 @@ published example; the tests name the source and tolerance.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 _LAZY = {
@@ -38,6 +40,7 @@ _LAZY = {
     "change": "toolkit.stats.change",
     "sessions": "toolkit.stats.process",
     "submissions": "toolkit.stats.process",
+    "km_curve": "toolkit.stats.process",
 }
 
 __all__ = sorted(_LAZY)
@@ -54,3 +57,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _StatsModule(types.ModuleType):
+    """Keeps ``tk.stats.change`` / ``tk.stats.describe`` the functions.
+
+    Importing a submodule named like its function (``toolkit.stats.change``)
+    makes Python set the package attribute to the submodule; this puts the
+    function there instead (the submodule stays in ``sys.modules``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (isinstance(value, types.ModuleType) and _LAZY.get(name) == value.__name__
+                and hasattr(value, name)):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _StatsModule

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from toolkit._values import as_numeric
 from toolkit.errors import ColumnNotFoundError, DesignError
@@ -61,7 +61,7 @@ def _names_in(formula: str, columns: pd.Index) -> list[str]:
     return [c for c in columns if str(c) in tokens]
 
 
-def _prepare(frame: pd.DataFrame, formula: str, outcome_numeric: bool) -> pd.DataFrame:
+def _prepare(frame: pd.DataFrame, formula: str, *, outcome_numeric: bool) -> pd.DataFrame:
     """Copy of the formula's columns in types patsy understands.
 
     Nullable booleans become 0/1 floats, pandas string columns object, and (when
@@ -94,8 +94,8 @@ def _prepare(frame: pd.DataFrame, formula: str, outcome_numeric: bool) -> pd.Dat
             pass
         elif pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
             s = s.astype(object).where(s.notna(), None)
-        elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_numeric_dtype(
-                s.dtype):
+        elif (isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
+              and pd.api.types.is_numeric_dtype(s.dtype)):
             s = s.astype("float64")
         out[col] = s
     return pd.DataFrame(out, index=frame.index)
@@ -133,7 +133,7 @@ def _design_struct(design: Any, index: pd.Index) -> dict[str, Any]:
 
 
 def design_vcov_totals(u: np.ndarray, struct: dict[str, Any]) -> np.ndarray:
-    """Linearisation covariance of the column totals of `u` under a survey design.
+    r"""Linearisation covariance of the column totals of `u` under a survey design.
 
     Parameters
     ----------
@@ -153,7 +153,7 @@ def design_vcov_totals(u: np.ndarray, struct: dict[str, Any]) -> np.ndarray:
     Notes
     -----
     As R ``survey::svyrecvar`` with first-stage clusters:
-    :math:`V = \\sum_h (1-f_h) \\frac{n_h}{n_h-1} \\sum_c (z_{hc}-\\bar z_h)(z_{hc}-\\bar z_h)^T`
+    :math:`V = \sum_h (1-f_h) \frac{n_h}{n_h-1} \sum_c (z_{hc}-\bar z_h)(z_{hc}-\bar z_h)^T`
     with :math:`z_{hc}` the PSU totals of `u`.
     """
     psu, psu_stratum = struct["psu"], struct["psu_stratum"]
@@ -191,7 +191,7 @@ def _glm_family(family: str):
 
 
 def _mean_derivs(family: str, eta: np.ndarray) -> np.ndarray:
-    """d mu / d eta for the canonical link of `family`."""
+    """Derivative d mu / d eta of the canonical link of `family`."""
     if family == "gaussian":
         return np.ones_like(eta)
     if family == "binomial":
@@ -221,7 +221,7 @@ def regress(
     cluster: str | None = None,
     weight: str | None = None,
 ) -> ModelResult:
-    """Linear, logistic, Poisson or negative-binomial regression from a formula.
+    r"""Linear, logistic, Poisson or negative-binomial regression from a formula.
 
     Parameters
     ----------
@@ -267,7 +267,7 @@ def regress(
     Notes
     -----
     Design-based fits solve the weighted score equations
-    :math:`\\sum_i w_i x_i (y_i - \\mu_i) = 0` and estimate
+    :math:`\sum_i w_i x_i (y_i - \mu_i) = 0` and estimate
     :math:`V = A^{-1} B A^{-1}` with :math:`A` the weighted information and
     :math:`B` the design covariance of the score totals; tests use Student t
     with (PSUs - strata - parameters + 1) degrees of freedom, as ``svyglm``.
@@ -290,8 +290,8 @@ def regress(
     >>> fit = tk.stats.regress("y ~ x", d, family="binomial")
     >>> fit.to_frame()[["term", "estimate", "odds_ratio"]].round(2)
             term  estimate  odds_ratio
-    0  Intercept     -2.91         NaN
-    1          x      0.78        2.18
+    0  Intercept     -5.16        0.01
+    1          x      1.41        4.10
     """
     import statsmodels.formula.api as smf
 
@@ -347,7 +347,7 @@ def regress(
     rows_used = model.data.row_labels
     wts = (np.ones(len(rows_used)) if fw is None
            else prepared.loc[rows_used, weight].to_numpy(dtype=float))
-    n = len(rows_used) if fw is None else int(round(float(wts.sum())))
+    n = len(rows_used) if fw is None else round(float(wts.sum()))
     stats_ = {"llf": float(res.llf), "aic": float(res.aic), "bic": float(res.bic)}
     if family == "gaussian":
         stats_["r2"] = float(res.rsquared)
@@ -596,7 +596,7 @@ def ologit(
     design: Any = None,
     weight: str | None = None,
 ) -> ModelResult:
-    """Ordered logit (proportional odds) or ordered probit regression.
+    r"""Ordered logit (proportional odds) or ordered probit regression.
 
     Parameters
     ----------
@@ -646,10 +646,10 @@ def ologit(
 
     Notes
     -----
-    :math:`P(Y_i \\le k) = F(\\theta_k - x_i^T\\beta)` with :math:`F` the logistic
+    :math:`P(Y_i \le k) = F(\theta_k - x_i^T\beta)` with :math:`F` the logistic
     or normal CDF (the sign convention of ``MASS::polr`` and Stata ``ologit``;
-    positive :math:`\\beta` moves cases to higher categories). The log-likelihood
-    :math:`\\sum_i w_i \\log[F(\\theta_{y_i} - \\eta_i) - F(\\theta_{y_i-1} - \\eta_i)]`
+    positive :math:`\beta` moves cases to higher categories). The log-likelihood
+    :math:`\sum_i w_i \log[F(\theta_{y_i} - \eta_i) - F(\theta_{y_i-1} - \eta_i)]`
     is maximised by Newton's method with the analytic score and Hessian, started
     at the cut-points of the null model. Model-based covariance is the inverse
     observed information; design-based covariance is
@@ -671,9 +671,9 @@ def ologit(
     >>> fit = tk.stats.ologit("sat ~ x", d)
     >>> fit.to_frame()[["term", "kind", "estimate"]].round(2)
            term         kind  estimate
-    0         x  coefficient      4.06
-    1   low|mid    cut-point      1.96
-    2  mid|high    cut-point      4.48
+    0         x  coefficient      4.94
+    1   low|mid    cut-point      2.31
+    2  mid|high    cut-point      6.11
     """
     import patsy
 
@@ -685,7 +685,8 @@ def ologit(
     lhs, rhs = (part.strip() for part in formula.split("~", 1))
     if weight is not None:
         if weight not in frame.columns:
-            msg = f"Column `{weight}` (`weight`) is not in `data`. Available: {list(frame.columns)}."
+            msg = (f"Column `{weight}` (`weight`) is not in `data`. "
+                   f"Available: {list(frame.columns)}.")
             raise ColumnNotFoundError(msg)
         prepared[weight] = pd.to_numeric(frame[weight])
     keep = prepared[lhs].notna()
@@ -727,7 +728,7 @@ def ologit(
         cov = info_inv[np.ix_(reorder, reorder)]
         df = None
         cov_type = "model"
-        n = int(round(w.sum())) if weight is not None else len(sub)
+        n = round(float(w.sum())) if weight is not None else len(sub)
         k = len(params)
         stats_ = {"llf": ll, "deviance": -2 * ll, "aic": -2 * ll + 2 * k,
                   "bic": -2 * ll + k * np.log(n), "pseudo_r2": 1 - ll / ll0}
@@ -796,7 +797,7 @@ def multilevel(
     re_formula: str | None = None,
     reml: bool = True,
 ) -> ModelResult:
-    """Linear mixed model: random intercepts (and optionally slopes) by group.
+    r"""Linear mixed model: random intercepts (and optionally slopes) by group.
 
     Parameters
     ----------
@@ -829,8 +830,8 @@ def multilevel(
 
     Notes
     -----
-    :math:`y_{ij} = x_{ij}^T\\beta + z_{ij}^T b_j + e_{ij}`,
-    :math:`b_j \\sim N(0, \\Psi)`, :math:`e_{ij} \\sim N(0, \\sigma^2)`, fitted by
+    :math:`y_{ij} = x_{ij}^T\beta + z_{ij}^T b_j + e_{ij}`,
+    :math:`b_j \sim N(0, \Psi)`, :math:`e_{ij} \sim N(0, \sigma^2)`, fitted by
     statsmodels ``MixedLM``. Variance components are reported on the variance
     scale (lme4 ``VarCorr(fit)`` prints their square roots as ``Std.Dev.``).
 

@@ -40,7 +40,7 @@ def coefficient_table(
     kind: pd.Series | str = "coefficient",
     exponentiate: bool = False,
 ) -> pd.DataFrame:
-    """Tidy Wald table from estimates and their covariance matrix.
+    r"""Tidy Wald table from estimates and their covariance matrix.
 
     Parameters
     ----------
@@ -67,8 +67,8 @@ def coefficient_table(
 
     Notes
     -----
-    :math:`z = \\hat\\beta / se`, two-sided :math:`p = 2 P(Z > |z|)` (or Student t
-    with `df` degrees of freedom); limits :math:`\\hat\\beta \\pm q\\,se` with
+    :math:`z = \hat\beta / se`, two-sided :math:`p = 2 P(Z > |z|)` (or Student t
+    with `df` degrees of freedom); limits :math:`\hat\beta \pm q\,se` with
     :math:`q` the ``(1 + level) / 2`` quantile.
 
     Examples
@@ -211,8 +211,8 @@ class ModelResult:
     <ModelResult OLS: y ~ x, n=5>
     >>> fit.to_frame()[["term", "estimate"]].round(2)
             term  estimate
-    0  Intercept     -0.25
-    1          x      1.05
+    0  Intercept      -0.3
+    1          x       1.1
     >>> "Date" in fit.summary().as_text()
     False
     """
@@ -321,7 +321,7 @@ class ModelResult:
         return table
 
     def marginal_effects(self) -> pd.DataFrame:
-        """Average marginal effects (AME) with delta-method standard errors.
+        r"""Average marginal effects (AME) with delta-method standard errors.
 
         Returns
         -------
@@ -332,7 +332,7 @@ class ModelResult:
         Notes
         -----
         The AME of term :math:`j` is the (weighted) mean over the estimation
-        rows of :math:`\\partial \\mu_i / \\partial x_{ij}` at the fitted values; a
+        rows of :math:`\partial \mu_i / \partial x_{ij}` at the fitted values; a
         factor level's dummy is treated as a continuous regressor (as Stata's
         ``margins, dydx(*)`` without ``i.``). Standard errors by the delta
         method with the model's covariance matrix.
