@@ -182,9 +182,17 @@ def _close_files(path: Path) -> str:
 def _load_yaml(manifest: Path) -> dict[str, Any]:
     import yaml
 
+    class _Loader(yaml.SafeLoader):
+        """Safe YAML without implicit dates: `as_of` is parsed (and checked) here."""
+
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
     text = manifest.read_text(encoding="utf-8-sig")
     try:
-        spec = yaml.safe_load(text)
+        spec = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

@@ -530,7 +530,7 @@ class _Collector:
             "column": column, "value": value, "check": check, "severity": severity,
             "problem": texts[0], "fix": texts[1], "problem_zh": texts[2], "fix_zh": texts[3],
             "_order": (schema.TABLE_NAMES.index(kind) if kind in schema.TABLE_NAMES else 99,
-                       -1 if row is None else row, col_pos, _CHECK_ORDER.get(check, 99)),
+                       -1 if row is None else row, col_pos, _CHECK_ORDER.get(check, 99), 1),
         })
 
     def add_record_problem(self, kind: str, fields: Mapping[str, Any]) -> None:
@@ -544,19 +544,20 @@ class _Collector:
         text = _fmt(value)
         if personal and text is not None:
             text = _mask(text, personal)
+        check = fields.get("check") or "read"
         self.rows.append({
             "table": fields.get("table") or kind,
             "file": fields.get("file") or ctx.get("file"),
             "sheet": fields.get("sheet") or ctx.get("sheet"),
             "row": row, "column": column, "value": text,
-            "check": fields.get("check") or "read",
+            "check": check,
             "severity": fields.get("severity") or "error",
             "problem": fields.get("problem"), "fix": fields.get("fix"),
             "problem_zh": fields.get("problem_zh") or fields.get("problem"),
             "fix_zh": fields.get("fix_zh") or fields.get("fix"),
             "_order": (schema.TABLE_NAMES.index(kind) if kind in schema.TABLE_NAMES else 99,
                        -1 if row is None else row, ctx.get("columns", {}).get(column, 10_000)
-                       if column else -1, _CHECK_ORDER["read"]),
+                       if column else -1, _CHECK_ORDER.get(check, 0), 0),
         })
 
     def frame(self) -> pd.DataFrame:
@@ -565,13 +566,17 @@ class _Collector:
                            columns=PROBLEM_COLUMNS)
         out = out.astype(object)
         out["row"] = pd.array([r["row"] for r in rows], dtype="Int64")
-        return out.drop_duplicates(ignore_index=True)
+        # a problem the reader already recorded is not reported twice (the reader's
+        # text, which names the file's own header, is kept)
+        where = out[["table", "row", "column", "check"]].astype(str)
+        return out[~where.duplicated(keep="first")].reset_index(drop=True)
 
 
 def _row_numbers(frame: pd.DataFrame, rec: Any) -> np.ndarray:
     """Spreadsheet row number of each row of `frame` (by position)."""
     n = len(frame)
-    numbers = list(getattr(rec, "row_numbers", None) or [])
+    numbers = getattr(rec, "row_numbers", None)
+    numbers = [] if numbers is None else list(numbers)
     if numbers and len(numbers) == n:
         return np.asarray(numbers, dtype="int64")
     if numbers and n and pd.api.types.is_integer_dtype(frame.index.dtype):
