@@ -1,0 +1,45 @@
+"""Tables, figures and text assembled into Word, HTML and Markdown reports.
+
+``tk.report`` only assembles: it formats what ``tk.stats``, ``tk.net`` and
+``tk.plot`` return, and never computes an analysis of its own.
+
+- :class:`Report` — headings, text, numbered tables (表1) and figures (图1), a
+  table of contents; ``.to_docx()`` (East Asian fonts set, page numbers),
+  ``.to_html()`` (one self-contained file), ``.to_markdown()``;
+- :func:`regression_table`, :func:`describe_table`, :func:`crosstab_table` and
+  :class:`Table` — publication tables with small-cell suppression and without
+  personal columns, as DataFrame, HTML, LaTeX and Word;
+- :func:`run_notebook` — execute a parameterised notebook and export it
+  (``toolkit report NOTEBOOK -p key value`` on the command line).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "Report": "toolkit.report.document",
+    "Table": "toolkit.report.tables",
+    "regression_table": "toolkit.report.tables",
+    "describe_table": "toolkit.report.tables",
+    "crosstab_table": "toolkit.report.tables",
+    "run_notebook": "toolkit.report.notebook",
+    "inject_parameters": "toolkit.report.notebook",
+    "notebook_report": "toolkit.report.notebook",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    msg = f"module `toolkit.report` has no attribute `{name}`."
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,155 @@
+"""Number formatting, small-cell suppression and personal-column checks for published tables."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import pandas as pd
+
+from toolkit import schema
+
+Lang = Literal["zh", "en"]
+
+#: Smallest count shown as it is; smaller counts are published as "<5".
+SMALL_CELL = 5
+
+WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "table": "表", "figure": "图", "note": "注：", "variable": "变量", "total": "合计",
+        "model": "模型", "n": "样本量", "pseudo_r2": "伪R²", "r2": "R²", "aic": "AIC",
+        "se_note": "括号内为标准误。", "ci_note": "方括号内为95%置信区间。",
+        "stars": "* p<0.05，** p<0.01，*** p<0.001。",
+        "suppressed": "少于{k}的频数显示为“<{k}”，以保护个人隐私。",
+        "secondary": "为防止由合计反推，另有部分单元格一并隐去（显示为“—”）。",
+        "personal_dropped": "表中已删除含个人信息的列：{cols}。",
+        "missing": "缺失", "mean_sd": "均值（标准差）", "n_pct": "人数（%）",
+        "weighted": "百分比为加权百分比。", "contents": "目录",
+        "chi2": "卡方检验：χ²({df}) = {chi2}，p = {p}。",
+        "odds": "系数为比值比（OR）。", "yes": "是", "no": "否", "all": "全部",
+        "toc_hint": "（在 Word 中右键单击目录并选择“更新域”可更新页码）",
+    },
+    "en": {
+        "table": "Table ", "figure": "Figure ", "note": "Note: ", "variable": "Variable",
+        "total": "Total", "model": "Model ", "n": "N", "pseudo_r2": "Pseudo R²", "r2": "R²",
+        "aic": "AIC", "se_note": "Standard errors in parentheses. ",
+        "ci_note": "95% confidence intervals in brackets. ",
+        "stars": "* p<0.05, ** p<0.01, *** p<0.001.",
+        "suppressed": "Counts below {k} are shown as \"<{k}\" to protect privacy. ",
+        "secondary": "Further cells are hidden (shown as \"—\") so that they cannot be "
+                     "derived from the totals. ",
+        "personal_dropped": "Columns holding personal data were removed: {cols}. ",
+        "missing": "Missing", "mean_sd": "Mean (SD)", "n_pct": "n (%)",
+        "weighted": "Percentages are weighted. ", "contents": "Contents",
+        "chi2": "Chi-square test: χ²({df}) = {chi2}, p = {p}. ",
+        "odds": "Coefficients are odds ratios. ", "yes": "Yes", "no": "No", "all": "All",
+        "toc_hint": "(In Word, right-click the table of contents and choose Update Field "
+                    "to refresh page numbers.)",
+    },
+}
+
+
+def w(key: str, lang: Lang, **kw: Any) -> str:
+    """A fixed phrase in `lang`, with placeholders filled."""
+    text = WORDS[lang][key]
+    return text.format(**kw) if kw else text
+
+
+def check_lang(lang: str) -> None:
+    """Raise for a language other than zh/en."""
+    if lang not in ("zh", "en"):
+        msg = f'`lang` must be "zh" or "en", not {lang!r}.'
+        raise ValueError(msg)
+
+
+def fmt_count(value: Any) -> str:
+    """Integer with thousands separators: 3012 → '3,012'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return ""
+    return f"{round(float(value)):,}"
+
+
+def fmt_num(value: Any, digits: int = 2) -> str:
+    """Fixed decimals with thousands separators; '' for missing."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{float(value):,.{digits}f}"
+
+
+def fmt_p(value: Any) -> str:
+    """p-value: three decimals, '<0.001' below that."""
+    if value is None or pd.isna(value):
+        return ""
+    return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def stars(p: Any, levels: tuple[float, ...] = (0.05, 0.01, 0.001)) -> str:
+    """'*', '**', '***' for p below each level."""
+    if p is None or pd.isna(p):
+        return ""
+    return "*" * sum(float(p) < lv for lv in levels)
+
+
+# ---------------------------------------------------------------------------
+# personal data
+# ---------------------------------------------------------------------------
+
+_PERSON_KEYS = {"participant_id", "respondent_id", "author_id"}
+
+
+def _personal_headers() -> dict[str, str]:
+    """Folded header spelling → kind, for every personal column of the schema."""
+    out: dict[str, str] = {}
+    for table in schema.TABLES.values():
+        for col in table.columns:
+            if col.personal:
+                for spelling in (col.zh, *col.aliases):
+                    out[schema.clean_header(spelling)] = col.personal
+                if col.name != "name":
+                    out[schema.clean_header(col.name)] = col.personal
+    return out
+
+
+def personal_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Columns of `frame` that hold personal data, with what they hold.
+
+    Sources: the codebook in ``frame.attrs`` (``personal`` entries), the schema's
+    personal columns (their Chinese headers and aliases anywhere; ``name`` when
+    the frame is about people, i.e. has a participant, respondent or author id),
+    and the content check of ``tk.io.find_personal`` where available.
+    """
+    found: dict[str, str] = {}
+    book = frame.attrs.get("codebook") or {}
+    for col, entry in book.items():
+        if col in frame.columns and isinstance(entry, dict) and entry.get("personal"):
+            found[col] = str(entry["personal"])
+    headers = _personal_headers()
+    about_people = bool(_PERSON_KEYS & {str(c) for c in frame.columns})
+    for col in frame.columns:
+        key = schema.clean_header(col)
+        if key in headers:
+            found.setdefault(col, headers[key])
+        elif str(col) == "name" and about_people:
+            found.setdefault(col, "name")
+    try:
+        from toolkit.io.personal import find_personal
+    except ImportError:
+        return found
+    try:
+        detected = find_personal(frame)
+    except Exception:
+        return found
+    if isinstance(detected, pd.DataFrame) and "column" in detected.columns:
+        kinds = detected["kind"] if "kind" in detected.columns else ["personal"] * len(detected)
+        for col, kind in zip(detected["column"], kinds, strict=False):
+            if col in frame.columns:
+                found.setdefault(col, str(kind))
+    elif isinstance(detected, dict):
+        for col, kind in detected.items():
+            if col in frame.columns:
+                found.setdefault(col, str(kind))
+    elif isinstance(detected, list | tuple | set):
+        for col in detected:
+            if col in frame.columns:
+                found.setdefault(col, "personal")
+    return found
