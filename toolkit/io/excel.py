@@ -264,7 +264,10 @@ class _Sheet:
     # -- layout --------------------------------------------------------------
     def parse(self, record: LoadRecord, *, header_rows: int | None) -> pd.DataFrame:
         counts = self.filled.sum(axis=0) if self.n_rows else np.zeros(0, dtype=int)
-        nonblank = [r for r in np.flatnonzero(counts).tolist() if not self.is_blank(r)]
+        # Cells holding only spaces make a row look filled; check the sparse rows.
+        sparse = max(3, self.width // 2)
+        nonblank = [r for r in np.flatnonzero(counts).tolist()
+                    if counts[r] > sparse or not self.is_blank(r)]
         if not nonblank:
             record.header_rows = 0
             record.first_data_row = 1
@@ -432,8 +435,8 @@ class _Sheet:
         width = len(used)
         sparse_max = max(3, width // 2)
         reasons: dict[int, str] = {}
-        strong: set[int] = set()  # blank, footer word or total: certainly not data
-        weak: set[int] = set()  # sparse text: not data only below a blank/footer row
+        strong: set[int] = set()  # blank, footer word or total: the table may end here
+        weak: set[int] = set()  # one text cell: not data only below a blank/footer row
         if not len(rows):
             return reasons
         first_col = self.filled[:, rows].argmax(axis=0)
@@ -446,6 +449,8 @@ class _Sheet:
                 continue
             value = self.value(row, col)
             if not isinstance(value, str):
+                if n == 1:
+                    weak.add(row)
                 continue
             text = value.strip()
             compact = re.sub(r"\s", "", text)
@@ -453,9 +458,11 @@ class _Sheet:
                 reasons[row] = "blank row"
                 strong.add(row)
             elif (m := _TOTAL.match(compact)) is not None:
-                kind = "subtotal row" if m.group(1) == "小计" else "total row"
-                reasons[row] = f"{kind}: {m.group(1)}"
-                strong.add(row)
+                if m.group(1) == "小计":  # the table goes on after a subtotal
+                    reasons[row] = "subtotal row: 小计"
+                else:
+                    reasons[row] = f"total row: {m.group(1)}"
+                    strong.add(row)
             elif n <= sparse_max and (m := _FOOTER.match(text)) is not None:
                 reasons[row] = f"footer: {m.group(1)}"
                 strong.add(row)
@@ -464,21 +471,21 @@ class _Sheet:
                 for h in header_texts
             ):
                 reasons[row] = "repeated header row"
-            elif n <= 2 and all(
-                isinstance(self.value(row, c), str | dt.date) for c in self.anchors(row)
-            ):
+            elif n == 1:
                 weak.add(row)
-        # Sparse text rows count as footer only in the trailing block, below a blank
-        # or footer row (a last data row with few cells filled stays data).
-        below_footer = False
-        for row in rows.tolist():
+        # A row of one text cell (``XX街道办事处（盖章）``, a signature date) is a footer
+        # only below a blank, total or footer row with no data row after it.
+        tail = []
+        for row in reversed(rows.tolist()):
+            if row not in weak and row not in reasons:
+                break
+            tail.append(row)
+        ended = False
+        for row in reversed(tail):
             if row in strong:
-                below_footer = True
-            elif row in weak:
-                if below_footer:
-                    reasons[row] = "footer: text below the table"
-            elif row not in reasons:
-                below_footer = False
+                ended = True
+            elif row in weak and ended:
+                reasons[row] = "footer: text below the table"
         return reasons
 
     def _fill_merged_data(
