@@ -143,6 +143,8 @@ def _find_header(records: list[list[str]]) -> int:
     need = max(min(2, width), (width + 1) // 2)
     for i, n in enumerate(filled):
         if n >= need:
+            if i > 0 and filled[i - 1] >= 2 and _is_two_row_header(records, i - 1):
+                return i - 1  # the merged upper row of a two-row header
             return i
     return 0  # pragma: no cover - max(filled) >= need
 

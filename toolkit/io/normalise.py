@@ -594,7 +594,7 @@ def _problem_text(check: str, value: object, col: _Column) -> tuple[str, str, st
     if col.vocab is not None:
         suggestion = col.vocab.suggest(value)
         fill.update(
-            vocab=f"{col.vocab.en.lower()} (`{col.name}`)",
+            vocab=f"value of `{col.name}` ({col.vocab.en.lower()})",
             vocab_zh=col.vocab.zh,
             suggest=f"Did you mean `{suggestion}`? " if suggestion else "",
             suggest_zh=f"是否应为“{suggestion}”？" if suggestion else "",
@@ -867,9 +867,11 @@ def _normalise_infer(values: pd.Series, col: _Column) -> Any:
                 if fast is not None:
                     return fast
     elif pd.api.types.is_numeric_dtype(values.dtype):
-        target = "int" if pd.api.types.is_integer_dtype(values.dtype) else "float"
-        fast = _numeric_fast(values, col, target)
-        return fast if fast is not None else values.array
+        for target in ("int", "float"):
+            fast = _numeric_fast(values, col, target)
+            if fast is not None:
+                return fast
+        return values.array
     else:
         leading_zero = False
     codes, uniques, counts, outcomes = _by_distinct(values, col, lambda v: (v, None, None, None))

@@ -182,7 +182,9 @@ def read_table(
             entry = codebook.setdefault(name, {})
             entry.setdefault("label", original.get(name, name))
             entry.setdefault("source", str(path))
-            entry.update(extra.get(name, {}))
+            if name in extra:
+                entry["missing_codes"] = {**(entry.get("missing_codes") or {}),
+                                          **extra[name]["missing_codes"]}
             column = spec.get(name)
             if column is not None and column.personal:
                 entry["personal"] = column.personal
@@ -193,7 +195,9 @@ def read_table(
             df, extra = normalise_frame(df, table=None, record=record, rows=rows,
                                         missing_codes=missing_codes)
             for name, entry in extra.items():
-                codebook.setdefault(name, {}).update(entry)
+                book = codebook.setdefault(name, {})
+                book["missing_codes"] = {**(book.get("missing_codes") or {}),
+                                         **entry["missing_codes"]}
         elif suffix in SUFFIXES["text"]:
             df = _type_clean_numbers(df)
         for name in df.columns:
@@ -283,7 +287,7 @@ def _map_headers(
     folded = {schema.clean_header(h): h for h in headers}
     for key in mapping:
         if schema.clean_header(key) not in folded and key not in headers:
-            close = difflib.get_close_matches(str(key), headers, n=3)
+            close = difflib.get_close_matches(str(key), headers, n=3, cutoff=0.5)
             hint = (" Did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close \
                 else ""
             msg = (f"`mapping` names the header `{key}`, which `{record.file}` does not have."
