@@ -23,14 +23,12 @@ for byte.
 
 Examples
 --------
->>> from toolkit.datasets.synth import generate
->>> tables = generate(seed=1)
->>> sorted(tables)
-['attendance', 'panel', 'participants', 'sessions', 'submissions', 'survey', 'units']
->>> tables["units"]["level"].value_counts().to_dict()
-{'村社区': 139, '镇街': 14, '委员联络站': 13, '区县': 1}
->>> int((tables["participants"]["type"] == "政协委员").sum())
-245
+>>> from toolkit.datasets.synth import PLANTED
+>>> PLANTED["sat_attended_logodds"], PLANTED["room_rate_ratio"]
+(0.6, 1.8)
+
+``generate(seed)`` returns the tables in memory; ``write_demo(folder, seed=...)``
+writes the files.
 """
 
 from __future__ import annotations
@@ -809,11 +807,11 @@ def _survey(rng: np.random.Generator, units: pd.DataFrame) -> pd.DataFrame:
 def _copula_pair(rng: np.random.Generator, n: int, pre: Sequence[float], post: Sequence[float],
                  rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Paired categorical codes with exact marginals ``pre``/``post`` (Gaussian copula)."""
-    from scipy.stats import norm
+    from scipy.special import ndtr  # the standard normal CDF; lighter than scipy.stats
 
     z1 = rng.standard_normal(n)
     z2 = rho * z1 + np.sqrt(1 - rho**2) * rng.standard_normal(n)
-    u1, u2 = norm.cdf(z1), norm.cdf(z2)
+    u1, u2 = ndtr(z1), ndtr(z2)
     c1 = 1 + np.searchsorted(np.cumsum(pre)[:-1], u1)
     c2 = 1 + np.searchsorted(np.cumsum(post)[:-1], u2)
     return c1, c2
@@ -1085,8 +1083,8 @@ def _write_survey_sav(survey: pd.DataFrame, path: Path) -> None:
     platforms = {t.code: t.zh for t in VOCABULARIES["platform"].terms}
     for code in _AWARE_P:
         col = f"aware_{code}"
-        labels[col] = f"是否知道“{platforms[code]}”"
-        value_labels[col] = {0: "不知道", 1: "知道"}
+        labels[col] = f"是否听说过“{platforms[code]}”"
+        value_labels[col] = {0: "没听说过", 1: "听说过"}
     frame = survey.copy()
     for col in frame.columns:
         if col not in {"respondent_id", "unit_id", "stratum", "cluster"}:
@@ -1130,7 +1128,7 @@ def _write_panel_sav(panel: pd.DataFrame, path: Path) -> None:
         value_labels[col] = dict(_LIKERT_AGREE)
     for col, label in quiz.items():
         labels[col] = label
-        value_labels[col] = {0: "答错或不知道", 1: "答对"}
+        value_labels[col] = {0: "答错", 1: "答对"}
     frame = panel.copy()
     for col in frame.columns:
         if col not in {"respondent_id", "unit_id"}:
