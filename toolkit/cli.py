@@ -25,13 +25,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     import toolkit as tk
+    from toolkit.io.validate import guess_kind
 
     path = Path(args.path)
     if path.suffix.lower() in {".yaml", ".yml"} or path.is_dir():
         report = tk.read_study(path).validate()
     else:
-        report = tk.validate(tk.io.read_table(path, kind=args.kind, sheet=args.sheet),
-                             kind=args.kind)
+        kind = args.kind
+        if kind is None:
+            raw = tk.io.read_table(path, sheet=args.sheet)
+            kind = guess_kind(list(raw.columns))
+            if kind is None:
+                kinds = ", ".join(tk.schema.TABLE_NAMES)
+                print(f"error: cannot tell which table {path.name} holds from its headers "
+                      f"{list(map(str, raw.columns))}; give it with --kind ({kinds}).",
+                      file=sys.stderr)
+                return 2
+            print(f"{path.name}: read as `{kind}` (from its headers; choose with --kind)",
+                  file=sys.stderr)
+        report = tk.validate(tk.io.read_table(path, kind=kind, sheet=args.sheet), kind=kind)
     print(report.to_text(lang=args.lang))
     return 0 if report.ok else 1
 

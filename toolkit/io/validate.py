@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 
     from toolkit.study import Study
 
-__all__ = ["CHECKS", "ValidationReport", "table_schema", "validate"]
+__all__ = ["CHECKS", "ValidationReport", "guess_kind", "table_schema", "validate"]
 
 #: Check codes in the order problems of one row are listed.
 CHECKS = (
@@ -1170,6 +1170,42 @@ def validate(
     if strict:
         report.raise_if_errors()
     return report
+
+
+def guess_kind(columns: list[str] | pd.Index) -> str | None:
+    """The table kind whose required columns a file's headers name, or None.
+
+    Used by ``toolkit validate FILE`` without ``--kind``: a kind is chosen only
+    when every required column of exactly one best-matching kind is found among
+    the headers (through the header aliases). Never used silently by
+    :func:`validate` itself.
+
+    Parameters
+    ----------
+    columns : list of str
+        Headers of the file as read.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> guess_kind(["活动编号", "参与者编号", "角色"])
+    'attendance'
+    >>> guess_kind(["姓名", "备注"]) is None
+    True
+    """
+    scores: dict[str, int] = {}
+    for kind, table in schema.TABLES.items():
+        found = {schema.canonical_column(c, table=kind) for c in columns} - {None}
+        if set(table.required) <= found:
+            scores[kind] = len(found)
+    if not scores:
+        return None
+    best = max(scores.values())
+    winners = [k for k, v in scores.items() if v == best]
+    return winners[0] if len(winners) == 1 else None
 
 
 def _as_of(as_of: str | dt.date | None, data: object) -> pd.Timestamp:

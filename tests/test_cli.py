@@ -1,0 +1,82 @@
+"""``toolkit validate PATH`` prints the report and exits non-zero on errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.cli import main
+
+SESSIONS = ("活动编号,协商日期,单位编码,协商平台\n"
+            "S01,2023年11月8日,C01,居民议事会\n"
+            "S02,2023/11/15,C01,居民议事会议\n")
+ATTENDANCE = "活动编号,参与者编号,角色\nS01,P01,宣传员\nS01,P02,调查员\n"
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    data = tmp_path / "协商数据"
+    data.mkdir()
+    (data / "活动台账.csv").write_bytes(SESSIONS.encode("gb18030"))
+    (data / "参与记录.csv").write_bytes(b"\xef\xbb\xbf" + ATTENDANCE.encode("utf-8"))
+    (data / "study.yaml").write_text(
+        "name: 示例\nas_of: 2024-06-30\ntables:\n  sessions: 活动台账.csv\n"
+        "  attendance: 参与记录.csv\n", encoding="utf-8")
+    return data
+
+
+def test_validate_a_manifest_prints_every_problem_and_fails(folder, capsys):
+    assert main(["validate", str(folder / "study.yaml")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "校验结果：1 个错误，0 个警告。"
+    assert out[1].startswith("[错误] sessions，")
+    assert "第 3 行" in out[1]
+    assert "居民议事会议" in out[1]
+    assert "是否应为“居民议事会”" in out[1]
+
+
+def test_validate_a_folder_in_english(folder, capsys):
+    assert main(["validate", str(folder), "--lang", "en"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Validation: 1 error(s), 0 warning(s)."
+    assert ", row 3, platform = '居民议事会议': " in out[1]
+    assert "Did you mean `居民议事会`?" in out[1]
+
+
+def test_validate_a_clean_file_succeeds(folder, capsys):
+    assert main(["validate", str(folder / "参与记录.csv"), "--kind", "attendance"]) == 0
+    assert capsys.readouterr().out.strip() == "校验结果：未发现问题。"
+
+
+def test_the_kind_of_a_file_comes_from_its_headers(folder, capsys):
+    assert main(["validate", str(folder / "参与记录.csv")]) == 0
+    captured = capsys.readouterr()
+    assert "read as `attendance`" in captured.err
+    assert captured.out.strip() == "校验结果：未发现问题。"
+
+
+def test_a_file_whose_kind_cannot_be_told_asks_for_it(tmp_path, capsys):
+    path = tmp_path / "备注.csv"
+    path.write_text("姓名,备注\n张三,无\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--kind" in err
+    assert "张三" not in err
+
+
+def test_a_missing_file_is_an_error_message_not_a_traceback(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "没有.yaml")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_the_installed_command_exits_non_zero(folder):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "validate", str(folder), "--lang", "en"],
+        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[0] == "Validation: 1 error(s), 0 warning(s)."
