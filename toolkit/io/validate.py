@@ -206,16 +206,30 @@ def _vocabulary_check(vocab: schema.Vocabulary):
     return check
 
 
-def _row_check(subset: tuple[str, ...] | None):
+def _row_check(subset: tuple[str, ...] | None, key: tuple[str, ...] = ()):
+    """Rows that repeat an earlier row (all columns, or the columns of `subset`).
+
+    A row can only repeat an earlier one whose key it shares, so the comparison of
+    whole rows is limited to rows with a repeated key (fast for large tables).
+    """
+
     def check(df: pd.DataFrame) -> pd.Series:
-        cols = list(df.columns) if subset is None else [c for c in subset if c in df.columns]
-        if not cols or (subset is not None and cols[0] != subset[0]):
-            return _all(df.index, value=True)
-        keyed = df[cols]
         if subset is not None:
+            cols = [c for c in subset if c in df.columns]
+            if not cols or cols[0] != subset[0]:
+                return _all(df.index, value=True)
+            keyed = df[cols]
             # rows with an empty key are reported as missing values, not duplicates
             return ~keyed.duplicated(keep="first") | keyed.isna().any(axis=1)
-        return ~keyed.duplicated(keep="first")
+        present = [c for c in key if c in df.columns]
+        if present:
+            candidates = df[present].duplicated(keep=False)
+            if not candidates.any():
+                return _all(df.index, value=True)
+            ok = _all(df.index, value=True)
+            ok[candidates] = ~df[candidates].duplicated(keep="first")
+            return ok
+        return ~df.duplicated(keep="first")
 
     return check
 
@@ -270,7 +284,8 @@ def table_schema(kind: str) -> pa.DataFrameSchema:
             report_duplicates="exclude_first",
             coerce=False,
         )
-    frame_checks = [pa.Check(_row_check(None), name="duplicate_row", ignore_na=False)]
+    frame_checks = [pa.Check(_row_check(None, key=table.key), name="duplicate_row",
+                             ignore_na=False)]
     if len(table.key) > 1:
         frame_checks.append(
             pa.Check(_row_check(table.key), name="duplicate_key", ignore_na=False))
