@@ -313,10 +313,8 @@ class Study:
         cached = self._personal_cache.get(name)
         if cached is not None and cached[0] == key:
             return cached[1]
-        try:
-            from toolkit.io.personal import find_personal
-        except ImportError:  # pragma: no cover - the detector ships with the package
-            return {}
+        from toolkit.io.personal import find_personal
+
         found = find_personal(frame)
         if isinstance(found, pd.DataFrame):
             kind_col = "kind" if "kind" in found.columns else found.columns[1]

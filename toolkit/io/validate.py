@@ -439,11 +439,8 @@ def _line(rec: Mapping[str, Any], *, zh: bool) -> str:
 
 
 def _mask(value: object, kind: str) -> object:
-    try:
-        from toolkit.io.personal import mask
-    except ImportError:  # TEMP until personal.py lands
-        text = str(value)
-        return text[:1] + "*" * max(len(text) - 2, 1) + text[-1:] if len(text) > 1 else "*"
+    from toolkit.io.personal import mask
+
     return mask(value, kind)
 
 
@@ -457,10 +454,8 @@ def _personal_columns(frame: pd.DataFrame, kind: str | None) -> dict[str, str]:
     for column, entry in (frame.attrs.get("codebook") or {}).items():
         if isinstance(entry, Mapping) and entry.get("personal") and column in frame.columns:
             out[str(column)] = str(entry["personal"])
-    try:
-        from toolkit.io.personal import find_personal
-    except ImportError:  # pragma: no cover - the detector ships with the package
-        return out
+    from toolkit.io.personal import find_personal
+
     found = find_personal(frame)
     out.update({k: v for k, v in _personal_pairs(found) if k not in out})
     return out
@@ -512,15 +507,24 @@ class _Collector:
             "file": getattr(rec, "file", None),
             "sheet": getattr(rec, "sheet", None),
             "rows": _row_numbers(frame, rec),
-            "personal": _personal_columns(frame, kind),
+            "personal": None,  # found on first use: only values shown need it
             "columns": {c: i for i, c in enumerate(frame.columns)},
         }
+
+    def personal(self, kind: str) -> dict[str, str]:
+        """Personal columns of table `kind` (column → kind), found once."""
+        ctx = self.context.get(kind)
+        if ctx is None:
+            return {}
+        if ctx["personal"] is None:
+            ctx["personal"] = _personal_columns(ctx["frame"], kind)
+        return ctx["personal"]
 
     def value(self, kind: str, column: str | None, value: object) -> str | None:
         text = _fmt(value)
         if text is None or column is None:
             return text
-        personal = self.context.get(kind, {}).get("personal", {}).get(column)
+        personal = self.personal(kind).get(column)
         if personal:
             masked = _mask(text, personal)
             return None if masked is None else str(masked)
@@ -555,7 +559,7 @@ class _Collector:
         row = fields.get("row")
         row = None if not _present(row) else int(row)
         ctx = self.context.get(kind, {})
-        personal = ctx.get("personal", {}).get(column) if column else None
+        personal = self.personal(kind).get(column) if column else None
         text = _fmt(value)
         if personal and text is not None:
             text = _mask(text, personal)
