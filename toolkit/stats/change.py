@@ -154,7 +154,9 @@ def change(
         mean change are weighted by the design weight of the respondent's
         `before` row, and the standard error of the change is design-based
         (linearisation over strata and clusters; t with the design's degrees of
-        freedom). The Wilcoxon and Pitman-Morgan tests stay unweighted.
+        freedom). The Wilcoxon and Pitman-Morgan tests stay unweighted. Both
+        waves of a respondent must lie in the same PSU: without a cluster
+        column, give ``cluster=`` the respondent column when building the Design.
     knowledge : list of str, optional
         0/1 (or boolean) knowledge questions: their mean per respondent and wave
         (share correct, missing answers counted as wrong) is added as the item
