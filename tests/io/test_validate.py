@@ -368,3 +368,16 @@ def test_input_is_not_modified(bad_sessions):
     before = bad_sessions.copy()
     validate(bad_sessions, as_of="2024-01-01")
     pd.testing.assert_frame_equal(bad_sessions, before)
+
+
+def test_scale_items_must_have_numeric_codes():
+    survey = pd.DataFrame({
+        "respondent_id": ["R1", "R2"],
+        "q1": pd.Categorical(["满意", "很满意"]),  # unordered, no value labels
+        "q2": pd.Categorical(["满意", "一般"], categories=["不满意", "一般", "满意"],
+                             ordered=True),
+    })
+    study = tk.Study(survey=survey, scales={"s": {"items": ["q1", "q2"], "min": 1, "max": 3}})
+    report = study.validate(as_of="2024-01-01")
+    assert located(report) == [("survey", None, "q1", None, "type")]
+    assert "cannot be scored" in report.problems.loc[0, "problem"]

@@ -584,6 +584,7 @@ class _Collector:
         out = pd.DataFrame([{k: r[k] for k in PROBLEM_COLUMNS} for r in rows],
                            columns=PROBLEM_COLUMNS)
         out = out.astype(object)
+        out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
         out["row"] = pd.array([r["row"] for r in rows], dtype="Int64")
         # a problem the reader already recorded is not reported twice (the reader's
         # text, which names the file's own header, is kept)
@@ -901,6 +902,9 @@ def _check_study_columns(col: _Collector, kind: str, frame: pd.DataFrame,
             fix_zh = "补上该值，或在基于设计的分析中明确排除该受访者。"
             col.add(kind, position=int(pos), column=name, value=None, check="missing_value",
                     texts=(problem, fix, problem_zh, fix_zh))
+    from toolkit._values import as_numeric
+
+    codebook = frame.attrs.get("codebook") or {}
     for sc in (scales or {}).values():
         for item in sc.items:
             if item not in frame.columns:
@@ -908,6 +912,21 @@ def _check_study_columns(col: _Collector, kind: str, frame: pd.DataFrame,
                         texts=_texts_missing_column(
                             kind, item, frame, why=f"an item of the scale `{sc.name}`",
                             why_zh=f"量表“{sc.name}”的题项"))
+                continue
+            labels = (codebook.get(item) or {}).get("value_labels") or None
+            try:
+                as_numeric(frame[item], labels)
+            except TypeError:
+                problem = (f"Item `{item}` of the scale `{sc.name}` holds "
+                           f"{frame[item].dtype} values without numeric codes, so it cannot "
+                           "be scored.")
+                problem_zh = (f"量表“{sc.name}”的题项“{item}”是没有数值编码的"
+                              f"{frame[item].dtype} 类型，无法计分。")
+                fix = ("Store the item as numbers (1–5 …) or as an ordered categorical whose "
+                       "categories run from the lowest to the highest answer.")
+                fix_zh = "把题项存为数字（1～5 等），或存为从最低到最高排序的有序分类变量。"
+                col.add(kind, position=None, column=item, value=None, check="type",
+                        texts=(problem, fix, problem_zh, fix_zh))
 
 
 def _texts_missing_value(kind: str, column: str, *, key: bool):
