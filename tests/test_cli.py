@@ -80,3 +80,19 @@ def test_the_installed_command_exits_non_zero(folder):
         capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=False)
     assert done.returncode == 1, done.stderr
     assert done.stdout.splitlines()[0] == "Validation: 1 error(s), 0 warning(s)."
+
+
+def test_personal_values_are_masked_in_the_printed_report(tmp_path, capsys):
+    # participants identified by ID-card numbers (valid check characters), one repeated
+    ids = ["11010519491231002X", "440301198511081238"]
+    path = tmp_path / "参与者.csv"
+    path.write_text("参与者编号,姓名,类型,手机号\n"
+                    f"{ids[0]},张伟,居民代表,13812345678\n"
+                    f"{ids[1]},李娜,专家,13912345678\n"
+                    f"{ids[1]},李娜,专家,13912345670\n", encoding="utf-8")
+    assert main(["validate", str(path), "--kind", "participants"]) == 1
+    out = capsys.readouterr().out
+    assert "第 4 行" in out
+    assert "4403**********1238" in out
+    for secret in [*ids, "张伟", "李娜", "13912345678"]:
+        assert secret not in out
