@@ -41,6 +41,8 @@ _FOOTER = re.compile(r"^(" + "|".join(_FOOTER_WORDS) + r")(?=\s*[:：]|\s|$)")
 #: Total rows: the first cell is ``合计``, ``小计`` … (possibly ``合计（12场）``).
 _TOTAL = re.compile(r"^(合计|总计|小计|累计|共计)([:：（(].*)?$")
 #: A banner line of the form ``填报单位：XX街道``.
+#: First characters of the words above: rows starting otherwise skip the patterns.
+_FIRST_CHARS = frozenset(w[0] for w in (*_FOOTER_WORDS, "合计", "总计", "小计", "累计", "共计"))
 _KEY_VALUE = re.compile(r"^[^:：]{1,15}[:：]")
 _NEWLINE = re.compile(r"\s*[\r\n]+\s*")
 
@@ -238,16 +240,16 @@ class _Sheet:
         if any(len(r) != width for r in grid):
             grid = [list(r) + [""] * (width - len(r)) for r in grid]
         self.width = width
-        self.cols = [np.array(c, dtype=object) for c in zip(*grid, strict=True)]
-        self.filled = (
-            np.vstack([c != "" for c in self.cols])
-            if self.cols else np.zeros((0, self.n_rows), dtype=bool)
-        )
+        cells = np.empty((self.n_rows, width), dtype=object)
+        if self.n_rows and width:
+            cells[:] = grid
+        self.cells = cells  # row-major, as Excel lays it out
+        self.filled = (cells != "").T if width else np.zeros((0, self.n_rows), dtype=bool)
         self.merges = [(int(r0), int(c0), int(r1), int(c1)) for (r0, c0), (r1, c1) in merges]
 
     # -- small helpers -------------------------------------------------------
     def value(self, row: int, col: int) -> object:
-        return self.cols[col][row]
+        return self.cells[row, col]
 
     def anchors(self, row: int) -> list[int]:
         return np.flatnonzero(self.filled[:, row]).tolist()
@@ -264,16 +266,13 @@ class _Sheet:
     # -- layout --------------------------------------------------------------
     def parse(self, record: LoadRecord, *, header_rows: int | None) -> pd.DataFrame:
         counts = self.filled.sum(axis=0) if self.n_rows else np.zeros(0, dtype=int)
-        # Cells holding only spaces make a row look filled; check the sparse rows.
-        sparse = max(3, self.width // 2)
-        nonblank = [r for r in np.flatnonzero(counts).tolist()
-                    if counts[r] > sparse or not self.is_blank(r)]
+        nonblank = self._nonblank(counts, head=True)
         if not nonblank:
             record.header_rows = 0
             record.first_data_row = 1
             record.notes.append("the sheet is empty")
             return pd.DataFrame(index=pd.RangeIndex(0))
-        last = nonblank[-1]
+        last = self._nonblank(counts, head=False)[0]
         used = np.flatnonzero(self.filled.any(axis=1)).tolist()
         start = self._find_header(nonblank, used, record)
         for r in nonblank:
@@ -305,7 +304,7 @@ class _Sheet:
         names, columns = self._names(levels, keep, record)
         data = {}
         for name, col in zip(names, columns, strict=True):
-            data[name] = _to_series(self.cols[col][keep], self.filled[col, keep])
+            data[name] = _to_series(self.cells[keep, col], self.filled[col, keep])
         frame = pd.DataFrame(data, index=pd.RangeIndex(len(keep)))
         for col, (count, example) in filled_down.items():
             if col in columns:
@@ -315,6 +314,18 @@ class _Sheet:
         record.rows_kept = len(keep)
         record.row_numbers = (keep + 1).tolist()
         return frame
+
+    def _nonblank(self, counts: np.ndarray, *, head: bool, n: int = 50) -> list[int]:
+        """First `n` non-blank rows (``head``), or the last one; spaces count as blank."""
+        sparse = max(3, self.width // 2)
+        rows = np.flatnonzero(counts)
+        found = []
+        for r in (rows.tolist() if head else reversed(rows.tolist())):
+            if counts[r] > sparse or not self.is_blank(r):
+                found.append(r)
+                if len(found) == (n if head else 1):
+                    break
+        return found
 
     def _covered(self, row: int) -> set[int]:
         cells = set(self.anchors(row))
@@ -440,19 +451,23 @@ class _Sheet:
         if not len(rows):
             return reasons
         first_col = self.filled[:, rows].argmax(axis=0)
+        first_values = self.cells[rows, first_col] if self.width else []
         header_texts = [tuple(level[c] for c in used) for level in levels]
-        for row, col, n in zip(rows.tolist(), first_col.tolist(), counts[rows].tolist(),
-                               strict=True):
+        header_firsts = {level[c] for level in levels for c in used}
+        for row, col, n, value in zip(rows.tolist(), first_col.tolist(),
+                                      counts[rows].tolist(), first_values, strict=True):
             if n == 0:
                 reasons[row] = "blank row"
                 strong.add(row)
                 continue
-            value = self.value(row, col)
             if not isinstance(value, str):
                 if n == 1:
                     weak.add(row)
                 continue
             text = value.strip()
+            if (n > 1 and text and text[0] not in _FIRST_CHARS
+                    and text not in header_firsts):
+                continue  # the usual data row
             compact = re.sub(r"\s", "", text)
             if not text and self.is_blank(row):
                 reasons[row] = "blank row"
@@ -504,7 +519,7 @@ class _Sheet:
             targets = [r for r in range(r0 + 1, r1 + 1) if r in kept]
             if not targets or not self.filled[c0, r0]:
                 continue
-            self.cols[c0][targets] = value
+            self.cells[targets, c0] = value
             self.filled[c0, targets] = True
             count, example = filled.get(c0, (0, value))
             filled[c0] = (count + len(targets), example)
@@ -517,16 +532,21 @@ class _Sheet:
 
 
 def _to_series(values: np.ndarray, present: np.ndarray) -> pd.Series:
-    """One column of cells as a Series: empty cells missing, numbers and dates typed."""
-    values = values.copy()
+    """One column of cells as a Series: empty cells missing, numbers and dates typed.
+
+    `values` is a fresh array owned by the caller's frame-building loop; it is
+    changed in place.
+    """
     values[~present] = None
-    series = pd.Series(values, dtype=object).infer_objects()
-    if series.dtype == object:
-        tidy = [_tidy_cell(v) for v in series.tolist()]
-        non_null = [v for v in tidy if v is not None]
-        if non_null and all(isinstance(v, bool) for v in non_null):
-            return pd.Series(tidy, dtype="boolean")
-        series = pd.Series(tidy, dtype=object).infer_objects()
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "boolean":
+        return pd.Series(values, dtype="boolean")
+    if kind == "date":  # Excel dates without a time part come as datetime.date
+        series = pd.Series(pd.to_datetime(values))
+    elif kind in ("floating", "integer", "string", "datetime", "empty"):
+        series = pd.Series(values, dtype=object).infer_objects()
+    else:  # a mixed column: whole numbers as ints, dates as datetimes, rest as is
+        series = pd.Series([_tidy_cell(v) for v in values], dtype=object).infer_objects()
     if series.dtype.kind == "f":
         arr = series.to_numpy()
         finite = arr[~np.isnan(arr)]
