@@ -319,6 +319,20 @@ class ValidationReport:
         :data:`toolkit.errors.PROBLEM_COLUMNS`). ``row`` is the row number as the
         spreadsheet shows it (empty for problems of a whole column or table);
         personal values are masked.
+
+    Examples
+    --------
+    >>> att = pd.DataFrame({"session_id": ["S1", "S1"], "participant_id": ["P1", "P1"]})
+    >>> report = tk.validate(att, kind="attendance")
+    >>> report
+    <ValidationReport: 1 error(s), 0 warning(s)>
+    >>> print(report.to_text(lang="en"))
+    Validation: 1 error(s), 0 warning(s).
+    [error] attendance, row 3: This row repeats row 2 exactly.
+    Fix: Delete the repeated row (it would be counted twice).
+    >>> report.summary()
+            table          check severity  n
+    0  attendance  duplicate_row    error  1
     """
 
     problems: pd.DataFrame
@@ -378,6 +392,9 @@ class ValidationReport:
         lang : {"zh", "en"}, default "zh"
             Language of the text.
         """
+        if lang not in ("zh", "en"):
+            msg = f"`lang` must be \"zh\" or \"en\", not {lang!r}."
+            raise ValueError(msg)
         zh = lang == "zh"
         if zh:
             head = (f"校验结果：{self.n_errors} 个错误，{self.n_warnings} 个警告。"
