@@ -308,3 +308,47 @@ def test_large_integer_codes_and_whole_floats(tmp_path):
     assert df["编号"].tolist() == [20230001, "A2"]
     assert isinstance(df["编号"].iloc[0], int)
     assert df["值"].tolist() == [1.0, 2.5]
+
+
+def test_text_row_with_gaps_is_not_a_second_header(tmp_path):
+    # header with an unnamed column; the first data row fills it and leaves 备注 empty
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "姓名", None, "备注"])
+    ws.append(["P1", "张三", "男", None])
+    ws.append(["P2", "李四", "女", "代表"])
+    path = tmp_path / "g.xlsx"
+    wb.save(path)
+    df, rec = read_excel_raw(path)
+    assert rec.header_rows == 1
+    assert list(df.columns) == ["编号", "姓名", "column_C", "备注"]
+    assert df["column_C"].tolist() == ["男", "女"]
+    assert rec.row_numbers == [2, 3]
+
+
+def test_duplicate_headers_spaces_rows_and_merged_across(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "得分", "得分", "说明", None])
+    ws.append(["A", 1, 2, "跨列说明", None])
+    ws.merge_cells("D2:E2")  # text merged across columns in a data row
+    ws.append(["  ", " ", None, None, None])  # only spaces: blank
+    ws.append(["B", 3, 4, None, None])
+    ws.append([None])
+    ws.append([dt.datetime(2024, 1, 5)])  # a lone signature date below the table
+    path = tmp_path / "h.xlsx"
+    wb.save(path)
+    df, rec = read_excel_raw(path)
+    assert list(df.columns) == ["编号", "得分", "得分_2", "说明"]
+    assert df["说明"].iloc[0] == "跨列说明"
+    assert pd.isna(df["说明"].iloc[1])
+    assert rec.row_numbers == [2, 4]
+    assert rec.rows_set_aside[["row", "reason"]].to_dict("records") == [
+        {"row": 3, "reason": "blank row"},
+        {"row": 5, "reason": "blank row"},
+        {"row": 6, "reason": "footer: text below the table"},
+    ]
+    assert rec.rows_set_aside["values"].iloc[2] == "2024-01-05"
+    assert "duplicate header '得分' in column C renamed '得分_2'" in rec.notes
+    assert any(n.startswith("cells merged across columns in data rows keep their value "
+                            "in the first column only: D2:E2") for n in rec.notes)

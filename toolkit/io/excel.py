@@ -110,7 +110,8 @@ def read_excel_raw(
     - *Second header row*: the next row is all text and either sits under a cell of
       the first row merged across columns, or under a first row whose other cells
       are merged down over both rows, or (without merges) fills the gaps of the first
-      row while leaving some of its columns empty.
+      row while leaving some of its columns empty, above a row holding a number or
+      a date under one of its cells.
     - *Set aside*: blank rows; rows whose first cell is ``合计``, ``总计``, ``小计``,
       ``累计`` or ``共计``; rows repeating the header; sparse rows starting with a
       signature word (``填表人``, ``审核人``, ``制表日期``, ``注`` …) followed by
@@ -377,8 +378,14 @@ class _Sheet:
         gaps = set(lower) - upper
         parents = upper & set(lower)
         singles = upper - set(lower)
-        return bool(gaps and singles and parents) and all(
-            any(p < g for p in parents) for g in gaps
+        if not (gaps and singles and parents and all(any(p < g for p in parents)
+                                                      for g in gaps)):
+            return False
+        # Without merges, a text data row can look the same: ask for a number or a
+        # date in the row below under one of its cells, as in ``轮次`` over ``2``.
+        below = start + 2
+        return below < self.n_rows and any(
+            self.filled[c, below] and not isinstance(self.value(below, c), str) for c in lower
         )
 
     def _header_levels(self, start: int, n: int) -> list[list[str]]:
