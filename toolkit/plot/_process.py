@@ -146,13 +146,36 @@ def _derive(frame: pd.DataFrame, column: str, units: pd.DataFrame | None,
             msg = (f"`{column}` needs the units table to look up names: pass a Study as "
                    "`data` or the table as `units=`.")
             raise ValueError(msg)
-        names = units.set_index("unit_id")["name"].astype(str)
+        indexed = units.set_index("unit_id")
+        names = indexed["name"].astype(str)
+        ids = frame[unit].astype(str)
         if column == "community":
-            return frame[unit].map(names).fillna(frame[unit].astype(str))
-        parents = units.set_index("unit_id")["parent_id"]
-        return frame[unit].map(parents).map(names)
+            return ids.map(names).fillna(ids)
+        return ids.map(_town_of(indexed)).map(names)
     require(frame, column)
     return frame[column]  # pragma: no cover
+
+
+def _town_of(units: pd.DataFrame) -> dict[str, str]:
+    """Unit id → id of its town/street.
+
+    A town maps to itself, a community or liaison station to its parent, a unit
+    above the towns (sessions held at district level) to itself.
+    """
+    levels = units["level"].astype(str) if "level" in units.columns else None
+    parents = units["parent_id"] if "parent_id" in units.columns else pd.Series(
+        index=units.index, dtype=object)
+    out = {}
+    for uid in units.index:
+        level = levels[uid] if levels is not None else None
+        parent = parents[uid]
+        if level == "镇街" or pd.isna(parent):
+            out[str(uid)] = str(uid)
+        elif level in {"村社区", "委员联络站"} or levels is None:
+            out[str(uid)] = str(parent)
+        else:
+            out[str(uid)] = str(uid)
+    return out
 
 
 def heatmap(
@@ -397,7 +420,7 @@ def survival(
     ax.set_xlim(left=0)
     ax.set_xlabel(word("days", lang))
     ax.set_ylabel(ylabel or word("survival", lang))
-    if group_col is not None:
+    if group_col is not None and len(parts) > 1:
         ax.legend(title=column_label(label_col, lang) if label_col != "group" else None)
     return apply_fonts(ax, lang)
 
@@ -440,7 +463,7 @@ def _coverage_from_study(study: Any) -> pd.DataFrame:
     return out
 
 
-def coverage_status(data: Any) -> pd.DataFrame:
+def coverage_status(data: Any, *, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per community with its coverage flags and a status.
 
     Accepts a Study (flags computed from its units, sessions, participants and
@@ -448,7 +471,8 @@ def coverage_status(data: Any) -> pd.DataFrame:
     attending a session in the community) or a frame with ``unit_id``, a town
     column (``town``, ``town_name`` or ``parent_id``) and any of the boolean
     columns ``has_member``, ``has_room``, ``has_session`` (or their negations
-    ``no_member`` …).
+    ``no_member`` …). With `units` (the units table), town ids are shown by
+    name.
 
     Returns columns ``unit_id, town``, the flags, and ``status`` (``covered``,
     ``no_member``, ``no_room``, ``no_session`` or ``several``). A missing flag
@@ -483,6 +507,9 @@ def coverage_status(data: Any) -> pd.DataFrame:
     town = next((c for c in ("town", "town_name", "parent_name", "parent_id", "town_id")
                  if c in frame.columns), None)
     frame["town"] = frame[town].astype(str) if town else ""
+    if units is not None and {"unit_id", "name"} <= set(units.columns):
+        names = dict(zip(units["unit_id"].astype(str), units["name"].astype(str), strict=False))
+        frame["town"] = frame["town"].map(lambda t: names.get(t, t))
     ok = {f: frame[f].astype("boolean").to_numpy(dtype=bool, na_value=False) for f in flags}
     gaps = np.sum([~v for v in ok.values()], axis=0)
     status = np.full(len(frame), "covered", dtype=object)
@@ -496,6 +523,7 @@ def coverage_status(data: Any) -> pd.DataFrame:
 def coverage(
     data: Any,
     *,
+    units: pd.DataFrame | None = None,
     labels: Mapping[str, str] | None = None,
     lang: Lang = "zh",
     ax: Axes | None = None,
@@ -511,6 +539,8 @@ def coverage(
     data : Study or pandas.DataFrame
         A Study, or a coverage frame (see :func:`coverage_status`), e.g. the
         output of ``tk.net.coverage``.
+    units : pandas.DataFrame, optional
+        Units table, to show town names instead of ids.
     labels : dict, optional
         Status → legend label.
     lang : {"zh", "en"}, default "zh"
@@ -532,7 +562,7 @@ def coverage(
     (3, ['东街道', '西镇'])
     """
     check_lang(lang)
-    frame = coverage_status(data)
+    frame = coverage_status(data, units=units)
     towns = sorted(frame["town"].unique().tolist())
     widest = int(frame.groupby("town").size().max()) if len(frame) else 1
     ax = new_axes(ax, lang, figsize=(6.3, max(1.6, 0.28 * len(towns) + 1.1)))

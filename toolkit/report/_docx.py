@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -121,6 +124,38 @@ def three_line(table: object) -> None:
         cell_borders = OxmlElement("w:tcBorders")
         _border(cell_borders, "bottom", 6)
         tc_pr.append(cell_borders)
+
+
+_NUMERIC = re.compile(r"^[\s<>≤≥()\[\]0-9.,%*+\-−—–/:：]*$")
+
+
+def is_numeric_column(values: list[str]) -> bool:
+    """Whether every non-empty cell looks like a number (counts, %, CIs, stars, <5, —)."""
+    cells = [v for v in values if v.strip()]
+    return bool(cells) and all(_NUMERIC.match(v) for v in cells)
+
+
+def text_width(text: str) -> int:
+    """Display width of a string: CJK and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(columns: list[list[str]], total_cm: float = 16.0) -> list[float]:
+    """Column widths (cm) proportional to content, summing to `total_cm`."""
+    natural = [max([text_width(line) for v in col for line in str(v).split("\n")] + [4]) + 2
+               for col in columns]
+    natural = [min(n, 40) for n in natural]
+    widths = [total_cm * n / sum(natural) for n in natural]
+    small = [max(w, 1.3) for w in widths]
+    return [w * total_cm / sum(small) for w in small]
+
+
+def repeat_header(row: object) -> None:
+    """Repeat a table row at the top of each page (``w:tblHeader``)."""
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
 
 
 def center(paragraph: Paragraph) -> Paragraph:

@@ -25,7 +25,7 @@ WORDS: dict[str, dict[str, str]] = {
         "personal_dropped": "表中已删除含个人信息的列：{cols}。",
         "missing": "缺失", "mean_sd": "均值（标准差）", "n_pct": "人数（%）",
         "weighted": "百分比为加权百分比。", "contents": "目录",
-        "chi2": "卡方检验：χ²({df}) = {chi2}，p = {p}。",
+        "chi2": "卡方检验：χ²({df}) = {chi2}，p {p}。",
         "odds": "系数为比值比（OR）。", "yes": "是", "no": "否", "all": "全部",
         "toc_hint": "（在 Word 中右键单击目录并选择“更新域”可更新页码）",
     },
@@ -41,7 +41,7 @@ WORDS: dict[str, dict[str, str]] = {
         "personal_dropped": "Columns holding personal data were removed: {cols}. ",
         "missing": "Missing", "mean_sd": "Mean (SD)", "n_pct": "n (%)",
         "weighted": "Percentages are weighted. ", "contents": "Contents",
-        "chi2": "Chi-square test: χ²({df}) = {chi2}, p = {p}. ",
+        "chi2": "Chi-square test: χ²({df}) = {chi2}, p {p}. ",
         "odds": "Coefficients are odds ratios. ", "yes": "Yes", "no": "No", "all": "All",
         "toc_hint": "(In Word, right-click the table of contents and choose Update Field "
                     "to refresh page numbers.)",

@@ -311,6 +311,7 @@ class Report:
             elif block.kind == "figure":
                 doc.add_picture(io.BytesIO(block.png or b""), width=Cm(block.width_cm))
                 pic = dx.center(doc.paragraphs[-1])
+                pic.paragraph_format.keep_with_next = True
                 for run in pic.runs:
                     dx.set_run_font(run, body, latin)
                 cap = dx.center(doc.add_paragraph(style="Caption"))
@@ -344,7 +345,7 @@ class Report:
     def _docx_table(self, doc: Any, block: _Block, body: str, head: str, latin: str) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Pt
+        from docx.shared import Cm, Pt
 
         from toolkit.report import _docx as dx
 
@@ -356,17 +357,31 @@ class Report:
         frame = table.frame
         grid = doc.add_table(rows=len(frame) + 1, cols=frame.shape[1])
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid.autofit = False
         dx.three_line(grid)
+        dx.repeat_header(grid.rows[0])
+        columns = [[str(name), *frame.iloc[:, j].tolist()] for j, name in enumerate(frame.columns)]
+        widths = dx.column_widths(columns)
+        numeric = [j > 0 and dx.is_numeric_column(col[1:]) for j, col in enumerate(columns)]
+        keep_together = len(frame) <= 25
         for j, name in enumerate(frame.columns):
+            grid.columns[j].width = Cm(widths[j])
             para = grid.rows[0].cells[j].paragraphs[0]
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            para.paragraph_format.keep_with_next = True
             dx.add_text(para, str(name), body, latin, size=10.5, bold=True)
         for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
             for j, value in enumerate(row):
-                para = grid.rows[i].cells[j].paragraphs[0]
+                cell = grid.rows[i].cells[j]
+                cell.width = Cm(widths[j])
+                para = cell.paragraphs[0]
                 para.paragraph_format.space_after = Pt(0)
-                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT if j else WD_ALIGN_PARAGRAPH.LEFT
+                para.paragraph_format.keep_with_next = keep_together and i < len(frame)
+                para.alignment = (WD_ALIGN_PARAGRAPH.RIGHT if numeric[j]
+                                  else WD_ALIGN_PARAGRAPH.LEFT)
                 dx.add_text(para, str(value), body, latin, size=10.5)
+        for j in range(frame.shape[1]):
+            grid.rows[0].cells[j].width = Cm(widths[j])
         note = table.note_text()
         if note:
             para = doc.add_paragraph()

@@ -49,6 +49,9 @@ _RESULT_HEADERS = {
     "z": ("z值", "z"), "t": ("t值", "t"), "odds_ratio": ("比值比", "Odds ratio"),
     "mean_before": ("前测均值", "Mean before"), "mean_after": ("后测均值", "Mean after"),
     "change": ("变化", "Change"), "omega": ("ω系数", "Omega"),
+    "degree": ("度中心度", "Degree"), "betweenness": ("中介中心度", "Betweenness"),
+    "closeness": ("接近中心度", "Closeness"), "eigenvector": ("特征向量中心度", "Eigenvector"),
+    "knowledge_index": ("知识指数", "Knowledge index"),
 }
 _COUNT_NAMES = {"n", "count", "freq", "frequency", "频数", "人数"}
 
@@ -805,6 +808,7 @@ def crosstab_table(
         from scipy.stats import chi2_contingency
 
         res = chi2_contingency(counts, correction=False)
+        p = fmt_p(res.pvalue)
         notes.append(w("chi2", lang, df=int(res.dof), chi2=fmt_num(res.statistic, 2),
-                       p=fmt_p(res.pvalue)))
+                       p=p if p.startswith("<") else f"= {p}"))
     return Table(out, caption=caption, notes=notes, numbers=pd.DataFrame(numbers), lang=lang)

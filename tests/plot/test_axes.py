@@ -1,0 +1,287 @@
+"""Axes-level plot functions: artists, labels and the numbers behind them."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from matplotlib.axes import Axes
+
+import toolkit as tk
+
+CATS = ["很不满意", "不满意", "一般", "满意", "很满意"]
+
+
+def _draw(ax: Axes) -> None:
+    """Draw (warnings are errors in the test run, so a missing glyph fails here)."""
+    ax.figure.canvas.draw()
+
+
+def _ticks(ax: Axes, axis: str = "y") -> list[str]:
+    labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [t.get_text() for t in labels]
+
+
+@pytest.fixture
+def survey(rng):
+    n = 120
+    return pd.DataFrame({
+        "q1": pd.Categorical(rng.choice(CATS, n), categories=CATS, ordered=True),
+        "q2": pd.Categorical(rng.choice(CATS, n), categories=CATS, ordered=True),
+        "wave": pd.Categorical(rng.choice(["前测", "后测"], n), categories=["前测", "后测"],
+                               ordered=True),
+        "weight": rng.uniform(0.5, 2.0, n),
+    })
+
+
+# -- conventions ---------------------------------------------------------------
+
+PLOTS = ["likert", "coefficients", "timeline", "heatmap", "survival", "change", "coverage"]
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_plot_function_conventions(name):
+    f = getattr(tk.plot, name)
+    params = inspect.signature(f).parameters
+    positional = [p for p in params.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    assert [p.name for p in positional] == ["data"]
+    assert "ax" in params and params["ax"].default is None
+    assert "lang" in params
+    assert not {"show", "save"} & set(params)
+    assert "Examples" in f.__doc__
+
+
+# -- likert --------------------------------------------------------------------
+
+
+def test_likert_bars_per_level_and_row(survey):
+    ax = tk.plot.likert(survey, items=["q1", "q2"], by="wave")
+    _draw(ax)
+    assert len(ax.containers) == 5  # one container per response level
+    assert all(len(c) == 4 for c in ax.containers)  # 2 items x 2 waves
+    assert _ticks(ax) == ["q1（前测）", "q1（后测）", "q2（前测）", "q2（后测）"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == CATS
+
+
+def test_likert_english_group_labels_come_from_the_schema(survey):
+    ax = tk.plot.likert(survey, items=["q1"], by="wave", lang="en")
+    assert _ticks(ax) == ["q1 (Before)", "q1 (After)"]
+
+
+def test_likert_weighted_shares_match_hand_computation():
+    df = pd.DataFrame({"q": pd.Categorical(["一般", "满意", "满意"], categories=CATS,
+                                           ordered=True), "w": [3.0, 1.0, 0.5]})
+    shares = tk.plot.likert_shares(df, items=["q"], weight="w").set_index("level")["share"]
+    assert shares["一般"] == pytest.approx(3 / 4.5)
+    assert shares["满意"] == pytest.approx(1.5 / 4.5)
+    ax = tk.plot.likert(df, items=["q"], weight="w")
+    neutral = ax.containers[2][0]
+    assert neutral.get_width() == pytest.approx(100 * 3 / 4.5)
+    # the neutral bar straddles zero: half of it on each side
+    assert neutral.get_x() == pytest.approx(-50 * 3 / 4.5)
+
+
+def test_likert_numeric_codes_take_codebook_labels():
+    df = pd.DataFrame({"q": [1, 2, 2, 3, np.nan]})
+    df.attrs["codebook"] = {"q": {"label": "总体满意度",
+                                  "value_labels": {1: "不满意", 2: "一般", 3: "满意"}}}
+    ax = tk.plot.likert(df, items=["q"])
+    _draw(ax)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["不满意", "一般", "满意"]
+    assert _ticks(ax) == ["总体满意度"]
+
+
+def test_likert_refuses_codes_outside_the_scale():
+    df = pd.DataFrame({"q": [1, 2, 98]})
+    df.attrs["codebook"] = {"q": {"value_labels": {1: "否", 2: "是"}}}
+    with pytest.raises(ValueError, match="98"):
+        tk.plot.likert(df, items=["q"])
+
+
+def test_likert_refuses_items_on_different_scales(survey):
+    other = survey.assign(q3=pd.Categorical(["是"] * len(survey), categories=["否", "是"],
+                                            ordered=True))
+    with pytest.raises(ValueError, match="one response scale"):
+        tk.plot.likert(other, items=["q1", "q3"])
+
+
+def test_likert_uses_given_axes_and_leaves_data_alone(survey):
+    copy = survey.copy()
+    _, ax = plt.subplots()
+    assert tk.plot.likert(survey, items=["q1"], ax=ax) is ax
+    pd.testing.assert_frame_equal(survey, copy)
+
+
+def test_likert_unknown_column_suggests_a_close_match(survey):
+    with pytest.raises(KeyError, match="`q1`"):
+        tk.plot.likert(survey, items=["q_1"])
+
+
+# -- coefficients --------------------------------------------------------------
+
+
+def _ols(rng):
+    x = rng.normal(size=200)
+    df = pd.DataFrame({"y": 1 + 0.5 * x + rng.normal(size=200), "age": x,
+                       "gender": rng.choice(["男", "女"], 200)})
+    return sm.formula.ols("y ~ age + gender", df).fit()
+
+
+def test_coefficients_several_models(rng):
+    first = _ols(rng)
+    second = first.params.rename("estimate").rename_axis("term").reset_index()
+    second["se"] = first.bse.to_numpy()
+    ax = tk.plot.coefficients([first, second])
+    _draw(ax)
+    assert len(ax.containers) == 2  # one error-bar container per model
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["模型1", "模型2"]
+    assert _ticks(ax) == ["性别：男", "年龄"]  # intercept left out, factor labelled
+    points = ax.containers[0].lines[0].get_xdata()
+    np.testing.assert_allclose(sorted(points), sorted(first.params[["age", "gender[T.男]"]]))
+
+
+def test_coefficients_exp_and_cutpoints():
+    frame = pd.DataFrame({"term": ["attended", "1|2", "2|3"], "estimate": [0.6, -1.0, 1.0],
+                          "ci_low": [0.4, -1.2, 0.8], "ci_high": [0.8, -0.8, 1.2]})
+    ax = tk.plot.coefficients(frame, exp=True, lang="en")
+    assert _ticks(ax) == ["attended"]
+    assert ax.get_xscale() == "log"
+    assert ax.containers[0].lines[0].get_xdata()[0] == pytest.approx(math.exp(0.6))
+    assert "Odds ratio" in ax.get_xlabel()
+
+
+def test_coefficients_refuses_unknown_terms():
+    frame = pd.DataFrame({"term": ["x"], "estimate": [1.0], "se": [0.1]})
+    with pytest.raises(KeyError, match="none of the models"):
+        tk.plot.coefficients(frame, terms=["z"])
+
+
+# -- timeline, heatmap -----------------------------------------------------------
+
+
+@pytest.fixture
+def small_study():
+    units = pd.DataFrame({
+        "unit_id": ["D", "T1", "T2", "C1", "C2", "C3"],
+        "name": ["云溪区", "东街道", "西镇", "甲社区", "乙社区", "丙村"],
+        "level": ["区县", "镇街", "镇街", "村社区", "村社区", "村社区"],
+        "parent_id": [None, "D", "D", "T1", "T1", "T2"],
+        "has_room": pd.array([None, None, None, True, False, True], dtype="boolean"),
+    })
+    sessions = pd.DataFrame({
+        "session_id": ["S1", "S2", "S3", "S4", "S5"],
+        "date": pd.to_datetime(["2023-01-05", "2023-01-20", "2023-03-02", "2023-04-10",
+                                "2023-04-11"]),
+        "unit_id": ["C1", "C1", "C3", "T1", "D"],
+        "platform": ["微信群", "居民议事会", "微信群", "项目听证会", "微信群"],
+    })
+    participants = pd.DataFrame({"participant_id": ["P1", "P2"], "type": ["政协委员", "居民代表"],
+                                 "unit_id": ["C3", "C2"]})
+    attendance = pd.DataFrame({"session_id": ["S1", "S1", "S3"],
+                               "participant_id": ["P1", "P2", "P2"]})
+    return tk.Study(units=units, sessions=sessions, participants=participants,
+                    attendance=attendance)
+
+
+def test_timeline_counts_per_month(small_study):
+    ax = tk.plot.timeline(small_study, lang="en")
+    _draw(ax)
+    assert len(ax.containers) == 3  # platforms
+    heights = np.sum([[b.get_height() for b in c] for c in ax.containers], axis=0)
+    assert heights.tolist() == [2, 0, 1, 2]  # Jan, Feb (empty), Mar, Apr 2023
+    assert _ticks(ax, "x") == ["2023-01", "2023-02", "2023-03", "2023-04"]
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert labels == {"WeChat group", "Residents' council", "Project hearing"}
+
+
+def test_heatmap_towns_by_platform(small_study):
+    ax = tk.plot.heatmap(small_study, row="town", col="platform")
+    _draw(ax)
+    # a session held by a town counts for that town; one held by the district for the district
+    assert _ticks(ax) == ["东街道", "云溪区", "西镇"]
+    assert _ticks(ax, "x") == ["居民议事会", "微信群", "项目听证会"]
+    grid = ax.images[0].get_array()
+    assert grid.tolist() == [[1, 1, 1], [0, 1, 0], [0, 1, 0]]
+
+
+def test_heatmap_communities_by_quarter(small_study):
+    ax = tk.plot.heatmap(small_study, row="community", col="quarter")
+    assert _ticks(ax, "x") == ["2023Q1", "2023Q2"]
+    assert ax.images[0].get_array().sum() == 5
+
+
+# -- survival --------------------------------------------------------------------
+
+
+def test_km_frame_matches_the_product_limit_by_hand():
+    d = pd.DataFrame({"days": [5, 10, 10, 20], "done": [1, 1, 0, 1]})
+    km = tk.plot.km_frame(d, time="days", event="done")
+    # Kaplan-Meier by hand: 4 at risk, 1 event at 5 -> 3/4; 3 at risk, 1 event at 10 -> 1/2;
+    # 1 at risk, 1 event at 20 -> 0
+    assert km["survival"].tolist() == pytest.approx([1.0, 0.75, 0.5, 0.0])
+    # Greenwood variance at t=5: S^2 * d / (n (n - d)) = 0.75^2 / 12; log-log limits
+    s, se = 0.75, math.sqrt(0.75**2 / 12)
+    theta, se_t = math.log(-math.log(s)), se / (s * abs(math.log(s)))
+    low = math.exp(-math.exp(theta + 1.959964 * se_t))
+    high = math.exp(-math.exp(theta - 1.959964 * se_t))
+    row = km.iloc[1]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-6)
+
+
+def test_survival_one_line_per_group_and_curve_frames():
+    d = pd.DataFrame({"days": [5, 10, 12, 20, 3, 8], "done": [1, 1, 0, 1, 1, 1],
+                      "platform": ["微信群"] * 3 + ["居民议事会"] * 3})
+    ax = tk.plot.survival(d, time="days", event="done", by="platform", lang="en")
+    _draw(ax)
+    assert len(ax.lines) == 2
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"WeChat group",
+                                                                  "Residents' council"}
+    curves = tk.plot.km_frame(d, time="days", event="done").assign(group="all")
+    ax2 = tk.plot.survival(curves)
+    assert len(ax2.lines) == 1 and ax2.get_legend() is None
+    with pytest.raises(ValueError, match="`event`"):
+        tk.plot.survival(d, time="days")
+
+
+# -- change, coverage --------------------------------------------------------------
+
+
+def test_change_dumbbells():
+    ch = pd.DataFrame({"item": ["q1", "q2", "age"], "mean_before": [2.8, 3.1, 40.0],
+                       "mean_after": [3.4, 3.0, 41.0]})
+    ax = tk.plot.change(ch, items=["q2", "age"])
+    _draw(ax)
+    assert _ticks(ax) == ["q2", "年龄"]
+    before, after = ax.collections[1].get_offsets(), ax.collections[2].get_offsets()
+    assert before[:, 0].tolist() == [3.1, 40.0] and after[:, 0].tolist() == [3.0, 41.0]
+    with pytest.raises(KeyError, match="tk.stats.change"):
+        tk.plot.change(pd.DataFrame({"item": ["q1"]}))
+
+
+def test_coverage_from_a_study(small_study):
+    status = tk.plot.coverage_status(small_study).set_index("unit_id")
+    # C1: room, sessions S1/S2, member? P1 lives in C3 and attended S1 (held in C1) -> yes
+    assert status.loc["C1", "status"] == "covered"
+    assert status.loc["C2", "status"] == "several"  # no room, no session, no member
+    assert status.loc["C3", "status"] == "covered"  # room, session S3, member P1 lives there
+    ax = tk.plot.coverage(small_study, lang="en")
+    _draw(ax)
+    assert len(ax.patches) == 3
+    assert _ticks(ax) == ["东街道", "西镇"]
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Fully covered",
+                                                                  "Several gaps"}
+
+
+def test_coverage_from_a_coverage_frame_with_town_ids(small_study):
+    frame = pd.DataFrame({"unit_id": ["C1", "C2"], "parent_id": ["T1", "T1"],
+                          "no_member": [False, False], "no_room": [False, True],
+                          "no_session": [False, False]})
+    status = tk.plot.coverage_status(frame, units=small_study.table("units"))
+    assert status["status"].tolist() == ["covered", "no_room"]
+    assert status["town"].tolist() == ["东街道", "东街道"]
