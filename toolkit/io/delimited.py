@@ -104,7 +104,7 @@ def sniff_delimiter(lines: list[str], *, default: str = ",") -> str:
     >>> sniff_delimiter(["只有一列", "值"])
     ','
     """
-    best, best_score = default, (0.0, 0)
+    best, best_score = None, (0.0, 0)
     for delim in DELIMITERS:
         widths = [len(r) for r in csv.reader(lines, delimiter=delim) if any(r)]
         if not widths or max(widths) < 2:
@@ -115,6 +115,11 @@ def sniff_delimiter(lines: list[str], *, default: str = ",") -> str:
         score = (round(float(consistency), 2), mode)
         if mode >= 2 and score > best_score:
             best, best_score = delim, score
+    if best is None:
+        # one column: split on a character that does not occur, if there is one
+        text = "".join(lines)
+        counts = {d: text.count(d) for d in (default, *DELIMITERS)}
+        best = min(counts, key=lambda d: (counts[d], d != default))
     return best
 
 
