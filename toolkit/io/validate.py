@@ -526,6 +526,7 @@ class _Collector:
             "rows": _row_numbers(frame, rec),
             "personal": None,  # found on first use: only values shown need it
             "columns": {c: i for i, c in enumerate(frame.columns)},
+            "data": _bare(frame),
         }
 
     def personal(self, kind: str) -> dict[str, str]:
@@ -607,6 +608,18 @@ class _Collector:
         # text, which names the file's own header, is kept)
         where = out[["table", "row", "column", "check"]].astype(str)
         return out[~where.duplicated(keep="first")].reset_index(drop=True)
+
+
+def _bare(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame by position, without ``attrs``.
+
+    pandas deep-copies ``attrs`` (codebooks with value labels) into every column
+    taken from a frame; the checks read columns hundreds of times, so they work
+    on a copy-on-write view without them.
+    """
+    data = frame.reset_index(drop=True)
+    data.attrs = {}
+    return data
 
 
 def _row_numbers(frame: pd.DataFrame, rec: Any) -> np.ndarray:
@@ -773,7 +786,7 @@ def _check_table(col: _Collector, kind: str, frame: pd.DataFrame,
                  design: Mapping[str, str | None] | None = None) -> None:
     table = _table(kind)
     ctx = col.context[kind]
-    data = frame.reset_index(drop=True)
+    data = ctx["data"]
     codebook = frame.attrs.get("codebook") or {}
 
     # scale items: range checks on study-specific columns, generated as pandera columns
@@ -865,7 +878,7 @@ def _check_table(col: _Collector, kind: str, frame: pd.DataFrame,
                         texts=_texts_duplicate_key(kind, values, first_row))
 
     _check_column_types(col, kind, data)
-    _check_study_columns(col, kind, frame, scales, design)
+    _check_study_columns(col, kind, frame, data, scales, design)
 
 
 def _check_column_types(col: _Collector, kind: str, data: pd.DataFrame) -> None:
@@ -890,13 +903,12 @@ def _check_column_types(col: _Collector, kind: str, data: pd.DataFrame) -> None:
                 severity="warning", texts=(problem, fix, problem_zh, fix_zh))
 
 
-def _check_study_columns(col: _Collector, kind: str, frame: pd.DataFrame,
+def _check_study_columns(col: _Collector, kind: str, frame: pd.DataFrame, data: pd.DataFrame,
                          scales: Mapping[str, Any] | None,
                          design: Mapping[str, str | None] | None) -> None:
     """Columns named by the survey design and the scales must exist."""
     if kind != "survey":
         return
-    data = frame.reset_index(drop=True)
     for role, name in (design or {}).items():
         if not name:
             continue
@@ -932,13 +944,13 @@ def _check_study_columns(col: _Collector, kind: str, frame: pd.DataFrame,
                 continue
             labels = (codebook.get(item) or {}).get("value_labels") or None
             try:
-                as_numeric(frame[item], labels)
+                as_numeric(data[item], labels)
             except TypeError:
                 problem = (f"Item `{item}` of the scale `{sc.name}` holds "
-                           f"{frame[item].dtype} values without numeric codes, so it cannot "
+                           f"{data[item].dtype} values without numeric codes, so it cannot "
                            "be scored.")
                 problem_zh = (f"量表“{sc.name}”的题项“{item}”是没有数值编码的"
-                              f"{frame[item].dtype} 类型，无法计分。")
+                              f"{data[item].dtype} 类型，无法计分。")
                 fix = ("Store the item as numbers (1–5 …) or as an ordered categorical whose "
                        "categories run from the lowest to the highest answer.")
                 fix_zh = "把题项存为数字（1～5 等），或存为从最低到最高排序的有序分类变量。"
@@ -1012,7 +1024,7 @@ def _id_key(value: object) -> str:
 
 def _check_references(col: _Collector, tables: Mapping[str, pd.DataFrame]) -> None:
     for kind, frame in tables.items():
-        data = frame.reset_index(drop=True)
+        data = frame
         for spec in schema.TABLES[kind].columns:
             if spec.references is None or spec.name not in data.columns:
                 continue
@@ -1058,8 +1070,8 @@ def _check_dates(col: _Collector, tables: Mapping[str, pd.DataFrame],
         frame = tables.get(kind)
         if frame is None or later not in frame.columns or earlier not in frame.columns:
             continue
-        late = _as_dates(frame[later]).reset_index(drop=True)
-        early = _as_dates(frame[earlier]).reset_index(drop=True)
+        late = _as_dates(frame[later])
+        early = _as_dates(frame[earlier])
         bad = (late < early).to_numpy(dtype=bool, na_value=False)
         for pos in np.flatnonzero(bad):
             value = col.value(kind, later, late.iloc[pos])
@@ -1080,7 +1092,7 @@ def _check_dates(col: _Collector, tables: Mapping[str, pd.DataFrame],
         for spec in schema.TABLES[kind].columns:
             if spec.dtype != "date" or spec.name not in frame.columns:
                 continue
-            dates = _as_dates(frame[spec.name]).reset_index(drop=True)
+            dates = _as_dates(frame[spec.name])
             bad = (dates > as_of).to_numpy(dtype=bool, na_value=False)
             for pos in np.flatnonzero(bad):
                 value = col.value(kind, spec.name, dates.iloc[pos])
@@ -1201,8 +1213,9 @@ def validate(
             _check_table(col, name, frame,
                          scales=data.scales if name == "survey" else None,
                          design=data.design_spec.as_dict() if name == "survey" else None)
-        _check_references(col, tables)
-        _check_dates(col, tables, reference)
+        bare = {name: col.context[name]["data"] for name in tables}
+        _check_references(col, bare)
+        _check_dates(col, bare, reference)
     elif isinstance(data, pd.DataFrame):
         rec = data.attrs.get("load_record")
         if kind is None:
@@ -1216,7 +1229,7 @@ def validate(
         col.add_table(kind, data)
         _check_records(col, kind, data)
         _check_table(col, kind, data)
-        _check_dates(col, {kind: data}, reference)
+        _check_dates(col, {kind: col.context[kind]["data"]}, reference)
     else:
         msg = (f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}. "
                "Read a file with `tk.io.read_table(path, kind=...)` first.")
