@@ -176,16 +176,45 @@ _TYPE_CHECKS: dict[str, Callable[[pd.Series], pd.Series]] = {
 }
 
 
+def _item_codes(s: pd.Series, value_labels: Mapping | None = None) -> pd.Series:
+    """Numeric codes of a survey item, as ``toolkit._values.as_numeric`` gives them.
+
+    Categoricals are converted through their categories (labels → codes, else
+    position in an ordered categorical, else numeric categories), which is fast
+    for a million rows. Raises TypeError when an item has no numeric codes.
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            return _as_numbers(s)
+        num = _as_numbers(s)
+        if bool((num.isna() & s.notna()).any()):
+            msg = "text values without numeric codes"
+            raise TypeError(msg)
+        return num
+    cats = s.cat.categories
+    if value_labels:
+        to_code = {str(label): code for code, label in value_labels.items()}
+        values = pd.to_numeric(pd.Series([to_code.get(str(c), np.nan) for c in cats],
+                                         dtype=object), errors="coerce").to_numpy(float)
+    elif s.cat.ordered:
+        values = np.arange(1, len(cats) + 1, dtype=float)
+    else:
+        values = pd.to_numeric(pd.Series(cats, dtype=object), errors="coerce").to_numpy(float)
+        if len(cats) and np.isnan(values).all():
+            msg = "an unordered categorical without value labels"
+            raise TypeError(msg)
+    codes = s.cat.codes.to_numpy()
+    out = np.full(len(codes), np.nan)
+    present = codes >= 0
+    out[present] = values[codes[present]]
+    return pd.Series(out, index=s.index, name=s.name)
+
+
 def _in_range(low: float | None, high: float | None, value_labels: Any = None):
     def check(s: pd.Series) -> pd.Series:
-        if value_labels is not None or isinstance(s.dtype, pd.CategoricalDtype):
-            from toolkit._values import as_numeric
-
-            try:
-                num = as_numeric(s, value_labels or None)
-            except TypeError:
-                num = _as_numbers(s)
-        else:
+        try:
+            num = _item_codes(s, value_labels)
+        except TypeError:
             num = _as_numbers(s)
         bad = _all(s.index, value=False)
         if low is not None:
@@ -931,8 +960,6 @@ def _check_study_columns(col: _Collector, kind: str, frame: pd.DataFrame, data: 
             fix_zh = "补上该值，或在基于设计的分析中明确排除该受访者。"
             col.add(kind, position=int(pos), column=name, value=None, check="missing_value",
                     texts=(problem, fix, problem_zh, fix_zh))
-    from toolkit._values import as_numeric
-
     codebook = frame.attrs.get("codebook") or {}
     for sc in (scales or {}).values():
         for item in sc.items:
@@ -944,7 +971,7 @@ def _check_study_columns(col: _Collector, kind: str, frame: pd.DataFrame, data: 
                 continue
             labels = (codebook.get(item) or {}).get("value_labels") or None
             try:
-                as_numeric(data[item], labels)
+                _item_codes(data[item], labels)
             except TypeError:
                 problem = (f"Item `{item}` of the scale `{sc.name}` holds "
                            f"{data[item].dtype} values without numeric codes, so it cannot "
@@ -1010,6 +1037,11 @@ def _texts_duplicate_row(kind: str, first_row: int):
 def _ids(s: pd.Series) -> pd.Series:
     """Ids compared as text (so that 1 and "1" match)."""
     plain = _plain(s)
+    if pd.api.types.is_string_dtype(plain.dtype) and not pd.api.types.is_object_dtype(
+            plain.dtype):
+        return plain.str.strip()
+    if pd.api.types.is_integer_dtype(plain.dtype):
+        return plain.astype("string").astype(object).where(plain.notna(), None)
     if pd.api.types.is_float_dtype(plain.dtype):
         return plain.map(_fmt)
     return plain.map(lambda v: _fmt(v) if not isinstance(v, str) else v.strip())
