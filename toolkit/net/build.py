@@ -300,7 +300,7 @@ def _incidence(B: Any, on: str, actor: str, event: str
 
 @doc
 def project(
-    B: nx.Graph | pd.DataFrame,
+    B: nx.Graph | pd.DataFrame | Study,
     *,
     on: Literal["actors", "events"] = "actors",
     weight: Literal["count", "newman", "jaccard"] = "count",
@@ -315,10 +315,12 @@ def project(
 
     Parameters
     ----------
-    B : networkx.Graph or pandas.DataFrame
+    B : networkx.Graph, pandas.DataFrame or Study
         A bipartite graph from :func:`two_mode` (nodes carry ``bipartite``), an
-        attendance-like frame with `actor` and `event` columns, or a biadjacency
-        frame (index actors, columns events, nonzero = tie).
+        attendance-like frame with `actor` and `event` columns, a biadjacency
+        frame (index actors, columns events, nonzero = tie), or a Study (its
+        attendance, with node attributes, via :func:`two_mode`). Only graphs and
+        Studies give the projected nodes their attributes.
     on : {"actors", "events"}, default "actors"
         Which mode to project onto.
     weight : {"count", "newman", "jaccard"}, default "count"
@@ -389,6 +391,8 @@ def project(
     if output not in ("graph", "edges", "sparse"):
         msg = f"`output` must be 'graph', 'edges' or 'sparse', not {output!r}."
         raise ValueError(msg)
+    if isinstance(B, Study):
+        B = two_mode(B, actor=actor, event=event)
     R, nodes, source = _incidence(B, on, actor, event)
     RT = R.T.tocsr()
     if weight == "newman":
