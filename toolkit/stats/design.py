@@ -46,7 +46,8 @@ def _codes(values: pd.Series | pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         col = values.iloc[:, 0]
         if isinstance(col.dtype, pd.CategoricalDtype):
             codes = col.cat.codes.to_numpy().astype(np.int64)
-            used = np.unique(codes[codes >= 0])
+            ncat = len(col.cat.categories)
+            used = np.flatnonzero(np.bincount(codes + 1, minlength=ncat + 1)[1:] > 0)
             remap = np.full(len(col.cat.categories) + 1, -1, dtype=np.int64)
             remap[used] = np.arange(len(used))
             codes = np.where(codes >= 0, remap[codes], -1)
@@ -196,7 +197,12 @@ class Design:
                        "value(s); every respondent needs a PSU.")
                 raise DesignError(msg)
             c_codes, _ = _codes(c)
-            psu, _ = pd.factorize(h_codes * (int(c_codes.max()) + 1) + c_codes, sort=True)
+            key = h_codes * (int(c_codes.max()) + 1) + c_codes
+            if int(key.max()) < 50_000_000:
+                present = np.bincount(key) > 0
+                psu = (np.cumsum(present) - 1)[key]
+            else:
+                psu, _ = pd.factorize(key, sort=True)
             psu = psu.astype(np.int64)
         else:
             psu = np.arange(n, dtype=np.int64)
@@ -213,11 +219,12 @@ class Design:
             if np.isnan(fv).any():
                 msg = f"fpc column `{fpc}` has missing or non-numeric values."
                 raise DesignError(msg)
-            lo = np.full(n_strata, np.inf)
-            hi = np.full(n_strata, -np.inf)
-            np.minimum.at(lo, h_codes, fv)
-            np.maximum.at(hi, h_codes, fv)
-            if np.any(hi - lo > 1e-9 * np.maximum(1.0, np.abs(hi))):
+            first = np.zeros(n_strata, dtype=np.int64)
+            first[h_codes[::-1]] = np.arange(n - 1, -1, -1)
+            lo = fv[first]
+            differ = np.flatnonzero(fv != lo[h_codes])
+            if len(differ) and np.any(np.abs(fv[differ] - lo[h_codes[differ]])
+                                      > 1e-9 * np.maximum(1.0, np.abs(fv[differ]))):
                 msg = (f"fpc column `{fpc}` varies within a stratum; it must hold one value "
                        "per stratum (population number of PSUs, or the sampling fraction).")
                 raise DesignError(msg)
@@ -267,6 +274,7 @@ class Design:
         self._centre = centre
         self._lonely = lonely
         self._has_fpc = fpc is not None
+        self._group_cache: dict[tuple[str, ...], tuple[np.ndarray, pd.DataFrame]] = {}
 
     # -- core ----------------------------------------------------------------
 
@@ -281,7 +289,9 @@ class Design:
         psu = self._psu if rows is None else self._psu[rows]
         n_psu, n_str = self._n_psu, self._n_strata
         if n_psu * ncol <= _DENSE_LIMIT:
-            z = np.bincount(psu * ncol + cols, weights=vals, minlength=n_psu * ncol)
+            key = np.multiply(psu, ncol)
+            np.add(key, cols, out=key)
+            z = np.bincount(key, weights=vals, minlength=n_psu * ncol)
             cell_h = np.repeat(self._psu_stratum, ncol) * ncol + np.tile(np.arange(ncol), n_psu)
         else:
             key = psu * ncol + cols
@@ -311,9 +321,12 @@ class Design:
         if not by:
             g = np.zeros(self._n, dtype=np.int64)
             keys = pd.DataFrame(index=[0])
+        elif tuple(by) in self._group_cache:
+            g, keys = self._group_cache[tuple(by)]
         else:
             frame = pd.concat([_column(self.data, b, "by") for b in by], axis=1)
             g, keys = _codes(frame)
+            self._group_cache[tuple(by)] = (g, keys)
         if domain is not None:
             g = np.where(domain, g, -1)
         return g, keys
@@ -322,25 +335,38 @@ class Design:
                *, total: bool) -> dict[str, np.ndarray]:
         """Domain means (or totals) of `num` for groups `g` (rows with g<0 excluded)."""
         use = ok & (g >= 0)
-        gi = np.where(use, g, 0)
-        w = np.where(use, self._w, 0.0)
-        y = np.where(use, num, 0.0)
+        if use.all():
+            gi, w, y = g, self._w, num
+        else:
+            gi = np.where(use, g, 0)
+            w = np.where(use, self._w, 0.0)
+            y = np.where(use, num, 0.0)
         wsum = np.bincount(gi, weights=w, minlength=ngroup)
-        wy = np.bincount(gi, weights=w * y, minlength=ngroup)
-        n = np.bincount(gi, weights=use.astype(float), minlength=ngroup)
+        wy_row = w * y
+        wy = np.bincount(gi, weights=wy_row, minlength=ngroup)
+        n = np.bincount(gi[use] if gi is not g else gi, minlength=ngroup).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = wy / wsum
-            resid = np.where(use, y - mean[gi], 0.0)
-            wss = np.bincount(gi, weights=w * resid * resid, minlength=ngroup)
+            # in-place work on one buffer: fewer 8 MB temporaries on large samples
+            buf = np.take(np.nan_to_num(mean), gi)
+            np.subtract(y, buf, out=buf)
+            if gi is not g:
+                buf[~use] = 0.0
+            wres = w * buf
+            np.multiply(wres, buf, out=buf)
+            wss = np.bincount(gi, weights=buf, minlength=ngroup)
             svar = wss / wsum * n / (n - 1)
             vsrs_mean = np.where(wsum > n, svar * (wsum - n) / (wsum * n), svar / n)
             if total:
                 est = wy
-                u = w * y
+                u = wy_row
                 vsrs = vsrs_mean * wsum**2
             else:
                 est = mean
-                u = w * resid / np.where(wsum[gi] > 0, wsum[gi], 1.0)
+                inv = 1.0 / np.where(wsum > 0, wsum, 1.0)
+                np.take(inv, gi, out=buf)
+                np.multiply(buf, wres, out=buf)
+                u = buf
                 vsrs = vsrs_mean
             var = self._variance(gi, u, ngroup)
             deff = var / vsrs
