@@ -840,6 +840,7 @@ def _check_table(col: _Collector, kind: str, frame: pd.DataFrame,
     row_level = cases[frame_level & cases["index"].notna()]
     row_level = row_level.drop_duplicates(subset=["check", "index"])
     dup_rows = set(row_level.loc[row_level["check"] == "duplicate_row", "index"].astype(int))
+    firsts: dict[str, pd.Series] = {}
 
     for case in cases.to_dict("records"):
         check = case["check"]
@@ -880,7 +881,9 @@ def _check_table(col: _Collector, kind: str, frame: pd.DataFrame,
         elif check == "field_uniqueness":
             if pos in dup_rows:
                 continue
-            first = _first_rows(data, [column]).iloc[pos]
+            if column not in firsts:
+                firsts[column] = _first_rows(data, [column])
+            first = firsts[column].iloc[pos]
             col.add(kind, position=pos, column=column, value=value, check="duplicate_id",
                     texts=_texts_duplicate_id(kind, column, value, int(ctx["rows"][first])))
 
