@@ -177,3 +177,22 @@ def test_parquet_keeps_codebook_and_turns_index_into_column(tmp_path):
     bad.write_bytes(b"nope")
     with pytest.raises(ReadError, match="as a Parquet file"):
         read_parquet_raw(bad)
+
+
+def test_sav_string_variables_labels_blanks_and_missing(tmp_path):
+    raw = pd.DataFrame({"sex": ["M", "F", "X", ""], "town": ["东城", "", "西城", "东城"]})
+    path = tmp_path / "s.sav"
+    pyreadstat.write_sav(raw, path, variable_value_labels={"sex": {"M": "男", "F": "女"}},
+                         missing_ranges={"town": [""], "sex": ["X"]})
+    df, rec = read_labelled(path)
+    assert not df["sex"].cat.ordered
+    assert df["sex"].tolist()[:2] == ["男", "女"]
+    assert df["sex"].isna().tolist() == [False, False, True, True]
+    assert df["town"].isna().tolist() == [False, True, False, False]
+    assert rec.missing.to_dict("list") == {
+        "row": [3, 2], "column": ["sex", "town"], "code": ["X", ""], "label": [None, None]
+    }
+    # the blank sex (not declared missing) is recorded as a change
+    assert rec.coercions[["column", "what", "count"]].to_dict("records") == [
+        {"column": "sex", "what": "blank text → missing", "count": 1}
+    ]

@@ -217,8 +217,17 @@ def _sav_missing(values: pd.Series, ranges: list[dict]) -> tuple[pd.Series, pd.S
     else:
         wanted = {r["lo"] for r in ranges}
         mask = values.isin(wanted).to_numpy()
-    found = values[mask].map(_code).astype(object)
+    found = _codes_of(values[mask])
     return values.mask(mask), found
+
+
+def _codes_of(values: pd.Series) -> pd.Series:
+    """Codes as the codebook shows them (whole numbers as int), same index."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        arr = values.to_numpy()
+        if np.all(arr == np.round(arr)):
+            return pd.Series(arr.astype("int64").tolist(), index=values.index, dtype=object)
+    return values.map(_code).astype(object)
 
 
 def _dta_missing(values: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series]:
@@ -236,11 +245,19 @@ def _labelled(
     values: pd.Series, labels: dict, measure: str | None, name: str, record: LoadRecord
 ) -> pd.Series:
     """Codes → Categorical of labels (code order), unless some value has no label."""
+    is_text = not pd.api.types.is_numeric_dtype(values.dtype)
+    if is_text:  # an SPSS blank string is no answer, not a code
+        blank = values.notna() & (values.astype(object) == "")
+        if blank.any():
+            record.coerce(column=name, what="blank text → missing", before="", after=None,
+                          count=int(blank.sum()))
+            values = values.mask(blank)
     present = {_code(v) for v in pd.unique(values.dropna())}
     unlabelled = sorted(present - set(labels), key=_sort_key)
     texts = [str(v) for v in labels.values()]
     if unlabelled or len(set(texts)) < len(texts):
-        why = (f"value(s) {', '.join(map(str, unlabelled[:5]))} have no value label"
+        shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in unlabelled[:5])
+        why = (f"value(s) {shown} have no value label"
                if unlabelled else "two codes share one label")
         record.notes.append(f"{name}: {why}; kept as codes (labels in the codebook)")
         return _tidy(values)
@@ -249,7 +266,13 @@ def _labelled(
     consecutive = numeric and len(codes) >= 3 and codes == list(range(codes[0], codes[-1] + 1))
     ordered = measure == "ordinal" or (measure != "nominal" and consecutive)
     position = {c: i for i, c in enumerate(codes)}
-    pos = values.map(position).fillna(-1).to_numpy(dtype="int64")
+    if numeric:
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        keys = np.array(codes, dtype="float64")
+        pos = np.searchsorted(keys, arr).clip(0, len(keys) - 1)
+        pos = np.where(keys[pos] == arr, pos, -1)
+    else:
+        pos = values.map(position).fillna(-1).to_numpy(dtype="int64")
     cats = pd.Categorical.from_codes(pos, categories=[str(labels[c]) for c in codes],
                                      ordered=ordered)
     return pd.Series(cats, index=values.index, name=name)
