@@ -179,16 +179,6 @@ def test_manifest_and_planted_effects_files():
         assert isinstance(effect["true_value"], float)
 
 
-def test_load_study_is_fast():
-    import time
-
-    start = time.perf_counter()
-    study = tk.datasets.load_study("demo")
-    elapsed = time.perf_counter() - start
-    assert len(study.tables) == 6
-    assert elapsed < 3.0
-
-
 @pytest.mark.slow  # validates all six tables (about 5 s, most of it pandera on attendance)
 def test_validates_without_errors(demo_study):
     report = demo_study.validate()

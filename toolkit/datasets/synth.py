@@ -660,14 +660,14 @@ def _standardise(values: pd.Series) -> pd.Series:
 
 def _submissions(rng: np.random.Generator, participants: pd.DataFrame,
                  attendance: pd.DataFrame, pools: dict) -> pd.DataFrame:
-    z = _standardise(member_betweenness(attendance, participants))
+    z = _standardise(member_betweenness(attendance, participants)).to_dict()
     p = PLANTED
     span = (END - START).days + 1
     gates = VOCABULARIES["gate"].categories
     levels = VOCABULARIES["instruction_level"].categories
     cats = list(_TOPICS)
     rows = []
-    authors = [(pid, "member") for pid in z.index] + [(pid, "informant")
+    authors = [(pid, "member") for pid in z] + [(pid, "informant")
                                                       for pid in pools["informants"]]
     for pid, kind in authors:
         n = int(rng.poisson(4.8 if kind == "member" else 5.5))
