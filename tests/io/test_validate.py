@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import toolkit as tk
 from toolkit.errors import PROBLEM_COLUMNS, ValidationError
@@ -381,3 +383,43 @@ def test_scale_items_must_have_numeric_codes():
     report = study.validate(as_of="2024-01-01")
     assert located(report) == [("survey", None, "q1", None, "type")]
     assert "cannot be scored" in report.problems.loc[0, "problem"]
+
+
+PLATFORMS = ["居民议事会", "微信群", "居民议事会议", "议事会", "", None]
+
+
+@st.composite
+def session_tables(draw):
+    n = draw(st.integers(min_value=0, max_value=12))
+    ids = draw(st.lists(st.sampled_from(["S1", "S2", "S3", "S4", None]), min_size=n,
+                        max_size=n))
+    platforms = draw(st.lists(st.sampled_from(PLATFORMS), min_size=n, max_size=n))
+    rounds = draw(st.lists(st.one_of(st.none(), st.integers(-2, 25)), min_size=n, max_size=n))
+    return pd.DataFrame({
+        "session_id": pd.array(ids, dtype="object"),
+        "date": pd.to_datetime(["2023-11-08"] * n),
+        "unit_id": ["C01"] * n,
+        "platform": pd.array(platforms, dtype="object"),
+        "round": pd.array(rounds, dtype="Int64"),
+    })
+
+
+@settings(max_examples=15, deadline=None)
+@given(session_tables())
+def test_every_bad_cell_is_reported_exactly_once(frame):
+    report = validate(frame, kind="sessions", as_of="2024-01-01")
+    counts = report.problems["check"].value_counts()
+    known = set(tk.schema.VOCABULARIES["platform"].categories)
+    platform = frame["platform"]
+    unknown = int((platform.notna() & ~platform.isin(known)).sum())
+    assert counts.get("unknown_value", 0) == unknown
+    rounds = frame["round"]
+    assert counts.get("out_of_range", 0) == int(((rounds < 1) | (rounds > 20)).sum())
+    ids = frame["session_id"]
+    assert counts.get("missing_value", 0) == int(ids.isna().sum() + platform.isna().sum())
+    # every row after the first with the same id: reported as a repeated id or row
+    repeats = int(ids.notna().sum() - ids.dropna().nunique())
+    assert counts.get("duplicate_id", 0) + counts.get("duplicate_row", 0) == repeats + int(
+        frame[ids.isna()].duplicated().sum())
+    rows = report.problems["row"].dropna()
+    assert rows.between(2, len(frame) + 1).all()
