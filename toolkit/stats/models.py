@@ -348,14 +348,16 @@ def regress(
     wts = (np.ones(len(rows_used)) if fw is None
            else prepared.loc[rows_used, weight].to_numpy(dtype=float))
     n = len(rows_used) if fw is None else round(float(wts.sum()))
-    stats_ = {"llf": float(res.llf), "aic": float(res.aic), "bic": float(res.bic)}
+    # computed on first access (the pseudo R2 of a GLM refits the null model)
+    stats_: dict[str, Any] = {"llf": lambda: res.llf, "aic": lambda: res.aic,
+                              "bic": lambda: res.bic}
     if family == "gaussian":
-        stats_["r2"] = float(res.rsquared)
+        stats_["r2"] = lambda: res.rsquared
     elif family == "negbin":
-        stats_["pseudo_r2"] = float(res.prsquared)
+        stats_["pseudo_r2"] = lambda: res.prsquared
     else:
-        stats_["pseudo_r2"] = float(res.pseudo_rsquared(kind="mcf"))
-        stats_["deviance"] = float(res.deviance)
+        stats_["pseudo_r2"] = lambda: res.pseudo_rsquared(kind="mcf")
+        stats_["deviance"] = lambda: res.deviance
     df = float(res.df_resid) if family == "gaussian" and cluster is None else None
     terms = list(params.index)
     exog = np.asarray(model.exog, dtype=float)
@@ -547,17 +549,17 @@ class _Ordinal:
             t = 1.0
             while True:
                 new = params + t * step
-                ordered = np.all(np.diff(new[:m]) > 0)
-                if ordered:
-                    new_ll = self.loglike(new)
+                if np.all(np.diff(new[:m]) > 0):
+                    # full derivatives at the trial point: Newton steps are almost
+                    # always accepted, so this saves a pass over the data
+                    new_ll, new_grad, new_hess = self.derivatives(new)
                     if new_ll >= ll - 1e-10 * abs(ll):
                         break
                 t /= 2
                 if t < 1e-10:
-                    new, new_ll = params, ll
+                    new, new_ll, new_grad, new_hess = params, ll, grad, hess
                     break
-            params = new
-            ll, grad, hess = self.derivatives(params)
+            params, ll, grad, hess = new, new_ll, new_grad, new_hess
             if np.max(np.abs(step * t)) < tol or np.max(np.abs(grad)) < tol * max(1, abs(ll)):
                 return params, ll, hess, it
         msg = ("The ordered model did not converge in "

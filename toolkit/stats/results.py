@@ -193,7 +193,8 @@ class ModelResult:
         How standard errors were computed (``"model"``, ``"cluster"``,
         ``"design"``).
     stats : dict
-        Fit statistics: any of ``llf, aic, bic, r2, pseudo_r2, deviance``.
+        Fit statistics: any of ``llf, aic, bic, r2, pseudo_r2, deviance`` (a value,
+        or a function computing it on first access).
     exponentiate : bool
         Whether odds (or rate) ratios are reported.
     ame : callable, optional
@@ -229,7 +230,7 @@ class ModelResult:
         kind: pd.Series | None = None,
         df_resid: float | None = None,
         cov_type: str = "model",
-        stats: dict[str, float] | None = None,
+        stats: dict[str, Any] | None = None,
         exponentiate: bool = False,
         ame: Callable[[], pd.DataFrame] | None = None,
         extra: pd.DataFrame | None = None,
@@ -262,7 +263,10 @@ class ModelResult:
         return self._model_result
 
     def _stat(self, name: str) -> float:
-        return float(self.stats.get(name, np.nan))
+        value = self.stats.get(name, np.nan)
+        if callable(value):  # computed on first access
+            value = self.stats[name] = float(value())
+        return float(value)
 
     @property
     def llf(self) -> float:
@@ -347,8 +351,10 @@ class ModelResult:
         info = [("Model", self.model), ("Formula", self.formula), ("Observations", str(self.n)),
                 ("Standard errors", self.cov_type)]
         for name in ("r2", "pseudo_r2", "llf", "deviance", "aic", "bic"):
-            value = self.stats.get(name)
-            if value is not None and np.isfinite(value):
+            if name not in self.stats:
+                continue
+            value = self._stat(name)
+            if np.isfinite(value):
                 info.append((name, f"{value:.4f}"))
         return Summary(f"{self.model} regression", info, self.to_frame(), self.notes)
 
