@@ -9,6 +9,7 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.linalg
 import scipy.sparse as sp
 
 from toolkit.net._engine import (
@@ -440,8 +441,8 @@ def _continuous(A: sp.csr_array, *, tol: float = 1e-9, max_iter: int = 1000) -> 
         if dense is not None:
             M = dense.copy()
             M[np.diag_indices(n)] = d
-            vals, vecs = np.linalg.eigh(M)
-            lam, v = vals[-1], vecs[:, -1]
+            vals, vecs = scipy.linalg.eigh(M, subset_by_index=[n - 1, n - 1])
+            lam, v = vals[0], vecs[:, 0]
         else:
             op = LinearOperator((n, n), matvec=lambda x, dd=d: A @ x + dd * x, dtype=float)
             vals, vecs = eigsh(op, k=1, which="LA")
