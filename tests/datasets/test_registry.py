@@ -54,6 +54,14 @@ def test_every_dataset_has_a_datasheet():
         assert "licence" in text.lower() or "Licence" in text, name
 
 
+def test_list_one_dataset():
+    one = tk.datasets.list_datasets("karate_club")
+    assert one["name"].tolist() == ["karate_club"]
+    assert one["rows"].tolist() == [78 + 34]
+    with pytest.raises(KeyError, match="karate_club"):
+        tk.datasets.list_datasets("karate")
+
+
 def test_unknown_names_suggest_the_closest():
     with pytest.raises(KeyError, match="karate_club"):
         tk.datasets.load_dataset("karate")

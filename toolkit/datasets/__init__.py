@@ -79,11 +79,13 @@ def _check_name(name: str, known: list[str], what: str = "dataset") -> None:
     raise KeyError(msg)
 
 
-def list_datasets(*, by_table: bool = False) -> pd.DataFrame:
+def list_datasets(name: str | None = None, *, by_table: bool = False) -> pd.DataFrame:
     """The registry of bundled datasets.
 
     Parameters
     ----------
+    name : str, optional
+        Only this dataset (the closest name is suggested for an unknown one).
     by_table : bool, default False
         One row per table (with its file and row count) instead of one per dataset.
 
@@ -96,20 +98,29 @@ def list_datasets(*, by_table: bool = False) -> pd.DataFrame:
         publication), ``licence`` and ``useful_for``. With ``by_table=True``:
         ``name, table, file, rows, description``.
 
+    Raises
+    ------
+    KeyError
+        For an unknown `name` (the closest name is suggested).
+
     Examples
     --------
     >>> reg = tk.datasets.list_datasets()
     >>> reg.loc[reg["name"] == "karate_club", ["tables", "rows"]].to_dict("records")
     [{'tables': 'edges, members', 'rows': 112}]
-    >>> tk.datasets.list_datasets(by_table=True).query("name == 'davis_southern_women'")[
-    ...     ["table", "rows"]].to_dict("records")
-    [{'table': 'attendance', 'rows': 89}]
+    >>> tk.datasets.list_datasets("karate_club", by_table=True)[["table", "rows"]].to_dict(
+    ...     "records")
+    [{'table': 'edges', 'rows': 78}, {'table': 'members', 'rows': 34}]
     """
     datasets, tables = _registry(_root())
+    if name is not None:
+        _check_name(name, datasets["name"].tolist())
+        datasets = datasets[datasets["name"] == name]
+        tables = tables[tables["name"] == name]
     if by_table:
-        return tables[TABLE_COLUMNS].copy()
+        return tables[TABLE_COLUMNS].reset_index(drop=True)
     grouped = tables.groupby("name", sort=False)
-    out = datasets.copy()
+    out = datasets.reset_index(drop=True)
     out["tables"] = out["name"].map(grouped["table"].agg(", ".join))
     out["rows"] = out["name"].map(grouped["rows"].sum()).astype("int64")
     return out[REGISTRY_COLUMNS]
