@@ -190,6 +190,32 @@ def test_svy_logit_apistrat(shared):
     np.testing.assert_allclose(t["odds_ratio"], np.exp(t["estimate"]))
 
 
+def test_svyglm_apisrs_linear_and_quasibinomial(shared):
+    # Source: R output quoted in GLM.jl's documentation "Comparison with R" (section
+    # Probability weights): dapi <- svydesign(id = ~1, weights = ~pw, data = apisrs);
+    # svyglm(api00 ~ ell + meals + mobility, design = dapi): 848.0293 (18.3336),
+    # -1.6018 (0.6324), -2.5799 (0.4560), -1.3922 (1.2483), p(ell) 0.0121;
+    # svyglm(sch.wide ~ ell + meals + mobility, design = dapi, family = quasibinomial):
+    # 1.743801 (0.463606), -0.021591 (0.011493), 0.010966 (0.009316),
+    # -0.014805 (0.021964); t 3.761, p 0.000223. Tolerance: printed digits.
+    s = _api(shared, "apisrs")
+    design = tk.stats.Design(s, weights="pw")
+    lin = tk.stats.regress("api00 ~ ell + meals + mobility", s, design=design).to_frame()
+    np.testing.assert_allclose(lin["estimate"], [848.0293, -1.6018, -2.5799, -1.3922],
+                               atol=5e-5)
+    np.testing.assert_allclose(lin["se"], [18.3336, 0.6324, 0.4560, 1.2483], atol=5e-5)
+    assert lin["p_value"].iloc[1] == pytest.approx(0.0121, abs=5e-5)
+    s["sch_wide"] = s["sch.wide"].eq("Yes")
+    logit = tk.stats.regress("sch_wide ~ ell + meals + mobility", s, family="binomial",
+                             design=design).to_frame()
+    np.testing.assert_allclose(logit["estimate"], [1.743801, -0.021591, 0.010966, -0.014805],
+                               atol=5e-7)
+    np.testing.assert_allclose(logit["se"], [0.463606, 0.011493, 0.009316, 0.021964],
+                               atol=5e-7)
+    assert logit["t"].iloc[0] == pytest.approx(3.761, abs=5e-4)
+    assert logit["p_value"].iloc[0] == pytest.approx(0.000223, abs=5e-7)
+
+
 def test_regress_design_true_with_study_and_missing_rows(shared):
     s = _api(shared, "apistrat")
     s.loc[s.index[:5], "ell"] = np.nan  # rows left out of the fit stay in the design
