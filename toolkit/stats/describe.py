@@ -87,6 +87,53 @@ def _tastle_wierman(freq: np.ndarray) -> float:
     return float(1 + terms.sum())
 
 
+@cache
+def _pattern_table(k: int) -> np.ndarray:
+    """Agreement A of every 0/1 pattern of k categories, indexed by bit mask."""
+    out = np.full(2**k, np.nan)
+    for mask in range(1, 2**k):
+        out[mask] = _pattern_agreement(tuple((mask >> i) & 1 for i in range(k)))
+    return out
+
+
+def _indices(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Leik, van der Eijk's A and Tastle-Wierman for each row of a frequency table."""
+    dist = np.asarray(dist, dtype=float)
+    r, k = dist.shape
+    nan = np.full(r, np.nan)
+    if k < 2:
+        return nan, nan, nan
+    total = dist.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = dist / total[:, None]
+        cum = np.cumsum(p, axis=1)
+        leik = 2 * np.minimum(cum, 1 - cum).clip(min=0).sum(axis=1) / (k - 1)
+        pos = np.arange(1, k + 1)
+        mu = p @ pos
+        ratio = 1 - np.abs(pos[None, :] - mu[:, None]) / (k - 1)
+        terms = np.where(p > 0, p * np.log2(np.where(p > 0, ratio, 1.0)), 0.0)
+        tw = np.where(p.max(axis=1) >= 1 - 1e-12, 1.0, 1 + terms.sum(axis=1))
+    if k < 3:
+        a = nan
+    elif k <= 12:
+        table = _pattern_table(k)
+        srt = np.sort(dist, axis=1)
+        steps = np.diff(srt, axis=1, prepend=0.0)
+        bits = 1 << np.arange(k)
+        a = np.zeros(r)
+        for j in range(k):
+            layer = dist >= srt[:, [j]]
+            mask = layer.astype(np.int64) @ bits
+            contrib = steps[:, j] * layer.sum(axis=1) * table[mask]
+            a += np.where(steps[:, j] > 0, contrib, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = a / total
+    else:
+        a = np.array([_van_der_eijk(row) for row in dist])
+    bad = ~(total > 0)
+    return (np.where(bad, np.nan, leik), np.where(bad, np.nan, a), np.where(bad, np.nan, tw))
+
+
 def ordinal_agreement(data: pd.Series | Sequence[float]) -> pd.DataFrame:
     r"""Agreement and dispersion of one ordered frequency distribution (R ``agrmt``).
 
@@ -200,7 +247,7 @@ def _group_codes(frame: pd.DataFrame, by: str | Sequence[str] | None,
 
 def _ordinal(col: pd.Series, points: Sequence[float] | None = None,
              ) -> tuple[np.ndarray, np.ndarray, list[Any]]:
-    """Level index per row (-1 missing), numeric code per level, label per level."""
+    """Level number per row (1-based, 0 = missing), numeric code and label per level."""
     entry = (col.attrs.get("codebook") or {}).get(col.name) or {}
     labels_map = entry.get("value_labels") or {}
     if points is not None and not isinstance(col.dtype, pd.CategoricalDtype):
@@ -216,27 +263,32 @@ def _ordinal(col: pd.Series, points: Sequence[float] | None = None,
             msg = (f"Column `{col.name}` is an unordered categorical; Likert items must be "
                    "ordered (or numeric codes).")
             raise TypeError(msg)
-        return col.cat.codes.to_numpy().astype(np.int64), values, cats
-    x = as_numeric(col).to_numpy(float)
-    ok = ~np.isnan(x)
+        return col.cat.codes.to_numpy().astype(np.int64) + 1, values, cats
+    if col.dtype == np.float64:
+        x = col.to_numpy()
+    else:
+        x = as_numeric(col).to_numpy(float)
     missing_codes = set((entry.get("missing_codes") or {}).keys())
     codes = sorted({float(c) for c in labels_map if c not in missing_codes})
-    if ok.any():
-        lo, hi = float(np.min(x[ok])), float(np.max(x[ok]))
-        integral = hi - lo <= 1000 and bool(np.all(x[ok] == np.floor(x[ok])))
-        if integral:
-            values = np.array(sorted(set(codes) | set(np.arange(lo, hi + 1).tolist())))
-        else:
-            values = np.array(sorted(set(codes) | set(np.unique(x[ok]).tolist())))
-    else:
-        values = np.array(codes)
-    if len(values) and np.all(np.diff(values) == 1):
-        idx = np.where(ok, x - values[0], -1).astype(np.int64)
-    else:
-        idx = np.where(ok, np.searchsorted(values, np.where(ok, x, 0)), -1).astype(np.int64)
+    lo = float(np.fmin.reduce(x)) if len(x) else np.nan  # NaN only when all missing
+    hi = float(np.fmax.reduce(x)) if len(x) else np.nan
+    values = np.array(codes)
+    idx1 = None
+    if not np.isnan(lo) and hi - lo <= 1000:
+        values = np.array(sorted(set(codes) | set(np.arange(lo, hi + 1).tolist())))
+        if np.all(np.diff(values) == 1):
+            with np.errstate(invalid="ignore"):
+                shifted = np.where(np.isnan(x), 0.0, x - (values[0] - 1))
+            idx1 = shifted.astype(np.int64)
+            if not np.array_equal(idx1, shifted):
+                idx1 = None
+    if idx1 is None:
+        ok = ~np.isnan(x)
+        values = np.array(sorted(set(codes) | set(np.unique(x[ok]).tolist())))
+        idx1 = np.where(ok, np.searchsorted(values, np.where(ok, x, 0)) + 1, 0).astype(np.int64)
     labels = [labels_map.get(v, labels_map.get(int(v), v)) if float(v).is_integer()
               else labels_map.get(v, v) for v in values]
-    return idx, values, labels
+    return idx1, values, labels
 
 
 def likert(
@@ -316,18 +368,23 @@ def likert(
     levels_info: dict[str, dict[str, list[Any]]] = {}
     all_codes: list[float] = []
     per_item = []
+    gpos = np.where(gvalid, g, ngroup)  # rows without a group go to a spare row
+    gk_cache: dict[int, np.ndarray] = {}
     for item in items:
-        idx, values, labels = _ordinal(frame[item], points)
+        idx1, values, labels = _ordinal(frame[item], points)
         k = len(values)
         levels_info[item] = {"codes": values.tolist(), "labels": labels}
-        ok = (idx >= 0) & gvalid
-        key = np.where(ok, g * max(k, 1) + idx, ngroup * max(k, 1))
-        size = ngroup * max(k, 1) + 1
-        counts = np.bincount(key, minlength=size)[:-1].reshape(ngroup, max(k, 1))
-        miss = np.bincount(np.where(gvalid & (idx < 0), g, ngroup),
-                           minlength=ngroup + 1)[:-1]
-        wdist = (np.bincount(key, weights=w, minlength=size)[:-1].reshape(ngroup, max(k, 1))
-                 if w is not None else counts.astype(float))
+        if k + 1 not in gk_cache:
+            gk_cache[k + 1] = gpos * (k + 1)
+        key = gk_cache[k + 1] + idx1  # column 0 of each group row counts missing answers
+        size = (ngroup + 1) * (k + 1)
+        table = np.bincount(key, minlength=size).reshape(ngroup + 1, k + 1)[:ngroup]
+        counts, miss = table[:, 1:], table[:, 0]
+        if w is not None:
+            wtab = np.bincount(key, weights=w, minlength=size).reshape(ngroup + 1, k + 1)
+            wdist = wtab[:ngroup, 1:]
+        else:
+            wdist = counts.astype(float)
         per_item.append((item, values, counts, miss, wdist))
         all_codes.extend(values.tolist())
     code_cols = sorted(set(all_codes))
@@ -354,9 +411,7 @@ def likert(
         for code in code_cols:
             name = f"p_{int(code)}" if float(code).is_integer() else f"p_{code}"
             out[name] = share[:, pos[code]] if code in pos else np.nan
-        out["leik"] = [_leik(r) for r in wdist]
-        out["van_der_eijk_a"] = [_van_der_eijk(r) for r in wdist]
-        out["tastle_wierman"] = [_tastle_wierman(r) for r in wdist]
+        out["leik"], out["van_der_eijk_a"], out["tastle_wierman"] = _indices(wdist)
         if by_cols:
             out = out[n + miss > 0]
         rows.append(out)
