@@ -352,3 +352,24 @@ def test_duplicate_headers_spaces_rows_and_merged_across(tmp_path):
     assert "duplicate header '得分' in column C renamed '得分_2'" in rec.notes
     assert any(n.startswith("cells merged across columns in data rows keep their value "
                             "in the first column only: D2:E2") for n in rec.notes)
+
+
+def test_section_heading_rows_inside_the_data(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "社区", "人数"])
+    ws.append(["一、东城街道"])
+    ws.merge_cells("A2:C2")
+    ws.append(["S1", "和平社区", 10])
+    ws.append(["二、西城街道"])
+    ws.merge_cells("A4:C4")
+    ws.append(["S2", "友谊社区", 12])
+    path = tmp_path / "i.xlsx"
+    wb.save(path)
+    df, rec = read_excel_raw(path)
+    assert df["编号"].tolist() == ["S1", "S2"]
+    assert rec.row_numbers == [3, 5]
+    assert rec.rows_set_aside[["row", "reason"]].to_dict("records") == [
+        {"row": 2, "reason": "section heading: 一、东城街道"},
+        {"row": 4, "reason": "section heading: 二、西城街道"},
+    ]

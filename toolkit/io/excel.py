@@ -115,7 +115,9 @@ def read_excel_raw(
     - *Set aside*: blank rows; rows whose first cell is ``合计``, ``总计``, ``小计``,
       ``累计`` or ``共计``; rows repeating the header; sparse rows starting with a
       signature word (``填表人``, ``审核人``, ``制表日期``, ``注`` …) followed by
-      ``：``; and sparse text rows below a blank or footer row at the end.
+      ``：``; rows of one text cell merged across at least half of the table
+      (section headings such as ``一、东城街道``); and rows of one cell below a
+      blank, total or footer row at the end.
     - *Merged data cells*: the value of a range merged down is filled into each row
       it covers (recorded as a coercion of that column). Ranges merged across
       columns keep the value in their first column only (noted).
@@ -508,6 +510,14 @@ class _Sheet:
                 ended = True
             elif row in weak and ended:
                 reasons[row] = "footer: text below the table"
+        # One text cell merged across most of the table inside the data
+        # (``一、东城街道``) is a section heading, not a record.
+        across = {r0: c1 - c0 + 1 for r0, c0, r1, c1 in self.merges
+                  if r0 == r1 and r0 in weak and r0 not in reasons}
+        for row, span in across.items():
+            value = self.value(row, self.anchors(row)[0])
+            if isinstance(value, str) and span >= max(2, math.ceil(width / 2)):
+                reasons[row] = f"section heading: {value.strip()}"
         return reasons
 
     def _fill_merged_data(
