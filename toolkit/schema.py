@@ -643,6 +643,8 @@ SURVEY = Table(
         _c("age", "int", "年龄", "Age", "周岁", min_value=0, max_value=120),
         _c("age_band", "ordered", "年龄段", "Age band", "年龄组", vocabulary="age_band"),
         _c("education", "string", "文化程度", "Education", "学历", "受教育程度"),
+        _c("date", "date", "调查日期", "Interview date", "访问日期", "访谈日期", "填答日期",
+           "调查时间", "日期"),
         _c("party_member", "bool", "是否党员", "Party member", "党员"),
         _c("name", "string", "姓名", "Name", "受访者姓名", personal="name"),
         _c("phone", "string", "手机号", "Phone", "联系电话", "手机号码", "电话",

@@ -48,6 +48,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,11 @@ FOOTER_PATTERN = re.compile(
 
 _HEAD_BYTES = 256 * 1024
 _HEAD_RECORDS = 40
+_SAMPLE_RECORDS = 1000
+
+#: ``plan(headers, sample_rows) -> {column position: Arrow type}``: types to parse
+#: columns as, decided from the header and the first rows (text when omitted).
+Plan = Callable[[list[str], list[list[str]]], dict[int, pa.DataType]]
 _TAIL_ROWS = 50
 
 
@@ -228,34 +234,47 @@ def _unique_headers(headers: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _parse_arrow(
-    raw: bytes, *, encoding: str, delimiter: str, skip_lines: int, width: int
+    raw: bytes, *, encoding: str, delimiter: str, skip_lines: int, width: int,
+    types: dict[int, pa.DataType] | None = None,
 ) -> pa.Table | None:
-    """Parse the data rows with pyarrow; None when the rows are irregular."""
+    """Parse the data rows with pyarrow; None when the rows are irregular.
+
+    Columns in `types` are parsed as that type; when a value does not convert,
+    the column is parsed as text instead (the error names the column).
+    """
     names = [f"f{i}" for i in range(width)]
     body = memoryview(raw)
     if encoding == "utf-8-sig":
         body = body[len(codecs.BOM_UTF8):]
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(
-                skip_rows=skip_lines, column_names=names, encoding=arrow_encoding,
-                block_size=1 << 24,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, ignore_empty_lines=False,
-                newlines_in_values=b'"' in raw[:_HEAD_BYTES] or b'"' in raw,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=True, quoted_strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-    except pa.ArrowInvalid:
-        return None
-    return table
+    column_types = {name: pa.string() for name in names}
+    for i, kind in (types or {}).items():
+        if i < width:
+            column_types[names[i]] = kind
+    for _attempt in range(4):
+        try:
+            return pacsv.read_csv(
+                pa.py_buffer(body),
+                read_options=pacsv.ReadOptions(
+                    skip_rows=skip_lines, column_names=names, encoding=arrow_encoding,
+                    block_size=1 << 24,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, ignore_empty_lines=False,
+                    newlines_in_values=b'"' in raw,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=column_types, strings_can_be_null=True,
+                    quoted_strings_can_be_null=True, null_values=[""],
+                ),
+            )
+        except pa.ArrowInvalid as err:
+            failed = re.search(r"In CSV column #(\d+): CSV conversion error", str(err))
+            if failed is None:
+                return None
+            column_types[names[int(failed.group(1))]] = pa.string()
+    return _parse_arrow(raw, encoding=encoding, delimiter=delimiter, skip_lines=skip_lines,
+                        width=width, types=None)
 
 
 def _parse_python(
@@ -279,6 +298,7 @@ def read_csv_raw(
     header_rows: int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    plan: Plan | None = None,
 ) -> tuple[pd.DataFrame, LoadRecord]:
     """Read the data rows of a delimited text file as text, with a load record.
 
@@ -294,6 +314,12 @@ def read_csv_raw(
         ``"gbk"`` and ``"gb2312"`` are read as their superset GB18030.
     delimiter : str, optional
         Field delimiter; sniffed when omitted.
+    plan : callable, optional
+        ``plan(headers, sample_rows) -> {position: pyarrow type}``: columns to
+        parse straight into numbers (``int64``/``float64``) or dictionary-encoded
+        text, decided from the header and the first 1,000 rows. A column whose
+        values do not all convert is read as text after all. Without it every
+        column is text.
 
     Returns
     -------
@@ -342,13 +368,13 @@ def read_csv_raw(
     for rec in reader:
         head_records.append(rec)
         line_after.append(reader.line_num)
-        if len(head_records) >= _HEAD_RECORDS:
+        if len(head_records) >= _SAMPLE_RECORDS:
             break
     if not head_records:
         record.notes.append("the file is empty")
         return pd.DataFrame(), record
 
-    start = _find_header(head_records)
+    start = _find_header(head_records[:_HEAD_RECORDS])
     for i in range(start):
         text = delimiter.join(v for v in head_records[i] if v.strip())
         if text:
@@ -371,8 +397,10 @@ def read_csv_raw(
     table = None
     if skip_lines is not None:
         try:
+            types = plan(_unique_headers(headers)[0], head_records[skip_records:]) \
+                if plan is not None else None
             table = _parse_arrow(raw, encoding=enc, delimiter=delimiter,
-                                 skip_lines=skip_lines, width=width)
+                                 skip_lines=skip_lines, width=width, types=types)
         except UnicodeDecodeError:
             check_decodes(raw, enc, file=path, tried=tried)
             raise  # pragma: no cover
@@ -416,12 +444,17 @@ def read_csv_raw(
         keep_mask = ~drop
         frame = frame.filter(pa.array(keep_mask)) if frame is not None else None
         file_rows = file_rows[keep_mask]
-    df = frame.to_pandas() if frame is not None else pd.DataFrame(index=range(len(file_rows)))
+    df = (frame.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+          if frame is not None else pd.DataFrame(index=range(len(file_rows))))
     if frame is not None and frame.num_rows == 0:
         df = pd.DataFrame({c: pd.Series([], dtype="str") for c in frame.column_names})
     record.rows_kept = len(df)
     record.row_numbers = file_rows
     return df, record
+
+
+def _cell_text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _rows_to_set_aside(
@@ -441,7 +474,7 @@ def _rows_to_set_aside(
     width = len(arrays)
     # footer rows: walk back from the end over empty and footer-like rows
     tail_start = max(n - _TAIL_ROWS, 0)
-    tail = [[arr[i].as_py() for arr in arrays] for i in range(tail_start, n)]
+    tail = [[_cell_text(arr[i].as_py()) for arr in arrays] for i in range(tail_start, n)]
     footer = np.zeros(n, dtype=bool)
     for pos in range(n - 1, tail_start - 1, -1):
         values = [v for v in tail[pos - tail_start] if v is not None and v.strip()]
@@ -453,7 +486,7 @@ def _rows_to_set_aside(
         break
     for pos in np.flatnonzero(drop | footer):
         if footer[pos]:
-            values = [v.strip() for v in (arr[int(pos)].as_py() for arr in arrays)
+            values = [v.strip() for v in (_cell_text(arr[int(pos)].as_py()) for arr in arrays)
                       if v is not None and v.strip()]
             text = " ".join(values)
             kind = "total row" if re.match(r"\s*(合计|总计|小计)", values[0]) else "footer row"

@@ -582,10 +582,18 @@ class _Column:
             }))
         if frames:
             problems = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-            self.record.add_problems(problems.sort_values("row", kind="stable"))
+            self.record.add_problems(_by_row(problems))
         if self.missing_cells:
-            cells = pd.concat(self.missing_cells, ignore_index=True)
-            self.record.add_missing(cells.sort_values("row", kind="stable"))
+            cells = pd.concat(self.missing_cells, ignore_index=True) \
+                if len(self.missing_cells) > 1 else self.missing_cells[0]
+            self.record.add_missing(_by_row(cells))
+
+
+def _by_row(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame["row"].to_numpy()
+    if len(rows) < 2 or bool(np.all(rows[1:] >= rows[:-1])):
+        return frame
+    return frame.sort_values("row", kind="stable", ignore_index=True)
 
 
 def _problem_text(check: str, value: object, col: _Column) -> tuple[str, str, str, str]:
@@ -616,6 +624,9 @@ _PARSERS: dict[str, Callable[[object], Outcome]] = {
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, list[object]]:
     """Codes (-1 for missing) and distinct values, by Arrow when the column is text."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.asarray(values.cat.codes.to_numpy(), dtype=np.intp)
+        return codes, list(values.cat.categories)
     if isinstance(values.dtype, pd.StringDtype) or values.dtype == "str":
         arr = pa.array(values)
         enc = pc.dictionary_encode(arr)
@@ -726,10 +737,16 @@ def _numeric_fast(values: pd.Series, col: _Column, target: str) -> Any | None:
             out: Any = pd.arrays.IntegerArray(data.astype(np.int64), mask.copy())
         else:
             out = cast.to_numpy(zero_copy_only=False).astype("float64")
+    elif isinstance(values.dtype, pd.Int64Dtype):
+        out = values.array if target == "int" else \
+            values.to_numpy(dtype="float64", na_value=np.nan)
     elif pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype):
-        out = pd.array(values.to_numpy(), dtype="Int64") if target == "int" else \
-            values.to_numpy(dtype="float64", na_value=np.nan)
+        if target == "int":
+            data = values.to_numpy(dtype="int64", na_value=0)
+            out = pd.arrays.IntegerArray(data, values.isna().to_numpy())
+        else:
+            out = values.to_numpy(dtype="float64", na_value=np.nan)
     elif pd.api.types.is_float_dtype(values.dtype):
         data = values.to_numpy(dtype="float64", na_value=np.nan)
         if target == "float":
@@ -747,26 +764,35 @@ def _numeric_fast(values: pd.Series, col: _Column, target: str) -> Any | None:
 
 
 def _numeric_missing(out: Any, col: _Column) -> Any:
+    """Declared numeric codes set to missing; which code each cell held is noted."""
     codes = {c: label for c, label in col.missing.items()
              if isinstance(c, int | float) and not isinstance(c, bool)}
     if not codes:
         return out
-    data = np.asarray(out, dtype="float64") if not isinstance(out, np.ndarray) else out
     if isinstance(out, pd.arrays.IntegerArray):
-        data = out.to_numpy(dtype="float64", na_value=np.nan)
-    hit = np.isin(data, np.array(list(codes), dtype="float64"))
-    if not hit.any():
-        return out
-    for code, label in codes.items():
-        positions = np.flatnonzero(data == float(code))
-        if len(positions):
-            col.missing_found(positions, code, label)
-    if isinstance(out, pd.arrays.IntegerArray):
-        out = out.copy()
-        out[hit] = pd.NA
+        data, mask = out._data, out._mask
+        hit = np.isin(data, np.array([c for c in codes if float(c).is_integer()],
+                                     dtype=np.int64)) & ~mask
     else:
-        out = out.copy()
-        out[hit] = np.nan
+        data = out
+        hit = np.isin(data, np.array(list(codes), dtype="float64"))
+    positions = np.flatnonzero(hit)
+    if not len(positions):
+        return out
+    found = pd.Series(data[positions])
+    if isinstance(out, pd.arrays.IntegerArray):
+        labels = {int(c): label for c, label in codes.items() if float(c).is_integer()}
+    else:
+        labels = {float(c): label for c, label in codes.items()}
+        found = found.map({float(c): c for c in codes})
+    col.missing_cells.append(pd.DataFrame({
+        "row": col.rows[positions], "column": col.name,
+        "code": found.to_numpy(dtype=object), "label": found.map(labels).to_numpy(dtype=object),
+    }))
+    if isinstance(out, pd.arrays.IntegerArray):
+        return pd.arrays.IntegerArray(data, mask | hit)
+    out = out.copy()
+    out[hit] = np.nan
     return out
 
 
@@ -786,18 +812,12 @@ def _date_fast(values: pd.Series) -> np.ndarray | None:
 
 
 def _text_fast(values: pd.Series, col: _Column) -> Any | None:
-    """Text that needs no change, found with vectorised checks; None otherwise."""
+    """Text that needs no change, found with one vectorised check; None otherwise."""
     arr = _arrow(values)
     if arr is None or col.missing:
         return None
-    trimmed = pc.utf8_trim_whitespace(arr)
-    changed = pc.sum(pc.cast(pc.not_equal(trimmed, arr), pa.int64())).as_py() or 0
-    if changed:
-        return None
-    pattern = (r"[^\x00-\x7f]" if col.dtype == "id" else _FULLWIDTH_RE)
+    pattern = r"^\s|\s$|^$|" + (r"[^\x00-\x7f]" if col.dtype == "id" else _FULLWIDTH_RE)
     if pc.any(pc.match_substring_regex(arr, pattern)).as_py():
-        return None
-    if pc.any(pc.equal(arr, "")).as_py():
         return None
     return values.array
 
@@ -824,8 +844,6 @@ def _normalise_column(values: pd.Series, col: _Column) -> Any:
         return _normalise_vocab(values, col)
     if kind == "infer":
         return _normalise_infer(values, col)
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
     codes, uniques, counts, outcomes = _by_distinct(values, col, _PARSERS[kind])
     _record_outcomes(col, codes, uniques, counts, outcomes)
     return _build(kind, [o[0] for o in outcomes], codes, n)
@@ -834,8 +852,6 @@ def _normalise_column(values: pd.Series, col: _Column) -> Any:
 def _normalise_vocab(values: pd.Series, col: _Column) -> pd.Categorical:
     vocab = col.vocab
     assert vocab is not None
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
     codes, uniques, counts, outcomes = _by_distinct(values, col, _vocab_parser(vocab))
     _record_outcomes(col, codes, uniques, counts, outcomes)
     categories = list(vocab.categories)
@@ -1012,5 +1028,5 @@ def normalise_frame(
         col.flush()
         if col.missing:
             codebook[name] = {"missing_codes": dict(col.missing)}
-    frame = pd.DataFrame(out, index=data.index)
+    frame = pd.DataFrame(out, index=data.index, copy=False)
     return frame, codebook

@@ -160,8 +160,9 @@ def read_table(
                f"supported. Supported: {known}. Save the file as .xlsx or .csv.")
         raise ReadError(msg)
 
+    plan = _csv_plan(kind, mapping, missing_codes) if kind is not None else None
     df, record = _read_raw(path, suffix=suffix, sheet=sheet, header_rows=header_rows,
-                           encoding=encoding)
+                           encoding=encoding, plan=plan)
     record.file = record.file or str(path)
     codebook: dict[str, dict[str, Any]] = {
         str(k): dict(v) for k, v in (df.attrs.get("codebook") or {}).items()
@@ -230,7 +231,7 @@ def _not_found(path: Path) -> FileNotFoundError:
 
 def _read_raw(
     path: Path, *, suffix: str, sheet: str | int | None, header_rows: int | None,
-    encoding: str | None,
+    encoding: str | None, plan: Any = None,
 ) -> tuple[pd.DataFrame, LoadRecord]:
     if suffix not in SUFFIXES["text"] and encoding is not None:
         msg = (f"`encoding` applies to text files (.csv, .tsv, .txt), not to `{path.name}`; "
@@ -242,7 +243,7 @@ def _read_raw(
     if suffix in SUFFIXES["text"]:
         from toolkit.io.delimited import read_csv_raw
 
-        return read_csv_raw(path, header_rows=header_rows, encoding=encoding)
+        return read_csv_raw(path, header_rows=header_rows, encoding=encoding, plan=plan)
     if header_rows is not None and suffix not in SUFFIXES["excel"]:
         msg = f"`header_rows` applies to CSV and Excel files, not to `{path.name}`."
         raise ReadError(msg)
@@ -259,6 +260,52 @@ def _read_raw(
     except ImportError as err:  # pragma: no cover - readers ship with the package
         msg = f"Reading `{path.suffix}` files is not available in this installation: {err}"
         raise ReadError(msg) from err
+
+
+_INT_TEXT = re.compile(r"-?(0|[1-9]\d{0,17})")
+_FLOAT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def _csv_plan(kind: str, mapping: Mapping[str, str] | None, missing_codes: object):
+    """How to parse each CSV column, from its header and the first rows.
+
+    Vocabulary, yes/no and date columns are parsed as dictionary-encoded text
+    (normalised once per distinct value); numbers whose sampled values are all
+    plain numbers (no leading zeros, blanks allowed) straight into int64 or
+    float64; everything else as text. A column that then fails to convert is
+    read as text after all, so no value is lost to the plan.
+    """
+    from toolkit.io.normalise import _eligible_for_common_codes, _kind_of, parse_missing_codes
+
+    spec = schema.TABLES[kind]
+
+    def plan(headers: list[str], sample: list[list[str]]) -> dict[int, pa.DataType]:
+        names = tuple(headers)
+        codes = parse_missing_codes(missing_codes, columns=names)
+        types: dict[int, pa.DataType] = {}
+        for i, header in enumerate(headers):
+            name = schema.canonical_column(header, table=kind, mapping=mapping)
+            column = spec.get(name) if name else None
+            how = _kind_of(column)
+            if how in ("category", "ordered", "bool", "date"):
+                types[i] = pa.dictionary(pa.int32(), pa.string())
+                continue
+            if how not in ("int", "float", "infer"):
+                continue
+            declared = codes.for_column((header, name or header),
+                                        eligible=_eligible_for_common_codes(column))
+            if any(isinstance(c, str) or label for c, label in declared.items()):
+                continue  # text codes must be matched as text
+            values = {r[i] for r in sample if i < len(r) and r[i] != ""}
+            if not values:
+                continue
+            if how != "float" and all(_INT_TEXT.fullmatch(v) for v in values):
+                types[i] = pa.int64()
+            elif how != "int" and all(_FLOAT_TEXT.fullmatch(v) for v in values):
+                types[i] = pa.float64()
+        return types
+
+    return plan
 
 
 def clean_header_text(header: object) -> str:
