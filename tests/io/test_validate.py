@@ -423,3 +423,12 @@ def test_every_bad_cell_is_reported_exactly_once(frame):
         frame[ids.isna()].duplicated().sum())
     rows = report.problems["row"].dropna()
     assert rows.between(2, len(frame) + 1).all()
+
+
+def test_numbers_that_look_personal_are_masked_in_any_column():
+    # a phone number typed into the platform column of a session ledger
+    sessions = pd.DataFrame({"session_id": ["S1"], "date": pd.to_datetime(["2023-11-08"]),
+                             "unit_id": ["C1"], "platform": ["13812345678"]})
+    report = validate(sessions, kind="sessions", as_of="2024-01-01")
+    assert located(report) == [("sessions", 2, "platform", "138****5678", "unknown_value")]
+    assert "13812345678" not in report.to_text() + report.to_text(lang="en")

@@ -484,7 +484,20 @@ def _line(rec: Mapping[str, Any], *, zh: bool) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _mask(value: object, kind: str) -> object:
+_MOBILE = re.compile(r"(\+?86)?1[3-9]\d{9}")
+
+
+def _looks_personal(text: str) -> bool:
+    """An ID-card or mobile number, wherever it was typed (masked even in other columns)."""
+    from toolkit.io.personal import is_id_card
+
+    compact = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", text))
+    if len(compact) not in (11, 13, 14, 15, 18):
+        return False
+    return bool(_MOBILE.fullmatch(compact)) or bool(is_id_card(compact))
+
+
+def _mask(value: object, kind: str | None) -> object:
     from toolkit.io.personal import mask
 
     return mask(value, kind)
@@ -569,10 +582,10 @@ class _Collector:
 
     def value(self, kind: str, column: str | None, value: object) -> str | None:
         text = _fmt(value)
-        if text is None or column is None:
+        if text is None:
             return text
-        personal = self.personal(kind).get(column)
-        if personal:
+        personal = self.personal(kind).get(column) if column is not None else None
+        if personal or _looks_personal(text):
             masked = _mask(text, personal)
             return None if masked is None else str(masked)
         return text
@@ -608,8 +621,8 @@ class _Collector:
         ctx = self.context.get(kind, {})
         personal = self.personal(kind).get(column) if column else None
         text = _fmt(value)
-        if personal and text is not None:
-            text = _mask(text, personal)
+        if text is not None and (personal or _looks_personal(text)):
+            text = str(_mask(text, personal))
         check = fields.get("check") or "read"
         self.rows.append({
             "table": fields.get("table") or kind,
