@@ -7,6 +7,7 @@ down next to the data. The format (every key optional unless marked):
 .. code-block:: yaml
 
     name: 某区基层协商评估 2023          # title of the study
+    description: 区政协委托课题的数据    # free text, for the reader of the manifest
     language: zh                         # zh or en: language of labels in output
     as_of: 2023-12-31                    # date the data describe up to (export date)
     tables:                              # one entry per canonical table
