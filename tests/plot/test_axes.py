@@ -51,7 +51,8 @@ def test_plot_function_conventions(name):
     positional = [p for p in params.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     assert [p.name for p in positional] == ["data"]
-    assert "ax" in params and params["ax"].default is None
+    assert "ax" in params
+    assert params["ax"].default is None
     assert "lang" in params
     assert not {"show", "save"} & set(params)
     assert "Examples" in f.__doc__
@@ -244,7 +245,8 @@ def test_survival_one_line_per_group_and_curve_frames():
                                                                   "Residents' council"}
     curves = tk.plot.km_frame(d, time="days", event="done").assign(group="all")
     ax2 = tk.plot.survival(curves)
-    assert len(ax2.lines) == 1 and ax2.get_legend() is None
+    assert len(ax2.lines) == 1
+    assert ax2.get_legend() is None
     with pytest.raises(ValueError, match="`event`"):
         tk.plot.survival(d, time="days")
 
@@ -259,8 +261,9 @@ def test_change_dumbbells():
     _draw(ax)
     assert _ticks(ax) == ["q2", "年龄"]
     before, after = ax.collections[1].get_offsets(), ax.collections[2].get_offsets()
-    assert before[:, 0].tolist() == [3.1, 40.0] and after[:, 0].tolist() == [3.0, 41.0]
-    with pytest.raises(KeyError, match="tk.stats.change"):
+    assert before[:, 0].tolist() == [3.1, 40.0]
+    assert after[:, 0].tolist() == [3.0, 41.0]
+    with pytest.raises(KeyError, match=r"tk\.stats\.change"):
         tk.plot.change(pd.DataFrame({"item": ["q1"]}))
 
 

@@ -38,6 +38,16 @@ def test_chinese_labels_render_without_missing_glyphs(tmp_path, packaged):
     assert "<svg" in (tmp_path / "中文图.svg").read_text(encoding="utf-8")[:500]
 
 
+def test_figure_made_in_the_style_can_be_saved_after_it(tmp_path):
+    with tk.plot.style("zh"):
+        fig, ax = plt.subplots()
+        ax.bar(["居民议事会", "微信群"], [1, 2])
+        ax.set_title("协商次数")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(tmp_path / "after.png")
+
+
 def test_without_the_style_chinese_is_reported_missing(tmp_path):
     # proves that the test above would catch empty boxes
     with mpl.rc_context({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]}):
@@ -58,6 +68,7 @@ def test_context_manager_restores_settings():
         assert mpl.rcParams["axes.unicode_minus"] is False
         assert mpl.rcParams["savefig.dpi"] == 300
         assert mpl.rcParams["font.sans-serif"][0] == s.font
+        assert mpl.rcParams["font.family"][0] == s.font
         colours = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
         assert colours == list(OKABE_ITO)
     after = dict(mpl.rcParams)

@@ -140,7 +140,9 @@ def _rc(lang: Lang, font: str | None, base_size: float) -> dict[str, Any]:
     family = font_family(lang, font)
     small = base_size - 1
     return {
-        "font.family": "sans-serif",
+        # concrete names, not "sans-serif": text keeps its font after the style ends
+        # (a generic family is only resolved when the figure is drawn)
+        "font.family": family,
         "font.sans-serif": [*family, *[f for f in mpl.rcParams["font.sans-serif"]
                                        if f not in family]],
         "axes.unicode_minus": False,
@@ -256,7 +258,10 @@ def style(lang: Lang = "zh", *, font: str | None = None, base_size: float = 9.0,
     SimHei on Windows; PingFang SC or Heiti SC on macOS; Noto Sans CJK SC on
     Linux), else the Noto Sans CJK SC file shipped in the ``mplfonts`` package,
     registered in memory with ``matplotlib.font_manager.fontManager.addfont``.
-    The user's ``matplotlibrc`` is not changed. Other settings:
+    The user's ``matplotlibrc`` is not changed. ``font.family`` is set to the
+    font names themselves rather than ``"sans-serif"``, so text made inside the
+    style keeps the Chinese font when the figure is drawn or saved after the
+    ``with`` block has ended. Other settings:
     ``axes.unicode_minus=False`` (the CJK fonts lack U+2212), figures 16 cm wide
     (the text width of an A4 page), ``savefig.dpi=300``, and the Okabe–Ito
     colour cycle, readable with every common colour-vision deficiency.

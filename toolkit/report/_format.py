@@ -142,6 +142,10 @@ def personal_columns(frame: pd.DataFrame) -> dict[str, str]:
     if isinstance(detected, pd.DataFrame) and "column" in detected.columns:
         kinds = detected["kind"] if "kind" in detected.columns else ["personal"] * len(detected)
         for col, kind in zip(detected["column"], kinds, strict=False):
+            # a bare `name` header is a person's name only in a table about people
+            # (a units table has place names under it)
+            if str(col) == "name" and not about_people:
+                continue
             if col in frame.columns:
                 found.setdefault(col, str(kind))
     elif isinstance(detected, dict):

@@ -285,8 +285,7 @@ def _network(study: Any, lang: Lang, facts: dict[str, Any]) -> _Section:
     except (ImportError, AttributeError):
         draw = None
     if draw is not None:
-        ax = draw(sub, color="sector", size="betweenness", lang=lang) if "lang" in \
-            draw.__code__.co_varnames else draw(sub, color="sector", size="betweenness")
+        ax = draw(sub, color="sector", size="betweenness", lang=lang, seed=20231108)
         sec.figure(ax, _t(lang, "政协委员共同参与网络", "Members' co-attendance network"),
                    "network")
     return sec
@@ -739,11 +738,14 @@ def build_demo(out: Path | str = "toolkit-demo", lang: Lang = "zh", *,
         "docx": made.report.to_docx(out / "report.docx", progress=progress),
         "html": made.report.to_html(out / "report.html"),
     }
-    for name, fig in made.figures.items():
-        for ext in ("png", "svg"):
-            target = figdir / f"{name}.{ext}"
-            fig.savefig(target, dpi=300, bbox_inches="tight", facecolor="white")
-            paths[f"figure {target.name}"] = target
+    rendered = [b.png for b in made.report.blocks if b.kind == "figure"]
+    for (name, fig), png in zip(made.figures.items(), rendered, strict=True):
+        target = figdir / f"{name}.png"
+        target.write_bytes(png or b"")  # the 300-dpi rendering embedded in the report
+        paths[f"figure {target.name}"] = target
+        target = figdir / f"{name}.svg"
+        fig.savefig(target, bbox_inches="tight", facecolor="white")
+        paths[f"figure {target.name}"] = target
         plt.close(fig)
     paths_note = out / "not_included.txt"
     lines = [f"{key}\t{reason}" for key, _, reason in made.skipped]

@@ -190,7 +190,10 @@ class Report:
         The figure is rendered (PNG, `dpi`) when added; later changes to it are
         not picked up.
         """
-        png = _figure_png(figure, self.dpi)
+        from toolkit.plot import style
+
+        with style(self.lang):  # generic font families resolve to the CJK font
+            png = _figure_png(figure, self.dpi)
         self._counters["figure"] += 1
         self.blocks.append(_Block("figure", text=caption or "", png=png, width_cm=width_cm,
                                   number=self._counters["figure"]))

@@ -528,6 +528,12 @@ def describe_table(
     lang : {"zh", "en"}, default "zh"
         Language of labels and notes.
 
+    Notes
+    -----
+    Percentages of a categorical variable are of all rows of the column (the
+    missing row included, so a column adds up to 100%); means and SDs use the
+    rows with a value (weighted SD with the n/(n-1) correction).
+
     Returns
     -------
     Table
@@ -772,7 +778,9 @@ def crosstab_table(
         else:
             pct = 100 * full_w / full_w[-1, -1]
     hidden = np.vectorize(lambda v: _suppress(v, suppress))(full_n).astype(bool)
-    extra = _secondary(hidden, full_n) if suppress and hidden.any() else np.zeros_like(hidden)
+    extra = np.zeros_like(hidden)
+    if suppress and hidden[:-1, :-1].any():  # totals stay shown; inner cells protect each other
+        extra[:-1, :-1] = _secondary(hidden[:-1, :-1], full_n[:-1, :-1])
     head_r = labels.get(row, header_label(row, lang))
     col_heads = [*[_value_text(col, v, lang) for v in cl], w("total", lang)]
     row_heads = [*[_value_text(row, v, lang) for v in rl], w("total", lang)]

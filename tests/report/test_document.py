@@ -1,0 +1,119 @@
+"""Report: Word output with East Asian fonts, numbering, fields; self-contained HTML; Markdown."""
+
+from __future__ import annotations
+
+import docx
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from docx.oxml.ns import qn
+
+import toolkit as tk
+
+
+@pytest.fixture
+def report():
+    rep = tk.report.Report("基层协商情况报告", author="课题组")
+    rep.heading("数据概况").text("本报告使用示例数据。\n\n第二段说明。")
+    frame = pd.DataFrame({"platform": ["微信群", "居民议事会"], "n": pd.array([1520, 3],
+                                                                              dtype="Int64")})
+    rep.table(frame, "各平台协商次数")
+    rep.heading("满意度", level=2)
+    with tk.plot.style("zh"):
+        _, ax = plt.subplots()
+        ax.bar(["很满意", "满意"], [3, 5])
+        ax.set_title("居民满意度")
+    rep.figure(ax, "居民满意度分布")
+    rep.heading("结论")
+    rep.table(pd.DataFrame({"term": ["age"], "estimate": [0.1234]}), "模型")
+    rep.note("数据为虚构。")
+    return rep
+
+
+def _instr(doc) -> list[str]:
+    return [el.text for el in doc.element.body.iter(qn("w:instrText"))]
+
+
+def test_docx_structure(tmp_path, report, runs_without_east_asian_font):
+    path = report.to_docx(tmp_path / "中文路径" / "报告.docx")
+    doc = docx.Document(str(path))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs
+                if p.style.name.startswith("Heading")]
+    assert headings == [("Heading 1", "1 数据概况"), ("Heading 2", "1.1 满意度"),
+                        ("Heading 1", "2 结论")]
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert captions == ["表1 各平台协商次数", "图1 居民满意度分布", "表2 模型"]
+    instr = " ".join(_instr(doc))
+    assert "SEQ 表" in instr
+    assert "SEQ 图" in instr
+    assert "TOC" in instr
+    footer = doc.sections[0].footer._element
+    assert "PAGE" in "".join(el.text for el in footer.iter(qn("w:instrText")))
+    assert "第 " in "".join(t.text for t in footer.iter(qn("w:t")))
+    assert len(doc.inline_shapes) == 1
+    table = doc.tables[0]
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    assert cells == [["协商平台", "样本量"], ["微信群", "1,520"], ["居民议事会", "<5"]]
+    notes = [p.text for p in doc.paragraphs if p.text.startswith("注：")]
+    assert any("少于5的频数" in n for n in notes)
+    assert "注：数据为虚构。" in notes
+    assert runs_without_east_asian_font(path) == []
+
+
+def test_docx_fonts_default_and_configurable(tmp_path, report):
+    path = report.to_docx(tmp_path / "a.docx")
+    doc = docx.Document(str(path))
+    heading = next(p for p in doc.paragraphs if p.style.name == "Heading 1")
+    body = next(p for p in doc.paragraphs if p.text == "本报告使用示例数据。")
+
+    def east(paragraph):
+        return paragraph.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+    assert east(heading) == "黑体"
+    assert east(body) == "宋体"
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) == "宋体"
+    custom = tk.report.Report("T", fonts={"body": "仿宋", "heading": "微软雅黑"})
+    custom.heading("一").text("正文")
+    doc2 = docx.Document(str(custom.to_docx(tmp_path / "b.docx")))
+    assert east(next(p for p in doc2.paragraphs if p.text == "正文")) == "仿宋"
+    with pytest.raises(ValueError, match="font role"):
+        tk.report.Report("T", fonts={"title": "楷体"})
+
+
+def test_html_is_self_contained(tmp_path, report, external_references):
+    path = report.to_html(tmp_path / "报告.html")
+    text = path.read_text(encoding="utf-8")
+    assert external_references(text) == []
+    assert "data:image/png;base64," in text
+    assert "<caption>表1 各平台协商次数</caption>" in text
+    assert "<figcaption>图1 居民满意度分布</figcaption>" in text
+    assert "<a href='#h0'>1 数据概况</a>" in text
+    assert "data:image/png;base64," in report._repr_html_()
+
+
+def test_markdown_writes_images_next_to_it(tmp_path, report):
+    path = report.to_markdown(tmp_path / "report.md")
+    text = path.read_text(encoding="utf-8")
+    assert "![图1 居民满意度分布](report_files/figure1.png)" in text
+    assert (tmp_path / "report_files" / "figure1.png").read_bytes()[:4] == b"\x89PNG"
+    assert "| 微信群 | 1,520 |" in text
+
+
+def test_english_report(tmp_path):
+    rep = tk.report.Report("Consultation", lang="en", number_headings=False)
+    rep.heading("Data").table(pd.DataFrame({"platform": ["微信群"], "share": [0.5]}), "Platforms")
+    doc = docx.Document(str(rep.to_docx(tmp_path / "en.docx")))
+    assert [p.text for p in doc.paragraphs if p.style.name == "Caption"] == ["Table 1. Platforms"]
+    assert doc.tables[0].rows[1].cells[0].text == "WeChat group"
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == ["Data"]
+
+
+def test_bad_inputs():
+    rep = tk.report.Report("T")
+    with pytest.raises(TypeError, match="Figure or Axes"):
+        rep.figure(42)
+    with pytest.raises(ValueError, match="`level`"):
+        rep.heading("x", level=4)
+    with pytest.raises(TypeError, match=r"tk\.report\.Table"):
+        rep.table([1, 2])
