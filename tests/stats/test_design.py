@@ -12,6 +12,10 @@ Reference values and sources (R package ``survey``, Lumley):
   p-value = 0.02175 (r-survey.r-forge.r-project.org/survey/example-chisq.html).
 - ``svyquantile(~api00, dclus1, c(.25,.5,.75), ci=TRUE)`` (survey >= 4.1): 552 (492, 627,
   se 31.47166), 652 (561, 714, se 35.66788), 719 (696, 777, se 18.88300) (survey vignette).
+- apiclus2 two-stage: ``svydesign(id=~dnum+snum, fpc=~fpc1+fpc2)``: svymean(~api00)
+  670.81, SE 30.099; svytotal(~enroll) 2,639,273, SE 799,638 (srvyr/survey documentation
+  examples); ``svydesign(id=~dnum+snum, weights=~pw)`` (no fpc, first stage only):
+  svymean(~api00, deff=TRUE) 670.812, SE 30.712, DEff 6.5075.
 - ``data(fpc)``: svymean(~x) 5.4481, SE 0.7413 without fpc and 0.616 with fpc given as
   population size ``Nh`` or as sampling fraction ``nh/Nh`` (``?fpc`` examples).
 """
@@ -237,3 +241,34 @@ def test_categorical_and_ordered_values():
     assert list(p["n"]) == [4, 4, 4]
     assert d.mean("q")["estimate"].item() == pytest.approx((1 + 3 + 2 + 3) / 4)
     assert list(d.by("g").mean("q")["g"]) == ["x", "y"]
+
+
+@pytest.fixture
+def apiclus2(shared):
+    return pd.read_csv(shared("reference", "survey_api", "apiclus2.csv"))
+
+
+def test_two_stage_with_fpc(apiclus2):
+    d = tk.stats.Design(apiclus2, cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    m = d.mean("api00").iloc[0]
+    assert m["estimate"] == pytest.approx(670.81, abs=0.005)
+    assert m["se"] == pytest.approx(30.099, abs=5e-4)
+    t = d.total("enroll").iloc[0]
+    assert t["estimate"] == pytest.approx(2639273, abs=0.5)
+    assert t["se"] == pytest.approx(799638, abs=0.5)
+    # the cross-table covariance includes the second stage too
+    data = apiclus2.assign(cell=((apiclus2["sch.wide"] == "Yes")
+                                 & (apiclus2["stype"] == "E")).astype(float))
+    d2 = tk.stats.Design(data, cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    tab = d2.crosstab("sch.wide", "stype")
+    cell = tab[(tab["sch.wide"] == "Yes") & (tab["stype"] == "E")].iloc[0]
+    assert cell["se"] == pytest.approx(d2.mean("cell")["se"].item(), rel=1e-10)
+
+
+def test_two_stage_without_fpc_is_first_stage_only(apiclus2):
+    d = tk.stats.Design(apiclus2, weights="pw", cluster=["dnum", "snum"])
+    m = d.mean("api00").iloc[0]
+    assert m["se"] == pytest.approx(30.712, abs=5e-4)
+    assert m["deff"] == pytest.approx(6.5075, abs=5e-5)
+    one = tk.stats.Design(apiclus2, weights="pw", cluster="dnum").mean("api00")
+    assert m["se"] == pytest.approx(one["se"].item())

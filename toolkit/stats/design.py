@@ -81,13 +81,18 @@ class Design:
         all equal 1.
     strata : str, optional
         Column of strata. Clusters are taken as nested within strata.
-    cluster : str, optional
+    cluster : str or list of two str, optional
         Column of first-stage sampling units (PSUs, e.g. communities). Without it
-        every respondent is its own PSU.
-    fpc : str, optional
+        every respondent is its own PSU. For a two-stage sample give two columns
+        (PSU, then second-stage unit, e.g. ``["village", "household"]``); the
+        second stage enters the variance only when `fpc` is given for both
+        stages (as R).
+    fpc : str or list of two str, optional
         Finite-population correction, constant within a stratum: either the
         population number of PSUs in the stratum (values above 1) or the
-        sampling fraction (all values at most 1), as R accepts both.
+        sampling fraction (all values at most 1), as R accepts both. For two
+        stages, the second column gives the number of second-stage units in
+        each PSU's population (or the sampling fraction within the PSU).
     lonely_psu : {"fail", "adjust", "average", "certainty", "remove"}, default "fail"
         What to do with a stratum that has a single PSU, as R's
         ``options(survey.lonely.psu=)``: ``"fail"`` raises :class:`DesignError`;
@@ -130,8 +135,11 @@ class Design:
     instance normalised weights) the with-replacement SRS variance is used
     (R's ``deff="replace"``).
 
-    Only the first sampling stage enters the variance (ultimate-cluster
-    approximation); later-stage fpcs are not used.
+    With one cluster column (or no second-stage fpc) only the first stage
+    enters the variance (ultimate-cluster approximation, with replacement at
+    later stages). With two stages and both fpcs, the second stage adds
+    :math:`\sum_{i} f_{1} (1-f_{2i})\frac{m_i}{m_i-1}\sum_j (z_{ij}-\bar z_i)^2`
+    over PSUs :math:`i` with :math:`m_i` sampled units, as R ``svyrecvar``.
 
     References
     ----------
@@ -157,8 +165,8 @@ class Design:
         *,
         weights: str | None = None,
         strata: str | None = None,
-        cluster: str | None = None,
-        fpc: str | None = None,
+        cluster: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
         lonely_psu: str = "fail",
     ) -> None:
         if hasattr(data, "table") and hasattr(data, "design_spec"):
@@ -176,6 +184,15 @@ class Design:
             raise DesignError(msg)
         self.data = data
         self.weights, self.strata, self.cluster, self.fpc = weights, strata, cluster, fpc
+        clusters = [cluster] if isinstance(cluster, str) or cluster is None else list(cluster)
+        fpcs = [fpc] if isinstance(fpc, str) or fpc is None else list(fpc)
+        if len(clusters) > 2 or len(fpcs) > 2 or (len(fpcs) == 2 and len(clusters) < 2):
+            msg = ("`cluster` takes one column, or two for a two-stage sample "
+                   "(e.g. [\"village\", \"household\"]); `fpc` one column per stage.")
+            raise DesignError(msg)
+        cluster, fpc = clusters[0], fpcs[0]
+        cluster2 = clusters[1] if len(clusters) == 2 else None
+        fpc2 = fpcs[1] if len(fpcs) == 2 else None
         self.lonely_psu = lonely_psu
         n = len(data)
         self._n = n
@@ -274,7 +291,75 @@ class Design:
         self._centre = centre
         self._lonely = lonely
         self._has_fpc = fpc is not None
+        self._stage2 = None
+        if cluster2 is not None and fpc2 is not None:
+            if fpc is None:
+                msg = "A second-stage `fpc` needs the first-stage fpc as well."
+                raise DesignError(msg)
+            self._stage2 = self._second_stage(cluster2, fpc2, f_h)
+            if weights is None:  # inverse inclusion probability of both stages
+                self._w = self._w / self._stage2["f2"][psu]
         self._group_cache: dict[tuple[str, ...], tuple[np.ndarray, pd.DataFrame]] = {}
+
+    def _second_stage(self, cluster2: str, fpc2: str, f_h: np.ndarray) -> dict[str, Any]:
+        """Units, coefficients and centring of the second sampling stage."""
+        c2 = _column(self.data, cluster2, "cluster")
+        if c2.isna().any():
+            msg = f"Second-stage cluster column `{cluster2}` has missing values."
+            raise DesignError(msg)
+        c2_codes, _ = _codes(c2)
+        unit, _ = pd.factorize(self._psu * (int(c2_codes.max()) + 1) + c2_codes, sort=True)
+        unit = unit.astype(np.int64)
+        n_unit = int(unit.max()) + 1
+        unit_psu = np.zeros(n_unit, dtype=np.int64)
+        unit_psu[unit] = self._psu
+        m = np.bincount(unit_psu, minlength=self._n_psu).astype(float)
+        fv = pd.to_numeric(_column(self.data, fpc2, "fpc"), errors="coerce").to_numpy(float)
+        if np.isnan(fv).any():
+            msg = f"fpc column `{fpc2}` has missing or non-numeric values."
+            raise DesignError(msg)
+        per_psu = np.zeros(self._n_psu)
+        per_psu[self._psu] = fv
+        if np.any(np.abs(fv - per_psu[self._psu]) > 1e-9 * np.maximum(1.0, np.abs(fv))):
+            msg = (f"fpc column `{fpc2}` varies within a first-stage cluster; give one value "
+                   "per PSU.")
+            raise DesignError(msg)
+        f2 = per_psu if np.all(fv <= 1) else m / per_psu
+        if np.any(f2 > 1 + 1e-9):
+            msg = (f"fpc column `{fpc2}` is smaller than the number of sampled second-stage "
+                   "units in some PSU.")
+            raise DesignError(msg)
+        f1 = f_h[self._psu_stratum]
+        lonely = (m == 1) & (f2 < 1 - 1e-12)
+        if lonely.any() and self.lonely_psu == "fail":
+            msg = (f"{int(lonely.sum())} first-stage cluster(s) have a single second-stage "
+                   "unit; pass `lonely_psu=` as for single-PSU strata.")
+            raise DesignError(msg)
+        coef = np.where(m > 1, f1 * (1 - f2) * m / np.maximum(m - 1, 1), 0.0)
+        centre = np.where(m > 1, 1.0 / m, 0.0)
+        if self.lonely_psu == "adjust":
+            coef = np.where(lonely, f1 * (1 - f2), coef)
+        return {"unit": unit, "unit_psu": unit_psu, "n_unit": n_unit, "coef": coef,
+                "centre": centre, "f2": f2}
+
+    def _variance2(self, cols: np.ndarray, vals: np.ndarray, ncol: int,
+                   rows: np.ndarray | None) -> np.ndarray:
+        """Second-stage variance term (R ``svyrecvar`` with fpc at both stages)."""
+        st = self._stage2
+        unit = st["unit"] if rows is None else st["unit"][rows]
+        key = unit * ncol + cols
+        if st["n_unit"] * ncol <= _DENSE_LIMIT:
+            z = np.bincount(key, weights=vals, minlength=st["n_unit"] * ncol)
+            cell = np.repeat(st["unit_psu"], ncol) * ncol + np.tile(np.arange(ncol),
+                                                                    st["n_unit"])
+        else:
+            inv, uniq = pd.factorize(key)
+            z = np.bincount(inv, weights=vals, minlength=len(uniq))
+            cell = st["unit_psu"][uniq // ncol] * ncol + uniq % ncol
+        size = self._n_psu * ncol
+        ss = np.bincount(cell, weights=z * z, minlength=size).reshape(self._n_psu, ncol)
+        s = np.bincount(cell, weights=z, minlength=size).reshape(self._n_psu, ncol)
+        return (st["coef"][:, None] * (ss - st["centre"][:, None] * s * s)).sum(axis=0)
 
     # -- core ----------------------------------------------------------------
 
@@ -304,8 +389,12 @@ class Design:
         if self.lonely_psu == "average" and self._lonely.any():
             ok = ~self._lonely
             total = (self._scale[ok, None] * contrib[ok]).sum(axis=0)
-            return total * n_str / max(int(ok.sum()), 1)
-        return (self._scale[:, None] * contrib).sum(axis=0)
+            total = total * n_str / max(int(ok.sum()), 1)
+        else:
+            total = (self._scale[:, None] * contrib).sum(axis=0)
+        if self._stage2 is not None:
+            total = total + self._variance2(cols, vals, ncol, rows)
+        return total
 
     def _numeric(self, var: str) -> np.ndarray:
         s = _column(self.data, var, "var")
@@ -627,6 +716,15 @@ class Design:
             vmat += self._scale[h] * dz.T @ dz
         if self.lonely_psu == "average" and self._lonely.any():
             vmat *= self._n_strata / max(int((~self._lonely).sum()), 1)
+        if self._stage2 is not None:
+            st = self._stage2
+            z2 = np.zeros((st["n_unit"], k))
+            np.add.at(z2, st["unit"], u)
+            s2 = np.zeros((self._n_psu, k))
+            np.add.at(s2, st["unit_psu"], z2)
+            cu = st["coef"][st["unit_psu"]]
+            vmat += (z2 * cu[:, None]).T @ z2
+            vmat -= (s2 * (st["coef"] * st["centre"])[:, None]).T @ s2
         n = int(ok.sum())
         # Rao-Scott second-order correction, as svychisq(statistic="F")
         mf_r = np.tile(np.arange(nr), nc)
