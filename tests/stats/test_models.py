@@ -336,3 +336,19 @@ def test_demo_room_sessions_rate_ratio(demo_study):
     row = tk.stats.regress("n ~ has_room", d, family="negbin").to_frame().set_index(
         "term").loc["has_room"]
     assert row["or_ci_low"] <= 1.8 <= row["or_ci_high"]
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial", "poisson"])
+def test_frequency_weights_equal_expanded_rows(rng, family):
+    # Definition of frequency weights: the fit equals the fit on rows repeated `w`
+    # times (estimates, SEs, n; tolerance 1e-6 relative, the IRLS convergence).
+    n = 60
+    d = pd.DataFrame({"x": rng.normal(size=n), "w": rng.integers(1, 4, n)})
+    d["y"] = {"gaussian": d["x"] + rng.normal(size=n),
+              "binomial": (rng.uniform(size=n) < 0.5 + 0.2 * np.tanh(d["x"])).astype(float),
+              "poisson": rng.poisson(np.exp(0.3 * d["x"]) + 1).astype(float)}[family]
+    a = tk.stats.regress("y ~ x", d, family=family, weight="w")
+    b = tk.stats.regress("y ~ x", d.loc[d.index.repeat(d["w"])], family=family)
+    np.testing.assert_allclose(a.to_frame()["estimate"], b.to_frame()["estimate"], rtol=1e-6)
+    np.testing.assert_allclose(a.to_frame()["se"], b.to_frame()["se"], rtol=1e-6)
+    assert a.n == b.n == d["w"].sum()

@@ -319,9 +319,8 @@ def regress(
         return _regress_design(formula, prepared, frame.index, design, family, weight, label)
 
     fw = None if weight is None else pd.to_numeric(prepared[weight]).to_numpy(dtype=float)
-    if family == "gaussian":
-        model = (smf.ols(formula, prepared) if fw is None
-                 else smf.wls(formula, prepared, weights=prepared[weight]))
+    if family == "gaussian" and fw is None:
+        model = smf.ols(formula, prepared)
     elif family == "negbin":
         if fw is not None:
             msg = ("`weight` is not supported with family='negbin'; use 'poisson' with "
@@ -351,13 +350,21 @@ def regress(
     # computed on first access (the pseudo R2 of a GLM refits the null model)
     stats_: dict[str, Any] = {"llf": lambda: res.llf, "aic": lambda: res.aic,
                               "bic": lambda: res.bic}
-    if family == "gaussian":
+    if family == "gaussian" and fw is None:
         stats_["r2"] = lambda: res.rsquared
+    elif family == "gaussian":
+        def r2() -> float:
+            y, fitted = np.asarray(model.endog), np.asarray(res.fittedvalues)
+            ybar = np.average(y, weights=wts)
+            return 1 - np.sum(wts * (y - fitted) ** 2) / np.sum(wts * (y - ybar) ** 2)
+
+        stats_["r2"] = r2
     elif family == "negbin":
         stats_["pseudo_r2"] = lambda: res.prsquared
     else:
         stats_["pseudo_r2"] = lambda: res.pseudo_rsquared(kind="mcf")
         stats_["deviance"] = lambda: res.deviance
+    # t tests for linear models (for frequency weights df = sum of weights - p)
     df = float(res.df_resid) if family == "gaussian" and cluster is None else None
     terms = list(params.index)
     exog = np.asarray(model.exog, dtype=float)
