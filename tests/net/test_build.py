@@ -186,16 +186,20 @@ def test_projection_rejects_one_mode_edges():
 # --- organisation and submission flow ------------------------------------------------
 
 def test_organisation_structure(small_study):
-    O = tk.net.organisation(small_study)
-    kinds = dict(O.nodes(data="kind"))
-    assert kinds["P1"] == "member" and kinds["P4"] == "member"
-    assert "P2" not in O  # a resident representative is not a member
-    assert kinds["C1"] == "community" and kinds["T1"] == "town" and kinds["L1"] == "station"
-    assert O["P1"]["提案委员会"]["relation"] == "committee"
-    assert O["P1"]["C1"]["relation"] == "assigned"
-    assert O["C1"]["T1"]["relation"] == "parent"
-    assert O.has_edge("C1", "议事室:C1") and "议事室:C2" not in O
-    assert "phone" not in O.nodes["P1"]
+    org = tk.net.organisation(small_study)
+    kinds = dict(org.nodes(data="kind"))
+    assert kinds["P1"] == "member"
+    assert kinds["P4"] == "member"
+    assert "P2" not in org  # a resident representative is not a member
+    assert kinds["C1"] == "community"
+    assert kinds["T1"] == "town"
+    assert kinds["L1"] == "station"
+    assert org["P1"]["提案委员会"]["relation"] == "committee"
+    assert org["P1"]["C1"]["relation"] == "assigned"
+    assert org["C1"]["T1"]["relation"] == "parent"
+    assert org.has_edge("C1", "议事室:C1")
+    assert "议事室:C2" not in org
+    assert "phone" not in org.nodes["P1"]
 
 
 def test_submission_flow_counts(small_study):

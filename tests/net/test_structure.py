@@ -17,9 +17,12 @@ def test_block_densities_and_ei_by_hand():
     res = tk.net.groups(G, group="sector")
     m = res.density_matrix
     # within a: 1 tie of 1 possible; within b: 1 of 1; a-b: 2 ties of 2*2; b-c: 1 of 2*1
-    assert m.loc["a", "a"] == 1.0 and m.loc["b", "b"] == 1.0
-    assert m.loc["a", "b"] == 0.5 and m.loc["b", "a"] == 0.5
-    assert m.loc["b", "c"] == 0.5 and m.loc["a", "c"] == 0.0
+    assert m.loc["a", "a"] == 1.0
+    assert m.loc["b", "b"] == 1.0
+    assert m.loc["a", "b"] == 0.5
+    assert m.loc["b", "a"] == 0.5
+    assert m.loc["b", "c"] == 0.5
+    assert m.loc["a", "c"] == 0.0
     assert np.isnan(m.loc["c", "c"])  # a group of one has no possible inner tie
     ei = res.ei.set_index("group")
     # E-I (Krackhardt & Stern 1988) by hand: group a: I = 1, E = 2 -> 1/3;
@@ -40,7 +43,8 @@ def test_directed_blocks():
     nx.set_node_attributes(G, {"a1": "a", "a2": "a", "b1": "b"}, "g")
     m = tk.net.groups(G, group="g").density_matrix
     assert m.loc["a", "a"] == 0.5  # 1 of 2 ordered pairs
-    assert m.loc["a", "b"] == 0.5 and m.loc["b", "a"] == 0.0
+    assert m.loc["a", "b"] == 0.5
+    assert m.loc["b", "a"] == 0.0
 
 
 def test_davis_two_groups_are_mostly_within_group(shared):
@@ -57,7 +61,9 @@ def test_davis_two_groups_are_mostly_within_group(shared):
                                  "Brenda Rogers"]}
     second = {member[v] for v in ["Katherina Rogers", "Sylvia Avondale", "Nora Fayette",
                                   "Helen Lloyd"]}
-    assert len(first) == 1 and len(second) == 1 and first != second
+    assert len(first) == 1
+    assert len(second) == 1
+    assert first != second
 
 
 @pytest.fixture
