@@ -316,18 +316,22 @@ def _topics(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     out["n_sessions"] = g.size()
     for col in by:
         out[col] = g[col].first()
+    def any_known(flag: pd.Series) -> pd.Series:
+        """Per topic: True if any session is True, NA if all are missing."""
+        known = flag.notna().groupby(f["_topic"], sort=False).any()
+        hit = flag.fillna(value=False).astype(bool).groupby(f["_topic"], sort=False).any()
+        return hit.astype("boolean").where(known, pd.NA).reindex(out.index)
+
     if "consensus" in f.columns:
         c = f["_consensus"]
-        out["consensus"] = g["_consensus"].agg(lambda s: pd.NA if s.isna().all()
-                                               else bool(s.fillna(value=False).any()))
+        out["consensus"] = any_known(c)
         rc = f.loc[c.fillna(value=False).astype(bool)].groupby("_topic")["_round"].min()
         out["rounds_to_consensus"] = rc.reindex(out.index)
     if "escalated_to" in f.columns:
-        out["escalated"] = g["escalated_to"].agg(lambda s: bool(s.notna().any()))
+        out["escalated"] = (f["escalated_to"].notna().groupby(f["_topic"], sort=False).any()
+                            .reindex(out.index).astype("boolean"))
     if "implemented" in f.columns:
-        f["_impl"] = _bool(f["implemented"])
-        out["implemented"] = g["_impl"].agg(lambda s: pd.NA if s.isna().all()
-                                            else bool(s.fillna(value=False).any()))
+        out["implemented"] = any_known(_bool(f["implemented"]))
     if "implemented_date" in f.columns:
         out["implemented_date"] = pd.to_datetime(g["implemented_date"].min(), errors="coerce")
     return out.reset_index()
