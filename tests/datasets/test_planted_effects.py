@@ -29,6 +29,14 @@ def truth():
     return {e["name"]: e for e in yaml.safe_load(text)["effects"]}
 
 
+def test_planted_effects_table_matches_the_yaml(truth):
+    frame = tk.datasets.planted_effects("demo")
+    assert frame["name"].tolist() == list(truth)
+    assert frame["true_value"].tolist() == [truth[n]["true_value"] for n in truth]
+    with pytest.raises(KeyError, match="no planted effects"):
+        tk.datasets.planted_effects("karate_club")
+
+
 def _covers(ci_low, ci_high, value):
     return ci_low <= value <= ci_high
 

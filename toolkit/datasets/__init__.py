@@ -11,6 +11,7 @@ real Polis online consultation (CC BY 4.0).
   from its office-format files through its ``study.yaml`` manifest;
 - :func:`load_dataset` — one table of a dataset as a DataFrame;
 - :func:`data_path` — the folder of a dataset's files (to read them yourself);
+- :func:`planted_effects` — the true values planted in the demo study;
 - :mod:`toolkit.datasets.synth` — the seeded generator of the demo study.
 
 Examples
@@ -39,7 +40,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from toolkit.study import Study
 
-__all__ = ["data_path", "list_datasets", "load_dataset", "load_study"]
+__all__ = ["data_path", "list_datasets", "load_dataset", "load_study", "planted_effects"]
 
 #: Columns of :func:`list_datasets`.
 REGISTRY_COLUMNS = ["name", "description", "tables", "rows", "source", "licence", "useful_for"]
@@ -264,3 +265,50 @@ def _read_classic(file: Path) -> pd.DataFrame:
     header = pd.read_csv(file, encoding="utf-8", nrows=0).columns
     dtypes: dict[str, Any] = {c: str for c in header if c in _ID_COLUMNS}
     return pd.read_csv(file, encoding="utf-8", dtype=dtypes)
+
+
+#: Columns of :func:`planted_effects`.
+PLANTED_COLUMNS = ["name", "table", "true_value", "scale", "estimate", "model"]
+
+
+def planted_effects(name: str = "demo") -> pd.DataFrame:
+    """The effects planted in a synthetic dataset, with their true values.
+
+    Parameters
+    ----------
+    name : str, default "demo"
+        A generated dataset with a ``planted_effects.yaml`` file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per effect: ``name``, ``table`` (where to estimate it; ``panel``
+        is ``load_dataset("demo", table="panel")``), ``true_value`` (float),
+        ``scale`` (log-odds, rate ratio …), ``estimate`` (how to estimate it) and
+        ``model`` (the generating model).
+
+    Raises
+    ------
+    KeyError
+        For an unknown dataset, or one without planted effects.
+
+    Examples
+    --------
+    >>> eff = tk.datasets.planted_effects("demo").set_index("name")
+    >>> float(eff.loc["attendance_satisfaction", "true_value"])
+    0.6
+    >>> eff.loc["room_sessions", "scale"]
+    'rate ratio'
+    """
+    import yaml
+
+    path = data_path(name) / "planted_effects.yaml"
+    if not path.is_file():
+        msg = (f"`{name}` has no planted effects (no planted_effects.yaml); only generated "
+               "datasets such as `demo` have them.")
+        raise KeyError(msg)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rows = [{k: e.get(k) for k in PLANTED_COLUMNS} for e in spec["effects"]]
+    frame = pd.DataFrame(rows, columns=PLANTED_COLUMNS)
+    frame["true_value"] = frame["true_value"].astype("float64")
+    return frame
