@@ -702,29 +702,32 @@ class Design:
         wsum = w.sum()
         p = np.bincount(cell, weights=w, minlength=k) / wsum
         # covariance matrix of the cell proportions: influence matrix per PSU
-        ind = np.zeros((self._n, k))
-        ind[np.arange(self._n), cell] = 1.0
-        u = (w / wsum)[:, None] * (ind - p[None, :]) * ok[:, None]
-        z = np.zeros((self._n_psu, k))
-        np.add.at(z, self._psu, u)
-        vmat = np.zeros((k, k))
-        for h in range(self._n_strata):
-            zh = z[self._psu_stratum == h]
-            if self._n_strata and self._scale[h] == 0:
-                continue
-            dz = zh - self._centre[h] * zh.sum(axis=0) if self._centre[h] else zh
-            vmat += self._scale[h] * dz.T @ dz
+        wn = w / wsum
+
+        def influence_sums(index: np.ndarray, size: int) -> np.ndarray:
+            # sums over `index` groups of w/W (1{cell} - p): the influence of each share
+            a = np.bincount(index * k + cell, weights=wn, minlength=size * k).reshape(size, k)
+            b = np.bincount(index, weights=wn, minlength=size)
+            return a - b[:, None] * p[None, :]
+
+        def group_sums(z: np.ndarray, index: np.ndarray, size: int) -> np.ndarray:
+            keys = (index[:, None] * k + np.arange(k)[None, :]).ravel()
+            return np.bincount(keys, weights=z.ravel(), minlength=size * k).reshape(size, k)
+
+        z = influence_sums(self._psu, self._n_psu)
+        hs = self._psu_stratum
+        s_h = group_sums(z, hs, self._n_strata)
+        zc = z - self._centre[hs][:, None] * s_h[hs]
+        vmat = (zc * self._scale[hs][:, None]).T @ zc
         if self.lonely_psu == "average" and self._lonely.any():
             vmat *= self._n_strata / max(int((~self._lonely).sum()), 1)
         if self._stage2 is not None:
             st = self._stage2
-            z2 = np.zeros((st["n_unit"], k))
-            np.add.at(z2, st["unit"], u)
-            s2 = np.zeros((self._n_psu, k))
-            np.add.at(s2, st["unit_psu"], z2)
-            cu = st["coef"][st["unit_psu"]]
-            vmat += (z2 * cu[:, None]).T @ z2
-            vmat -= (s2 * (st["coef"] * st["centre"])[:, None]).T @ s2
+            z2 = influence_sums(st["unit"], st["n_unit"])
+            up = st["unit_psu"]
+            s2 = group_sums(z2, up, self._n_psu)
+            zc2 = z2 - st["centre"][up][:, None] * s2[up]
+            vmat += (zc2 * st["coef"][up][:, None]).T @ zc2
         n = int(ok.sum())
         # Rao-Scott second-order correction, as svychisq(statistic="F")
         mf_r = np.tile(np.arange(nr), nc)
