@@ -807,7 +807,9 @@ def _failure_cases(frame: pd.DataFrame, kind: str, extra: Mapping[str, Any]) -> 
     if extra:
         sch = sch.add_columns(dict(extra))
     try:
-        sch.validate(frame, lazy=True)
+        # `frame` is a copy-on-write view made for validation, and nothing is coerced:
+        # pandera need not copy it again
+        sch.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
     return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case",
