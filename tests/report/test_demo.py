@@ -1,0 +1,110 @@
+"""The demo report (``toolkit demo``): structure, numbers, fonts, left-out sections."""
+
+from __future__ import annotations
+
+import re
+
+import docx
+import pandas as pd
+import pytest
+from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
+
+import toolkit as tk
+from toolkit.report import demo
+
+
+def _tables_by_caption(doc) -> dict[str, list[list[str]]]:
+    """Caption text → cells of the table that follows it."""
+    out, caption = {}, None
+    for el in doc.element.body.iterchildren():
+        if el.tag == qn("w:p"):
+            text = "".join(t.text or "" for t in el.iter(qn("w:t")))
+            style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            if style is not None and style.get(qn("w:val")) == "Caption" and text.startswith("表"):
+                caption = text
+        elif el.tag == qn("w:tbl") and caption:
+            table = DocxTable(el, doc)
+            out[caption] = [[c.text for c in row.cells] for row in table.rows]
+            caption = None
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    study = demo._load_demo()
+    out = tmp_path_factory.mktemp("演示")
+    paths = tk.report.demo.build_demo(out, "zh", study=study)
+    return study, out, paths
+
+
+@pytest.mark.slow  # builds the whole demo report (about 20 s): the acceptance test of the report
+def test_demo_report(built, runs_without_east_asian_font, external_references):
+    study, out, paths = built
+    assert paths["docx"] == out / "report.docx"
+    skipped = [line.split("\t") for line in
+               (out / "not_included.txt").read_text(encoding="utf-8").splitlines()]
+    # sections are left out only when an analysis is missing, never because one failed
+    assert [s for s in skipped if not s[1].startswith("unavailable:")] == []
+    doc = docx.Document(str(paths["docx"]))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    expected = ["数据与校验"] + [zh for key, zh, _, _ in demo._SECTIONS
+                                 if key not in {s[0] for s in skipped}]
+    assert [re.sub(r"^\d+ ", "", h) for h in headings] == expected
+    assert headings[0] == "1 数据与校验"
+    # numbered captions, consecutive; one embedded image per figure, saved as PNG and SVG
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    tables = [int(re.match(r"表(\d+) ", c).group(1)) for c in captions if c.startswith("表")]
+    figures = [int(re.match(r"图(\d+) ", c).group(1)) for c in captions if c.startswith("图")]
+    assert tables == list(range(1, len(tables) + 1))
+    assert figures == list(range(1, len(figures) + 1))
+    assert len(doc.inline_shapes) == len(figures) >= 3
+    pngs = sorted((out / "figures").glob("*.png"))
+    assert len(pngs) == len(figures)
+    assert len(list((out / "figures").glob("*.svg"))) == len(figures)
+    assert runs_without_east_asian_font(paths["docx"]) == []
+    html = paths["html"].read_text(encoding="utf-8")
+    assert external_references(html) == []
+    assert html.count("data:image/png;base64,") == len(figures)
+
+    # numbers in the tables, recomputed through the public API
+    found = _tables_by_caption(doc)
+    loads = next(v for k, v in found.items() if "数据表与读取记录" in k)
+    row = next(r for r in loads if r[0] == "协商活动")
+    assert row[3] == f"{len(study.table('sessions')):,}"
+    if "survey" not in {s[0] for s in skipped}:
+        alphas = next(v for k, v in found.items() if "Cronbach" in k)
+        scale = study.scales["satisfaction"]
+        alpha = tk.stats.alpha(study.table("survey"), items=scale)["alpha"].iloc[0]
+        row = next(r for r in alphas if r[0] == scale.label)
+        assert row[2] == f"{alpha:.3f}"
+    if "coverage" not in {s[0] for s in skipped}:
+        cover = tk.net.coverage(study).communities
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert f"全区共有 {len(cover)} 个村（社区），其中 {int(cover['covered'].sum())} 个" in text
+
+
+def test_left_out_sections_are_named_in_the_data_section(monkeypatch):
+    units = pd.DataFrame({"unit_id": ["T1", "C1"], "name": ["东街道", "甲社区"],
+                          "level": ["镇街", "村社区"], "parent_id": [None, "T1"]})
+    sessions = pd.DataFrame({"session_id": ["S1"], "date": pd.to_datetime(["2023-05-01"]),
+                             "unit_id": ["C1"], "platform": ["微信群"]})
+    study = tk.Study(units=units, sessions=sessions, name="小样本")
+    real_need = demo._need
+
+    def need(module, *names):
+        if module == "toolkit.stats" and "change" in names:
+            raise demo._Unavailable("toolkit.stats.change")
+        return real_need(module, *names)
+
+    monkeypatch.setattr(demo, "_need", need)
+    made = demo.build_study_report(study, lang="en")
+    reasons = dict((k, r) for k, _, r in made.skipped)
+    assert reasons["change"] == "unavailable: toolkit.stats.change"
+    assert reasons["participation"].startswith("failed: KeyError")  # no attendance table
+    headings = made.report.headings
+    assert headings[0] == "1 Data and validation"
+    assert not any("Change before and after" in h for h in headings)
+    text = " ".join(b.text for b in made.report.blocks if b.kind == "text")
+    assert "Not included in this report: " in text
+    assert "Change before and after deliberation (unavailable: toolkit.stats.change)" in text
