@@ -380,3 +380,29 @@ def test_large_clean_file_takes_the_fast_path(write_file):
     assert str(df["q1"].dtype) == "Int64"
     assert df["weight"].dtype == "float64"
     assert df["gender"].value_counts().to_dict() == {"男": 2500, "女": 2500}
+
+
+def test_file_whose_beginning_is_ascii_but_rest_is_gb18030(write_file):
+    """The first 256 KB decide the guess; the rest is still decoded strictly."""
+    rows = "".join(f"R{i:06d},1\n" for i in range(30_000))  # ~300 KB of ASCII
+    path = write_file("late.csv", "编号,q1\n" + rows + "R999999,满意\n", encoding="gb18030",
+                      newline="\n")
+    df = tk.read_table(path)
+    assert load_record(df).encoding == "gb18030"
+    assert df["q1"].tolist()[-1] == "满意"
+    assert len(df) == 30_001
+
+
+def test_value_after_the_sampled_rows_that_breaks_a_number_column(write_file):
+    """Columns typed from their first rows fall back to text: no value is lost."""
+    lines = "".join(f"R{i},{i % 5 + 1}\n" for i in range(1500))
+    path = write_file("s.csv", "编号,q1\n" + lines + "R1500,不知道\n", newline="\n")
+    df = tk.read_table(path, kind="survey")
+    assert df["q1"].tolist()[-2:] == ["5", "不知道"]  # 1499 % 5 + 1 = 5
+    problems = load_record(df).problems
+    assert problems[["row", "column", "value", "check"]].values.tolist() == [
+        [1502, "q1", "不知道", "mixed_types"]]
+    with pytest.warns(ToolkitWarning):
+        coded = tk.read_table(path, kind="survey", missing_codes={98: "不知道"})
+    assert str(coded["q1"].dtype) == "Int64"
+    assert load_record(coded).missing.values.tolist() == [[1502, "q1", 98, "不知道"]]

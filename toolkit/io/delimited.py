@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from toolkit.errors import ReadError
-from toolkit.io.encoding import check_decodes, detect_encoding, normalise_encoding_name
+from toolkit.io.encoding import BOMS, check_decodes, detect_encoding, normalise_encoding_name
 from toolkit.io.record import LoadRecord
 
 __all__ = ["FOOTER_PATTERN", "read_csv_raw", "sniff_delimiter"]
@@ -129,14 +129,28 @@ def sniff_delimiter(lines: list[str], *, default: str = ",") -> str:
     return best
 
 
-def _head_text(raw: bytes, encoding: str) -> list[str]:
+def _guess_encoding(start: bytes, *, whole: bool, path: Path) -> str:
+    """Encoding from the beginning of the file: BOM, else strict UTF-8, else GB18030.
+
+    The rest of the file is checked as it is parsed (strictly): when it turns
+    out not to be UTF-8 after all, the whole file is examined again.
+    """
+    for bom, name in BOMS:
+        if start.startswith(bom):
+            return name
+    try:
+        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(start, final=whole)
+    except UnicodeDecodeError:
+        return "gb18030" if not whole else detect_encoding(start, file=path)
+    return "utf-8"
+
+
+def _head_text(start: bytes, encoding: str, *, whole: bool) -> list[str]:
     """Complete lines of the beginning of the file, decoded."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    chunk = raw[:_HEAD_BYTES]
-    final = len(chunk) == len(raw)
-    text = decoder.decode(chunk, final=final)
+    text = decoder.decode(start, final=whole)
     lines = text.splitlines(keepends=True)
-    if not final and len(lines) > 1:
+    if not whole and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut
     return lines
 
@@ -233,9 +247,13 @@ def _unique_headers(headers: list[str]) -> tuple[list[str], list[str]]:
 # ---------------------------------------------------------------------------
 
 
+class _NotUtf8(Exception):
+    """The data rows are not valid UTF-8 although the beginning of the file was."""
+
+
 def _parse_arrow(
-    raw: bytes, *, encoding: str, delimiter: str, skip_lines: int, width: int,
-    types: dict[int, pa.DataType] | None = None,
+    path: Path, *, encoding: str, delimiter: str, skip_lines: int, width: int,
+    types: dict[int, pa.DataType] | None = None, quoted: bool = True,
 ) -> pa.Table | None:
     """Parse the data rows with pyarrow; None when the rows are irregular.
 
@@ -243,25 +261,21 @@ def _parse_arrow(
     the column is parsed as text instead (the error names the column).
     """
     names = [f"f{i}" for i in range(width)]
-    body = memoryview(raw)
-    if encoding == "utf-8-sig":
-        body = body[len(codecs.BOM_UTF8):]
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     column_types = {name: pa.string() for name in names}
     for i, kind in (types or {}).items():
         if i < width:
             column_types[names[i]] = kind
-    for _attempt in range(4):
+    while True:
         try:
             return pacsv.read_csv(
-                pa.py_buffer(body),
+                path,
                 read_options=pacsv.ReadOptions(
                     skip_rows=skip_lines, column_names=names, encoding=arrow_encoding,
-                    block_size=1 << 24,
+                    block_size=1 << 22,
                 ),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter, ignore_empty_lines=False,
-                    newlines_in_values=b'"' in raw,
+                    delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=quoted,
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=column_types, strings_can_be_null=True,
@@ -269,12 +283,24 @@ def _parse_arrow(
                 ),
             )
         except pa.ArrowInvalid as err:
-            failed = re.search(r"In CSV column #(\d+): CSV conversion error", str(err))
+            text = str(err)
+            if "invalid UTF8" in text:
+                raise _NotUtf8(text) from err
+            failed = re.search(r"In CSV column #(\d+): CSV conversion error", text)
             if failed is None:
                 return None
-            column_types[names[int(failed.group(1))]] = pa.string()
-    return _parse_arrow(raw, encoding=encoding, delimiter=delimiter, skip_lines=skip_lines,
-                        width=width, types=None)
+            name = names[int(failed.group(1))]
+            if column_types[name] == pa.string():
+                return None
+            column_types[name] = pa.string()
+
+
+def _has_quote(path: Path) -> bool:
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 def _parse_python(
@@ -336,24 +362,27 @@ def read_csv_raw(
         When the file does not decode in the detected or given encoding.
     """
     path = Path(path)
-    raw = path.read_bytes()
+    with path.open("rb") as handle:
+        start_bytes = handle.read(_HEAD_BYTES)
+        whole = len(start_bytes) < _HEAD_BYTES or not handle.read(1)
     record = LoadRecord(file=str(path))
+    given = encoding is not None
     if encoding is None:
-        enc = detect_encoding(raw, file=path, verify=False)
+        enc = _guess_encoding(start_bytes, whole=whole, path=path)
     else:
         try:
             enc = normalise_encoding_name(encoding)
         except LookupError:
             msg = f"Unknown encoding `encoding={encoding!r}`. Try \"utf-8\" or \"gb18030\"."
             raise ReadError(msg) from None
-        if enc == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        if enc == "utf-8" and start_bytes.startswith(codecs.BOM_UTF8):
             enc = "utf-8-sig"
     record.encoding = enc
-    tried = ("UTF-8", "GB18030/GBK") if encoding is None and enc == "gb18030" else None
+    tried = ("UTF-8", "GB18030/GBK") if not given and enc == "gb18030" else None
     try:
-        head = _head_text(raw, enc)
+        head = _head_text(start_bytes, enc, whole=whole)
     except UnicodeDecodeError:
-        check_decodes(raw, enc, file=path, tried=tried)
+        check_decodes(path.read_bytes(), enc, file=path, tried=tried)
         raise  # pragma: no cover - check_decodes raised
     if head and head[0].startswith("\ufeff"):
         head[0] = head[0][1:]
@@ -399,20 +428,35 @@ def read_csv_raw(
         try:
             types = plan(_unique_headers(headers)[0], head_records[skip_records:]) \
                 if plan is not None else None
-            table = _parse_arrow(raw, encoding=enc, delimiter=delimiter,
-                                 skip_lines=skip_lines, width=width, types=types)
+            table = _parse_arrow(path, encoding=enc, delimiter=delimiter,
+                                 skip_lines=skip_lines, width=width, types=types,
+                                 quoted=b'"' in start_bytes or _has_quote(path))
         except UnicodeDecodeError:
-            check_decodes(raw, enc, file=path, tried=tried)
+            check_decodes(path.read_bytes(), enc, file=path, tried=tried)
             raise  # pragma: no cover
+        except _NotUtf8:
+            raw = path.read_bytes()
+            if given:
+                check_decodes(raw, enc, file=path)
+            detected = detect_encoding(raw, file=path)  # raises when nothing decodes
+            del raw
+            return read_csv_raw(path, header_rows=header_rows, encoding=detected,
+                                delimiter=delimiter, plan=plan)
     if table is not None:
         columns = {f"c{i}": table.column(i) for i in range(table.num_columns)}
         n = table.num_rows
     else:
+        raw = path.read_bytes()
         try:
             text = codecs.decode(raw, enc, "strict")
         except UnicodeDecodeError:
+            if not given and enc == "utf-8":
+                detected = detect_encoding(raw, file=path)
+                return read_csv_raw(path, header_rows=header_rows, encoding=detected,
+                                    delimiter=delimiter, plan=plan)
             check_decodes(raw, enc, file=path, tried=tried)
             raise  # pragma: no cover
+        del raw
         if text.startswith("\ufeff"):
             text = text[1:]
         rows, full = _parse_python(text, delimiter=delimiter, skip_records=skip_records,
@@ -444,10 +488,14 @@ def read_csv_raw(
         keep_mask = ~drop
         frame = frame.filter(pa.array(keep_mask)) if frame is not None else None
         file_rows = file_rows[keep_mask]
-    df = (frame.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-          if frame is not None else pd.DataFrame(index=range(len(file_rows))))
     if frame is not None and frame.num_rows == 0:
         df = pd.DataFrame({c: pd.Series([], dtype="str") for c in frame.column_names})
+    elif frame is not None:
+        del arrays, columns, table  # let the conversion free each column as it goes
+        df = frame.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get,
+                             self_destruct=True, split_blocks=True)
+    else:
+        df = pd.DataFrame(index=range(len(file_rows)))
     record.rows_kept = len(df)
     record.row_numbers = file_rows
     return df, record
