@@ -6,6 +6,9 @@ Reference values and sources (R package ``survey``, Lumley):
 - ``svyby(~api99, ~stype, dclus1, svymean)``: SE for stype H rounds to 41.76 and the
   design effect ``DEff.api99`` for H to 2.212 (expectations in the survey package's
   database-backed design tests, ``expect_equal(round(..., 2), 41.76)``).
+- ``svyby(~api99+api00, ~stype, dclus1, svymean, deff=TRUE, vartype="ci")``, stype E:
+  api99 607.7917 (563.0720, 652.5114), api00 648.8681 (605.0385, 692.6976) (printed output
+  quoted in an R survey issue about ``ftable.svyby``).
 - ``svytotal(~stype, dclus1)``: E 4873.97 (SE 1333.32), H 473.86 (158.70),
   M 846.17 (167.55) (survey vignette "survey.pdf", section on simple summaries).
 - ``svychisq(~sch.wide+stype, dclus1)``: F = 5.1934, ndf = 1.495, ddf = 20.925,
@@ -81,6 +84,16 @@ def test_domain_means_keep_the_full_design(dclus1):
                           cluster="dnum", fpc="fpc").mean("api99")
     assert res.loc["H", "estimate"] == pytest.approx(sub["estimate"].item())
     assert res.loc["H", "se"] != pytest.approx(sub["se"].item(), rel=1e-3)
+
+
+def test_several_variables_by_group(dclus1):
+    res = dclus1.by("stype").mean(["api99", "api00"])
+    e = res[res["stype"] == "E"].set_index("variable")
+    for var, est, lo, hi in [("api99", 607.7917, 563.0720, 652.5114),
+                             ("api00", 648.8681, 605.0385, 692.6976)]:
+        assert e.loc[var, "estimate"] == pytest.approx(est, abs=5e-5)
+        assert e.loc[var, "ci_low"] == pytest.approx(lo, abs=5e-5)
+        assert e.loc[var, "ci_high"] == pytest.approx(hi, abs=5e-5)
 
 
 def test_totals_of_each_level(dclus1):

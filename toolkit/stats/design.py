@@ -481,8 +481,11 @@ class Design:
 
     # -- public estimators ---------------------------------------------------
 
-    def _mean_total(self, var: str, by: Sequence[str] | None, domain: np.ndarray | None,
-                    *, total: bool) -> pd.DataFrame:
+    def _mean_total(self, var: str | Sequence[str], by: Sequence[str] | None,
+                    domain: np.ndarray | None, *, total: bool) -> pd.DataFrame:
+        if not isinstance(var, str):
+            return pd.concat([self._mean_total(v, by, domain, total=total) for v in var],
+                             ignore_index=True)
         y = self._numeric(var)
         g, keys = self._groups(by, domain)
         res = self._ratio(y, ~np.isnan(y), g, len(keys), total=total)
@@ -490,15 +493,16 @@ class Design:
         out = self._frame(self._lead(var, keys, by), res)
         return out[keep].reset_index(drop=True)
 
-    def mean(self, var: str) -> pd.DataFrame:
+    def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Weighted mean of `var` with its design-based standard error (R ``svymean``).
 
         Parameters
         ----------
-        var : str
-            Numeric column (ordered categoricals and booleans are used as their
-            codes, see ``toolkit._values.as_numeric``). Missing values are left
-            out, the design kept (R ``na.rm=TRUE``).
+        var : str or list of str
+            Numeric column(s) (ordered categoricals and booleans are used as their
+            codes, see ``toolkit._values.as_numeric``); one row per column.
+            Missing values are left out, the design kept (R ``na.rm=TRUE``),
+            separately for each column.
 
         Returns
         -------
@@ -514,13 +518,13 @@ class Design:
         """
         return self._mean_total(var, None, None, total=False)
 
-    def total(self, var: str) -> pd.DataFrame:
+    def total(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Weighted total of `var` with its standard error (R ``svytotal``).
 
         Parameters
         ----------
-        var : str
-            Numeric column; missing values count as absent (R ``na.rm=TRUE``).
+        var : str or list of str
+            Numeric column(s); missing values count as absent (R ``na.rm=TRUE``).
 
         Returns
         -------
@@ -535,8 +539,10 @@ class Design:
         """
         return self._mean_total(var, None, None, total=True)
 
-    def _prop(self, var: str, by: Sequence[str] | None, domain: np.ndarray | None,
-              ) -> pd.DataFrame:
+    def _prop(self, var: str | Sequence[str], by: Sequence[str] | None,
+              domain: np.ndarray | None) -> pd.DataFrame:
+        if not isinstance(var, str):
+            return pd.concat([self._prop(v, by, domain) for v in var], ignore_index=True)
         s = _column(self.data, var, "var")
         lv, levels = _codes(s)
         if isinstance(s.dtype, pd.CategoricalDtype):
@@ -578,7 +584,7 @@ class Design:
             out = out[nn > 0]
         return out.reset_index(drop=True)
 
-    def prop(self, var: str) -> pd.DataFrame:
+    def prop(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Share of each level of categorical `var` (R ``svymean`` of a factor).
 
         Every category of a Categorical is reported, unused ones with 0; other
@@ -586,13 +592,13 @@ class Design:
 
         Parameters
         ----------
-        var : str
-            Column; missing values are left out (design kept).
+        var : str or list of str
+            Column(s); missing values are left out (design kept).
 
         Returns
         -------
         pandas.DataFrame
-            One row per level: ``variable, level, estimate, se, ci_low, ci_high,
+            One row per level (of each column): ``variable, level, estimate, se, ci_low, ci_high,
             deff, n`` (``n`` respondents with a value).
 
         Examples
@@ -885,15 +891,15 @@ class _ByDesign:
         self.design = design
         self.groups = groups
 
-    def mean(self, var: str) -> pd.DataFrame:
+    def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Mean of `var` per group (R ``svyby(~var, ~group, design, svymean)``)."""
         return self.design._mean_total(var, self.groups, None, total=False)
 
-    def total(self, var: str) -> pd.DataFrame:
+    def total(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Total of `var` per group (R ``svyby(..., svytotal)``)."""
         return self.design._mean_total(var, self.groups, None, total=True)
 
-    def prop(self, var: str) -> pd.DataFrame:
+    def prop(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Share of each level of `var` per group."""
         return self.design._prop(var, self.groups, None)
 
