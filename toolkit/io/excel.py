@@ -354,8 +354,8 @@ class _Sheet:
                 continue
             return r
         record.notes.append(
-            f"no header row recognised; row {nonblank[0] + 1} was used as the header "
-            "(pass `header_rows=` if this is wrong)"
+            f"no header row recognised (a row of text filling most columns); row "
+            f"{nonblank[0] + 1}, the first non-blank row, was used as the header"
         )
         return nonblank[0]
 
