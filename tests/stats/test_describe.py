@@ -173,3 +173,15 @@ def test_demo_planted_dispersion_and_shift(panel):
     # deliberation concentrates op1: agreement up, Leik dispersion down
     assert res.loc[("op1", "后测"), "van_der_eijk_a"] > res.loc[("op1", "前测"), "van_der_eijk_a"]
     assert res.loc[("op1", "后测"), "leik"] < res.loc[("op1", "前测"), "leik"]
+
+
+def test_likert_points_fix_the_scale_and_reject_stray_codes():
+    df = pd.DataFrame({"q": [2.0, 3.0, 5.0, np.nan]})
+    res = tk.stats.likert(df, items=["q"], points=[1, 2, 3, 4, 5]).iloc[0]
+    assert res["p_1"] == 0.0
+    assert res["top2"] == pytest.approx(1 / 3)  # 4 and 5 are the top two points
+    spaced = tk.stats.likert(pd.DataFrame({"q": [0.0, 2.0, 4.0, 4.0]}), items=["q"],
+                             points=[0, 2, 4]).iloc[0]
+    assert [spaced["p_0"], spaced["p_2"], spaced["p_4"]] == [0.25, 0.25, 0.5]
+    with pytest.raises(ValueError, match=r"\[98.0\]"):
+        tk.stats.likert(pd.DataFrame({"q": [1.0, 98.0]}), items=["q"], points=[1, 2, 3])

@@ -324,6 +324,10 @@ def krippendorff_alpha(
     values = values[m_u >= 2]
     m_u = m_u[m_u >= 2]
     domain = np.unique(values[~np.isnan(values)])
+    if len(domain) < 2:
+        msg = ("Krippendorff's alpha needs at least two distinct codes among units coded "
+               f"by two or more coders; found {domain.tolist()}.")
+        raise ValueError(msg)
     with warnings.catch_warnings():
         # the package may warn on degenerate data; the caller gets NaN instead
         warnings.simplefilter("ignore", RuntimeWarning)

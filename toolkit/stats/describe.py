@@ -286,6 +286,19 @@ def _ordinal(col: pd.Series, points: Sequence[float] | None = None,
         ok = ~np.isnan(x)
         values = np.array(sorted(set(codes) | set(np.unique(x[ok]).tolist())))
         idx1 = np.where(ok, np.searchsorted(values, np.where(ok, x, 0)) + 1, 0).astype(np.int64)
+    if points is not None:
+        pts = np.array([float(p) for p in points])
+        outside = ~np.isnan(x) & ~np.isin(x, pts)
+        if outside.any():
+            extra = np.unique(x[outside]).tolist()
+            msg = (f"Column `{col.name}` holds code(s) {extra[:10]} outside `points` "
+                   f"{list(points)}; declare missing codes (e.g. 98/99) as missing first.")
+            raise ValueError(msg)
+        if not np.array_equal(values, pts):
+            ok = ~np.isnan(x)
+            idx1 = np.where(ok, np.searchsorted(pts, np.where(ok, x, 0)) + 1, 0).astype(np.int64)
+        values = pts
+        labels_map = {float(k): v for k, v in labels_map.items()}
     labels = [labels_map.get(v, labels_map.get(int(v), v)) if float(v).is_integer()
               else labels_map.get(v, v) for v in values]
     return idx1, values, labels
