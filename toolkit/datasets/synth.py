@@ -774,14 +774,14 @@ def _survey(rng: np.random.Generator, units: pd.DataFrame) -> pd.DataFrame:
     cuts = [p["sat_cut1"], p["sat_cut2"], p["sat_cut3"], p["sat_cut4"]]
     svy["sat1"] = _ordinal(rng, latent, cuts)
     for k in (2, 3, 4):
-        svy[f"sat{k}"] = _ordinal(rng, latent + rng.normal(0, 1.0, n), cuts)
+        svy[f"sat{k}"] = _ordinal(rng, latent + rng.normal(0, 1.6, n), cuts)
     # trust: community random intercept (ICC about 0.10) plus satisfaction
     comm_ids = svy["unit_id"].unique()
     u = dict(zip(comm_ids, rng.normal(0, 0.35, len(comm_ids)), strict=True))
     trust_latent = (0.35 * (latent - latent.mean()) + svy["unit_id"].map(u).to_numpy()
                     + rng.normal(0, 1.0, n))
     for k in (1, 2, 3):
-        svy[f"trust{k}"] = _ordinal(rng, trust_latent + rng.normal(0, 0.6, n),
+        svy[f"trust{k}"] = _ordinal(rng, trust_latent + rng.normal(0, 0.9, n),
                                     [-1.8, -0.8, 0.5, 1.7])
     # political efficacy; eff3 and eff4 are reverse-keyed
     eff_latent = 0.3 * party + 0.25 * (educ - 3) + 0.3 * attended + rng.normal(0, 1.0, n)
