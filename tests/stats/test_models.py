@@ -352,3 +352,23 @@ def test_frequency_weights_equal_expanded_rows(rng, family):
     np.testing.assert_allclose(a.to_frame()["estimate"], b.to_frame()["estimate"], rtol=1e-6)
     np.testing.assert_allclose(a.to_frame()["se"], b.to_frame()["se"], rtol=1e-6)
     assert a.n == b.n == d["w"].sum()
+
+
+def test_formula_functions_from_the_callers_namespace(rng):
+    # Functions used in a formula are looked up where the model function is called
+    # (as statsmodels does for its own formula API).
+    def centred(v):
+        return v - v.mean()
+
+    n = 80
+    d = pd.DataFrame({"x": rng.normal(size=n) + 5, "g": np.repeat(np.arange(8), 10)})
+    d["y"] = 2 * d["x"] + rng.normal(size=8)[d["g"]] + rng.normal(size=n)
+    d["o"] = pd.Categorical(np.digitize(d["y"], [9, 10, 11]), ordered=True)
+    fit = tk.stats.regress("y ~ centred(x)", d)
+    assert fit.to_frame()["term"].tolist() == ["Intercept", "centred(x)"]
+    assert fit.to_frame()["estimate"].iloc[0] == pytest.approx(d["y"].mean())
+    assert "centred(x)" in tk.stats.ologit("o ~ centred(x)", d).to_frame()["term"].tolist()
+    design = tk.stats.Design(d.assign(w=1.0), weights="w", cluster="g")
+    assert tk.stats.regress("y ~ centred(x)", d.assign(w=1.0), design=design).n == n
+    ml = tk.stats.multilevel("y ~ centred(x)", d, group="g")
+    assert "centred(x)" in ml.to_frame()["term"].tolist()

@@ -30,6 +30,16 @@ _LINKS = ("logit", "probit")
 # ---------------------------------------------------------------------------
 
 
+def _caller_env() -> dict[str, Any]:
+    """Namespace of the code calling a public model function (functions used in formulas)."""
+    import sys
+
+    frame = sys._getframe(2)
+    env = dict(frame.f_globals)
+    env.update(frame.f_locals)
+    return env
+
+
 def _is_study(obj: Any) -> bool:
     return hasattr(obj, "tables") and hasattr(obj, "table") and hasattr(obj, "design_spec")
 
@@ -295,6 +305,7 @@ def regress(
     """
     import statsmodels.formula.api as smf
 
+    env = _caller_env()
     if family not in _FAMILIES:
         msg = f"Unknown `family` {family!r}; use one of {', '.join(_FAMILIES)}."
         raise ValueError(msg)
@@ -316,20 +327,21 @@ def regress(
              "negbin": "Negative binomial"}[family]
 
     if design is not None:
-        return _regress_design(formula, prepared, frame.index, design, family, weight, label)
+        return _regress_design(formula, prepared, frame.index, design, family, weight, label,
+                               env)
 
     fw = None if weight is None else pd.to_numeric(prepared[weight]).to_numpy(dtype=float)
     if family == "gaussian" and fw is None:
-        model = smf.ols(formula, prepared)
+        model = smf.ols(formula, prepared, eval_env=env)
     elif family == "negbin":
         if fw is not None:
             msg = ("`weight` is not supported with family='negbin'; use 'poisson' with "
                    "frequency weights, or expand the rows.")
             raise ValueError(msg)
-        model = smf.negativebinomial(formula, prepared)
+        model = smf.negativebinomial(formula, prepared, eval_env=env)
     else:
         kw = {} if fw is None else {"freq_weights": prepared[weight]}
-        model = smf.glm(formula, prepared, family=_glm_family(family), **kw)
+        model = smf.glm(formula, prepared, family=_glm_family(family), eval_env=env, **kw)
     fit_kw: dict[str, Any] = {}
     if cluster is not None:
         rows = model.data.row_labels
@@ -382,7 +394,7 @@ def regress(
 
 
 def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, design: Any,
-                    family: str, weight: str | None, label: str) -> ModelResult:
+                    family: str, weight: str | None, label: str, env: Any) -> ModelResult:
     import statsmodels.formula.api as smf
 
     if family == "negbin":
@@ -395,7 +407,7 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
         w_full = w_full * pd.to_numeric(prepared[weight]).reindex(full_index).to_numpy(float)
     prepared = prepared.assign(_design_w=w_full)
     model = smf.glm(formula, prepared, family=_glm_family(family),
-                    var_weights=prepared["_design_w"])
+                    var_weights=prepared["_design_w"], eval_env=env)
     res = model.fit()
     rows = model.data.row_labels
     pos = full_index.get_indexer(rows)
@@ -686,6 +698,7 @@ def ologit(
     """
     import patsy
 
+    env = _caller_env()
     if link not in _LINKS:
         msg = f"Unknown `link` {link!r}; use 'logit' or 'probit'."
         raise ValueError(msg)
@@ -702,7 +715,8 @@ def ologit(
     if weight is not None:
         keep &= prepared[weight].notna()
     sub = prepared[keep]
-    X = patsy.dmatrix(rhs, sub, return_type="dataframe", NA_action="drop")
+    X = patsy.dmatrix(rhs, sub, return_type="dataframe", NA_action="drop",
+                      eval_env=patsy.EvalEnvironment([env]))
     if "Intercept" not in X.columns:
         msg = ("An ordered model has cut-points instead of an intercept; write the formula "
                "with its intercept (no '- 1' or '0 +').")
@@ -863,6 +877,7 @@ def multilevel(
     """
     import statsmodels.formula.api as smf
 
+    env = _caller_env()
     frame, _ = _frame_and_design(data, None)
     if group not in frame.columns:
         msg = f"Column `{group}` (`group`) is not in `data`. Available: {list(frame.columns)}."
@@ -871,7 +886,7 @@ def multilevel(
                         outcome_numeric=True)
     prepared[group] = frame[group].astype(object)
     prepared = prepared[prepared[group].notna()]
-    model = smf.mixedlm(formula, prepared, groups=group, re_formula=re_formula)
+    model = smf.mixedlm(formula, prepared, groups=group, re_formula=re_formula, eval_env=env)
     res = model.fit(reml=reml)
     fe = res.fe_params
     cov = res.cov_params().loc[fe.index, fe.index]
