@@ -12,7 +12,7 @@ published example; the tests name the source and tolerance.
   :func:`krippendorff_alpha`;
 - models: :func:`regress`, :func:`ologit`, :func:`multilevel`;
 - change between waves: :func:`change`;
-- process: :func:`sessions`, :func:`submissions`.
+- process: :func:`sessions`, :func:`submissions`, :func:`km_curve`.
 """
 
 from __future__ import annotations
