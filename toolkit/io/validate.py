@@ -235,6 +235,28 @@ def _vocabulary_check(vocab: schema.Vocabulary):
     return check
 
 
+#: Key codes of the frame being validated, shared by the checks of one run
+#: (factorising a million ids is the costliest step; it is done once).
+_KEY_CODES: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+
+
+def _key_codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """One integer per row identifying its values in `cols` (-1 never occurs: NA is a value)."""
+    memo_key = (id(df), tuple(cols))
+    if memo_key not in _KEY_CODES:
+        if len(cols) == 1:
+            codes, _ = pd.factorize(df[cols[0]], use_na_sentinel=False)
+        else:
+            codes = df.groupby(cols, dropna=False, sort=False, observed=True).ngroup() \
+                .to_numpy()
+        _KEY_CODES[memo_key] = np.asarray(codes, dtype="int64")
+    return _KEY_CODES[memo_key]
+
+
+def _repeated(codes: np.ndarray, *, keep: str | bool) -> np.ndarray:
+    return pd.Series(codes).duplicated(keep=keep).to_numpy()
+
+
 def _row_check(subset: tuple[str, ...] | None, key: tuple[str, ...] = ()):
     """Rows that repeat an earlier row (all columns, or the columns of `subset`).
 
@@ -247,12 +269,12 @@ def _row_check(subset: tuple[str, ...] | None, key: tuple[str, ...] = ()):
             cols = [c for c in subset if c in df.columns]
             if not cols or cols[0] != subset[0]:
                 return _all(df.index, value=True)
-            keyed = df[cols]
+            repeated = _repeated(_key_codes(df, cols), keep="first")
             # rows with an empty key are reported as missing values, not duplicates
-            return ~keyed.duplicated(keep="first") | keyed.isna().any(axis=1)
+            return pd.Series(~repeated, index=df.index) | df[cols].isna().any(axis=1)
         present = [c for c in key if c in df.columns]
-        if present:
-            candidates = df[present].duplicated(keep=False)
+        if present and present[0] == key[0]:
+            candidates = _repeated(_key_codes(df, present), keep=False)
             if not candidates.any():
                 return _all(df.index, value=True)
             ok = _all(df.index, value=True)
@@ -668,14 +690,14 @@ def _row_numbers(frame: pd.DataFrame, rec: Any) -> np.ndarray:
     """Spreadsheet row number of each row of `frame` (by position)."""
     n = len(frame)
     numbers = getattr(rec, "row_numbers", None)
-    numbers = [] if numbers is None else list(numbers)
-    if numbers and len(numbers) == n:
-        return np.asarray(numbers, dtype="int64")
-    if numbers and n and pd.api.types.is_integer_dtype(frame.index.dtype):
+    numbers = np.asarray([] if numbers is None else numbers, dtype="int64")
+    if len(numbers) and len(numbers) == n:
+        return numbers
+    if len(numbers) and n and pd.api.types.is_integer_dtype(frame.index.dtype):
         # a subset of the frame the reader returned: its index labels are positions
         labels = frame.index.to_numpy()
         if labels.min() >= 0 and labels.max() < len(numbers):
-            return np.asarray(numbers, dtype="int64")[labels]
+            return numbers[labels]
     first = int(getattr(rec, "first_data_row", 2) or 2) if rec is not None else 2
     return np.arange(n, dtype="int64") + first
 
@@ -812,6 +834,8 @@ def _failure_cases(frame: pd.DataFrame, kind: str, extra: Mapping[str, Any]) -> 
         sch.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
+    finally:
+        _KEY_CODES.clear()
     return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case",
                                  "index"])
 
