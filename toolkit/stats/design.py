@@ -762,7 +762,12 @@ class Design:
         tot = self._ratio(np.ones(self._n), ok, np.where(ok, cell, -1), k, total=True)
         counts = np.bincount(cell, weights=ok.astype(float), minlength=k)
         se_p = np.sqrt(np.diag(vmat))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            svar = p * (1 - p) * n / (n - 1)
+            vsrs = svar * (wsum - n) / (wsum * n) if wsum > n else svar / n
+            deff = se_p**2 / vsrs
         table = pd.DataFrame({
+            "variable": f"{row}:{col}",
             row: np.tile(rkeys.iloc[:, 0].to_numpy(dtype=object), nc),
             col: np.repeat(ckeys.iloc[:, 0].to_numpy(dtype=object), nr),
             "total": tot["estimate"],
@@ -770,6 +775,7 @@ class Design:
             "se": se_p,
             "ci_low": p - _Z975 * se_p,
             "ci_high": p + _Z975 * se_p,
+            "deff": deff,
             "n": counts.astype(np.int64),
         })
         return table, test
@@ -786,9 +792,10 @@ class Design:
         Returns
         -------
         pandas.DataFrame
-            One row per cell: `row`, `col`, ``total`` (weighted count),
-            ``estimate`` (share of the weighted total), ``se``, ``ci_low``,
-            ``ci_high``, ``n`` (respondents). ``attrs["test"]`` holds the test as a
+            One row per cell: ``variable`` (``"row:col"``), `row`, `col`,
+            ``total`` (weighted count), ``estimate`` (share of the weighted
+            total), ``se``, ``ci_low``, ``ci_high``, ``deff`` (as for
+            :meth:`prop`), ``n`` (respondents in the cell). ``attrs["test"]`` holds the test as a
             dict: ``chisq`` (Pearson statistic of the table scaled to n),
             ``f`` (= chisq / trace of the design-effect matrix), ``ndf``,
             ``ddf``, ``p_value``, ``n``; :meth:`crosstab_test` returns it as a frame.
@@ -926,7 +933,7 @@ class _ByDesign:
         for key, dom in self._domains():
             tab, test = self.design._crosstab(row, col, dom)
             for j, (k, v) in enumerate(key.items()):
-                tab.insert(j, k, v)
+                tab.insert(1 + j, k, v)
             frames.append(tab)
             tests.append({**key, **test})
         out = pd.concat(frames, ignore_index=True)
