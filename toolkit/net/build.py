@@ -394,15 +394,15 @@ def project(
     if isinstance(B, Study):
         B = two_mode(B, actor=actor, event=event)
     R, nodes, source = _incidence(B, on, actor, event)
-    RT = R.T.tocsr()
     if weight == "newman":
         k = np.asarray(R.sum(axis=0)).ravel()
         inv = np.zeros_like(k)
         np.divide(1.0, k - 1.0, out=inv, where=k > 1)
-        W = (R @ sp.diags_array(inv)) @ RT
+        W = (R @ sp.diags_array(inv)) @ R.T
     else:
-        W = R @ RT
-    W = sp.csr_array(W)
+        W = R @ R.T
+    if not isinstance(W, sp.csr_array):
+        W = sp.csr_array(W)
     if weight == "jaccard":
         k = np.asarray(R.sum(axis=1)).ravel()
         coo = W.tocoo()

@@ -84,7 +84,7 @@ def layout_positions(
             lay = g.layout_kamada_kawai()
         else:
             lay = g.layout_circle()
-    return np.asarray(lay.coords, dtype=float)
+    return np.array(lay.coords, dtype=float)
 
 
 def _values(G: nx.Graph, spec: str, nodes: list, *, seed: int | None) -> tuple[np.ndarray, str]:
@@ -209,7 +209,7 @@ def network(
         width = thin if np.ptp(w) == 0 else 0.3 + 2.2 * (w - w.min()) / np.ptp(w)
         segs = np.stack([pos[src], pos[dst]], axis=1)
         ax.add_collection(LineCollection(segs, colors="#7f7f7f", linewidths=width,
-                                         alpha=alpha, zorder=1))
+                                         alpha=alpha, zorder=1), autolim=False)
         if G.is_directed() and len(edges) <= 300:
             for s, t in zip(src, dst, strict=True):
                 ax.annotate("", xy=pos[t], xytext=pos[s], zorder=1,
@@ -288,6 +288,8 @@ def network(
     if handles and legend:
         ax.legend(handles=handles, title=column_label(title, lang) if title else None,
                   loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    if n:
+        ax.update_datalim(pos)  # cheaper than letting the edge collection compute it
     ax.set_aspect("equal", adjustable="datalim")
     ax.autoscale_view()
     ax.margins(0.05)
