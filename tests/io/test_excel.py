@@ -13,6 +13,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.errors import ReadError, ToolkitError
 from toolkit.io.excel import read_excel_raw
@@ -373,3 +375,35 @@ def test_section_heading_rows_inside_the_data(tmp_path):
         {"row": 2, "reason": "section heading: 一、东城街道"},
         {"row": 4, "reason": "section heading: 二、西城街道"},
     ]
+
+
+_CELLS = st.one_of(
+    st.just(""), st.just("  "), st.sampled_from(
+        ["合计", "小计", "填表人：张三", "注：无", "编号", "一、东城", "居民议事会", "是"]),
+    st.text(alphabet="街道社区ABC12 ", max_size=4),
+    st.integers(-5, 100).map(float),
+    st.floats(-10, 10, allow_nan=False),
+    st.dates(dt.date(2020, 1, 1), dt.date(2025, 1, 1)),
+    st.booleans(),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(grid=st.integers(1, 6).flatmap(
+    lambda w: st.lists(st.lists(_CELLS, min_size=w, max_size=w), min_size=0, max_size=12)),
+    header_rows=st.sampled_from([None, 1, 2]))
+def test_every_row_below_the_header_is_kept_or_set_aside(grid, header_rows):
+    """Property: no row is lost, whatever the layout of the sheet."""
+    from toolkit.io.excel import _Sheet
+    from toolkit.io.record import LoadRecord
+
+    record = LoadRecord(file="x.xlsx", sheet="s")
+    df = _Sheet([list(r) for r in grid], []).parse(record, header_rows=header_rows)
+    assert record.accounts_for_every_row()
+    assert len(df) == record.rows_kept == len(record.row_numbers)
+    area = set(range(record.first_data_row, record.first_data_row + record.rows_read))
+    aside = set(record.rows_set_aside["row"])
+    assert set(record.row_numbers) | aside == area
+    assert not set(record.row_numbers) & aside
+    assert isinstance(df.index, pd.RangeIndex)
+    assert all(isinstance(c, str) for c in df.columns)
