@@ -391,14 +391,21 @@ _CELLS = st.one_of(
 @settings(max_examples=40, deadline=None)
 @given(grid=st.integers(1, 6).flatmap(
     lambda w: st.lists(st.lists(_CELLS, min_size=w, max_size=w), min_size=0, max_size=12)),
-    header_rows=st.sampled_from([None, 1, 2]))
-def test_every_row_below_the_header_is_kept_or_set_aside(grid, header_rows):
-    """Property: no row is lost, whatever the layout of the sheet."""
+    header_rows=st.sampled_from([None, 1, 2]), data=st.data())
+def test_every_row_below_the_header_is_kept_or_set_aside(grid, header_rows, data):
+    """Property: no row is lost, whatever the layout of the sheet and its merges."""
     from toolkit.io.excel import _Sheet
     from toolkit.io.record import LoadRecord
 
+    merges = []
+    if grid:
+        n_rows, width = len(grid), len(grid[0])
+        for r0, c0, h, w in data.draw(st.lists(st.tuples(
+                st.integers(0, n_rows - 1), st.integers(0, width - 1),
+                st.integers(0, 3), st.integers(0, 2)), max_size=3)):
+            merges.append(((r0, c0), (min(r0 + h, n_rows - 1), min(c0 + w, width - 1))))
     record = LoadRecord(file="x.xlsx", sheet="s")
-    df = _Sheet([list(r) for r in grid], []).parse(record, header_rows=header_rows)
+    df = _Sheet([list(r) for r in grid], merges).parse(record, header_rows=header_rows)
     assert record.accounts_for_every_row()
     assert len(df) == record.rows_kept == len(record.row_numbers)
     area = set(range(record.first_data_row, record.first_data_row + record.rows_read))
