@@ -160,13 +160,14 @@ def _read_pyreadstat(file: Path, source: str) -> tuple[pd.DataFrame, Any, str | 
 
     reader = pyreadstat.read_sav if source == "sav" else pyreadstat.read_dta
     options = {"user_missing": True, "dates_as_pandas_datetime": True}
+    errors = (pyreadstat.ReadstatError, pyreadstat.PyreadstatError)
     try:
         raw, meta = reader(str(file), **options)
-    except pyreadstat.ReadstatError as exc:
+    except errors as exc:
         # Old Chinese files often store GBK text without saying so.
         try:
             raw, meta = reader(str(file), encoding="GB18030", **options)
-        except pyreadstat.ReadstatError:
+        except errors:
             kind = "an SPSS" if source == "sav" else "a Stata"
             msg = (f"Cannot read {file.name!r} as {kind} file ({exc}). Check that the file "
                    "is complete and was saved by SPSS/Stata (or re-save it there).")
