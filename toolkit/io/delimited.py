@@ -512,13 +512,21 @@ def _rows_to_set_aside(
     n = len(file_rows)
     if n == 0 or not arrays:
         return None
-    filled = np.zeros(n, dtype=np.int32)
-    for arr in arrays:
-        valid = pc.is_valid(arr)
-        if isinstance(valid, pa.ChunkedArray):
-            valid = valid.combine_chunks()
-        filled += valid.to_numpy(zero_copy_only=False).astype(np.int32)
-    drop = filled == 0
+    # empty rows: rows whose first cell is empty are checked across the other columns
+    first = pc.is_valid(arrays[0])
+    if isinstance(first, pa.ChunkedArray):
+        first = first.combine_chunks()
+    candidates = np.flatnonzero(~np.asarray(first.to_numpy(zero_copy_only=False), dtype=bool))
+    drop = np.zeros(n, dtype=bool)
+    if len(candidates):
+        empty = np.ones(len(candidates), dtype=bool)
+        picks = pa.array(candidates)
+        for arr in arrays[1:]:
+            valid = pc.is_valid(arr.take(picks))
+            if isinstance(valid, pa.ChunkedArray):
+                valid = valid.combine_chunks()
+            empty &= ~np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool)
+        drop[candidates[empty]] = True
     width = len(arrays)
     # footer rows: walk back from the end over empty and footer-like rows
     tail_start = max(n - _TAIL_ROWS, 0)

@@ -771,11 +771,16 @@ def _numeric_missing(out: Any, col: _Column) -> Any:
         return out
     if isinstance(out, pd.arrays.IntegerArray):
         data, mask = out._data, out._mask
-        hit = np.isin(data, np.array([c for c in codes if float(c).is_integer()],
-                                     dtype=np.int64)) & ~mask
+        hit = np.zeros(len(data), dtype=bool)
+        for code in codes:
+            if float(code).is_integer():
+                hit |= data == int(code)
+        hit &= ~mask
     else:
         data = out
-        hit = np.isin(data, np.array(list(codes), dtype="float64"))
+        hit = np.zeros(len(data), dtype=bool)
+        for code in codes:
+            hit |= data == float(code)
     positions = np.flatnonzero(hit)
     if not len(positions):
         return out

@@ -290,7 +290,10 @@ def _csv_plan(kind: str, mapping: Mapping[str, str] | None, missing_codes: objec
             if how in ("category", "ordered", "bool", "date"):
                 types[i] = pa.dictionary(pa.int32(), pa.string())
                 continue
-            if how not in ("int", "float", "infer"):
+            if how in ("id", "text"):
+                values = [r[i] for r in sample if i < len(r)]
+                if len(values) >= 20 and len(set(values)) <= len(values) // 4:
+                    types[i] = pa.dictionary(pa.int32(), pa.string())  # few distinct
                 continue
             declared = codes.for_column((header, name or header),
                                         eligible=_eligible_for_common_codes(column))
