@@ -285,3 +285,16 @@ def test_two_stage_without_fpc_is_first_stage_only(apiclus2):
     assert m["deff"] == pytest.approx(6.5075, abs=5e-5)
     one = tk.stats.Design(apiclus2, weights="pw", cluster="dnum").mean("api00")
     assert m["se"] == pytest.approx(one["se"].item())
+
+
+def test_demo_study_design(demo_study):
+    d = demo_study.design
+    assert d.degf == 56 - 14  # 56 sampled communities in 14 strata
+    res = d.by("attended").mean("sat1").set_index("attended")
+    # planted: attending raises satisfaction (ordered-logit coefficient 0.6 > 0), so the
+    # design-based difference in mean satisfaction must be positive and clear of zero
+    diff = res.loc["是", "estimate"] - res.loc["否", "estimate"]
+    se = np.hypot(res.loc["是", "se"], res.loc["否", "se"])  # conservative for a positive cov
+    assert diff - 1.96 * se > 0
+    shares = d.prop("party_member")
+    assert shares["estimate"].sum() == pytest.approx(1.0)

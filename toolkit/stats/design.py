@@ -399,6 +399,12 @@ class Design:
     def _numeric(self, var: str) -> np.ndarray:
         s = _column(self.data, var, "var")
         try:
+            if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories):
+                # codes of the categories (codebook value labels, else 1..k), then expand
+                cats = pd.Series(pd.Categorical(s.cat.categories, dtype=s.dtype), name=s.name)
+                cats.attrs = s.attrs
+                per_cat = np.r_[as_numeric(cats).to_numpy(float), np.nan]
+                return per_cat[s.cat.codes.to_numpy()]
             return as_numeric(s).to_numpy(float)
         except TypeError as err:
             msg = (f"`{var}` is not numeric ({s.dtype}); use `.prop(\"{var}\")` for the "
