@@ -192,7 +192,11 @@ def read_polis(
     -----
     Polis's ``participants-votes.csv`` writes 1 for agree and -1 for disagree;
     ``comments.csv`` counts every vote event (a changed vote counts twice), so
-    its counts equal the event counts, not the last-vote counts.
+    its counts equal the event counts, not the last-vote counts. Participant and
+    statement ids are Polis's own numbers (as strings); both count from 0, so the
+    same id can name a participant and a statement — keep the columns apart (e.g.
+    ``tk.net.two_mode(conv.votes, actor="participant_id", event="statement_id")``
+    names the nodes by mode).
 
     References
     ----------
