@@ -294,7 +294,7 @@ def test_demo_study_design(demo_study):
     # planted: attending raises satisfaction (ordered-logit coefficient 0.6 > 0), so the
     # design-based difference in mean satisfaction must be positive and clear of zero
     diff = res.loc["是", "estimate"] - res.loc["否", "estimate"]
-    se = np.hypot(res.loc["是", "se"], res.loc["否", "se"])  # conservative for a positive cov
-    assert diff - 1.96 * se > 0
+    se = np.hypot(res.loc["是", "se"], res.loc["否", "se"])  # covariance ignored ...
+    assert diff - 4 * se > 0  # ... so demand a margin no covariance could close (|r| <= 1)
     shares = d.prop("party_member")
     assert shares["estimate"].sum() == pytest.approx(1.0)
