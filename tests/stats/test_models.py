@@ -372,3 +372,17 @@ def test_formula_functions_from_the_callers_namespace(rng):
     assert tk.stats.regress("y ~ centred(x)", d.assign(w=1.0), design=design).n == n
     ml = tk.stats.multilevel("y ~ centred(x)", d, group="g")
     assert "centred(x)" in ml.to_frame()["term"].tolist()
+
+
+def test_ologit_design_true_with_study(shared):
+    # Same fit through a Study (design=True) and through its Design object; design
+    # degrees of freedom = 200 schools - 3 strata - 5 parameters + 1 = 193.
+    s = _api(shared, "apistrat")
+    s["band"] = pd.cut(s["api00"], [0, 600, 700, 800, 1000], labels=["D", "C", "B", "A"])
+    study = tk.Study(survey=s, design={"weights": "pw", "strata": "stype", "fpc": "fpc"})
+    a = tk.stats.ologit("band ~ ell + meals", study, design=True)
+    b = tk.stats.ologit("band ~ ell + meals", s, design=study.design)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    assert a.cov_type == "design"
+    assert a.df_resid == 193
+    assert a.to_frame()["term"].tolist() == ["ell", "meals", "D|C", "C|B", "B|A"]
