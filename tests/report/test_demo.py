@@ -94,7 +94,8 @@ def test_left_out_sections_are_named_in_the_data_section(monkeypatch):
 
     def need(module, *names):
         if module == "toolkit.stats" and "change" in names:
-            raise demo._Unavailable("toolkit.stats.change")
+            msg = "toolkit.stats.change"
+            raise demo._Unavailable(msg)
         return real_need(module, *names)
 
     monkeypatch.setattr(demo, "_need", need)

@@ -584,7 +584,6 @@ def coverage(
     handles = [Patch(facecolor=_STATUS_COLOURS[s],
                      label=labels.get(s, several if s == "several" else word(s, lang)))
                for s in present]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02),
               ncol=len(handles), frameon=False)
-    ax.set_xlabel(word("community", lang), labelpad=18)
     return apply_fonts(ax, lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -140,14 +141,58 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def column_widths(columns: list[list[str]], total_cm: float = 16.0) -> list[float]:
-    """Column widths (cm) proportional to content, summing to `total_cm`."""
-    natural = [max([text_width(line) for v in col for line in str(v).split("\n")] + [4]) + 2
-               for col in columns]
-    natural = [min(n, 40) for n in natural]
-    widths = [total_cm * n / sum(natural) for n in natural]
-    small = [max(w, 1.3) for w in widths]
-    return [w * total_cm / sum(small) for w in small]
+def _header_units(text: str) -> float:
+    """Width a bold header needs when it may wrap onto two lines.
+
+    Latin words are not broken; Chinese may break between any two characters.
+    """
+    tokens = str(text).split() or [""]
+    longest = max(text_width(t) if text_width(t) == len(t) else math.ceil(text_width(t) / 2)
+                  for t in tokens)
+    return 1.1 * max(longest, math.ceil(text_width(str(text)) / 2))
+
+
+def column_widths(columns: list[list[str]], total_cm: float = 16.0,
+                  numeric: list[bool] | None = None, size: float = 10.5) -> list[float]:
+    """Column widths (cm) that fill `total_cm`, wrapping text columns before numbers.
+
+    Each column's natural width is its widest cell, or half its header (headers
+    may wrap onto two lines): half an em per Latin character and one em per
+    Chinese character at `size` points, plus the cell margins (0.4 cm). When the
+    natural widths fit, they are stretched to fill the line; when they do not,
+    text columns are narrowed first (their cells wrap, down to 2 cm) and number
+    columns keep their width; failing that, all shrink in proportion.
+    """
+    numeric = numeric or [False] * len(columns)
+    unit = size / 72 * 2.54 / 2  # cm per half em
+    natural = []
+    for col in columns:
+        cells = max([text_width(line) for v in col[1:] for line in str(v).split("\n")] + [2])
+        natural.append(unit * max(cells, _header_units(col[0])) + 0.4)
+    if sum(natural) <= total_cm:
+        return [w * total_cm / sum(natural) for w in natural]
+    fixed = sum(w for w, num in zip(natural, numeric, strict=True) if num)
+    flexible = sum(w for w, num in zip(natural, numeric, strict=True) if not num)
+    n_text = sum(not n for n in numeric)
+    room = total_cm - fixed
+    if flexible and room >= 2.0 * n_text:
+        return [w if num else w * room / flexible
+                for w, num in zip(natural, numeric, strict=True)]
+    return [w * total_cm / sum(natural) for w in natural]
+
+
+def table_layout(columns: list[list[str]], numeric: list[bool],
+                 total_cm: float = 16.0) -> tuple[list[float], float]:
+    """Widths and font size of a table: 10.5 pt (五号), or 9 pt (小五) when numbers would wrap."""
+    for size in (10.5, 9.0):
+        widths = column_widths(columns, total_cm, numeric, size)
+        unit = size / 72 * 2.54 / 2
+        need = [unit * max([text_width(v) for v in col[1:]] + [2]) + 0.4
+                for col, num in zip(columns, numeric, strict=True) if num]
+        have = [w for w, num in zip(widths, numeric, strict=True) if num]
+        if all(h >= n - 1e-9 for h, n in zip(have, need, strict=True)):
+            return widths, size
+    return widths, 9.0
 
 
 def repeat_header(row: object) -> None:

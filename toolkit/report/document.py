@@ -308,6 +308,7 @@ class Report:
                 dx.add_text(para, block.text, body, latin)
             elif block.kind == "note":
                 para = doc.add_paragraph()
+                para.paragraph_format.space_after = Pt(8)
                 dx.add_text(para, block.text, body, latin, size=9)
             elif block.kind == "table":
                 self._docx_table(doc, block, body, head, latin)
@@ -364,15 +365,15 @@ class Report:
         dx.three_line(grid)
         dx.repeat_header(grid.rows[0])
         columns = [[str(name), *frame.iloc[:, j].tolist()] for j, name in enumerate(frame.columns)]
-        widths = dx.column_widths(columns)
         numeric = [j > 0 and dx.is_numeric_column(col[1:]) for j, col in enumerate(columns)]
+        widths, size = dx.table_layout(columns, numeric)
         keep_together = len(frame) <= 25
         for j, name in enumerate(frame.columns):
             grid.columns[j].width = Cm(widths[j])
             para = grid.rows[0].cells[j].paragraphs[0]
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             para.paragraph_format.keep_with_next = True
-            dx.add_text(para, str(name), body, latin, size=10.5, bold=True)
+            dx.add_text(para, str(name), body, latin, size=size, bold=True)
         for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
             for j, value in enumerate(row):
                 cell = grid.rows[i].cells[j]
@@ -382,12 +383,13 @@ class Report:
                 para.paragraph_format.keep_with_next = keep_together and i < len(frame)
                 para.alignment = (WD_ALIGN_PARAGRAPH.RIGHT if numeric[j]
                                   else WD_ALIGN_PARAGRAPH.LEFT)
-                dx.add_text(para, str(value), body, latin, size=10.5)
+                dx.add_text(para, str(value), body, latin, size=size)
         for j in range(frame.shape[1]):
             grid.rows[0].cells[j].width = Cm(widths[j])
         note = table.note_text()
         if note:
             para = doc.add_paragraph()
+            para.paragraph_format.space_after = Pt(8)
             dx.add_text(para, note, body, latin, size=9)
         else:
             doc.add_paragraph().paragraph_format.space_after = Pt(2)
