@@ -77,8 +77,8 @@ class Design:
         design columns (``study.design_spec``) for those not given here.
     weights : str, optional
         Column of sampling weights (inverse inclusion probabilities). Without it,
-        weights come from `fpc` (population size / sample size per stratum), or
-        all equal 1.
+        weights come from `fpc` (population size / sample size per stratum,
+        times the same ratio within each PSU for a second stage), or all equal 1.
     strata : str, optional
         Column of strata. Clusters are taken as nested within strata.
     cluster : str or list of two str, optional
@@ -100,7 +100,8 @@ class Design:
         stratum mean (conservative); ``"average"`` replaces its contribution by
         the average over the other strata; ``"certainty"`` and ``"remove"`` give
         it no variance contribution (right when the PSU was taken with
-        certainty).
+        certainty). The same choice applies to a PSU with a single sampled
+        second-stage unit.
 
     Raises
     ------
@@ -290,7 +291,6 @@ class Design:
         self._scale = scale
         self._centre = centre
         self._lonely = lonely
-        self._has_fpc = fpc is not None
         self._stage2 = None
         if cluster2 is not None and fpc2 is not None:
             if fpc is None:
