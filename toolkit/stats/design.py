@@ -101,7 +101,7 @@ class Design:
         the average over the other strata; ``"certainty"`` and ``"remove"`` give
         it no variance contribution (right when the PSU was taken with
         certainty). The same choice applies to a PSU with a single sampled
-        second-stage unit.
+        second-stage unit (where ``"average"`` acts as ``"remove"``).
 
     Raises
     ------
