@@ -160,7 +160,7 @@ def read_table(
                f"supported. Supported: {known}. Save the file as .xlsx or .csv.")
         raise ReadError(msg)
 
-    plan = _csv_plan(kind, mapping, missing_codes) if kind is not None else None
+    plan = _csv_plan(kind, mapping) if kind is not None else None
     df, record = _read_raw(path, suffix=suffix, sheet=sheet, header_rows=header_rows,
                            encoding=encoding, plan=plan)
     record.file = record.file or str(path)
@@ -266,7 +266,7 @@ _INT_TEXT = re.compile(r"-?(0|[1-9]\d{0,17})")
 _FLOAT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
-def _csv_plan(kind: str, mapping: Mapping[str, str] | None, missing_codes: object):
+def _csv_plan(kind: str, mapping: Mapping[str, str] | None):
     """How to parse each CSV column, from its header and the first rows.
 
     Vocabulary, yes/no and date columns are parsed as dictionary-encoded text
@@ -275,13 +275,11 @@ def _csv_plan(kind: str, mapping: Mapping[str, str] | None, missing_codes: objec
     float64; everything else as text. A column that then fails to convert is
     read as text after all, so no value is lost to the plan.
     """
-    from toolkit.io.normalise import _eligible_for_common_codes, _kind_of, parse_missing_codes
+    from toolkit.io.normalise import _kind_of
 
     spec = schema.TABLES[kind]
 
     def plan(headers: list[str], sample: list[list[str]]) -> dict[int, pa.DataType]:
-        names = tuple(headers)
-        codes = parse_missing_codes(missing_codes, columns=names)
         types: dict[int, pa.DataType] = {}
         for i, header in enumerate(headers):
             name = schema.canonical_column(header, table=kind, mapping=mapping)
@@ -295,10 +293,8 @@ def _csv_plan(kind: str, mapping: Mapping[str, str] | None, missing_codes: objec
                 if len(values) >= 20 and len(set(values)) <= len(values) // 4:
                     types[i] = pa.dictionary(pa.int32(), pa.string())  # few distinct
                 continue
-            declared = codes.for_column((header, name or header),
-                                        eligible=_eligible_for_common_codes(column))
-            if any(isinstance(c, str) or label for c, label in declared.items()):
-                continue  # text codes must be matched as text
+            # (a declared text code such as 不知道 fails the conversion, so the
+            # column is then read as text and the code matched there)
             values = {r[i] for r in sample if i < len(r) and r[i] != ""}
             if not values:
                 continue
