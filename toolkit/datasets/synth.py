@@ -639,12 +639,16 @@ def member_betweenness(attendance: pd.DataFrame, participants: pd.DataFrame) -> 
     """
     members = sorted(participants.loc[participants["type"].astype(str) == "政协委员",
                                       "participant_id"].astype(str))
-    att = attendance[attendance["participant_id"].astype(str).isin(members)]
+    att = pd.DataFrame({"session_id": attendance["session_id"].astype(str),
+                        "participant_id": attendance["participant_id"].astype(str)})
+    att = att[att["participant_id"].isin(members)].drop_duplicates()
+    pairs = att.merge(att, on="session_id")
+    pairs = pairs[pairs["participant_id_x"] < pairs["participant_id_y"]]
+    pairs = pairs.drop_duplicates(["participant_id_x", "participant_id_y"]).sort_values(
+        ["participant_id_x", "participant_id_y"])
     graph = nx.Graph()
     graph.add_nodes_from(members)
-    for _, group in att.groupby("session_id", sort=False):
-        ids = sorted(set(group["participant_id"].astype(str)))
-        graph.add_edges_from((a, b) for i, a in enumerate(ids) for b in ids[i + 1:])
+    graph.add_edges_from(zip(pairs["participant_id_x"], pairs["participant_id_y"], strict=True))
     between = nx.betweenness_centrality(graph, normalized=True)
     return pd.Series(between, dtype=float).reindex(members).rename("betweenness")
 
