@@ -3,6 +3,11 @@
 Reference values and sources:
 - R ``psych::alpha`` 2.5.3 on bfi E1-E5 with E1, E2 reversed (7 - x), listwise:
   raw alpha 0.761, n = 2,713 (``../shared/data/README.md``).
+- R ``psych::alpha`` item tables for the same scale with psych's default pairwise
+  covariances (printed in the README of the R package regcleaner,
+  github.com/jimmyrigby94/regcleaner): n 2777/2784/2775/2791/2779, raw.r .72/.78/.68/.75/.64,
+  std.r .70/.76/.70/.75/.66, r.cor .59/.69/.58/.66/.52, r.drop .52/.61/.50/.58/.45,
+  alpha if dropped .73/.69/.73/.70/.74; alpha 0.76 with Feldt bounds 0.75-0.78.
 - pingouin ``cronbach_alpha`` docstring examples: long-format ``cronbach_alpha`` dataset
   (0.591719, CI [0.195, 0.84]); ``cronbach_wide_missing`` pairwise (0.732660, CI
   [0.435, 0.909]) and listwise alpha 0.801695 (pingouin's listwise interval, [0.581,
@@ -58,6 +63,23 @@ def test_item_analysis_definitions(bfi):
             tk.stats.alpha(scored, items=others)["alpha"].item())
         assert row.mean == pytest.approx(scored[row.item].mean())
     assert (items["n"] == 2713).all()
+
+
+def test_item_analysis_matches_psych_pairwise(bfi):
+    items = tk.stats.item_analysis(bfi, items=E_SCALE, missing="pairwise")
+    assert list(items["n"]) == [2777, 2784, 2775, 2791, 2779]
+    published = {  # psych prints two decimals
+        "raw_r": [0.72, 0.78, 0.68, 0.75, 0.64],
+        "std_r": [0.70, 0.76, 0.70, 0.75, 0.66],
+        "r_cor": [0.59, 0.69, 0.58, 0.66, 0.52],
+        "r_drop": [0.52, 0.61, 0.50, 0.58, 0.45],
+        "alpha_if_deleted": [0.73, 0.69, 0.73, 0.70, 0.74],
+    }
+    for col, values in published.items():
+        np.testing.assert_allclose(items[col], values, atol=0.005, err_msg=col)
+    res = tk.stats.alpha(bfi, items=E_SCALE, missing="pairwise").iloc[0]
+    np.testing.assert_allclose([res["ci_low"], res["alpha"], res["ci_high"]],
+                               [0.75, 0.76, 0.78], atol=0.005)
 
 
 def test_pingouin_long_format_example(shared):
