@@ -20,6 +20,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     paths = build_demo(out=Path(args.out), lang=args.lang)
     for kind, path in paths.items():
         print(f"{kind}: {path}")
+    left_out = paths.get("not included")
+    if left_out is not None and left_out.read_text(encoding="utf-8").strip():
+        print("sections left out (see the report's data section):", file=sys.stderr)
+        print(left_out.read_text(encoding="utf-8").rstrip(), file=sys.stderr)
     return 0
 
 

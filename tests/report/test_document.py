@@ -100,6 +100,17 @@ def test_markdown_writes_images_next_to_it(tmp_path, report):
     assert "| 微信群 | 1,520 |" in text
 
 
+def test_single_table_to_word(tmp_path, runs_without_east_asian_font):
+    t = tk.report.crosstab_table(
+        pd.DataFrame({"gender": ["男", "女"] * 10, "party_member": [True] * 12 + [False] * 8}),
+        row="gender", col="party_member", caption="性别与党员身份")
+    path = t.to_docx(tmp_path / "表.docx")
+    doc = docx.Document(str(path))
+    assert [p.text for p in doc.paragraphs if p.style.name == "Caption"] == ["表1 性别与党员身份"]
+    assert [c.text for c in doc.tables[0].rows[0].cells] == ["性别", "是", "否", "合计"]
+    assert runs_without_east_asian_font(path) == []
+
+
 def test_english_report(tmp_path):
     rep = tk.report.Report("Consultation", lang="en", number_headings=False)
     rep.heading("Data").table(pd.DataFrame({"platform": ["微信群"], "share": [0.5]}), "Platforms")

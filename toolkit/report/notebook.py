@@ -346,7 +346,7 @@ def run_notebook(
     if "html" in formats:
         from nbconvert import HTMLExporter
 
-        body, _ = HTMLExporter().from_notebook_node(nb)
+        body, _ = HTMLExporter(embed_images=True).from_notebook_node(nb)
         target = out / f"{path.stem}.html"
         target.write_text(body, encoding="utf-8")
         written["html"] = target
