@@ -2,7 +2,8 @@
 
 Reference values and sources:
 - R ``agrmt`` 1.42 examples for V = (30, 40, 210, 130, 530, 50, 10):
-  ``agreement(V)`` = 0.6113333 (van der Eijk 2001, p. 331), ``Leik(V)`` = 0.287.
+  ``agreement(V)`` = 0.6113333 (van der Eijk 2001, p. 331), ``Leik(V)`` = 0.287,
+  ``consensus(V)`` (Tastle & Wierman) = 0.7256876 (agrmt ``?consensus`` example).
 - Tastle & Wierman (2007) consensus, from its definition
   :math:`1+\\sum p_i\\log_2(1-|i-\\mu|/(k-1))`: all answers in one category 1; half in
   each extreme 0; uniform over 5 categories 1 + 0.4 (log2 0.5 + log2 0.75) = 0.4339850.
@@ -30,6 +31,7 @@ def test_ordinal_agreement_matches_agrmt():
     res = tk.stats.ordinal_agreement(pd.Series(V, index=range(1, 8))).iloc[0]
     assert res["van_der_eijk_a"] == pytest.approx(0.6113333, abs=5e-8)
     assert round(res["leik"], 3) == 0.287
+    assert res["tastle_wierman"] == pytest.approx(0.7256876, abs=5e-8)
     assert res["n"] == 1000
     assert res["k"] == 7
 
