@@ -13,7 +13,7 @@ def test_list_datasets_columns_and_names():
     reg = tk.datasets.list_datasets()
     assert list(reg.columns) == REGISTRY_COLUMNS
     assert reg["name"].tolist() == ["demo", "davis_southern_women", "florentine_families",
-                                    "karate_club", "polis_london_youth_policing"]
+                                    "karate_club"]
     assert reg["rows"].dtype == "int64"
     assert reg[REGISTRY_COLUMNS].notna().all().all()
 

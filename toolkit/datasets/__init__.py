@@ -2,8 +2,9 @@
 
 Everything loads offline, from a checkout or an installed wheel.
 
-Bundled: ``demo`` (fictional, planted effects), three classic teaching networks and one
-real Polis online consultation (CC BY 4.0).
+Bundled: ``demo`` (fictional, planted effects) and three classic teaching networks.
+Real online-consultation data (Polis exports) are read with :func:`toolkit.io.read_polis`
+from the folder a researcher downloads; none is bundled.
 
 - :func:`list_datasets` — the registry: name, description, tables, rows, source,
   licence, what each is useful for;
@@ -18,8 +19,7 @@ Examples
 --------
 >>> import toolkit as tk
 >>> tk.datasets.list_datasets()["name"].tolist()
-['demo', 'davis_southern_women', 'florentine_families', 'karate_club',
- 'polis_london_youth_policing']
+['demo', 'davis_southern_women', 'florentine_families', 'karate_club']
 >>> edges = tk.datasets.load_dataset("karate_club")
 >>> len(edges), list(edges.columns)
 (78, ['node1', 'node2', 'weight'])
@@ -212,10 +212,9 @@ def load_dataset(name: str, *, table: str | None = None) -> pd.DataFrame:
     table : str, optional
         Which table (see ``list_datasets(by_table=True)``); the dataset's first
         table when omitted (``attendance`` for Davis, ``edges`` for the
-        Florentine families and the karate club, ``votes`` for the Polis
-        conversation). For ``"demo"``, the six study tables are read through the
+        Florentine families and the karate club). For ``"demo"``, the six study tables are read through the
         manifest and ``table="panel"`` gives the deliberation panel (long format,
-        ``wave`` 前测/后测). Polis tables are read with ``tk.io.read_polis``.
+        ``wave`` 前测/后测).
 
     Returns
     -------
@@ -243,10 +242,6 @@ def load_dataset(name: str, *, table: str | None = None) -> pd.DataFrame:
     file = root / name / str(mine.loc[mine["table"] == table, "file"].iloc[0])
     if name == "demo":
         return _load_demo_table(table, file)
-    if name.startswith("polis_"):
-        import toolkit as tk
-
-        return getattr(tk.io.read_polis(file.parent), table)
     return _read_classic(file)
 
 

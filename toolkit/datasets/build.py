@@ -6,8 +6,7 @@
 - the classic teaching networks from networkx's copies of the published data
   (``davis_southern_women``, ``florentine_families``, ``karate_club``), plus
   Padgett's business ties and family attributes, which networkx does not ship;
-- ``datasets/tables.csv``: every table's file and row count (including the Polis
-  conversation in ``polis_london_youth_policing/``, copied verbatim from the export).
+- ``datasets/tables.csv``: every table's file and row count.
 
 ``datasets/datasets.csv`` (descriptions, sources, licences) and the datasheets
 (``datasets/<name>/README.md``) are written by hand.
@@ -120,15 +119,7 @@ TABLES: tuple[tuple[str, str, str, str], ...] = (
     ("florentine_families", "families", "families.csv", "wealth, priorates, total ties"),
     ("karate_club", "edges", "edges.csv", "78 weighted friendship ties"),
     ("karate_club", "members", "members.csv", "34 members and the faction each joined"),
-    ("polis_london_youth_policing", "votes", "votes.csv", "every vote event (agree = 1)"),
-    ("polis_london_youth_policing", "statements", "comments.csv", "statements and counts"),
-    ("polis_london_youth_policing", "participants", "participants-votes.csv",
-     "voters with their Polis opinion group"),
 )
-
-#: Datasets read with ``tk.io.read_polis`` (copied verbatim from the export, not generated).
-POLIS_DATASETS = ("polis_london_youth_policing",)
-
 
 def write_tables_registry(root: str | Path) -> Path:
     """Count every table's rows and write ``tables.csv`` under `root`.
@@ -151,10 +142,6 @@ def write_tables_registry(root: str | Path) -> Path:
     for name, table, file, description in TABLES:
         if name == "demo":
             n = len(demo[table])
-        elif name in POLIS_DATASETS:
-            from toolkit.io.polis import read_polis
-
-            n = len(getattr(read_polis(root / name), table))
         else:
             n = len(pd.read_csv(root / name / file, encoding="utf-8"))
         rows.append((name, table, file, n, description))
