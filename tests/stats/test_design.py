@@ -298,3 +298,16 @@ def test_demo_study_design(demo_study):
     assert diff - 4 * se > 0  # ... so demand a margin no covariance could close (|r| <= 1)
     shares = d.prop("party_member")
     assert shares["estimate"].sum() == pytest.approx(1.0)
+
+
+def test_influence_vcov_reproduces_built_in_variances(apiclus2, dclus1):
+    for d in (dclus1, tk.stats.Design(apiclus2, cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])):
+        y = d.data["api00"].to_numpy(float)
+        w = d._w
+        mean = (w * y).sum() / w.sum()
+        u = np.column_stack([w * (y - mean) / w.sum(), w * d.data["enroll"].fillna(0)])
+        v = d.influence_vcov(u)
+        assert np.sqrt(v[0, 0]) == pytest.approx(d.mean("api00")["se"].item(), rel=1e-10)
+        if not d.data["enroll"].isna().any():
+            assert np.sqrt(v[1, 1]) == pytest.approx(d.total("enroll")["se"].item(), rel=1e-10)
+        assert v[0, 1] == pytest.approx(v[1, 0])

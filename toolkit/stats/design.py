@@ -396,6 +396,65 @@ class Design:
             total = total + self._variance2(cols, vals, ncol, rows)
         return total
 
+    def influence_vcov(self, u: np.ndarray) -> np.ndarray:
+        r"""Design-based covariance matrix of estimates from their influence values.
+
+        For estimators not built in (e.g. regression coefficients), give the
+        linearised influence value of each respondent; the covariance follows
+        the same strata, clusters, fpc, lonely-PSU rule and second stage as
+        :meth:`mean`.
+
+        Parameters
+        ----------
+        u : numpy.ndarray
+            Shape ``(n,)`` or ``(n, p)``, one row per row of the design's data
+            (0 for respondents outside a domain or with missing values).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(p, p)`` covariance matrix (``(1, 1)`` for a vector).
+
+        Notes
+        -----
+        :math:`\widehat V = \sum_h (1-f_h)\frac{n_h}{n_h-1}\sum_i
+        (z_{hi}-\bar z_h)(z_{hi}-\bar z_h)'` with :math:`z_{hi}` the PSU totals
+        of :math:`u`, plus the second-stage term of a two-stage design.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "c": ["a", "a", "b", "b"]})
+        >>> d = tk.stats.Design(df, cluster="c")
+        >>> u = (df["y"] - df["y"].mean()).to_numpy() / len(df)
+        >>> float(np.sqrt(d.influence_vcov(u)[0, 0])) == d.mean("y")["se"].item()
+        True
+        """
+        u = np.asarray(u, dtype=float)
+        if u.ndim == 1:
+            u = u[:, None]
+        if u.shape[0] != self._n:
+            msg = f"`u` has {u.shape[0]} rows; the design has {self._n} respondents."
+            raise ValueError(msg)
+        p = u.shape[1]
+
+        def sums(index: np.ndarray, size: int, values: np.ndarray) -> np.ndarray:
+            return np.column_stack([np.bincount(index, weights=values[:, j], minlength=size)
+                                    for j in range(p)])
+
+        z = sums(self._psu, self._n_psu, u)
+        hs = self._psu_stratum
+        zc = z - self._centre[hs][:, None] * sums(hs, self._n_strata, z)[hs]
+        vmat = (zc * self._scale[hs][:, None]).T @ zc
+        if self.lonely_psu == "average" and self._lonely.any():
+            vmat *= self._n_strata / max(int((~self._lonely).sum()), 1)
+        if self._stage2 is not None:
+            st = self._stage2
+            up = st["unit_psu"]
+            z2 = sums(st["unit"], st["n_unit"], u)
+            zc2 = z2 - st["centre"][up][:, None] * sums(up, self._n_psu, z2)[up]
+            vmat += (zc2 * st["coef"][up][:, None]).T @ zc2
+        return vmat
+
     def _numeric(self, var: str) -> np.ndarray:
         s = _column(self.data, var, "var")
         try:
