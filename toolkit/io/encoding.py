@@ -104,17 +104,17 @@ def _decode_error(
     return ReadError(msg)
 
 
-def detect_encoding(raw: bytes, *, file: object = None, verify: bool = True) -> str:
-    r"""Detect the encoding of `raw`: BOM, then strict UTF-8, then GB18030.
+def detect_encoding(data: bytes, *, file: object = None, verify: bool = True) -> str:
+    r"""Detect the encoding of `data`: BOM, then strict UTF-8, then GB18030.
 
     Parameters
     ----------
-    raw : bytes
+    data : bytes
         The whole content of the file.
     file : str or Path, optional
         Name used in the error message.
     verify : bool, default True
-        Check that the whole of `raw` decodes strictly as GB18030 before
+        Check that the whole of `data` decodes strictly as GB18030 before
         answering ``"gb18030"``. Readers that decode strictly anyway pass
         False and call :func:`check_decodes` when their decoding fails.
 
@@ -140,10 +140,10 @@ def detect_encoding(raw: bytes, *, file: object = None, verify: bool = True) -> 
     toolkit.errors.ReadError: Cannot read `bad.csv` as text: byte 4 ...
     """
     for bom, name in BOMS:
-        if raw.startswith(bom):
+        if data.startswith(bom):
             return name
-    if _is_utf8(raw):
+    if _is_utf8(data):
         return "utf-8"
     if verify:
-        check_decodes(raw, "gb18030", file=file, tried=("UTF-8", "GB18030/GBK"))
+        check_decodes(data, "gb18030", file=file, tried=("UTF-8", "GB18030/GBK"))
     return "gb18030"

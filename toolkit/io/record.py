@@ -233,10 +233,31 @@ class LoadRecord:
 def load_record(data: pd.DataFrame) -> LoadRecord:
     """Return the :class:`LoadRecord` attached to a frame by a reader.
 
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A frame returned by ``tk.io.read_table`` (the record travels in
+        ``data.attrs["load_record"]``).
+
+    Returns
+    -------
+    LoadRecord
+        Rows read, kept and set aside (``rows_set_aside``), every change
+        (``coercions``), problems found while reading (``problems``), cells that
+        held declared missing codes (``missing``), encoding, delimiter, sheet.
+
     Raises
     ------
     KeyError
         When the frame did not come from a toolkit reader.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1]})
+    >>> df.attrs["load_record"] = LoadRecord(file="a.csv", rows_read=1, rows_kept=1)
+    >>> load_record(df).summary()
+    'a.csv: 1 rows read, 1 kept, 0 set aside; 0 value(s) changed in 0 column(s).'
     """
     rec = data.attrs.get("load_record")
     if rec is None:
