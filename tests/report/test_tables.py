@@ -47,7 +47,7 @@ def test_regression_table_cells(fits):
 
 def test_regression_table_ci_and_english(fits):
     first, _ = fits
-    t = tk.report.regression_table(first, show="ci", lang="en", digits=2)
+    t = tk.report.regression_table(first, uncertainty="ci", lang="en", digits=2)
     frame = t.to_frame()
     lo, hi = first.conf_int().loc["age"]
     row = frame.index[frame["Variable"] == "Age"][0]

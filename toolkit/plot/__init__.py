@@ -47,7 +47,12 @@ _LAZY = {
     "network": "toolkit.plot.network",
 }
 
-__all__ = sorted(_LAZY)
+#: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out
+#: of ``__all__``, which lists the style and the plot functions.
+_HELPERS = {"cjk_font", "font_family", "likert_shares", "coefficient_frames", "term_label",
+            "km_frame", "coverage_status"}
+
+__all__ = sorted(set(_LAZY) - _HELPERS)
 
 
 def __getattr__(name: str) -> Any:

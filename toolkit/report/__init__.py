@@ -29,7 +29,10 @@ _LAZY = {
     "notebook_report": "toolkit.report.notebook",
 }
 
-__all__ = sorted(_LAZY)
+#: Helpers reachable as ``tk.report.<name>``, kept out of ``__all__``.
+_HELPERS = {"inject_parameters", "notebook_report"}
+
+__all__ = sorted(set(_LAZY) - _HELPERS)
 
 
 def __getattr__(name: str) -> Any:

@@ -304,7 +304,7 @@ def regression_table(
     results: Any,
     *,
     names: Sequence[str] | None = None,
-    show: str = "se",
+    uncertainty: str = "se",
     digits: int = 3,
     exp: bool = False,
     intercept: bool = True,
@@ -315,8 +315,8 @@ def regression_table(
     """Regression table of one or several models, side by side.
 
     Each term takes two rows: the estimate with significance stars, and under
-    it the standard error in parentheses (``show="se"``) or the 95% confidence
-    interval in brackets (``show="ci"``). Cut-points of ordered models follow the
+    it the standard error in parentheses (``uncertainty="se"``) or the 95% confidence
+    interval in brackets (``uncertainty="ci"``). Cut-points of ordered models follow the
     coefficients. The foot rows give N, the (pseudo) R² and the AIC.
 
     Parameters
@@ -328,7 +328,7 @@ def regression_table(
         模型1, 模型2 … (Model 1 …); a dict gives the names.
     names : list of str, optional
         Column names of the models (overrides the defaults).
-    show : {"se", "ci"}, default "se"
+    uncertainty : {"se", "ci"}, default "se"
         What goes under each estimate.
     digits : int, default 3
         Decimals of estimates and their uncertainty.
@@ -353,7 +353,7 @@ def regression_table(
     Raises
     ------
     ValueError
-        For an unknown `show`, or `names` of the wrong length.
+        For an unknown `uncertainty`, or `names` of the wrong length.
 
     Notes
     -----
@@ -375,8 +375,8 @@ def regression_table(
     from toolkit.plot._coefficients import coefficient_frames, is_threshold, term_label
 
     check_lang(lang)
-    if show not in {"se", "ci"}:
-        msg = f'`show` must be "se" or "ci", not {show!r}.'
+    if uncertainty not in {"se", "ci"}:
+        msg = f'`uncertainty` must be "se" or "ci", not {uncertainty!r}.'
         raise ValueError(msg)
     models = coefficient_frames(results, lang=lang)
     raw = (list(results.values()) if isinstance(results, Mapping)
@@ -428,7 +428,7 @@ def regression_table(
                 continue
             r = hit.iloc[0]
             top.append(f"{fmt_num(r['estimate'], digits)}{stars(r['p_value'])}")
-            if show == "se":
+            if uncertainty == "se":
                 under.append(f"({fmt_num(r['se'], digits)})" if pd.notna(r["se"]) else "")
             else:
                 under.append(f"[{fmt_num(r['ci_low'], digits)}, {fmt_num(r['ci_high'], digits)}]"
@@ -446,7 +446,7 @@ def regression_table(
             continue
         rows.append([w(key, lang), *["" if v is None else fmt(v) for v in values]])
     frame = pd.DataFrame(rows, columns=[var_head, *models])
-    notes = [w("se_note" if show == "se" else "ci_note", lang)]
+    notes = [w("se_note" if uncertainty == "se" else "ci_note", lang)]
     if exp:
         notes.append(w("odds", lang))
     notes.append(w("stars", lang))
