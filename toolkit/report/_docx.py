@@ -118,7 +118,14 @@ def three_line(table: object) -> None:
     for edge, size in (("top", 12), ("left", 0), ("bottom", 12), ("right", 0),
                        ("insideH", 0), ("insideV", 0)):
         _border(borders, edge, size)
-    tbl_pr.append(borders)
+    # keep the schema's order of table properties (Word rejects files that break it)
+    later = {qn(f"w:{t}") for t in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+                                    "tblDescription")}
+    successor = next((el for el in tbl_pr if el.tag in later), None)
+    if successor is None:
+        tbl_pr.append(borders)
+    else:
+        successor.addprevious(borders)
     header = table.rows[0]  # type: ignore[attr-defined]
     for cell in header.cells:
         tc_pr = cell._tc.get_or_add_tcPr()
@@ -201,6 +208,14 @@ def repeat_header(row: object) -> None:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)
+
+
+def remove_borders(style: object) -> None:
+    """Remove paragraph borders of a style (the default Title style has a rule under it)."""
+    p_pr = style.element.pPr  # type: ignore[attr-defined]
+    if p_pr is not None:
+        for el in p_pr.findall(qn("w:pBdr")):
+            p_pr.remove(el)
 
 
 def center(paragraph: Paragraph) -> Paragraph:

@@ -264,6 +264,7 @@ class Report:
                            ("Heading 3", 12), ("TOC Heading", 14)):
             dx.set_style_font(styles[name], head, latin, size=size, bold=name != "Title")
         dx.set_style_font(styles["Caption"], head, latin, size=10.5, bold=False)
+        dx.remove_borders(styles["Title"])
         for name in ("Footer", "Header"):
             dx.set_style_font(styles[name], body, latin, size=9, black=False)
         doc.core_properties.title = self.title
