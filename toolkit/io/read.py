@@ -187,7 +187,8 @@ def read_table(
         spec = schema.TABLES[kind]
         for name in df.columns:
             entry = codebook.setdefault(name, {})
-            entry.setdefault("label", original.get(name, name))
+            if not entry.get("label"):
+                entry["label"] = original.get(name, name)
             entry.setdefault("source", str(path))
             if name in extra:
                 entry["missing_codes"] = {**(entry.get("missing_codes") or {}),
