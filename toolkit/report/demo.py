@@ -636,6 +636,22 @@ def build_study_report(study: Any, *, lang: Lang = "zh", title: str | None = Non
     DemoReport
         The report, its figures by name, the sections left out with the reason,
         and the key numbers quoted.
+
+    Examples
+    --------
+    A study with only units and sessions: the sections that need other tables
+    are left out, and the data section says so.
+
+    >>> from toolkit.report.demo import build_study_report
+    >>> units = pd.DataFrame({"unit_id": ["T1", "C1"], "name": ["东街道", "甲社区"],
+    ...                       "level": ["镇街", "村社区"], "parent_id": [None, "T1"]})
+    >>> sessions = pd.DataFrame({"session_id": ["S1"], "date": pd.to_datetime(["2023-05-01"]),
+    ...                          "unit_id": ["C1"], "platform": ["微信群"]})
+    >>> made = build_study_report(tk.Study(units=units, sessions=sessions, name="示例"))
+    >>> made.report.headings[0]
+    '1 数据与校验'
+    >>> "survey" in [key for key, _, _ in made.skipped]
+    True
     """
     from tqdm import tqdm
 

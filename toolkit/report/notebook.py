@@ -188,12 +188,21 @@ def _markdown_blocks(source: str) -> list[tuple[str, str, int]]:
 
 
 def notebook_report(nb: Any, *, title: str | None = None, lang: Lang = "zh") -> Any:
-    """Build a :class:`Report` from an executed notebook: its Markdown and its outputs.
+    r"""Build a :class:`Report` from an executed notebook: its Markdown and its outputs.
 
     Markdown headings become headings (the first level-1 heading is the title),
     Markdown paragraphs text; PNG outputs become numbered figures and HTML
     tables (DataFrames) numbered tables. Code is left out, and cells tagged
     ``remove-cell``/``remove-output`` are skipped.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("# 镇街报告\n\n## 数据\n\n本节说明数据来源。")])
+    >>> rep = tk.report.notebook_report(nb)
+    >>> rep.title, rep.headings
+    ('镇街报告', ['1 数据'])
     """
     from toolkit.report.document import Report
 
