@@ -164,7 +164,7 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s; UTF-8 {files['UTF-8'].stat().st_size / 2**20:.0f} "
           f"MB, GB18030 {files['GB18030'].stat().st_size / 2**20:.0f} MB")
     try:
-        import toolkit.io.validate  # noqa: F401
+        import toolkit.io.validation  # noqa: F401
         ours = ["read_table(kind='survey')", "read_table + validate"]
     except ImportError:
         ours = ["read_table(kind='survey')"]

@@ -58,7 +58,7 @@ _ATTRIBUTES = {
     "Study": ("toolkit.study", "Study"),
     "read_study": ("toolkit.io", "read_study"),
     "read_table": ("toolkit.io", "read_table"),
-    "validate": ("toolkit.io.validate", "validate"),  # the function, not its module
+    "validate": ("toolkit.io.validation", "validate"),
 }
 
 

@@ -29,7 +29,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     import toolkit as tk
-    from toolkit.io.validate import guess_kind
+    from toolkit.io.validation import guess_kind
 
     path = Path(args.path)
     if path.suffix.lower() in {".yaml", ".yml"} or path.is_dir():

@@ -360,7 +360,7 @@ class Study:
 
         Returns
         -------
-        toolkit.io.validate.ValidationReport
+        toolkit.io.validation.ValidationReport
             ``.ok``, ``.problems`` (table, file, sheet, row, column, value, check,
             severity, problem, fix, problem_zh, fix_zh), ``.summary()``,
             ``.to_text(lang=...)``.
@@ -378,7 +378,7 @@ class Study:
         >>> tk.Study(sessions=ses, attendance=att).validate().ok
         True
         """
-        from toolkit.io.validate import validate
+        from toolkit.io.validation import validate
 
         report = validate(self, as_of=as_of)
         self._report_cache = (self._fingerprint(), report)

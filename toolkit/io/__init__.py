@@ -37,7 +37,7 @@ _LAZY = {
     "load_record": "toolkit.io.record",
     "read_table": "toolkit.io.read",
     "read_study": "toolkit.io.manifest",
-    "validate": "toolkit.io.validate",
+    "validate": "toolkit.io.validation",
     "find_personal": "toolkit.io.personal",
     "pseudonymise": "toolkit.io.personal",
     "mask": "toolkit.io.personal",

@@ -110,7 +110,7 @@ def read_table(
     See Also
     --------
     toolkit.io.load_record : the record of the read.
-    toolkit.io.validate : every problem of a table at once.
+    toolkit.io.validation.validate : every problem of a table at once.
 
     Notes
     -----

@@ -18,15 +18,13 @@ published example; the tests name the source and tolerance.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 _LAZY = {
     "Design": "toolkit.stats.design",
-    "describe": "toolkit.stats.describe",
-    "likert": "toolkit.stats.describe",
-    "ordinal_agreement": "toolkit.stats.describe",
+    "describe": "toolkit.stats.descriptive",
+    "likert": "toolkit.stats.descriptive",
+    "ordinal_agreement": "toolkit.stats.descriptive",
     "alpha": "toolkit.stats.scales",
     "item_analysis": "toolkit.stats.scales",
     "omega": "toolkit.stats.scales",
@@ -37,7 +35,7 @@ _LAZY = {
     "regress": "toolkit.stats.models",
     "ologit": "toolkit.stats.models",
     "multilevel": "toolkit.stats.models",
-    "change": "toolkit.stats.change",
+    "change": "toolkit.stats.waves",
     "sessions": "toolkit.stats.process",
     "submissions": "toolkit.stats.process",
     "km_curve": "toolkit.stats.process",
@@ -57,21 +55,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-class _StatsModule(types.ModuleType):
-    """Keeps ``tk.stats.change`` / ``tk.stats.describe`` the functions.
-
-    Importing a submodule named like its function (``toolkit.stats.change``)
-    makes Python set the package attribute to the submodule; this puts the
-    function there instead (the submodule stays in ``sys.modules``).
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if (isinstance(value, types.ModuleType) and _LAZY.get(name) == value.__name__
-                and hasattr(value, name)):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _StatsModule

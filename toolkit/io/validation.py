@@ -48,8 +48,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import sys
-import types
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -1360,19 +1358,3 @@ def _as_of(as_of: str | dt.date | None, data: object) -> pd.Timestamp:
     except (ValueError, TypeError) as exc:
         msg = f"`as_of` must be a date such as 2023-12-31, not {as_of!r}."
         raise ValueError(msg) from exc
-
-
-class _CallableModule(types.ModuleType):
-    """The module ``toolkit.io.validate``, callable as :func:`validate`.
-
-    ``toolkit.io.validate`` names both this module and its function: once the
-    module has been imported, Python binds the package attribute to the module.
-    Calling it then still validates, so ``tk.io.validate(df, kind=...)`` works
-    however the name was first reached.
-    """
-
-    def __call__(self, data: Any, **kwargs: Any) -> ValidationReport:
-        return validate(data, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
