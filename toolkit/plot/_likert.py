@@ -44,6 +44,19 @@ def _diverging_colours(k: int) -> list[str]:
     return left + middle + right
 
 
+def _wrap(text: str, width: int = 16) -> str:
+    """Break a long label (e.g. a question's wording) onto lines of about `width` characters."""
+    import textwrap
+    import unicodedata
+
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text) > len(text) / 2
+    if len(text) <= (width if wide else 2 * width):
+        return text
+    if wide:
+        return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+    return "\n".join(textwrap.wrap(text, 2 * width))
+
+
 def likert_levels(frame: pd.DataFrame, items: Sequence[str]) -> tuple[list[Any], list[str]]:
     """Response levels shared by `items`, in scale order, and their labels.
 
@@ -255,6 +268,7 @@ def likert(
             name = f"{name}（{g}）" if lang == "zh" else f"{name} ({g})"
         names.append(name)
 
+    names = [_wrap(n) for n in names]
     half = k // 2
     neg = matrix[:, :half].sum(axis=1)
     mid = matrix[:, half] / 2 if k % 2 else np.zeros(len(rows))
