@@ -89,7 +89,7 @@ class LazyTable:
 
     def count(self) -> int:
         """Number of rows (DuckDB reads only what it needs, e.g. Parquet metadata)."""
-        return int(self.relation.aggregate("count(*)").fetchone()[0])
+        return int(self.relation.aggregate("count(*)").fetchall()[0][0])
 
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first `n` rows as a pandas DataFrame."""
