@@ -170,7 +170,9 @@ def read_excel_raw(
     finally:
         workbook.close()
     record = LoadRecord(file=str(path), sheet=name)
-    data = _Sheet(grid, merges).parse(record, header_rows=header_rows)
+    cells = _Sheet(grid, merges)
+    del grid  # the cells are held once, in the sheet's array
+    data = cells.parse(record, header_rows=header_rows)
     return data, record
 
 
