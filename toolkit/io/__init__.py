@@ -11,7 +11,9 @@
 - :func:`find_personal`, :func:`pseudonymise` and :func:`mask` find, replace and
   mask personal data;
 - :func:`detect_encoding` tells the encoding of a text file's bytes;
-- :func:`read_polis` reads a Polis conversation export.
+- :func:`read_polis` reads a Polis conversation export;
+- :func:`scan` opens Parquet/CSV files larger than memory as a lazy DuckDB
+  :class:`LazyTable` that ``tk.stats`` and ``tk.net`` functions accept.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "LazyTable",
     "LoadRecord",
     "detect_encoding",
     "find_personal",
@@ -29,6 +32,7 @@ __all__ = [
     "read_polis",
     "read_study",
     "read_table",
+    "scan",
     "validate",
 ]
 
@@ -43,6 +47,8 @@ _LAZY = {
     "mask": "toolkit.io.personal",
     "detect_encoding": "toolkit.io.encoding",
     "read_polis": "toolkit.io.polis",
+    "scan": "toolkit.io.scan",
+    "LazyTable": "toolkit.io.scan",
 }
 
 
