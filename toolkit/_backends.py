@@ -4,7 +4,7 @@ The public functions (``tk.stats.submissions``, ``tk.stats.Design``,
 ``tk.net.two_mode``, ``tk.net.project``) start with
 ``if is_large(data): return _backends.<name>(...)``. The kernels here compute
 grouped sums and counts inside the engine — SQL for a
-:class:`toolkit.io.scan.LazyTable`, a per-partition pandas aggregation combined
+:class:`toolkit.io.lazy.LazyTable`, a per-partition pandas aggregation combined
 by sums for a ``dask.dataframe.DataFrame`` (on whatever Dask scheduler or
 ``dask.distributed`` Client is active) — and finish in pandas with the same
 formulas as the in-memory path, so the results are the same.
@@ -43,7 +43,7 @@ def engine(data: Any) -> str | None:
     >>> engine(pd.DataFrame({"a": [1]})) is None
     True
     """
-    from toolkit.io.scan import LazyTable
+    from toolkit.io.lazy import LazyTable
 
     if isinstance(data, LazyTable):
         return "duckdb"

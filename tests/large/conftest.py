@@ -43,3 +43,9 @@ def dispatch_records(n: int = 3000, seed: int = 7) -> pd.DataFrame:
     frame["cluster"] = frame["community"]
     frame["weight"] = 1.0 + rng.integers(0, 5, n) / 2
     return frame
+
+
+@pytest.fixture(scope="session")
+def make_records():
+    """The seeded generator of dispatch records, ``make_records(n, seed)``."""
+    return dispatch_records

@@ -47,8 +47,8 @@ _LAZY = {
     "mask": "toolkit.io.personal",
     "detect_encoding": "toolkit.io.encoding",
     "read_polis": "toolkit.io.polis",
-    "scan": "toolkit.io.scan",
-    "LazyTable": "toolkit.io.scan",
+    "scan": "toolkit.io.lazy",
+    "LazyTable": "toolkit.io.lazy",
 }
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import glob as _glob
+import shutil
 import tempfile
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -177,13 +179,21 @@ class LazyTable:
         if size > limit:
             msg = (f"The table {self.source!r} would take about {size / 1024**3:,.1f} GiB as a "
                    f"pandas DataFrame (limit {limit / 1024**3:,.1f} GiB, "
-                   "toolkit.io.scan.MAX_PANDAS_BYTES). Pass the LazyTable itself to "
+                   "toolkit.io.lazy.MAX_PANDAS_BYTES). Pass the LazyTable itself to "
                    "tk.stats.submissions, tk.stats.Design, tk.net.two_mode or tk.net.project "
                    "(they aggregate inside DuckDB), keep fewer rows or columns with "
                    "`.filter(...)`, or preview with `.head(n)`; raise `max_bytes=` if the "
                    "machine has the memory.")
             raise DataTooLargeError(msg)
         return self.relation.df()
+
+
+class _TempFolder:
+    """A temporary folder removed when the last table using it is garbage-collected."""
+
+    def __init__(self) -> None:
+        self.name = tempfile.mkdtemp(prefix="toolkit-scan-")
+        weakref.finalize(self, shutil.rmtree, self.name, ignore_errors=True)
 
 
 def _expand(path_or_glob: str | Path) -> list[Path]:
@@ -372,7 +382,7 @@ def scan(
                 msg = (f"The files of {source!r} have different encodings ({sorted(encodings)}); "
                        "scan them separately.")
                 raise ReadError(msg)
-            keep = tempfile.TemporaryDirectory(prefix="toolkit-scan-")
+            keep = _TempFolder()
             parts = _transcode(files, encodings.pop(), Path(keep.name))
             listing = ", ".join(_literal(f.as_posix()) for f in parts)
             rel = con.sql(f"SELECT * FROM read_parquet([{listing}])")
