@@ -76,11 +76,10 @@ def edge_arrays(
     if index is None:
         index = node_index(G)[1]
     adj = G._adj  # the adjacency dict-of-dicts; read only
-    m2 = sum(len(nbrs) for nbrs in adj.values())
-    src = np.fromiter(
-        itertools.chain.from_iterable(
-            itertools.repeat(index[u], len(nbrs)) for u, nbrs in adj.items()),
-        dtype=np.int64, count=m2)
+    lens = np.fromiter(map(len, adj.values()), dtype=np.int64, count=len(adj))
+    m2 = int(lens.sum())
+    own = np.fromiter(map(index.__getitem__, adj), dtype=np.int64, count=len(adj))
+    src = np.repeat(own, lens)
     dst = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(adj.values())),
                       dtype=np.int64, count=m2)
     w = None
