@@ -414,3 +414,39 @@ def test_every_row_below_the_header_is_kept_or_set_aside(grid, header_rows, data
     assert not set(record.row_numbers) & aside
     assert isinstance(df.index, pd.RangeIndex)
     assert all(isinstance(c, str) for c in df.columns)
+
+
+def test_excel_error_cells_are_noted_and_reported(tmp_path):
+    import re
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "人数", "比例"])
+    ws.append(["S1", 10, "=B2/0"])
+    ws.append(["S2", "=VLOOKUP(A3,X:Y,2,0)", 0.5])
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    # openpyxl stores no computed values; write the ones Excel would have stored
+    path = tmp_path / "errors.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="C2"><f>(.*?)</f><v\s*/?>(</v>)?',
+                              rb'<c r="C2" t="e"><f>\1</f><v>#DIV/0!</v>', data)
+                data = re.sub(rb'<c r="B3"><f>(.*?)</f><v\s*/?>(</v>)?',
+                              rb'<c r="B3" t="e"><f>\1</f><v>#N/A</v>', data)
+            dst.writestr(item, data)
+    df, rec = read_excel_raw(path)
+    assert df["人数"].tolist() == [10, pd.NA]
+    assert df["比例"].isna().tolist() == [True, False]
+    assert "2 Excel error cell(s) read as empty: C2 #DIV/0!, B3 #N/A" in rec.notes
+    problems = rec.problems
+    assert problems[["row", "column", "value", "check", "severity"]].to_dict("records") == [
+        {"row": 2, "column": "比例", "value": "#DIV/0!", "check": "excel_error",
+         "severity": "warning"},
+        {"row": 3, "column": "人数", "value": "#N/A", "check": "excel_error",
+         "severity": "warning"},
+    ]
+    assert problems["sheet"].tolist() == ["Sheet", "Sheet"]

@@ -123,6 +123,9 @@ def read_excel_raw(
       columns keep the value in their first column only (noted).
     - Columns with neither a header nor any data value are dropped (noted); a column
       with data but no header is named ``column_<letter>`` (noted).
+    - Formulas are read as the values Excel last computed. Error cells (``#N/A``,
+      ``#DIV/0!`` …) are read as empty; in ``.xlsx`` files each is noted and, in a
+      kept row, reported in ``record.problems`` (check ``excel_error``).
 
     Examples
     --------
@@ -167,12 +170,17 @@ def read_excel_raw(
         name, worksheet = _select_sheet(workbook, sheet, file)
         grid = worksheet.to_python(skip_empty_area=False)
         merges = worksheet.merged_cell_ranges or []
+        index = list(workbook.sheet_names).index(name)
     finally:
         workbook.close()
     record = LoadRecord(file=str(path), sheet=name)
     cells = _Sheet(grid, merges)
     del grid  # the cells are held once, in the sheet's array
     data = cells.parse(record, header_rows=header_rows)
+    if file.suffix.lower() in (".xlsx", ".xlsm"):
+        errors = _error_cells(file, index)
+        if errors:
+            cells.report_errors(errors, record)
     return data, record
 
 
@@ -318,7 +326,28 @@ class _Sheet:
                               before=None, after=example, count=count)
         record.rows_kept = len(keep)
         record.row_numbers = (keep + 1).tolist()
+        self.names = dict(zip(columns, names, strict=True))
         return frame
+
+    def report_errors(self, errors: list[tuple[int, int, str]], record: LoadRecord) -> None:
+        """Note Excel error cells (``#N/A``, ``#DIV/0!`` …): they are read as empty."""
+        kept = set(record.row_numbers)
+        shown = [f"{_column_letter(c)}{r} {text}" for r, c, text in errors[:10]]
+        record.notes.append(
+            f"{len(errors)} Excel error cell(s) read as empty: {', '.join(shown)}"
+            + (" …" if len(errors) > 10 else "")
+        )
+        for row, col, text in errors:
+            if row in kept and col in self.names:
+                record.problem(
+                    row=row, column=self.names[col], value=text, check="excel_error",
+                    severity="warning",
+                    problem=f"Excel error value {text} (a formula that failed); read as "
+                            "missing.",
+                    fix="Correct the formula in Excel, or type the value, and read again.",
+                    problem_zh=f"Excel 错误值 {text}（公式出错），按缺失读取。",
+                    fix_zh="在 Excel 中修正公式或直接填写数值后重新读取。",
+                )
 
     def _nonblank(self, counts: np.ndarray, *, head: bool, n: int = 50) -> list[int]:
         """First `n` non-blank rows (``head``), or the last one; spaces count as blank."""
@@ -548,6 +577,54 @@ class _Sheet:
                 f"column only: {', '.join(across[:10])}" + (" …" if len(across) > 10 else "")
             )
         return filled
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:<(?:\w+:)?f\b[^>]*(?:/>|>.*?</(?:\w+:)?f>))?'
+    rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+
+
+def _error_cells(file: Path, index: int) -> list[tuple[int, int, str]]:
+    """Excel row number, 0-based column and text of each error cell of sheet `index`.
+
+    python-calamine reads error cells (``#N/A``, ``#DIV/0!``, ``#REF!``) as empty;
+    the worksheet XML still says which they were (``t="e"``). The XML is streamed,
+    so only the matches are held.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            sheets = [dict(_ATTR.findall(tag)) for tag in
+                      _SHEET_TAG.findall(archive.read("xl/workbook.xml"))]
+            rid = next(v for k, v in sheets[index].items() if k.endswith(b":id"))
+            rels = [dict(_ATTR.findall(tag)) for tag in
+                    _REL_TAG.findall(archive.read("xl/_rels/workbook.xml.rels"))]
+            target = next(r[b"Target"] for r in rels if r.get(b"Id") == rid).decode()
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            found: dict[tuple[int, int], str] = {}
+            tail = b""
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 24):
+                    buffer = tail + chunk
+                    if b't="e"' in buffer:
+                        for match in _ERROR_CELL.finditer(buffer):
+                            ref = _CELL_REF.search(match.group(1))
+                            if ref is None:
+                                continue
+                            col = 0
+                            for letter in ref.group(1):
+                                col = col * 26 + letter - 64
+                            found[(int(ref.group(2)), col - 1)] = match.group(2).decode()
+                    tail = buffer[-4096:]
+    except (KeyError, IndexError, StopIteration, zipfile.BadZipFile, UnicodeDecodeError):
+        return []  # an unusual layout: the check is skipped, the data are still read
+    return [(r, c, text) for (r, c), text in sorted(found.items())]
 
 
 def _to_series(values: np.ndarray, present: np.ndarray) -> pd.Series:
