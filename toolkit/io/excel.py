@@ -86,7 +86,9 @@ def read_excel_raw(
         last non-empty row of the sheet, blank and footer rows included),
         ``rows_kept``, ``row_numbers`` (Excel row number of each kept row),
         ``rows_set_aside`` (``row, reason, values``), ``coercions`` (merged cells
-        filled) and ``notes`` (banner text, dropped blank columns, header fixes).
+        filled), ``problems`` (Excel error cells in kept rows) and ``notes``
+        (banner text, header rows, dropped blank columns, header fixes). Whole
+        numbers in a mixed column are ints, so ``str()`` never shows ``2.0``.
 
     Raises
     ------
