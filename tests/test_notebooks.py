@@ -4,9 +4,9 @@ Every notebook is executed with nbclient in its own folder (kernel ``python3``),
 writing its files into a temporary folder (environment variable
 ``TOOLKIT_NOTEBOOK_OUTPUT``, or the ``output_dir`` parameter of a parameterised
 notebook). Cells that show an error on purpose carry the tag
-``raises-exception``. The commissioned-report notebook is run a second time with
-non-default parameters through ``tk.report.run_notebook``; one teaching notebook
-is converted to a slide deck.
+``raises-exception``. The commissioned-report notebook is run a second time
+with non-default parameters through ``toolkit report`` (which calls
+``tk.report.run_notebook``); one teaching notebook is converted to a slide deck.
 
 Each notebook takes several seconds (a kernel start plus loading the demo
 study), hence the ``slow`` marks; all of them together stay within about four
@@ -122,19 +122,22 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_commissioned_report_with_parameters(tmp_path):
-    import toolkit as tk
+def test_commissioned_report_with_parameters(tmp_path, capsys):
+    # `toolkit report` runs the notebook through tk.report.run_notebook, which
+    # injects the parameters papermill-style after the cell tagged `parameters`
+    from toolkit.cli import main
 
     out = tmp_path / "out"
-    paths = tk.report.run_notebook(
-        REPORT, out=out, formats=("docx",), progress=False,
-        parameters={"unit": "T03", "period": ["2023-01-01", "2023-12-31"], "lang": "en",
-                    "output_dir": str(tmp_path / "report")})
+    status = main(["report", str(REPORT), "-p", "unit", "T03",
+                   "-p", "period", "2023-01-01/2023-12-31", "-p", "lang", "en",
+                   "-p", "output_dir", str(tmp_path / "report"),
+                   "--out", str(out), "--format", "docx"])
+    assert status == 0, capsys.readouterr().err
     headings, text = _docx_text(tmp_path / "report" / "report.docx")
     assert any(h.endswith("Residents' satisfaction with consultation") for h in headings)
     assert "2023-01-01 – 2023-12-31" in text  # the period parameter took effect
     assert "2022-" not in text
-    assert paths["docx"].is_file()  # the notebook itself exported as Word
+    assert (out / "06_commissioned_report.docx").is_file()  # the notebook exported as Word
 
 
 def test_teaching_notebook_converts_to_slides():
