@@ -84,7 +84,7 @@ def _q(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def _sql(data: Any, query: str, params: list | None = None) -> pd.DataFrame:
+def _sql(data: Any, query: str, params: dict | None = None) -> pd.DataFrame:
     """Run `query` against the LazyTable (``{t}`` in the query names it); a pandas result."""
     import threading
 
@@ -92,7 +92,8 @@ def _sql(data: Any, query: str, params: list | None = None) -> pd.DataFrame:
     view = f"_tk_view_{id(data):x}_{threading.get_ident():x}"
     data.relation.create_view(view, replace=True)
     try:
-        return con.execute(query.replace("{t}", view), params or []).df()
+        return con.execute(query.replace("{t}", view), params).df() if params else \
+            con.execute(query.replace("{t}", view)).df()
     finally:
         con.execute(f"DROP VIEW IF EXISTS {view}")
 
@@ -162,14 +163,14 @@ def _rate_counts(measure: str, unit: str, k: int, n: int, level: float,
             "estimate": est, "ci_low": float(lo), "ci_high": float(hi)}
 
 
-def _km_counts(time: np.ndarray, event: np.ndarray, count: np.ndarray) -> Any:
-    """Kaplan-Meier of statsmodels (Greenwood SEs) from counts of (time, event) pairs.
+def _km_counts(time: np.ndarray, event: np.ndarray, count: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Kaplan-Meier from counts of (time, event) pairs, as statsmodels ``SurvfuncRight``.
 
-    ``SurvfuncRight(time, status)`` on the expanded rows gives the same curve;
-    its ``freq_weights`` would switch to Tsiatis' standard errors, hence this.
+    Returns ``surv_prob, surv_prob_se, surv_times, n_risk, n_events``, the same
+    numbers ``SurvfuncRight(time, status)`` gives on the expanded rows (Greenwood
+    standard errors; its ``freq_weights`` would switch to Tsiatis' formula).
     """
-    from statsmodels.duration.survfunc import SurvfuncRight
-
     utime, rtime = np.unique(time, return_inverse=True)
     ml = len(utime)
     d = np.bincount(rtime, weights=event * count, minlength=ml)
@@ -189,52 +190,23 @@ def _km_counts(time: np.ndarray, event: np.ndarray, count: np.ndarray) -> Any:
     locs = np.isfinite(se) | (sp != 0)
     se[locs] *= sp[locs]
     se[~locs] = np.nan
-    sf = SurvfuncRight.__new__(SurvfuncRight)
-    sf.surv_prob, sf.surv_prob_se, sf.surv_times = sp, se, utime
-    sf.n_risk, sf.n_events = n, d
-    sf.title = ""
-    return sf
+    return sp, se, utime, n, d
 
 
-def _lag_counts(measure: str, time: np.ndarray, event: np.ndarray, count: np.ndarray,
-                excluded: int, level: float) -> dict[str, Any]:
-    """As ``process._lag``, from counts."""
-    n = int(count.sum())
-    ev = int((event * count).sum())
-    row = {"measure": measure, "n": n, "n_events": ev, "n_censored": n - ev,
-           "median_days": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_excluded": excluded}
-    if n and ev:
-        sf = _km_counts(time, event, count)
-        row["median_days"] = float(sf.quantile(0.5))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lo, hi = sf.quantile_ci(0.5, alpha=1 - level)
-        row["ci_low"], row["ci_high"] = float(lo), float(hi)
-    return row
-
-
-def _curve_counts(time: np.ndarray, event: np.ndarray, count: np.ndarray, group: Any,
-                  level: float) -> pd.DataFrame:
-    """As ``process._curve``, from counts."""
-    from scipy import stats
-
-    n = int(count.sum())
-    start = pd.DataFrame({"group": [group], "time": [0.0], "survival": [1.0], "ci_low": [1.0],
-                          "ci_high": [1.0], "at_risk": [n], "events": [0]})
-    if n == 0 or (event * count).sum() == 0:
-        return start
-    sf = _km_counts(time, event, count)
-    s = np.asarray(sf.surv_prob, dtype=float)
-    se = np.asarray(sf.surv_prob_se, dtype=float)
-    z = stats.norm.ppf((1 + level) / 2)
+def _median_ci(sp: np.ndarray, se: np.ndarray, times: np.ndarray, tr: float
+               ) -> tuple[float, float, float]:
+    """Median and its CI as ``SurvfuncRight.quantile(0.5)``/``quantile_ci`` (cloglog)."""
+    below = np.flatnonzero(sp < 0.5)
+    median = times[below[0]] if len(below) else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
-        v = se / (s * np.abs(np.log(s)))
-        lo = np.where((s > 0) & (s < 1), s ** np.exp(z * v), s)
-        hi = np.where((s > 0) & (s < 1), s ** np.exp(-z * v), s)
-    body = pd.DataFrame({"group": group, "time": np.asarray(sf.surv_times, dtype=float),
-                         "survival": s, "ci_low": lo, "ci_high": hi,
-                         "at_risk": np.asarray(sf.n_risk).astype(int),
-                         "events": np.asarray(sf.n_events).astype(int)})
-    return pd.concat([start, body], ignore_index=True)
+        r = np.log(-np.log(sp)) - np.log(-np.log(0.5))
+        r /= (-1 / (sp * np.log(sp))) * se
+    ii = np.flatnonzero(np.abs(r) <= tr)
+    if len(ii) == 0:
+        return float(median), np.nan, np.nan
+    lb = times[ii[0]]
+    ub = np.inf if ii[-1] == len(times) - 1 else times[ii[-1] + 1]
+    return float(median), float(lb), float(ub)
 
 
 _FLAG_SOURCE = {"adopted": "adopted", "instructed": "instructions", "responded": "responded"}
@@ -304,6 +276,161 @@ def _sub_pass2_dask(part: pd.DataFrame, by: list[str], end: pd.Timestamp) -> pd.
         .reset_index()
 
 
+def _end(*values: Any) -> Any:
+    """The end of the data: the latest of the given dates (as ``process._end_of_data``)."""
+    ends = [pd.Timestamp(v) for v in values if v is not None and pd.notna(v)]
+    return max(ends) if ends else pd.NaT
+
+
+def _sub_duckdb(data: Any, by: list[str], *, has_lag: bool
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """Flag counts by group and (time, event) counts, in one grouped scan.
+
+    A first, cheap query finds the end of the data (latest date and response
+    date); censored times depend on it.
+    """
+    cols = _columns(data)
+    dt = "TRY_CAST(\"date\" AS TIMESTAMP)"
+    rd = "TRY_CAST(\"response_date\" AS TIMESTAMP)"
+    first = [f"max({dt}) AS d"] + ([f"max({rd}) AS r"] if "response_date" in cols else [])
+    ends = _sql(data, f"SELECT {', '.join(first)} FROM {{t}}")
+    end = _end(*ends.iloc[0].tolist())
+    flags = _sub_flags_sql(data)
+    inner = [_q(b) for b in by]
+    params: list = []
+    if has_lag and pd.notna(end):
+        # innermost: per row the response flag, and days to response or to the end of data
+        done = f"coalesce({_bool_sql(data, 'responded')}, FALSE)"
+        base = [_q(b) for b in by] + [f"{expr} AS {_q('_f_' + f)}" for f, expr in flags.items()]
+        base += [f"{done} AS _done", f"{rd} IS NULL AS _rdnull",
+                 f"floor((epoch_us(CASE WHEN {done} THEN {rd} ELSE $end END) - "
+                 f"epoch_us({dt})) / 86400000000.0) AS _days"]
+        source = f"(SELECT {', '.join(base)} FROM {{t}})"
+        ok = "(_days IS NOT NULL AND _days >= 0 AND NOT (_done AND _rdnull))"
+        inner += [f"CASE WHEN {ok} THEN _days END AS _time",
+                  f"CASE WHEN {ok} THEN CAST(_done AS DOUBLE) END AS _event"]
+        inner += [_q("_f_" + f) for f in flags]
+        params = {"end": end.to_pydatetime()}
+    else:
+        source = "{t}"
+        inner += ["CAST(NULL AS DOUBLE) AS _time", "CAST(NULL AS DOUBLE) AS _event"]
+        inner += [f"{expr} AS {_q('_f_' + f)}" for f, expr in flags.items()]
+    sel = [f"count(*) FILTER (WHERE {_q('_f_' + f)}) AS {_q(f + '_k')}, "
+           f"count({_q('_f_' + f)}) AS {_q(f + '_n')}" for f in flags]
+    gkeys = ", ".join([*(_q(b) for b in by), "_time", "_event"])
+    query = (f"SELECT {gkeys}, count(*) AS _count{''.join(', ' + x for x in sel)} "
+             f"FROM (SELECT {', '.join(inner)} FROM {source}) GROUP BY {gkeys}")
+    cells = _sql(data, query, params or None)
+    flag_names = list(flags)
+    sums = [c for c in cells.columns if c.endswith(("_k", "_n"))]
+    if by:
+        for b in by:
+            if cells[b].dtype == object:
+                cells[b] = cells[b].where(cells[b].notna(), np.nan)
+        agg = cells.groupby(by, dropna=False, observed=True, sort=False)[sums].sum()
+        agg = agg.reset_index()
+    else:
+        agg = cells[sums].sum().to_frame().T if len(cells) else \
+            pd.DataFrame({c: [0] for c in sums})
+    lc = cells[[*by, "_time", "_event", "_count"]] if has_lag else None
+    return agg, lc, flag_names
+
+
+def _rates_frame(agg: pd.DataFrame, keys: pd.DataFrame, by: list[str],
+                 flag_names: list[str], level: float) -> pd.DataFrame:
+    """Rates with Wilson intervals for every group at once (as ``process._rate``)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from toolkit.stats import process as P
+
+    parts = []
+    for order, (f, measure) in enumerate(P._CLAIMS.items()):
+        if f not in flag_names:
+            continue
+        k = agg[f + "_k"].to_numpy(np.int64)
+        n = agg[f + "_n"].to_numpy(np.int64)
+        est = np.full(len(k), np.nan)
+        lo = np.full(len(k), np.nan)
+        hi = np.full(len(k), np.nan)
+        has = n > 0
+        if has.any():
+            lo[has], hi[has] = proportion_confint(k[has], n[has], alpha=1 - level,
+                                                  method="wilson")
+            est[has] = k[has] / n[has]
+        part = keys.copy()
+        part["measure"], part["unit"], part["successes"], part["n"] = measure, "submission", k, n
+        part["estimate"], part["ci_low"], part["ci_high"] = est, lo, hi
+        part["_g"], part["_m"] = np.arange(len(k)), order
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=[*by, *P.RATE_COLUMNS])
+    out = pd.concat(parts, ignore_index=True).sort_values(["_g", "_m"], kind="stable")
+    return out.drop(columns=["_g", "_m"]).reset_index(drop=True)
+
+
+def _lags_frames(lc: pd.DataFrame, keys: pd.DataFrame, by: list[str], level: float
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kaplan-Meier medians and curves of every group from the (time, event) counts."""
+    from scipy import stats
+
+    from toolkit.stats import process as P
+
+    z = stats.norm.ppf((1 + level) / 2)
+    tr = stats.norm.ppf(1 - (1 - level) / 2)
+    g = keys.assign(_g=np.arange(len(keys)))
+    if by:
+        lc = lc.copy()
+        for b in by:
+            if lc[b].dtype == object:
+                lc[b] = lc[b].where(lc[b].notna(), np.nan)
+        lc = lc.merge(g, on=by, how="left")
+    else:
+        lc = lc.assign(_g=0)
+    lc = lc.sort_values(["_g", "_time", "_event"], kind="stable")
+    gi = lc["_g"].to_numpy(np.int64)
+    bounds = np.searchsorted(gi, np.arange(len(keys) + 1))
+    time_all = lc["_time"].to_numpy(float)
+    event_all = lc["_event"].to_numpy(float)
+    count_all = lc["_count"].to_numpy(float)
+    rows = []
+    curve_parts: dict[str, list] = {c: [] for c in P.KM_COLUMNS}
+    labels = ([" / ".join(map(str, r)) for r in keys.itertuples(index=False, name=None)]
+              if by else ["all"])
+    for j in range(len(keys)):
+        sl = slice(bounds[j], bounds[j + 1])
+        t, e, c = time_all[sl], event_all[sl], count_all[sl]
+        ok = ~np.isnan(t)
+        excluded = int(c[~ok].sum())
+        t, e, c = t[ok], e[ok], c[ok]
+        n = int(c.sum())
+        ev = int((e * c).sum())
+        row = {"measure": "days_to_response", "n": n, "n_events": ev, "n_censored": n - ev,
+               "median_days": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+               "n_excluded": excluded}
+        add = {"group": [labels[j]], "time": [0.0], "survival": [1.0], "ci_low": [1.0],
+               "ci_high": [1.0], "at_risk": [n], "events": [0]}
+        if n and ev:
+            sp, se, times, n_risk, d = _km_counts(t, e, c)
+            row["median_days"], row["ci_low"], row["ci_high"] = _median_ci(sp, se, times, tr)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v = se / (sp * np.abs(np.log(sp)))
+                lo = np.where((sp > 0) & (sp < 1), sp ** np.exp(z * v), sp)
+                hi = np.where((sp > 0) & (sp < 1), sp ** np.exp(-z * v), sp)
+            m = len(sp)
+            add = {"group": [labels[j]] * (m + 1), "time": np.r_[0.0, times.astype(float)],
+                   "survival": np.r_[1.0, sp], "ci_low": np.r_[1.0, lo],
+                   "ci_high": np.r_[1.0, hi], "at_risk": np.r_[n, n_risk.astype(int)],
+                   "events": np.r_[0, d.astype(int)]}
+        rows.append(row)
+        for col in P.KM_COLUMNS:
+            curve_parts[col].append(add[col])
+    lags = pd.concat([keys.reset_index(drop=True), pd.DataFrame(rows)], axis=1) if by \
+        else pd.DataFrame(rows)
+    km = pd.DataFrame({col: np.concatenate(curve_parts[col]) if curve_parts[col] else []
+                       for col in P.KM_COLUMNS})
+    return lags.reindex(columns=[*by, *P.LAG_COLUMNS]), km
+
+
 def submissions(
     data: Any,
     *,
@@ -323,18 +450,7 @@ def submissions(
     has_lag = "response_date" in cols and "responded" in cols
     kind = engine(data)
     if kind == "duckdb":
-        flags = _sub_flags_sql(data)
-        keys = ", ".join(_q(b) for b in by)
-        sel = [f"{_q(b)}" for b in by]
-        for f, expr in flags.items():
-            sel.append(f"count(*) FILTER (WHERE {expr}) AS {_q(f + '_k')}")
-            sel.append(f"count({expr}) AS {_q(f + '_n')}")
-        sel.append("max(TRY_CAST(\"date\" AS TIMESTAMP)) AS _max_date")
-        if "response_date" in cols:
-            sel.append("max(TRY_CAST(\"response_date\" AS TIMESTAMP)) AS _max_rdate")
-        query = f"SELECT {', '.join(sel)} FROM {{t}}" + (f" GROUP BY {keys}" if by else "")
-        agg = _sql(data, query)
-        flag_names = list(flags)
+        agg, lc, flag_names = _sub_duckdb(data, by, has_lag=has_lag)
     else:
         parts = _dask_parts(data, lambda p: _sub_pass1_dask(p, by))
         raw = pd.concat(parts, ignore_index=True)
@@ -345,59 +461,22 @@ def submissions(
             sums["_max_rdate"] = "max"
         agg = raw.groupby([*by, "_all"], dropna=False, observed=True, sort=False).agg(sums)
         agg = agg.reset_index().drop(columns="_all")
-    ends = [pd.Timestamp(agg["_max_date"].max())]
-    if "_max_rdate" in agg.columns:
-        ends.append(pd.Timestamp(agg["_max_rdate"].max()))
-    ends = [e for e in ends if pd.notna(e)]
-    end = max(ends) if ends else pd.NaT
-    agg = _sort_keys(agg, by)
-
-    lag_counts: dict[tuple, pd.DataFrame] = {}
-    if has_lag:
-        if kind == "duckdb":
-            done = f"coalesce({_bool_sql(data, 'responded')}, FALSE)"
-            rd = "TRY_CAST(\"response_date\" AS TIMESTAMP)"
-            dt = "TRY_CAST(\"date\" AS TIMESTAMP)"
-            stop = f"(CASE WHEN {done} THEN {rd} ELSE ?::TIMESTAMP END)"
-            days = f"floor((epoch_us({stop}) - epoch_us({dt})) / 86400000000.0)"
-            ok = f"({days} IS NOT NULL AND {days} >= 0 AND NOT ({done} AND {rd} IS NULL))"
-            inner = ", ".join([*(_q(b) for b in by),
-                               f"CASE WHEN {ok} THEN {days} END AS _time",
-                               f"CASE WHEN {ok} THEN CAST({done} AS DOUBLE) END AS _event"])
-            gkeys = ", ".join([*(_q(b) for b in by), "_time", "_event"])
-            query = (f"SELECT {gkeys}, count(*) AS _count FROM (SELECT {inner} FROM {{t}}) "
-                     f"GROUP BY {gkeys}")
-            n_params = query.count("?")
-            lc = _sql(data, query, [end.to_pydatetime()] * n_params)
-        else:
+        end = _end(agg["_max_date"].max(), agg["_max_rdate"].max() if "_max_rdate" in agg
+                   else None)
+        lc = None
+        if has_lag:
             parts = _dask_parts(data, lambda p: _sub_pass2_dask(p, by, end))
             lc = pd.concat(parts, ignore_index=True)
             lc = lc.groupby([*by, "_all", "_time", "_event"], dropna=False, observed=True,
                             sort=False)["_count"].sum().reset_index().drop(columns="_all")
-        for key, sub in (lc.groupby(by, dropna=False, observed=True, sort=False)
-                         if by else [((), lc)]):
-            key = key if isinstance(key, tuple) else (key,)
-            lag_counts[_key(key)] = sub
+    agg = _sort_keys(agg, by)
 
-    rates, lags, curves = [], [], []
-    for rec in agg.to_dict("records"):
-        key = {b: rec[b] for b in by}
-        for f, measure in P._CLAIMS.items():
-            if f in flag_names:
-                rates.append({**key, **_rate_counts(measure, "submission", int(rec[f + "_k"]),
-                                                    int(rec[f + "_n"]), level)})
-        if has_lag:
-            sub = lag_counts.get(_key(list(key.values())), pd.DataFrame(
-                columns=["_time", "_event", "_count"]))
-            okrows = sub["_time"].notna()
-            t = sub.loc[okrows, "_time"].to_numpy(float)
-            e = sub.loc[okrows, "_event"].to_numpy(float)
-            c = sub.loc[okrows, "_count"].to_numpy(float)
-            excluded = int(sub.loc[~okrows, "_count"].sum())
-            lags.append({**key, **_lag_counts("days_to_response", t, e, c, excluded, level)})
-            label = " / ".join(map(str, key.values())) if key else "all"
-            curves.append(_curve_counts(t, e, c, label, level))
-
+    keys = agg[by].reset_index(drop=True) if by else pd.DataFrame(index=range(len(agg)))
+    rates = _rates_frame(agg, keys, by, flag_names, level)
+    lags = pd.DataFrame(columns=[*by, *P.LAG_COLUMNS])
+    km = pd.DataFrame(columns=P.KM_COLUMNS)
+    if has_lag:
+        lags, km = _lags_frames(lc, keys, by, level)
     claims = []
     for measure, p0 in (claim or {}).items():
         if measure not in P._CLAIMS:
@@ -417,12 +496,8 @@ def submissions(
         claims.append({"measure": measure, "claimed": float(p0), "successes": k, "n": n,
                        "estimate": row["estimate"], "ci_low": row["ci_low"],
                        "ci_high": row["ci_high"], "p_value": float(p)})
-    km = (pd.concat(curves, ignore_index=True).reindex(columns=P.KM_COLUMNS) if curves
-          else pd.DataFrame(columns=P.KM_COLUMNS))
     return P.ProcessResult(
-        "Submissions", by,
-        rates=pd.DataFrame(rates, columns=[*by, *P.RATE_COLUMNS]),
-        lags=pd.DataFrame(lags, columns=[*by, *P.LAG_COLUMNS]), km=km,
+        "Submissions", by, rates=rates, lags=lags, km=km,
         claims=pd.DataFrame(claims, columns=["measure", "claimed", "successes", "n", "estimate",
                                              "ci_low", "ci_high", "p_value"]))
 
@@ -571,16 +646,22 @@ _NUMERIC_SQL = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"
                 "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL")
 
 
-def _one(value: str | Sequence[str] | None, role: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    values = list(value)
-    if len(values) == 1:
-        return values[0]
-    msg = (f"`{role}` with two stages is not available for large data (LazyTable or Dask); "
-           "the first-stage (ultimate cluster) design is. Give one column, or read a sample "
-           "into pandas for the two-stage variance.")
-    raise DesignError(msg)
+def _stages(cluster: str | Sequence[str] | None, fpc: str | Sequence[str] | None
+            ) -> tuple[str | None, str | None]:
+    """First-stage cluster and fpc; a second stage counts only with both fpcs (as in memory)."""
+    clusters = [cluster] if cluster is None or isinstance(cluster, str) else list(cluster)
+    fpcs = [fpc] if fpc is None or isinstance(fpc, str) else list(fpc)
+    if len(clusters) > 2 or len(fpcs) > 2 or (len(fpcs) == 2 and len(clusters) < 2):
+        msg = ("`cluster` takes one column, or two for a two-stage sample "
+               "(e.g. [\"village\", \"household\"]); `fpc` one column per stage.")
+        raise DesignError(msg)
+    if len(fpcs) == 2:
+        msg = ("A design with two stages (fpc at both) is not available for large data "
+               "(LazyTable or Dask); the first-stage (ultimate cluster) design is. Give one "
+               "`fpc` column, or bring the needed columns into pandas for the two-stage "
+               "variance.")
+        raise DesignError(msg)
+    return clusters[0], fpcs[0]
 
 
 def _strata_partial(part: pd.DataFrame, strata: str | None, cluster: str | None,
@@ -652,8 +733,7 @@ class LargeDesign:
         if lonely_psu not in _LONELY:
             msg = f"`lonely_psu` must be one of {list(_LONELY)}, not {lonely_psu!r}."
             raise DesignError(msg)
-        cluster = _one(cluster, "cluster")
-        fpc = _one(fpc, "fpc")
+        cluster, fpc = _stages(cluster, fpc)
         for role, col in (("weights", weights), ("strata", strata), ("cluster", cluster),
                           ("fpc", fpc)):
             _require(data, [col], role)
