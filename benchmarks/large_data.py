@@ -159,9 +159,16 @@ def _save(result, graph, out: Path) -> None:
 
 
 def run_case(name: str, n: int) -> dict:
+    # imports are not timed (the SQL baseline's duckdb import is not either)
+    import duckdb
+    import networkx as nx  # noqa: F401
     import pandas as pd
+    import scipy.stats  # noqa: F401
+    import statsmodels.stats.proportion  # noqa: F401
 
     import toolkit as tk
+    import toolkit.net.build
+    import toolkit.stats.process
 
     root = folder_for(n)
     pq_glob = str(root / "parquet" / "*.parquet")

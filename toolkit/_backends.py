@@ -529,8 +529,7 @@ def _pairs_partial(part: pd.DataFrame, actor: str, event: str, weight: str | Non
     return out
 
 
-def _pairs(data: Any, actor: str, event: str, weight: str | None, agg: str,
-           *, limit: int | None = None) -> pd.DataFrame:
+def _pairs(data: Any, actor: str, event: str, weight: str | None, agg: str) -> pd.DataFrame:
     """Distinct actor–event pairs (with `weight` combined by `agg`), sorted, in pandas."""
     if agg in ("first", "last"):
         msg = (f"`agg={agg!r}` depends on row order, which a lazy or distributed table does not "
@@ -540,28 +539,25 @@ def _pairs(data: Any, actor: str, event: str, weight: str | None, agg: str,
     kind = engine(data)
     a, e = _q(actor), _q(event)
     if kind == "duckdb":
-        bad = int(_sql(data, f"SELECT count(*) AS n FROM {{t}} WHERE {a} IS NULL OR {e} IS NULL"
-                       )["n"].iloc[0])
-    if kind == "duckdb" and weight is None:
-        query = f"SELECT DISTINCT {a}, {e} FROM {{t}} WHERE {a} IS NOT NULL AND {e} IS NOT NULL"
-    elif kind == "duckdb":
-        w = _q(weight)
-        t = _duck_type(data, weight)
-        if agg == "sum":
-            expr = f"coalesce(sum({w}), 0)"
-            if t in _INT_TYPES:
-                expr = f"CAST({expr} AS BIGINT)"
-        elif agg == "mean":
-            expr = f"avg({w})"
-        else:
-            expr = f"max({w})"
-        query = (f"SELECT {a}, {e}, {expr} AS {w} FROM {{t}} WHERE {a} IS NOT NULL AND "
-                 f"{e} IS NOT NULL GROUP BY {a}, {e}")
-    if kind == "duckdb":
-        query = f"SELECT * FROM ({query}) ORDER BY 1, 2"
-        if limit is not None:
-            query += f" LIMIT {int(limit) + 1}"
+        sel = [a, e]
+        if weight is not None:
+            w = _q(weight)
+            if agg == "sum":
+                expr = f"coalesce(sum({w}), 0)"
+                if _duck_type(data, weight) in _INT_TYPES:
+                    expr = f"CAST({expr} AS BIGINT)"
+            elif agg == "mean":
+                expr = f"avg({w})"
+            else:
+                expr = f"max({w})"
+            sel.append(f"{expr} AS {w}")
+        # one scan: rows without an actor or event come out as groups with a NULL key
+        query = (f"SELECT {', '.join(sel)}, count(*) AS _rows FROM {{t}} GROUP BY {a}, {e} "
+                 "ORDER BY 1, 2")
         pairs = _sql(data, query)
+        null = (pairs[actor].isna() | pairs[event].isna()).to_numpy()
+        bad = int(pairs.loc[null, "_rows"].sum())
+        pairs = pairs.loc[~null].drop(columns="_rows").reset_index(drop=True)
     else:
         parts = _dask_parts(data, lambda p: _pairs_partial(p, actor, event, weight, agg))
         raw = pd.concat(parts, ignore_index=True)
@@ -607,7 +603,7 @@ def two_mode(
     if agg not in ("sum", "mean", "max", "first", "last"):
         msg = f"`agg` must be one of 'sum', 'mean', 'max', 'first', 'last', not {agg!r}."
         raise ValueError(msg)
-    pairs = _pairs(data, actor, event, weight, agg, limit=MAX_GRAPH_EDGES)
+    pairs = _pairs(data, actor, event, weight, agg)
     if len(pairs) > MAX_GRAPH_EDGES:
         msg = (f"The two-mode graph would have more than {MAX_GRAPH_EDGES:,} ties; a networkx "
                "graph of that size needs several GB. Aggregate to a coarser actor or event "
