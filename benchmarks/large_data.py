@@ -161,7 +161,7 @@ def _save(result, graph, out: Path) -> None:
 def run_case(name: str, n: int) -> dict:
     # imports are not timed (the SQL baseline's duckdb import is not either)
     import duckdb
-    import networkx as nx  # noqa: F401
+    import networkx as nx
     import pandas as pd
     import scipy.stats  # noqa: F401
     import statsmodels.stats.proportion  # noqa: F401
