@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 
 import toolkit as tk
-from toolkit.plot.network import layout_positions
+from toolkit.plot._network import layout_positions
 
 
 @pytest.fixture

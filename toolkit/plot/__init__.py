@@ -22,8 +22,6 @@ vocabularies in :mod:`toolkit.schema`.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 _LAZY = {
@@ -44,13 +42,14 @@ _LAZY = {
     "coverage": "toolkit.plot._process",
     "coverage_status": "toolkit.plot._process",
     "change": "toolkit.plot._change",
-    "network": "toolkit.plot.network",
+    "network": "toolkit.plot._network",
+    "layout_positions": "toolkit.plot._network",
 }
 
 #: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out
 #: of ``__all__``, which lists the style and the plot functions.
 _HELPERS = {"cjk_font", "font_family", "likert_shares", "coefficient_frames", "term_label",
-            "km_frame", "coverage_status"}
+            "km_frame", "coverage_status", "layout_positions"}
 
 __all__ = sorted(set(_LAZY) - _HELPERS)
 
@@ -66,20 +65,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-class _PlotNamespace(types.ModuleType):
-    """Keeps ``tk.plot.network`` the function after ``toolkit.plot.network`` is imported.
-
-    Importing a submodule binds it as an attribute of its package, which would
-    shadow the function of the same name; that binding is skipped here (the
-    module stays available as ``sys.modules["toolkit.plot.network"]``).
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _PlotNamespace

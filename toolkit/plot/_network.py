@@ -28,8 +28,7 @@ def layout_positions(
 
     Examples
     --------
-    >>> from toolkit.plot.network import layout_positions
-    >>> layout_positions(nx.path_graph(3), layout="circle").shape
+    >>> tk.plot.layout_positions(nx.path_graph(3), layout="circle").shape
     (3, 2)
     """
     nodes = list(G)
