@@ -81,3 +81,14 @@ def test_communities_and_errors(people):
         tk.plot.network(people, color="sectr")
     with pytest.raises(ValueError, match="Unknown `layout`"):
         tk.plot.network(people, layout="hairball")
+
+
+def test_many_categories_get_distinct_colours():
+    """A legend must not show two categories in one colour (17 sectors > 8 Okabe-Ito colours)."""
+    G = nx.path_graph(17)
+    nx.set_node_attributes(G, {i: f"界别{i:02d}" for i in range(17)}, "sector")
+    ax = tk.plot.network(G, color="sector", seed=1)
+    legend = ax.get_legend()
+    faces = [h.get_markerfacecolor() for h in legend.legend_handles]
+    assert len(faces) == 17
+    assert len(set(faces)) == 17

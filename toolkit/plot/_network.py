@@ -252,7 +252,13 @@ def network(
                 cats = sorted(cats)
             except TypeError:
                 cats = list(cats)
-            palette = {c: OKABE_ITO[i % len(OKABE_ITO)] for i, c in enumerate(cats)}
+            # Okabe-Ito has 8 colours; beyond that a repeated colour would make the legend lie,
+            # so many categories take distinct colours from tab20 instead.
+            if len(cats) <= len(OKABE_ITO):
+                palette = {c: OKABE_ITO[i] for i, c in enumerate(cats)}
+            else:
+                tab20 = mpl.colormaps["tab20"]
+                palette = {c: mpl.colors.to_hex(tab20(i % 20)) for i, c in enumerate(cats)}
             colors = [palette.get(v, "#cccccc") for v in vals]
             names = value_labels(color, cats, lang)
             handles = [Line2D([], [], marker="o", linestyle="", markersize=6,
