@@ -154,7 +154,8 @@ def _save(result, graph, out: Path) -> None:
     dept = [v if graph.nodes[u]["bipartite"] == 0 else u for u, v in zip(
         edges["u"], edges["v"], strict=True)]
     edges = pd.DataFrame({"street": street, "department": dept, "weight": edges["weight"]})
-    edges.sort_values(["street", "department"]).to_parquet(out / "edges.parquet")
+    edges.sort_values(["street", "department"]).reset_index(drop=True).to_parquet(
+        out / "edges.parquet")
     assert isinstance(graph, nx.Graph)
 
 
@@ -255,6 +256,7 @@ def _identical(a: str, b: str, n: int) -> str:
     for part in ("rates", "lags", "edges"):
         x = pd.read_parquet(DATA / "results" / f"{a}_{n}" / f"{part}.parquet")
         y = pd.read_parquet(DATA / "results" / f"{b}_{n}" / f"{part}.parquet")
+        x, y = x.reset_index(drop=True), y.reset_index(drop=True)
         pd.testing.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True),
                                       check_dtype=False, rtol=1e-12)
         num = x.select_dtypes("number").columns

@@ -240,40 +240,38 @@ def _sub_flags_pandas(frame: pd.DataFrame) -> pd.DataFrame:
     return flags
 
 
-def _sub_pass1_dask(part: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def _ends_dask(part: pd.DataFrame) -> list:
+    out = [pd.to_datetime(part["date"], errors="coerce").max()]
+    if "response_date" in part.columns:
+        out.append(pd.to_datetime(part["response_date"], errors="coerce").max())
+    return out
+
+
+def _sub_cells_dask(part: pd.DataFrame, by: list[str], end: Any, *, has_lag: bool
+                    ) -> pd.DataFrame:
+    """Flag counts and (time, event) counts of one partition, as the DuckDB query."""
+    from toolkit.stats.process import _bool
+
     flags = _sub_flags_pandas(part)
-    out = pd.DataFrame(index=part.index)
-    for b in by:
-        out[b] = part[b]
-    out["_all"] = 0
+    out = pd.DataFrame({b: part[b] for b in by}, index=part.index)
+    if has_lag and pd.notna(end):
+        dates = pd.to_datetime(part["date"], errors="coerce")
+        rd = pd.to_datetime(part["response_date"], errors="coerce")
+        done = _bool(part["responded"]).fillna(value=False).to_numpy(dtype=bool)
+        stop = rd.where(done, end)
+        days = (stop - dates).dt.days.astype(float)
+        ok = (days.notna() & (days >= 0)).to_numpy() & ~(done & rd.isna().to_numpy())
+        out["_time"] = np.where(ok, days.to_numpy(), np.nan)
+        out["_event"] = np.where(ok, done.astype(float), np.nan)
+    else:
+        out["_time"] = np.nan
+        out["_event"] = np.nan
+    out["_count"] = 1
     for f in flags.columns:
         out[f"{f}_k"] = flags[f].fillna(value=False).astype(np.int64)
         out[f"{f}_n"] = flags[f].notna().astype(np.int64)
-    keys = [*by, "_all"]
-    agg = out.groupby(keys, dropna=False, observed=True, sort=False).sum().reset_index()
-    dates = pd.to_datetime(part["date"], errors="coerce")
-    agg["_max_date"] = dates.max()
-    if "response_date" in part.columns:
-        agg["_max_rdate"] = pd.to_datetime(part["response_date"], errors="coerce").max()
-    return agg
-
-
-def _sub_pass2_dask(part: pd.DataFrame, by: list[str], end: pd.Timestamp) -> pd.DataFrame:
-    from toolkit.stats.process import _bool
-
-    dates = pd.to_datetime(part["date"], errors="coerce")
-    rd = pd.to_datetime(part["response_date"], errors="coerce")
-    done = _bool(part["responded"]).fillna(value=False).to_numpy(dtype=bool)
-    stop = rd.where(done, end)
-    days = (stop - dates).dt.days.astype(float)
-    ok = (days.notna() & (days >= 0)).to_numpy() & ~(done & rd.isna().to_numpy())
-    out = pd.DataFrame({b: part[b] for b in by} | {"_all": 0}, index=part.index)
-    out["_time"] = np.where(ok, days.to_numpy(), np.nan)
-    out["_event"] = np.where(ok, done.astype(float), np.nan)
-    out["_count"] = 1
-    keys = [*by, "_all", "_time", "_event"]
-    return out.groupby(keys, dropna=False, observed=True, sort=False)["_count"].sum() \
-        .reset_index()
+    keys = [*by, "_time", "_event"]
+    return out.groupby(keys, dropna=False, observed=True, sort=False).sum().reset_index()
 
 
 def _end(*values: Any) -> Any:
@@ -321,9 +319,28 @@ def _sub_duckdb(data: Any, by: list[str], *, has_lag: bool
     query = (f"SELECT {gkeys}, count(*) AS _count{''.join(', ' + x for x in sel)} "
              f"FROM (SELECT {', '.join(inner)} FROM {source}) GROUP BY {gkeys}")
     cells = _sql(data, query, params or None)
-    flag_names = list(flags)
+    return _cells_to_agg(cells, by, list(flags), has_lag=has_lag)
+
+
+def _sub_dask(data: Any, by: list[str], *, has_lag: bool
+              ) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """As :func:`_sub_duckdb` on a Dask DataFrame: a pass over the dates, then one over all."""
+    cols = ["date", "response_date"] if "response_date" in _columns(data) else ["date"]
+    end = _end(*pd.DataFrame(_dask_parts(data[cols], _ends_dask)).max().tolist())
+    parts = _dask_parts(data, lambda p: _sub_cells_dask(p, by, end, has_lag=has_lag))
+    raw = pd.concat(parts, ignore_index=True)
+    cells = raw.groupby([*by, "_time", "_event"], dropna=False, observed=True,
+                        sort=False).sum().reset_index()
+    flag_names = [f for f in _FLAG_SOURCE if f"{f}_k" in cells.columns]
+    return _cells_to_agg(cells, by, flag_names, has_lag=has_lag)
+
+
+def _cells_to_agg(cells: pd.DataFrame, by: list[str], flag_names: list[str], *,
+                  has_lag: bool) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """Flag counts by group, and the (time, event) counts, from the grouped cells."""
     sums = [c for c in cells.columns if c.endswith(("_k", "_n"))]
     if by:
+        cells = cells.copy()
         for b in by:
             if cells[b].dtype == object:
                 cells[b] = cells[b].where(cells[b].notna(), np.nan)
@@ -452,23 +469,7 @@ def submissions(
     if kind == "duckdb":
         agg, lc, flag_names = _sub_duckdb(data, by, has_lag=has_lag)
     else:
-        parts = _dask_parts(data, lambda p: _sub_pass1_dask(p, by))
-        raw = pd.concat(parts, ignore_index=True)
-        flag_names = [f for f in _FLAG_SOURCE if f"{f}_k" in raw.columns]
-        sums = {c: "sum" for c in raw.columns if c.endswith(("_k", "_n"))}
-        sums["_max_date"] = "max"
-        if "_max_rdate" in raw.columns:
-            sums["_max_rdate"] = "max"
-        agg = raw.groupby([*by, "_all"], dropna=False, observed=True, sort=False).agg(sums)
-        agg = agg.reset_index().drop(columns="_all")
-        end = _end(agg["_max_date"].max(), agg["_max_rdate"].max() if "_max_rdate" in agg
-                   else None)
-        lc = None
-        if has_lag:
-            parts = _dask_parts(data, lambda p: _sub_pass2_dask(p, by, end))
-            lc = pd.concat(parts, ignore_index=True)
-            lc = lc.groupby([*by, "_all", "_time", "_event"], dropna=False, observed=True,
-                            sort=False)["_count"].sum().reset_index().drop(columns="_all")
+        agg, lc, flag_names = _sub_dask(data, by, has_lag=has_lag)
     agg = _sort_keys(agg, by)
 
     keys = agg[by].reset_index(drop=True) if by else pd.DataFrame(index=range(len(agg)))
