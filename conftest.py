@@ -10,6 +10,16 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# Property tests run the same examples on every machine: no random seed, no
+# example database carried between runs, no timing deadline on slow CI workers,
+# and a reproduction blob printed with any failure. Set HYPOTHESIS_PROFILE to
+# the name of another registered profile to explore with random examples.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, database=None, print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

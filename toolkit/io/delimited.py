@@ -110,16 +110,21 @@ def sniff_delimiter(lines: list[str], *, default: str = ",") -> str:
     >>> sniff_delimiter(["只有一列", "值"])
     ','
     """
-    best, best_score = None, (0.0, 0)
+    best, best_score = None, (0.0, 0, False)
+    first_line = next((line for line in lines if line.strip()), "")
     for delim in DELIMITERS:
-        widths = [len(r) for r in csv.reader(lines, delimiter=delim) if any(r)]
+        reader = csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delim)
+        # blank records (empty, or only spaces) say nothing about the delimiter
+        widths = [len(r) for r in reader if _n_filled(r)]
         if not widths or max(widths) < 2:
             continue
         values, counts = np.unique(widths, return_counts=True)
-        mode = int(values[np.argmax(counts)])
-        consistency = counts.max() / len(widths)
-        score = (round(float(consistency), 2), mode)
-        if mode >= 2 and score > best_score:
+        wide = values >= 2
+        top = counts[wide].max()
+        mode = int(values[wide][counts[wide] == top].max())  # ties: the wider split
+        consistency = top / len(widths)
+        score = (round(float(consistency), 2), mode, delim in first_line)
+        if score > best_score:
             best, best_score = delim, score
     if best is None:
         # one column: split on a character that does not occur, if there is one
@@ -149,7 +154,8 @@ def _head_text(start: bytes, encoding: str, *, whole: bool) -> list[str]:
     """Complete lines of the beginning of the file, decoded."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     text = decoder.decode(start, final=whole)
-    lines = text.splitlines(keepends=True)
+    # only CR, LF and CRLF end a line in CSV (not the other breaks str.splitlines knows)
+    lines = io.StringIO(text, newline="").readlines()
     if not whole and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut
     return lines
