@@ -98,8 +98,16 @@ def _sql(data: Any, query: str, params: dict | None = None) -> pd.DataFrame:
         con.execute(f"DROP VIEW IF EXISTS {view}")
 
 
-def _dask_parts(ddf: Any, fn: Callable[[pd.DataFrame], Any]) -> list[Any]:
-    """``fn`` applied to every partition on the active Dask scheduler; the pandas results."""
+def _dask_parts(ddf: Any, fn: Callable[[pd.DataFrame], Any],
+                columns: Sequence[str | None] | None = None) -> list[Any]:
+    """``fn`` applied to every partition on the active Dask scheduler; the pandas results.
+
+    With `columns`, only those columns are read (Dask pushes the selection into
+    ``read_parquet``).
+    """
+    if columns is not None:
+        keep = list(dict.fromkeys(c for c in columns if c is not None))
+        ddf = ddf[keep]
     try:
         import dask
     except ImportError as err:  # pragma: no cover
@@ -327,7 +335,9 @@ def _sub_dask(data: Any, by: list[str], *, has_lag: bool
     """As :func:`_sub_duckdb` on a Dask DataFrame: a pass over the dates, then one over all."""
     cols = ["date", "response_date"] if "response_date" in _columns(data) else ["date"]
     end = _end(*pd.DataFrame(_dask_parts(data[cols], _ends_dask)).max().tolist())
-    parts = _dask_parts(data, lambda p: _sub_cells_dask(p, by, end, has_lag=has_lag))
+    needed = [*by, "date", "adopted", "instructions", "responded", "response_date"]
+    parts = _dask_parts(data, lambda p: _sub_cells_dask(p, by, end, has_lag=has_lag),
+                        [c for c in needed if c in _columns(data)])
     raw = pd.concat(parts, ignore_index=True)
     cells = raw.groupby([*by, "_time", "_event"], dropna=False, observed=True,
                         sort=False).sum().reset_index()
@@ -560,7 +570,8 @@ def _pairs(data: Any, actor: str, event: str, weight: str | None, agg: str) -> p
         bad = int(pairs.loc[null, "_rows"].sum())
         pairs = pairs.loc[~null].drop(columns="_rows").reset_index(drop=True)
     else:
-        parts = _dask_parts(data, lambda p: _pairs_partial(p, actor, event, weight, agg))
+        parts = _dask_parts(data, lambda p: _pairs_partial(p, actor, event, weight, agg),
+                            [actor, event, weight])
         raw = pd.concat(parts, ignore_index=True)
         bad = int(raw["_bad"].sum())
         raw = raw.drop(columns="_bad").dropna(subset=[actor, event])
@@ -760,7 +771,8 @@ class LargeDesign:
                            "AS _wbad")
             return _sql(self.data, f"SELECT {', '.join(sel)} FROM {{t}} GROUP BY 1")
         parts = _dask_parts(self.data, lambda p: _strata_partial(p, strata, cluster, fpc,
-                                                                 weights))
+                                                                 weights),
+                            [strata, cluster, fpc, weights, _columns(self.data)[0]])
         raw = pd.concat([p[0] for p in parts], ignore_index=True)
         aggs = {c: ("min" if c == "_fmin" else "max" if c == "_fmax" else "sum")
                 for c in raw.columns if c != "_h"}
@@ -867,7 +879,8 @@ class LargeDesign:
             return _sql(self.data, query)
         weights = self.weights
         parts = _dask_parts(self.data, lambda p: _design_partial(p, var, keys, by, weights,
-                                                                 rowwise=rowwise))
+                                                                 rowwise=rowwise),
+                            [var, weights, *keys])
         raw = pd.concat(parts, ignore_index=True)
         group = [c for c in raw.columns if not c.startswith(("_n", "_s"))]
         return raw.groupby(group, sort=False, dropna=False).sum().reset_index()
