@@ -81,6 +81,7 @@ def test_stored_without_outputs(path):
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
+_DRAWS = re.compile(r"\btk\.plot\.(?!style\b)[a-z]\w*\(")
 _PRIVATE = re.compile(r"\b(?:tk|toolkit)(?:\.\w+)*\._\w")
 
 
@@ -108,6 +109,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     from nbclient import NotebookClient
 
     monkeypatch.setenv(OUTPUT_ENV, str(tmp_path))  # the kernel inherits it
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline figures, as in Jupyter
     nb = _read(path)
     if _has_parameters(nb):
         import toolkit as tk
@@ -120,6 +122,9 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     errors = [c for c in nb.cells if c.cell_type == "code"
               and any(o.get("output_type") == "error" for o in c.outputs)]
     assert all("raises-exception" in _tags(c) for c in errors)
+    for cell in nb.cells:  # every cell that draws shows its figure
+        if cell.cell_type == "code" and _DRAWS.search(cell.source):
+            assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.source
     assert _files(path.parent) == before, "the notebook wrote into the repository"
     if path == REPORT:
         headings, _ = _docx_text(tmp_path / "report.docx")
@@ -127,11 +132,12 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_commissioned_report_with_parameters(tmp_path, capsys):
+def test_commissioned_report_with_parameters(tmp_path, capsys, monkeypatch):
     # `toolkit report` runs the notebook through tk.report.run_notebook, which
     # injects the parameters papermill-style after the cell tagged `parameters`
     from toolkit.cli import main
 
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # figures go into the exported notebook
     out = tmp_path / "out"
     status = main(["report", str(REPORT), "-p", "unit", "T03",
                    "-p", "period", "2023-01-01/2023-12-31", "-p", "lang", "en",
@@ -142,7 +148,10 @@ def test_commissioned_report_with_parameters(tmp_path, capsys):
     assert any(h.endswith("Residents' satisfaction with consultation") for h in headings)
     assert "2023-01-01 – 2023-12-31" in text  # the period parameter took effect
     assert "2022-" not in text
-    assert (out / "06_commissioned_report.docx").is_file()  # the notebook exported as Word
+    import docx
+
+    exported = docx.Document(str(out / "06_commissioned_report.docx"))  # the notebook as Word
+    assert len(exported.inline_shapes) >= 2  # its figures (timeline, Likert) are embedded
 
 
 def test_teaching_notebook_converts_to_slides():
