@@ -124,6 +124,10 @@ def two_mode(
     >>> G.number_of_edges()
     4
     """
+    from toolkit import _backends
+
+    if _backends.is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
+        return _backends.two_mode(data, actor=actor, event=event, weight=weight, agg=agg)
     participants = sessions = None
     if isinstance(data, Study):
         frame = data.require("attendance", actor, event)
@@ -380,6 +384,11 @@ def project(
     1     P1     P3   0.500
     2     P2     P3   0.500
     """
+    from toolkit import _backends
+
+    if _backends.is_large(B):  # a LazyTable (tk.io.scan) or a Dask DataFrame
+        return _backends.project(B, on=on, weight=weight, output=output, actor=actor,
+                                 event=event)
     if on not in ("actors", "events"):
         msg = f"`on` must be 'actors' or 'events', not {on!r}."
         raise ValueError(msg)

@@ -160,6 +160,14 @@ class Design:
     0        y     4.917  0.378  6
     """
 
+    def __new__(cls, data: Any = None, **kwargs: Any) -> Any:
+        """A Design, or for a LazyTable (tk.io.scan) or Dask DataFrame its large-data twin."""
+        from toolkit import _backends
+
+        if _backends.is_large(data):
+            return _backends.LargeDesign(data, **kwargs)
+        return super().__new__(cls)
+
     def __init__(
         self,
         data: Any,

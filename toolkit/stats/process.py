@@ -540,6 +540,10 @@ def submissions(
           measure  claimed  successes  n  p_value
     0  instructed      1.0          2  4      0.0
     """
+    from toolkit import _backends
+
+    if _backends.is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
+        return _backends.submissions(data, by=by, claim=claim, level=level)
     frame = _table(data, "submissions")
     by = _by_list(by)
     _require(frame, ["date"], "submissions", "submissions")
