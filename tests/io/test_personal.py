@@ -153,3 +153,13 @@ def test_mask(value, kind, expected):
 def test_mask_keeps_missing():
     assert mask(None) is None
     assert pd.isna(mask(float("nan")))
+
+
+def test_place_names_of_units_are_not_personal(write_file):
+    """``units.name`` is a canonical, non-personal column (a place), whatever its header."""
+    path = write_file("units.csv", "编码,名称,层级\nC01,东街社区,村社区\nC02,西街社区,村社区\n")
+    units = tk.io.read_table(path, kind="units")
+    assert "name" in units.columns
+    assert tk.io.find_personal(units).empty
+    people = pd.DataFrame({"name": ["王某华", "李某明"]})
+    assert tk.io.find_personal(people)["column"].tolist() == ["name"]

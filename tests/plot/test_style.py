@@ -104,3 +104,15 @@ def test_user_matplotlibrc_is_not_written():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="`lang`"):
         tk.plot.style("fr")
+
+
+def test_style_leaves_interactive_mode_as_jupyter_set_it():
+    """Jupyter's inline backend switches ``interactive`` on after the style saved rcParams;
+    ending the style must not switch it off again, or figures stop being displayed."""
+    before = mpl.rcParams["interactive"]
+    try:
+        with tk.plot.style("zh"):
+            mpl.rcParams["interactive"] = True
+        assert mpl.rcParams["interactive"] is True
+    finally:
+        mpl.rcParams["interactive"] = before

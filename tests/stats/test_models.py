@@ -386,3 +386,21 @@ def test_ologit_design_true_with_study(shared):
     assert a.cov_type == "design"
     assert a.df_resid == 193
     assert a.to_frame()["term"].tolist() == ["ell", "meals", "D|C", "C|B", "B|A"]
+
+
+def test_multilevel_uses_complete_cases_and_says_so():
+    """Missing values: the fit equals the fit on complete cases (lme4's na.omit), with a note."""
+    rng = np.random.default_rng(1)
+    g = np.repeat(np.arange(8), 6)
+    x = np.tile(np.arange(6.0), 8)
+    y = 2 + 0.5 * x + rng.normal(0, 1, 8)[g] + rng.normal(0, 0.5, 48)
+    d = pd.DataFrame({"y": y, "x": x, "g": g, "unused": np.nan})
+    d.loc[3, "y"] = np.nan
+    d.loc[5, "x"] = np.nan
+    fit = tk.stats.multilevel("y ~ x", d, group="g")
+    complete = tk.stats.multilevel("y ~ x", d.drop(index=[3, 5]).drop(columns="unused"),
+                                   group="g")
+    assert fit.n == 46
+    np.testing.assert_allclose(fit.to_frame()["estimate"], complete.to_frame()["estimate"],
+                               rtol=1e-10)
+    assert any("2 row(s) with missing values left out" in n for n in fit.notes)

@@ -213,8 +213,8 @@ def load_dataset(name: str, *, table: str | None = None) -> pd.DataFrame:
         Which table (see ``list_datasets(by_table=True)``); the dataset's first
         table when omitted (``attendance`` for Davis, ``edges`` for the
         Florentine families and the karate club). For ``"demo"``, the six study
-        tables are read through the manifest and ``table="panel"`` gives the deliberation panel (long format,
-        ``wave`` 前测/后测).
+        tables are read through the manifest and ``table="panel"`` gives the
+        deliberation panel (long format, ``wave`` 前测/后测).
 
     Returns
     -------

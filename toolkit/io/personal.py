@@ -208,6 +208,8 @@ def find_personal(data: pd.DataFrame) -> pd.DataFrame:
     '100% of values are mainland ID-card numbers (check character verified)'
     """
     book = data.attrs.get("codebook") or {}
+    record = data.attrs.get("load_record")
+    table = schema.TABLES.get(getattr(record, "table", None) or "")
     rows = []
     for name in data.columns:
         values = data[name]
@@ -221,6 +223,9 @@ def find_personal(data: pd.DataFrame) -> pd.DataFrame:
         n = len(arr)
         declared = (book.get(name) or {}).get("personal")
         by_header = _header_kind(str(name))
+        known = table.get(str(name)) if table is not None else None
+        if known is not None and known.personal is None:
+            by_header = None  # a canonical non-personal column, e.g. units.name (a place)
         checks = {"id_card": _id_card_ok, "phone": _phone_ok, "name": _name_ok}
         kind, reason = None, ""
         if declared in checks:

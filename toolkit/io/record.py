@@ -85,7 +85,7 @@ class LoadRecord:
     rows_kept: int = 0
     header_rows: int = 1
     first_data_row: int = 2
-    row_numbers: Any = field(default_factory=list)
+    row_numbers: Any = field(default_factory=list, repr=False)
     header_map: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     delimiter: str | None = None

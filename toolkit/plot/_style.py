@@ -206,6 +206,7 @@ class Style:
         if self._saved is None:
             saved = dict(mpl.rcParams.copy())
             saved.pop("backend", None)
+            saved.pop("interactive", None)  # Jupyter turns it on; restoring would hide figures
             self._saved = saved
         mpl.rcParams.update(self.rc)
         return self

@@ -44,6 +44,13 @@ def _is_study(obj: Any) -> bool:
     return hasattr(obj, "tables") and hasattr(obj, "table") and hasattr(obj, "design_spec")
 
 
+def _formula_names(formula: str, re_formula: str | None, frame: pd.DataFrame) -> set[str]:
+    """Columns of `frame` named in the formulas (whole-word matches)."""
+    text = formula + " " + (re_formula or "")
+    return {c for c in frame.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])",
+                                                   text)}
+
+
 def _frame_and_design(data: Any, design: Any) -> tuple[pd.DataFrame, Any]:
     """The survey frame and the Design object (``design=True`` takes ``study.design``)."""
     if _is_study(data):
@@ -886,6 +893,12 @@ def multilevel(
                         outcome_numeric=True)
     prepared[group] = frame[group].astype(object)
     prepared = prepared[prepared[group].notna()]
+    # MixedLM refuses missing values; use complete cases of the model's variables, as
+    # lme4 does (na.omit), and say how many rows that left out.
+    used = [c for c in prepared.columns if c in _formula_names(formula, re_formula, prepared)]
+    complete = prepared[used].notna().all(axis=1)
+    n_left_out = int((~complete).sum()) + int(len(frame) - len(prepared))
+    prepared = prepared[complete]
     model = smf.mixedlm(formula, prepared, groups=group, re_formula=re_formula, eval_env=env)
     res = model.fit(reml=reml)
     fe = res.fe_params
@@ -915,4 +928,6 @@ def multilevel(
                        model="Linear mixed model" + (" (REML)" if reml else " (ML)"),
                        formula=formula + (f" + ({re_formula.lstrip('~')} | {group})"
                                           if re_formula else f" + (1 | {group})"),
-                       cov_type="model", stats=stats_, ame=ame, extra=extra)
+                       cov_type="model", stats=stats_, ame=ame, extra=extra,
+                       notes=[f"{n_left_out} row(s) with missing values left out."]
+                       if n_left_out else None)
