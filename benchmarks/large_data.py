@@ -220,7 +220,7 @@ def run_case(name: str, n: int) -> dict:
             from dask.distributed import Client, LocalCluster
 
             cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0")
             client = Client(cluster)
             extra["seconds_cluster_start"] = time.perf_counter() - t0
             data = dd.read_parquet(str(root / "parquet"))
