@@ -214,3 +214,11 @@ def test_rows_without_ids_refused(records, lazy, client):
             tk.net.two_mode(source, actor="street", event="department")
     with pytest.raises(ValueError, match="4 row"):
         tk.net.two_mode(holes, actor="street", event="department")
+
+
+def test_two_mode_refuses_a_graph_too_large(lazy, monkeypatch):
+    import toolkit.net._engine as engine
+
+    monkeypatch.setattr(engine, "MAX_GRAPH_EDGES", 10)
+    with pytest.raises(tk.errors.DataTooLargeError, match="output=\"sparse\""):
+        tk.net.two_mode(lazy, actor="community", event="department")

@@ -99,3 +99,9 @@ def test_core_modules_do_not_import_the_engines():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          encoding="utf-8", check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_missing_duckdb_named_with_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    with pytest.raises(ImportError, match=r"toolkit\[large\]"):
+        tk.io.scan(tmp_path / "a.parquet")
