@@ -421,7 +421,10 @@ def _lags_frames(lc: pd.DataFrame, keys: pd.DataFrame, by: list[str], level: flo
     count_all = lc["_count"].to_numpy(float)
     rows = []
     curve_parts: dict[str, list] = {c: [] for c in P.KM_COLUMNS}
-    labels = ([" / ".join(map(str, r)) for r in keys.itertuples(index=False, name=None)]
+    def text(v: Any) -> str:  # a missing key reads "nan" as in the pandas path
+        return str(np.nan) if v is None or v is pd.NA else str(v)
+
+    labels = ([" / ".join(map(text, r)) for r in keys.itertuples(index=False, name=None)]
               if by else ["all"])
     for j in range(len(keys)):
         sl = slice(bounds[j], bounds[j + 1])

@@ -222,3 +222,14 @@ def test_two_mode_refuses_a_graph_too_large(lazy, monkeypatch):
     monkeypatch.setattr(engine, "MAX_GRAPH_EDGES", 10)
     with pytest.raises(tk.errors.DataTooLargeError, match="output=\"sparse\""):
         tk.net.two_mode(lazy, actor="community", event="department")
+
+
+def test_submissions_missing_group_keys(records, client, tmp_path):
+    holes = records.assign(street=records["street"].where(records.index % 37 != 0))
+    holes.to_parquet(tmp_path / "holes.parquet", index=False)
+    ref = tk.stats.submissions(holes, by="street")
+    assert pd.isna(ref.rates["street"].iloc[-1])  # the missing street is a group, last
+    for source in (tk.io.scan(tmp_path / "holes.parquet"), dd.from_pandas(holes, npartitions=3)):
+        got = tk.stats.submissions(source, by="street")
+        for part in ("rates", "lags", "km"):
+            _frames_equal(getattr(ref, part), getattr(got, part))
