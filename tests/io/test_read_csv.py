@@ -13,6 +13,7 @@ import pytest
 import toolkit as tk
 from toolkit.errors import ColumnNotFoundError, ReadError, ToolkitWarning
 from toolkit.io import load_record
+from toolkit.io.delimited import read_csv_raw
 from toolkit.io.encoding import detect_encoding
 
 PARTICIPANTS_GB = (
@@ -406,3 +407,15 @@ def test_value_after_the_sampled_rows_that_breaks_a_number_column(write_file):
         coded = tk.read_table(path, kind="survey", missing_codes={98: "不知道"})
     assert str(coded["q1"].dtype) == "Int64"
     assert load_record(coded).missing.values.tolist() == [[1502, "q1", 98, "不知道"]]
+
+
+def test_rows_of_spaces_and_quoted_line_breaks_do_not_change_the_delimiter(tmp_path):
+    # a table that once lost a row: the delimiter was sniffed as a tab
+    path = tmp_path / "表.csv"
+    path.write_bytes(b'10,11,12\r\n,,"\n"\r\n   \r\n   \r\n')
+    df, rec = read_csv_raw(path)
+    assert rec.delimiter == ","
+    assert rec.rows_read == 3
+    assert [int(r) for r in rec.row_numbers] == [2, 3, 4]
+    assert df["12"].iloc[0] == "\n"
+    assert df["10"].tolist()[1:] == ["   ", "   "]
