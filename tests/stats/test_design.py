@@ -311,3 +311,12 @@ def test_influence_vcov_reproduces_built_in_variances(apiclus2, dclus1):
         if not d.data["enroll"].isna().any():
             assert np.sqrt(v[1, 1]) == pytest.approx(d.total("enroll")["se"].item(), rel=1e-10)
         assert v[0, 1] == pytest.approx(v[1, 0])
+
+
+def test_by_two_groups_names_both_group_columns():
+    data = pd.DataFrame({"town": ["A", "A", "B", "B"], "sex": ["男", "女", "男", "女"],
+                         "y": [1.0, 2.0, 3.0, 5.0]})
+    out = tk.stats.Design(data).by(["town", "sex"]).mean("y")
+    assert {"town", "sex"} <= set(out.columns)
+    got = out.set_index(["town", "sex"])["estimate"]
+    assert got.loc[("B", "女")] == 5.0

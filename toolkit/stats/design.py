@@ -59,6 +59,7 @@ def _codes(values: pd.Series | pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     index = pd.MultiIndex.from_frame(values)
     codes, uniques = pd.factorize(index, sort=True)
     keys = uniques.to_frame(index=False) if len(uniques) else values.iloc[:0]
+    keys.columns = values.columns  # factorize drops the level names of a MultiIndex
     return codes.astype(np.int64), keys.reset_index(drop=True)
 
 
