@@ -18,8 +18,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toolkit._lazy import attach
 
 __all__ = [
     "LazyTable",
@@ -52,14 +51,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    msg = f"module `toolkit.io` has no attribute `{name}`."
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

@@ -21,8 +21,7 @@ vocabularies in :mod:`toolkit.schema`.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toolkit._lazy import attach
 
 _LAZY = {
     "style": "toolkit.plot._style",
@@ -54,14 +53,4 @@ _HELPERS = {"cjk_font", "font_family", "likert_shares", "coefficient_frames", "t
 __all__ = sorted(set(_LAZY) - _HELPERS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    msg = f"module `toolkit.plot` has no attribute `{name}`."
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

@@ -15,8 +15,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toolkit._lazy import attach
 
 _LAZY = {
     "Report": "toolkit.report.document",
@@ -35,14 +34,4 @@ _HELPERS = {"inject_parameters", "notebook_report"}
 __all__ = sorted(set(_LAZY) - _HELPERS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    msg = f"module `toolkit.report` has no attribute `{name}`."
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

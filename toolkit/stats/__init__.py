@@ -17,8 +17,7 @@ published example; the tests name the source and tolerance.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from toolkit._lazy import attach
 
 _LAZY = {
     "Design": "toolkit.stats.design",
@@ -44,14 +43,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    msg = f"module `toolkit.stats` has no attribute `{name}`."
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)
