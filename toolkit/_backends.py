@@ -789,6 +789,8 @@ class LargeDesign:
         return info
 
     def _setup(self) -> None:
+        from toolkit.stats.design import stratum_fpc
+
         info = self._strata_info()
         strata, cluster, fpc, weights = self.strata, self.cluster, self.fpc, self.weights
         if strata and info["_h"].isna().any():
@@ -813,17 +815,7 @@ class LargeDesign:
                 msg = (f"fpc column `{fpc}` varies within a stratum; it must hold one value "
                        "per stratum (population number of PSUs, or the sampling fraction).")
                 raise DesignError(msg)
-            if np.all(fmax <= 1):
-                f_h = fmin.copy()
-                pop_h = n_h / np.where(f_h > 0, f_h, np.nan)
-            else:
-                pop_h = fmin
-                if np.any(pop_h < n_h - 1e-9):
-                    msg = (f"fpc column `{fpc}` gives a population smaller than the number of "
-                           "sampled PSUs in some stratum; give the population number of PSUs "
-                           "per stratum or the sampling fraction.")
-                    raise DesignError(msg)
-                f_h = n_h / pop_h
+            f_h, pop_h = stratum_fpc(fmin, n_h, fpc=fpc)
         if weights and info["_wbad"].sum():
             msg = (f"Weights column `{weights}` has missing, zero or negative values; drop "
                    "those respondents or fix the weights.")

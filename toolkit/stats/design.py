@@ -63,6 +63,29 @@ def _codes(values: pd.Series | pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return codes.astype(np.int64), keys.reset_index(drop=True)
 
 
+def stratum_fpc(values: np.ndarray, n_h: np.ndarray, *, fpc: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sampling fraction and population number of PSUs per stratum from one fpc value each.
+
+    Values all at most 1 are sampling fractions (as R ``svydesign`` reads them);
+    otherwise they are population numbers of PSUs.
+
+    Examples
+    --------
+    >>> f, pop = stratum_fpc(np.array([0.1]), np.array([2.0]), fpc="fpc")
+    >>> float(f[0]), float(pop[0])
+    (0.1, 20.0)
+    """
+    if np.all(values <= 1):
+        f_h = values.copy()
+        return f_h, n_h / np.where(f_h > 0, f_h, np.nan)
+    if np.any(values < n_h - 1e-9):
+        msg = (f"fpc column `{fpc}` gives a population smaller than the number "
+               "of sampled PSUs in some stratum; give the population number of "
+               "PSUs per stratum or the sampling fraction.")
+        raise DesignError(msg)
+    return n_h / values, values
+
+
 class Design:
     r"""A survey sample with its design: weights, strata, clusters and fpc.
 
@@ -255,17 +278,7 @@ class Design:
                 msg = (f"fpc column `{fpc}` varies within a stratum; it must hold one value "
                        "per stratum (population number of PSUs, or the sampling fraction).")
                 raise DesignError(msg)
-            if np.all(fv <= 1):
-                f_h = lo.copy()
-                pop_h = n_h / np.where(f_h > 0, f_h, np.nan)
-            else:
-                pop_h = lo
-                if np.any(pop_h < n_h - 1e-9):
-                    msg = (f"fpc column `{fpc}` gives a population smaller than the number "
-                           "of sampled PSUs in some stratum; give the population number of "
-                           "PSUs per stratum or the sampling fraction.")
-                    raise DesignError(msg)
-                f_h = n_h / pop_h
+            f_h, pop_h = stratum_fpc(lo, n_h, fpc=fpc)
         if weights is not None:
             wv = pd.to_numeric(_column(data, weights, "weights"), errors="coerce").to_numpy(float)
             if np.isnan(wv).any() or np.any(wv <= 0):
