@@ -1,17 +1,62 @@
-"""Shared wording of parameters, so that role words mean the same everywhere.
+"""One word per role: the parameter names of the public API, their wording, and old spellings.
 
-Docstrings format these fragments in at import time (``__doc__`` stays plain
-text, readable through Jupyter's ``?``).
+:data:`ROLES` is the list the conventions test checks every public signature
+against: a role has one spelling everywhere. :data:`PARAMS` holds the shared
+docstring text, which :func:`fill` (or the :func:`doc` decorator) formats into
+``__doc__`` at import time, so ``__doc__`` stays plain text readable through
+Jupyter's ``?``. :func:`renamed` keeps an old spelling working for one release
+with a ``FutureWarning`` naming the new one.
 """
 
 from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["OLD_SPELLINGS", "PARAMS", "REMOVED_IN", "ROLES", "doc", "fill", "renamed"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Release in which the old spellings stop working.
+REMOVED_IN = "0.3"
+
+#: Role word → what it means wherever it appears.
+ROLES: dict[str, str] = {
+    "data": "the table (DataFrame) or Study to work on",
+    "weights": "column of sampling or frequency weights, one value per row",
+    "weight": "edge attribute holding tie strength (networkx's word), in tk.net and "
+              "tk.plot.network only",
+    "by": "column(s) defining groups; one result row per group",
+    "level": "confidence level of intervals, e.g. 0.95",
+    "lang": 'language of labels and generated text, "zh" or "en"',
+    "ax": "matplotlib Axes to draw on",
+    "seed": "seed of the random number generator",
+    "design": "a survey design (tk.stats.Design)",
+    "items": "columns holding the items of a scale",
+}
+
+#: Old spelling → the role word that replaces it (kept working for one release).
+OLD_SPELLINGS: dict[str, str] = {
+    "group": "by",
+    "groups": "by",
+    "ci": "level",
+    "alpha": "level",
+    "conf_level": "level",
+    "language": "lang",
+    "axes": "ax",
+}
 
 PARAMS = {
     "data": ("data : pandas.DataFrame or Study",
              "The table to use, or a Study whose relevant table is used."),
     "by": ("by : str or list of str, optional",
            "Column(s) to group by; one result row per group."),
-    "weight": ("weight : str, optional", "Column holding weights."),
+    "weights": ("weights : str, optional",
+                "Column of sampling or frequency weights (one value per row)."),
+    "weight": ("weight : str, optional", "Edge attribute holding tie strength."),
+    "level": ("level : float, default 0.95", "Confidence level of the intervals."),
     "items": ("items : list of str", "Columns holding the items (e.g. Likert questions)."),
     "actor": ('actor : str, default "participant_id"',
               "Column identifying actors (people, organisations)."),
@@ -29,7 +74,7 @@ PARAMS = {
 }
 
 
-def fill(doc: str | None) -> str | None:
+def fill(text: str | None) -> str | None:
     """Replace ``{name}`` placeholders in a docstring with the shared fragments.
 
     Examples
@@ -37,9 +82,75 @@ def fill(doc: str | None) -> str | None:
     >>> fill("{by}").splitlines()[0]
     'by : str or list of str, optional'
     """
-    if doc is None:
+    if text is None:
         return None
-    out = doc
+    out = text
     for key, (head, body) in PARAMS.items():
         out = out.replace("{" + key + "}", f"{head}\n        {body}")
     return out
+
+
+def doc(func: F) -> F:
+    """Decorator: fill the shared parameter wording (``{by}``, ``{seed}`` …) into a docstring.
+
+    Examples
+    --------
+    >>> @doc
+    ... def f(data, *, seed=None):
+    ...     '''Do it.
+    ...
+    ...     Parameters
+    ...     ----------
+    ...     {seed}
+    ...     '''
+    >>> "Seed of the random number generator" in f.__doc__
+    True
+    """
+    func.__doc__ = fill(func.__doc__)
+    return func
+
+
+def renamed(**old_to_new: str) -> Callable[[F], F]:
+    """Decorator: accept old keyword spellings for one release, with a FutureWarning.
+
+    The signature seen by ``inspect.signature`` and Jupyter's ``?`` is the new one.
+
+    Parameters
+    ----------
+    **old_to_new : str
+        Old keyword → new keyword.
+
+    Examples
+    --------
+    >>> @renamed(weight="weights")
+    ... def f(data, *, weights=None):
+    ...     return weights
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     f(None, weight="w")
+    'w'
+    >>> print(caught[0].message)
+    `weight=` is deprecated and will be removed in 0.3; use `weights=`.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in old_to_new.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs:
+                    from toolkit.errors import ArgumentError
+
+                    msg = f"Give `{new}=` only; `{old}=` is its deprecated spelling."
+                    raise ArgumentError(msg)
+                warnings.warn(f"`{old}=` is deprecated and will be removed in {REMOVED_IN}; "
+                              f"use `{new}=`.", FutureWarning, stacklevel=2)
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        wrapper.__renamed__ = dict(old_to_new)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PROBLEM_COLUMNS",
+    "ArgumentError",
+    "ArgumentTypeError",
     "ColumnNotFoundError",
     "DataTooLargeError",
     "DesignError",
@@ -55,6 +57,14 @@ class ColumnNotFoundError(ToolkitError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class ArgumentError(ToolkitError, ValueError):
+    """A parameter has a value the function does not accept (the message lists those it does)."""
+
+
+class ArgumentTypeError(ToolkitError, TypeError):
+    """A parameter has the wrong type (e.g. `data` that is neither a DataFrame nor a Study)."""
 
 
 class ValidationError(ToolkitError, ValueError):

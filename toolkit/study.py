@@ -160,6 +160,9 @@ class Study:
     0  sessions    3  session_id    S1  duplicate_id
     """
 
+    #: Marks the class for ``toolkit._checks.is_study`` (no import of this module needed).
+    _is_toolkit_study = True
+
     def __init__(
         self,
         *,

@@ -92,8 +92,8 @@ def test_bad_paths(tmp_path):
 
 
 def test_core_modules_do_not_import_the_engines():
-    code = ("import sys, toolkit.io.lazy, toolkit._backends, toolkit.stats.process, "
-            "toolkit.stats.design, toolkit.net.build; "
+    code = ("import sys, toolkit.io.lazy, toolkit._engines, toolkit.stats._design_large, "
+            "toolkit.stats.process, toolkit.stats.design, toolkit.net.build; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'dask', "
             "'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -227,11 +227,3 @@ def is_bipartite_graph(G: nx.Graph) -> bool:
     vals = nx.get_node_attributes(G, "bipartite")
     return (G.number_of_nodes() > 0 and len(vals) == G.number_of_nodes()
             and set(vals.values()) <= {0, 1})
-
-
-def doc(func: Any) -> Any:
-    """Decorator: fill the shared parameter wording (``{actor}``, ``{seed}`` …) into a docstring."""
-    from toolkit._docs import fill
-
-    func.__doc__ = fill(func.__doc__)
-    return func

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from toolkit._docs import doc
 from toolkit.errors import ColumnNotFoundError, DataTooLargeError, ToolkitWarning
-from toolkit.net._engine import MAX_GRAPH_EDGES, check_graph, doc
+from toolkit.net._engine import MAX_GRAPH_EDGES, check_graph
 from toolkit.schema import TABLES, VOCABULARIES
 from toolkit.study import Study
 
@@ -124,10 +125,12 @@ def two_mode(
     >>> G.number_of_edges()
     4
     """
-    from toolkit import _backends
+    from toolkit._engines import is_large
 
-    if _backends.is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
-        return _backends.two_mode(data, actor=actor, event=event, weight=weight, agg=agg)
+    if is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
+        from toolkit.net import _build_large
+
+        return _build_large.two_mode(data, actor=actor, event=event, weight=weight, agg=agg)
     participants = sessions = None
     if isinstance(data, Study):
         frame = data.require("attendance", actor, event)
@@ -384,10 +387,12 @@ def project(
     1     P1     P3   0.500
     2     P2     P3   0.500
     """
-    from toolkit import _backends
+    from toolkit._engines import is_large
 
-    if _backends.is_large(B):  # a LazyTable (tk.io.scan) or a Dask DataFrame
-        return _backends.project(B, on=on, weight=weight, output=output, actor=actor,
+    if is_large(B):  # a LazyTable (tk.io.scan) or a Dask DataFrame
+        from toolkit.net import _build_large
+
+        return _build_large.project(B, on=on, weight=weight, output=output, actor=actor,
                                  event=event)
     if on not in ("actors", "events"):
         msg = f"`on` must be 'actors' or 'events', not {on!r}."

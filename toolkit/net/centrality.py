@@ -11,9 +11,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from toolkit._docs import doc
 from toolkit.net._engine import (
     check_graph,
-    doc,
     is_bipartite_graph,
     node_frame,
     quiet_igraph,

@@ -11,7 +11,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from toolkit.net._engine import check_dense, check_graph, doc
+from toolkit._docs import doc
+from toolkit.net._engine import check_dense, check_graph
 
 __all__ = ["read", "write"]
 

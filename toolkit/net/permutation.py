@@ -12,7 +12,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from toolkit.net._engine import check_dense, doc
+from toolkit._docs import doc
+from toolkit.net._engine import check_dense
 
 __all__ = ["QAPResult", "qap"]
 

@@ -12,11 +12,11 @@ import pandas as pd
 import scipy.linalg
 import scipy.sparse as sp
 
+from toolkit._docs import doc
 from toolkit.net._engine import (
     adjacency,
     check_attribute,
     check_graph,
-    doc,
     igraph_seed,
     node_frame,
     to_igraph,

@@ -186,10 +186,12 @@ class Design:
 
     def __new__(cls, data: Any = None, **kwargs: Any) -> Any:
         """A Design, or for a LazyTable (tk.io.scan) or Dask DataFrame its large-data twin."""
-        from toolkit import _backends
+        from toolkit._engines import is_large
 
-        if _backends.is_large(data):
-            return _backends.LargeDesign(data, **kwargs)
+        if is_large(data):
+            from toolkit.stats._design_large import LargeDesign
+
+            return LargeDesign(data, **kwargs)
         return super().__new__(cls)
 
     def __init__(

@@ -540,10 +540,12 @@ def submissions(
           measure  claimed  successes  n  p_value
     0  instructed      1.0          2  4      0.0
     """
-    from toolkit import _backends
+    from toolkit._engines import is_large
 
-    if _backends.is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
-        return _backends.submissions(data, by=by, claim=claim, level=level)
+    if is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
+        from toolkit.stats import _process_large
+
+        return _process_large.submissions(data, by=by, claim=claim, level=level)
     frame = _table(data, "submissions")
     by = _by_list(by)
     _require(frame, ["date"], "submissions", "submissions")
