@@ -39,3 +39,26 @@ def demo_study():
     import toolkit as tk
 
     return tk.datasets.load_study("demo")
+
+
+#: Expected values computed by R (tests/reference/make_reference.R), committed as JSON.
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+def load_reference(area: str) -> dict:
+    """The cases of ``tests/reference/<area>.json``: name → {"call", "value", "note"}.
+
+    The JSON is written by ``Rscript tests/reference/make_reference.R <area>``;
+    each case names the R call that produced its value, so a failing test can
+    say which R result it disagrees with.
+    """
+    import json
+
+    path = REFERENCE / f"{area}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.fixture(scope="session")
+def r_reference():
+    """Return ``load_reference``: ``r_reference("design")["case"]["value"]``."""
+    return load_reference

@@ -1,0 +1,44 @@
+# Helpers shared by the reference scripts: record a value with the R call that made it.
+suppressPackageStartupMessages(library(jsonlite))
+
+.ref <- new.env()
+
+reference_begin <- function(area) {
+  .ref$area <- area
+  .ref$cases <- list()
+}
+
+# Record `value` (a number, vector, named list or data frame) under `name`, with `call`
+# (the R expression as text, exactly as run) and a note on the data or options used.
+record <- function(name, call, value, note = NULL) {
+  if (!is.null(.ref$cases[[name]])) stop("case recorded twice: ", name)
+  entry <- list(call = call, value = value)
+  if (!is.null(note)) entry$note <- note
+  .ref$cases[[name]] <- entry
+  invisible(value)
+}
+
+# Evaluate the call given as text, record its value (after `extract`), return it.
+run <- function(name, call, extract = identity, note = NULL, envir = parent.frame()) {
+  value <- extract(eval(parse(text = call), envir = envir))
+  record(name, call, value, note)
+}
+
+reference_data_path <- function(file) {
+  dir.create(file.path("tests", "reference", "data"), showWarnings = FALSE)
+  file.path("tests", "reference", "data", file)
+}
+
+reference_write <- function(area) {
+  pkgs <- c("survey", "lme4", "MASS", "psych", "GPArotation", "ordinal", "sna", "igraph",
+            "survival")
+  versions <- lapply(pkgs, function(p) tryCatch(as.character(packageVersion(p)),
+                                                 error = function(e) NA))
+  names(versions) <- pkgs
+  out <- list(area = area, r_version = R.version.string, packages = versions,
+              cases = .ref$cases)
+  path <- file.path("tests", "reference", paste0(area, ".json"))
+  writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null",
+                    dataframe = "columns"), path)
+  message("wrote ", path, " (", length(.ref$cases), " cases)")
+}
