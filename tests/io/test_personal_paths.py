@@ -58,8 +58,10 @@ def test_find_personal_has_one_documented_shape():
     assert found["table"].eq("participants").all()
     # counts: phone has 2 values (one missing), all of them of the form
     by = found.set_index("column")
-    assert by.loc["phone", "n_values"] == 2 and by.loc["phone", "n_matching"] == 2
-    assert by.loc["证件", "n_matching"] == 3 and by.loc["证件", "share_matching"] == 1.0
+    assert by.loc["phone", "n_values"] == 2
+    assert by.loc["phone", "n_matching"] == 2
+    assert by.loc["证件", "n_matching"] == 3
+    assert by.loc["证件", "share_matching"] == 1.0
     # the table need not be named: its identifier says the frame is about people
     bare = tk.io.find_personal(people())
     assert dict(zip(bare["column"], bare["kind"], strict=True)) == EXPECTED
@@ -75,7 +77,8 @@ def test_every_path_classifies_the_same_columns():
     text = shown.to_string()
     for column in EXPECTED:
         assert not any(str(v) in text for v in frame[column].dropna()), column
-    assert "居民代表" in text and "C02" in text
+    assert "居民代表" in text
+    assert "C02" in text
     # the study's codebook
     study = tk.Study(participants=frame)
     book = study.codebook.query("table == 'participants'").set_index("column")["personal"]
@@ -92,7 +95,8 @@ def test_every_path_classifies_the_same_columns():
                                "participant_id": ["P1", "P2", "P3"]})
     G = tk.net.two_mode(tk.Study(participants=frame, attendance=attendance))
     attributes = {k for _, d in G.nodes(data=True) for k in d}
-    assert "type" in attributes and "备注" in attributes
+    assert "type" in attributes
+    assert "备注" in attributes
     assert not set(EXPECTED) & attributes
     assert _PERSONAL == set(schema_personal_columns()) == {"name", "phone", "id_card"}
     assert nx.is_bipartite(G)

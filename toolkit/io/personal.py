@@ -271,12 +271,16 @@ def _name_ok(arr: pa.Array) -> np.ndarray:
 
 
 def _content_eligible(values: pd.Series) -> bool:
-    """Whether a column's values may be read as ID-card or phone numbers (text, whole numbers)."""
+    """Whether a column's values may be ID-card or phone numbers (text, long whole numbers)."""
     if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(
             values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         return False
-    return not (pd.api.types.is_float_dtype(values.dtype) and not np.all(
-        np.nan_to_num(values.to_numpy(dtype="float64")) % 1 == 0))
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = np.nan_to_num(values.to_numpy(dtype="float64", na_value=np.nan))
+        # the shortest form is an 11-digit mobile number (1.3e10 and up)
+        return bool(np.all(numbers % 1 == 0)) and bool(len(numbers)) and \
+            float(np.abs(numbers).max()) >= 1e10
+    return True
 
 
 _FORMS = {"id_card": _id_card_ok, "phone": _phone_ok, "name": _name_ok}
@@ -285,6 +289,7 @@ _FORM_WORDS = {"id_card": "mainland ID-card numbers (check character verified)",
 
 
 def _table_rows(frame: pd.DataFrame, table: str | None) -> list[dict[str, object]]:
+    """The rows of :func:`find_personal` for one table."""
     book = frame.attrs.get("codebook") or {}
     columns = {str(c) for c in frame.columns}
     rows = []
@@ -307,8 +312,7 @@ def _table_rows(frame: pd.DataFrame, table: str | None) -> list[dict[str, object
             continue
         if n_matching is None and kind in _FORMS:
             n_matching = int(_FORMS[kind](arr).sum()) if n else 0
-        share = round(n_matching / n, 4) if n_matching is not None and n else (
-            0.0 if n_matching is not None else np.nan)
+        share = (round(n_matching / n, 4) if n else 0.0) if n_matching is not None else np.nan
         rows.append({"table": table, "column": name, "kind": kind, "found_by": found_by,
                      "n_values": n, "n_matching": n_matching, "share_matching": share,
                      "reason": reason})
