@@ -143,6 +143,15 @@ class Study:
         Date the data describe up to (e.g. the export date); validation reports
         dates after it. Defaults to the day of validation.
 
+    Raises
+    ------
+    toolkit.errors.ArgumentTypeError
+        When a table is not a DataFrame.
+    toolkit.errors.ArgumentError
+        When `language` is not ``"zh"`` or ``"en"``.
+    DesignError
+        For a design field other than weights, strata, cluster and fpc.
+
     Notes
     -----
     The frames are stored as given (not copied); :meth:`table` returns them.
