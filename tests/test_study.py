@@ -30,7 +30,9 @@ def test_tables_period_and_require():
     assert study.tables == ("participants", "sessions", "attendance")
     assert study.period == (pd.Timestamp("2023-11-08"), pd.Timestamp("2024-01-05"))
     assert study.require("sessions", "platform") is study.table("sessions")
-    with pytest.raises(ColumnNotFoundError, match=r"no column\(s\) \['topic'\]"):
+    with pytest.raises(ColumnNotFoundError, match=r"Could not find column in the `sessions` "
+                       r"table: `topic` \(given as `columns`\)\. Columns available: "
+                       r"`session_id`, `date`, `unit_id`, `platform`\."):
         study.require("sessions", "topic")
     with pytest.raises(KeyError, match="no `survey` table"):
         study.table("survey")

@@ -34,15 +34,19 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
 
 
-def close_matches(name: Any, options: Iterable[Any], *, n: int = 3) -> list[str]:
+def close_matches(name: Any, options: Iterable[Any], *, n: int = 3,
+                  cutoff: float = 0.6) -> list[str]:
     """The options closest to `name` (``difflib``), best first.
+
+    `cutoff` is difflib's similarity threshold; short Chinese headers that differ
+    by one character (``名字``/``名称``) score 0.5.
 
     Examples
     --------
     >>> close_matches("wieght", ["weight", "wave", "town"])
     ['weight']
     """
-    return difflib.get_close_matches(str(name), [str(o) for o in options], n=n)
+    return difflib.get_close_matches(str(name), [str(o) for o in options], n=n, cutoff=cutoff)
 
 
 def _quoted(names: Iterable[Any]) -> str:
@@ -54,6 +58,7 @@ def require_columns(
     columns: Mapping[str, str | Iterable[str] | None],
     *,
     where: str = "`data`",
+    cutoff: float = 0.6,
 ) -> None:
     """Raise one ColumnNotFoundError naming every column of `columns` not in `data`.
 
@@ -66,6 +71,8 @@ def require_columns(
         name(s). ``None`` entries are skipped.
     where : str, default "`data`"
         What the table is, for the message (``"the survey table"``).
+    cutoff : float, default 0.6
+        Similarity a column needs to be suggested (see :func:`close_matches`).
 
     Raises
     ------
@@ -94,7 +101,7 @@ def require_columns(
         for name in [names] if isinstance(names, str) else list(names):
             if name is None or str(name) in present:
                 continue
-            close = close_matches(name, have)
+            close = close_matches(name, have, cutoff=cutoff)
             hint = f"; did you mean {_quoted(close)}?" if close else ""
             missing.append(f"`{name}` (given as `{role}`{hint})")
     if not missing:

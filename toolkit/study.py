@@ -37,7 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from toolkit.errors import ColumnNotFoundError, DesignError
+from toolkit._checks import LANGS, Lang, check_choice, require_columns
+from toolkit.errors import ArgumentTypeError, DesignError
+from toolkit.io.kinds import check_kind
 from toolkit.schema import TABLE_NAMES, TABLES
 
 if TYPE_CHECKING:
@@ -141,6 +143,15 @@ class Study:
         Date the data describe up to (e.g. the export date); validation reports
         dates after it. Defaults to the day of validation.
 
+    Raises
+    ------
+    toolkit.errors.ArgumentTypeError
+        When a table is not a DataFrame.
+    toolkit.errors.ArgumentError
+        When `language` is not ``"zh"`` or ``"en"``.
+    DesignError
+        For a design field other than weights, strata, cluster and fpc.
+
     Notes
     -----
     The frames are stored as given (not copied); :meth:`table` returns them.
@@ -176,7 +187,7 @@ class Study:
         design: DesignSpec | Mapping[str, str | None] | None = None,
         scales: Mapping[str, Scale | Mapping[str, Any] | list[str]] | None = None,
         codebook: pd.DataFrame | None = None,
-        language: str = "zh",
+        language: Lang = "zh",
         source: str | None = None,
         as_of: Any = None,
     ) -> None:
@@ -186,7 +197,7 @@ class Study:
             if frame is not None and not isinstance(frame, pd.DataFrame):
                 msg = (f"`{key}` must be a pandas DataFrame, not {type(frame).__name__}. "
                        f"Read files with `tk.io.read_table(path, kind=\"{key}\")`.")
-                raise TypeError(msg)
+                raise ArgumentTypeError(msg)
             setattr(self, key, frame)
         self.name = name
         if design is None:
@@ -201,11 +212,12 @@ class Study:
         self.design_spec = design
         self.scales = {k: _as_scale(k, v) for k, v in (scales or {}).items()}
         self.extra_codebook = codebook
+        check_choice(language, LANGS, param="language")
         self.language = language
         self.source = source
         self.as_of = None if as_of is None else pd.Timestamp(as_of)
         self._report_cache: tuple[Any, Any] | None = None
-        self._personal_cache: dict[str, tuple[Any, dict[str, str]]] = {}
+        self._personal_cache: dict[str, tuple[Any, dict[Any, str]]] = {}
 
     # -- tables --------------------------------------------------------------
 
@@ -222,9 +234,7 @@ class Study:
         KeyError
             When `name` is not a table kind, or the study does not hold it.
         """
-        if name not in TABLES:
-            msg = f"Unknown table `{name}`. Tables are: {', '.join(TABLE_NAMES)}."
-            raise KeyError(msg)
+        check_kind(name, param="name")
         frame = getattr(self, name)
         if frame is None:
             held = ", ".join(self.tables) or "none"
@@ -242,11 +252,7 @@ class Study:
             Naming the missing columns and the columns available.
         """
         frame = self.table(name)
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            msg = (f"The `{name}` table has no column(s) {missing}. Available: "
-                   f"{list(frame.columns)}.")
-            raise ColumnNotFoundError(msg)
+        require_columns(frame, {"columns": list(columns)}, where=f"the `{name}` table")
         return frame
 
     @property
@@ -287,10 +293,10 @@ class Study:
         for name in self.tables:
             frame = self.table(name)
             entries = frame.attrs.get("codebook") or {}
+            personal = self._personal(name)
             for column in frame.columns:
                 info = dict(entries.get(column, {}))
                 schema_col = TABLES[name].get(str(column))
-                detected = self._detected_personal(name).get(str(column))
                 rows.append({
                     "table": name,
                     "column": column,
@@ -298,8 +304,7 @@ class Study:
                     "dtype": str(frame[column].dtype),
                     "value_labels": info.get("value_labels"),
                     "missing_codes": info.get("missing_codes"),
-                    "personal": info.get("personal")
-                    or (schema_col.personal if schema_col else None) or detected,
+                    "personal": personal.get(column),
                     "source": info.get("source"),
                 })
         book = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
@@ -309,8 +314,11 @@ class Study:
             book = book.drop_duplicates(subset=["table", "column"], keep="last")
         return book.reset_index(drop=True)
 
-    def _detected_personal(self, name: str) -> dict[str, str]:
-        """Columns of table `name` found to hold personal data (cached per frame)."""
+    def _personal(self, name: str) -> dict[Any, str]:
+        """Column → kind of the personal columns of table `name` (``tk.io.find_personal``).
+
+        Cached per frame: a new frame (or one of another shape) is searched afresh.
+        """
         frame = self.table(name)
         key = (id(frame), frame.shape)
         cached = self._personal_cache.get(name)
@@ -318,13 +326,8 @@ class Study:
             return cached[1]
         from toolkit.io.personal import find_personal
 
-        found = find_personal(frame)
-        if isinstance(found, pd.DataFrame):
-            kind_col = "kind" if "kind" in found.columns else found.columns[1]
-            pairs = dict(zip(found["column"].astype(str), found[kind_col].astype(str),
-                             strict=True))
-        else:
-            pairs = {str(k): str(v) for k, v in dict(found).items()}
+        found = find_personal(frame, kind=name)
+        pairs = dict(zip(found["column"], found["kind"], strict=True))
         self._personal_cache[name] = (key, pairs)
         return pairs
 

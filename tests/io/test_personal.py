@@ -128,7 +128,8 @@ def test_pseudonymise_named_columns_and_errors():
     for bad in ("", b"", None):
         with pytest.raises(ValueError, match="`key` is required"):
             pseudonymise(df, key=bad)
-    with pytest.raises(ColumnNotFoundError, match="Did you mean `户号`"):
+    with pytest.raises(ColumnNotFoundError, match=r"`户口` \(given as `columns`; did you mean "
+                       r"`户号`\?\)\. Columns available: `户号`, `姓名`\."):
         pseudonymise(df, ["户口"], key="k")
 
 

@@ -296,13 +296,15 @@ def test_mapping_wins_and_ambiguous_headers_are_not_merged(write_file):
 
 def test_mapping_naming_an_absent_header(write_file):
     path = write_file("u.csv", "编号,名称\nC01,幸福\n")
-    with pytest.raises(ColumnNotFoundError, match="Did you mean `名称`"):
+    with pytest.raises(ColumnNotFoundError, match=r"u\.csv`: `名字` \(given as `mapping`; did you "
+                       r"mean `名称`\?\)\. Columns available: `编号`, `名称`\."):
         tk.read_table(path, kind="units", mapping={"名字": "name"})
 
 
 def test_argument_errors(write_file, tmp_path):
     path = write_file("u.csv", "编号,名称\nC01,幸福\n")
-    with pytest.raises(KeyError, match="Did you mean `sessions`"):
+    with pytest.raises(KeyError, match=r"`kind` must be one of 'units', .*not 'session'\. "
+                       r"Did you mean 'sessions'\?"):
         tk.read_table(path, kind="session")
     with pytest.raises(FileNotFoundError, match=r"Did you mean `u\.csv`"):
         tk.read_table(path.with_name("u.cvs"))

@@ -314,7 +314,8 @@ def test_personal_values_never_appear_unmasked():
 def test_dataframe_needs_a_kind():
     with pytest.raises(ValueError, match="kind="):
         validate(pd.DataFrame({"a": [1]}))
-    with pytest.raises(ValueError, match="Did you mean `sessions`"):
+    with pytest.raises(ValueError, match=r"`kind` must be one of 'units', .*not 'session'\. "
+                       r"Did you mean 'sessions'\?"):
         validate(pd.DataFrame({"a": [1]}), kind="session")
     with pytest.raises(TypeError, match="DataFrame or a Study"):
         validate([1, 2, 3])

@@ -16,7 +16,6 @@ normaliser of :func:`toolkit.io.read_table`.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit._checks import close_matches
 from toolkit.errors import ReadError
 from toolkit.io.record import LoadRecord
 
@@ -202,7 +202,7 @@ def _select_sheet(workbook: Any, sheet: str | int | None, file: Path) -> tuple[s
         if sheet in names:
             return sheet, workbook.get_sheet_by_name(sheet)
         stripped = {n.strip(): n for n in names}
-        close = difflib.get_close_matches(sheet.strip(), list(stripped), n=3, cutoff=0.4)
+        close = close_matches(sheet.strip(), stripped, n=3, cutoff=0.4)
         hint = f" Did you mean {stripped[close[0]]!r}?" if close else ""
         msg = (f"Sheet {sheet!r} not found in {file.name!r}.{hint} The workbook has "
                f"sheets: {listing}. Pass one of them as `sheet=` (name or 0-based index).")

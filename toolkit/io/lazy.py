@@ -11,7 +11,6 @@ DuckDB is an optional dependency: ``pip install "toolkit[large]"``.
 
 from __future__ import annotations
 
-import difflib
 import glob as _glob
 import shutil
 import tempfile
@@ -22,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.errors import ColumnNotFoundError, DataTooLargeError, ReadError
+from toolkit.errors import DataTooLargeError, ReadError
+from toolkit.io.kinds import check_kind
 
 __all__ = ["MAX_PANDAS_BYTES", "LazyTable", "scan"]
 
@@ -252,17 +252,10 @@ def _transcode(files: list[Path], encoding: str, folder: Path) -> list[Path]:
 def _map(headers: list[str], kind: str | None, mapping: Mapping[str, str] | None,
          source: str) -> dict[str, str]:
     from toolkit import schema
-    from toolkit.io.read import clean_header_text
+    from toolkit.io.read import check_mapping_headers, clean_header_text
 
     mapping = dict(mapping or {})
-    folded = {schema.clean_header(h) for h in headers}
-    for key in mapping:
-        if schema.clean_header(key) not in folded:
-            close = difflib.get_close_matches(str(key), headers, n=3, cutoff=0.5)
-            hint = f" Did you mean {close}?" if close else ""
-            msg = (f"`mapping` names the header `{key}`, which {source!r} does not have.{hint} "
-                   f"Headers: {headers}.")
-            raise ColumnNotFoundError(msg)
+    check_mapping_headers(mapping, headers, where=f"the headers of `{source}`")
     proposed = {}
     for h in headers:
         if kind is None:
@@ -330,6 +323,8 @@ def scan(
         When `mapping` names a header the files do not have.
     ReadError
         For an unsupported file type, or several headers meaning the same column.
+    toolkit.io.kinds.UnknownKindError
+        For an unknown `kind` (a ValueError and a KeyError).
     ImportError
         When DuckDB is not installed (``pip install "toolkit[large]"``).
 
@@ -354,13 +349,7 @@ def scan(
     """
     duckdb = import_duckdb()
     if kind is not None:
-        from toolkit import schema
-
-        if kind not in schema.TABLES:
-            close = difflib.get_close_matches(str(kind), schema.TABLE_NAMES, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            msg = f"Unknown `kind={kind!r}`.{hint} Use one of: {', '.join(schema.TABLE_NAMES)}."
-            raise ValueError(msg)
+        check_kind(kind)
     source = str(path)
     files = _expand(path)
     suffixes = {f.suffix.lower() for f in files}

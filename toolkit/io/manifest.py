@@ -46,13 +46,13 @@ naming the key, the manifest and the closest known key.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import ManifestError
+from toolkit._checks import LANGS, check_choice, close_matches
+from toolkit.errors import ArgumentError, ManifestError
 from toolkit.schema import TABLE_NAMES, TABLES
 
 __all__ = ["MANIFEST_NAMES", "read_study"]
@@ -118,9 +118,11 @@ def read_study(path: str | os.PathLike[str]) -> Any:
 
     name = spec.get("name") or manifest.parent.name or "Study"
     language = spec.get("language", "zh")
-    if language not in ("zh", "en"):
-        msg = f"{where}: `language` must be zh or en, not {language!r}."
-        raise ManifestError(msg)
+    try:
+        check_choice(language, LANGS, param="language")
+    except ArgumentError as err:
+        msg = f"{where}: {err}"
+        raise ManifestError(msg) from None
     as_of = _as_of(spec.get("as_of"), where)
     tables_spec = spec.get("tables") or {}
     if not isinstance(tables_spec, Mapping) or not tables_spec:
@@ -174,7 +176,7 @@ def _close_files(path: Path) -> str:
     if not folder.is_dir():
         return f" The folder {folder} does not exist either."
     names = sorted(p.name for p in folder.iterdir())
-    close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.5)
+    close = close_matches(path.name, names, n=3, cutoff=0.5)
     if close:
         return f" Did you mean: {', '.join(close)}?"
     return ""
@@ -223,7 +225,7 @@ def _check_keys(
             msg = f"{where}: `{key}` in {place}: {forbidden[key]}."
             raise ManifestError(msg)
         if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+            close = close_matches(key, known, n=1, cutoff=0.5)
             hint = f" Did you mean `{close[0]}`?" if close else ""
             msg = (f"{where}: unknown {what} `{key}` in {place}.{hint} Known {what}s: "
                    f"{', '.join(known)}.")
@@ -334,7 +336,7 @@ def _table_entry(kind: str, entry: Any, where: str) -> dict[str, Any]:
             names = TABLES[kind].column_names
             for header, target in mapping.items():
                 if target not in names:
-                    close = difflib.get_close_matches(str(target), names, n=1, cutoff=0.5)
+                    close = close_matches(target, names, n=1, cutoff=0.5)
                     hint = f" Did you mean `{close[0]}`?" if close else ""
                     msg = (f"{where}: {place}: `mapping` sends `{header}` to `{target}`, which "
                            f"is not a column of the {kind} table.{hint} Columns: "
@@ -368,13 +370,7 @@ def _read_one(kind: str, entry: Any, manifest: Path, where: str) -> Any:
 def _pseudonymise(frame: Any, kind: str, key: str) -> Any:
     from toolkit.io.personal import find_personal, pseudonymise
 
-    columns = [c.name for c in TABLES[kind].columns if c.personal and c.name in frame.columns]
-    found = find_personal(frame)
-    if hasattr(found, "columns") and "column" in getattr(found, "columns", ()):
-        detected = [str(c) for c in found["column"]]
-    else:
-        detected = [str(c) for c in dict(found)]
-    columns += [c for c in detected if c not in columns]
+    columns = list(find_personal(frame, kind=kind)["column"])
     if not columns:
         return frame
     out = pseudonymise(frame, columns, key=key)

@@ -28,13 +28,13 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -42,28 +42,149 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit import schema
-from toolkit.errors import ColumnNotFoundError
+from toolkit._checks import is_study, refuse_large, require_columns
+from toolkit.errors import ArgumentTypeError
+from toolkit.io.kinds import check_kind
 
-__all__ = ["PERSONAL_COLUMNS", "find_personal", "is_id_card", "mask", "pseudonymise"]
+__all__ = [
+    "PERSONAL_COLUMNS",
+    "find_personal",
+    "is_id_card",
+    "looks_personal",
+    "mask",
+    "pseudonymise",
+    "schema_personal_columns",
+]
 
 Kind = Literal["name", "id_card", "phone"]
 
 #: Columns of :func:`find_personal`'s result.
-PERSONAL_COLUMNS = ["column", "kind", "n_values", "share_matching", "reason"]
+PERSONAL_COLUMNS = ["table", "column", "kind", "found_by", "n_values", "n_matching",
+                    "share_matching", "reason"]
 
 #: Share of a column's values that must match a pattern for the column to count.
 MIN_SHARE = 0.5
 
-_NAME_HEADERS = {
-    schema.clean_header(h)
-    for h in ("姓名", "名字", "名称姓名", "真实姓名", "受访者姓名", "参与者姓名", "委员姓名",
-              "联系人", "联系人姓名", "填表人", "户主姓名", "name", "full name", "姓 名",
-              "person name", "respondent name")
+#: Header words that mark a column as personal, by kind (besides the schema's own
+#: spellings of its personal columns).
+_HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "名字", "名称姓名", "真实姓名", "受访者姓名", "参与者姓名", "委员姓名",
+             "联系人", "联系人姓名", "填表人", "户主姓名", "full name", "person name",
+             "respondent name"),
+    "id_card": ("身份证号", "身份证号码", "身份证", "公民身份号码", "证件号码", "id card"),
+    "phone": ("手机号", "手机号码", "手机", "联系电话", "电话", "电话号码", "mobile"),
 }
-_ID_HEADERS = {schema.clean_header(h) for h in ("身份证号", "身份证号码", "身份证", "公民身份号码",
-                                                "证件号码", "id card", "id_card")}
-_PHONE_HEADERS = {schema.clean_header(h) for h in ("手机号", "手机号码", "手机", "联系电话",
-                                                   "电话", "电话号码", "phone", "mobile")}
+
+
+def schema_personal_columns(kind: str | None = None) -> dict[str, str]:
+    """Canonical columns that hold personal data, with what they hold.
+
+    The one reading of ``personal`` in :data:`toolkit.schema.TABLES`: every
+    function that needs "the schema's personal columns" calls this.
+
+    Parameters
+    ----------
+    kind : str, optional
+        A table kind (``"participants"`` …): that table's personal columns. By
+        default, every canonical column that is personal in at least one table
+        (``name`` is personal in participants and survey, a place in units).
+
+    Returns
+    -------
+    dict of str to str
+        Canonical column → ``"name"``, ``"id_card"`` or ``"phone"``.
+
+    Examples
+    --------
+    >>> schema_personal_columns("survey")
+    {'name': 'name', 'phone': 'phone'}
+    >>> sorted(schema_personal_columns())
+    ['id_card', 'name', 'phone']
+    """
+    tables = [check_kind(kind)] if kind is not None else list(schema.TABLES.values())
+    out: dict[str, str] = {}
+    for table in tables:
+        for col in table.columns:
+            if col.personal:
+                out.setdefault(col.name, col.personal)
+    return out
+
+
+def _spellings(col: schema.Column) -> set[str]:
+    return {schema.clean_header(s) for s in (col.name, col.zh, col.en, *col.aliases)}
+
+
+@cache
+def _vocabulary() -> tuple[dict[str, dict[str, str | None]], dict[str, str],
+                           dict[str, dict[str, str | None]]]:
+    """The schema's and the header words' knowledge of personal columns, built once.
+
+    Returns canonical name → {table: kind or None} for every canonical column;
+    folded header → kind for header words that always mean personal data; and
+    folded header → {table: kind or None} for spellings shared by a personal and
+    a non-personal column (``name``: a person in participants, a place in units).
+    """
+    canonical: dict[str, dict[str, str | None]] = {}
+    spelled: dict[str, dict[str, str | None]] = {}
+    for table in schema.TABLES.values():
+        for col in table.columns:
+            canonical.setdefault(col.name, {})[table.name] = col.personal
+            for key in _spellings(col):
+                spelled.setdefault(key, {})[table.name] = col.personal
+    words = {schema.clean_header(w): kind for kind, ws in _HEADER_WORDS.items() for w in ws}
+    for key, kinds in spelled.items():
+        found = {k for k in kinds.values() if k}
+        if found and all(kinds.values()):
+            words.setdefault(key, found.pop())
+    shared = {key: kinds for key, kinds in spelled.items()
+              if any(kinds.values()) and not all(kinds.values())}
+    for key in shared:
+        words.pop(key, None)
+    return canonical, words, shared
+
+
+def _in_context(kinds: Mapping[str, str | None], columns: set[str]) -> str | None:
+    """A column personal in some tables only: decided by the table the frame is.
+
+    The frame is taken to be every table (among those defining the column) whose
+    identifier it holds (``participant_id``, ``respondent_id``, ``unit_id`` …);
+    when it holds none, the column counts as personal (the safe side).
+    """
+    personal = [k for k in kinds.values() if k]
+    if not personal:
+        return None
+    candidates = [t for t in kinds if schema.TABLES[t].key[0] in columns]
+    if candidates and not any(kinds[t] for t in candidates):
+        return None
+    return next((kinds[t] for t in candidates if kinds[t]), personal[0])
+
+
+def _classify(column: str, *, table: str | None, columns: set[str],
+              declared: object) -> tuple[str | None, str, str]:
+    """(kind, found_by, reason) from the codebook, the schema and the header."""
+    if declared:
+        kind = declared if isinstance(declared, str) else "personal"
+        return kind, "codebook", "the codebook marks it personal"
+    canonical, words, shared = _vocabulary()
+    if table is not None:
+        spec = schema.TABLES[table].get(column)
+        if spec is not None:
+            if spec.personal:
+                return spec.personal, "schema", f"schema column `{table}.{column}`"
+            return None, "", ""  # canonical and not personal, e.g. units.name (a place)
+    elif column in canonical:
+        kind = _in_context(canonical[column], columns)
+        if kind is not None:
+            return kind, "schema", f"schema column `{column}`"
+        return None, "", ""  # canonical and not personal here
+    key = schema.clean_header(column)
+    kind = words.get(key) or (_in_context(shared[key], columns) if key in shared else None)
+    if kind is None and key.endswith("姓名"):
+        kind = "name"
+    if kind is not None:
+        return kind, "header", f"header `{column}`"
+    return None, "", ""
+
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -149,47 +270,121 @@ def _name_ok(arr: pa.Array) -> np.ndarray:
     return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _header_kind(name: str) -> Kind | None:
-    key = schema.clean_header(name)
-    if key in _NAME_HEADERS or key.endswith("姓名"):
-        return "name"
-    if key in _ID_HEADERS:
-        return "id_card"
-    if key in _PHONE_HEADERS:
-        return "phone"
-    return None
+def _content_eligible(values: pd.Series) -> bool:
+    """Whether a column's values may be ID-card or phone numbers (text, long whole numbers)."""
+    if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(
+            values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = np.nan_to_num(values.to_numpy(dtype="float64", na_value=np.nan))
+        # the shortest form is an 11-digit mobile number (1.3e10 and up)
+        return bool(np.all(numbers % 1 == 0)) and bool(len(numbers)) and \
+            float(np.abs(numbers).max()) >= 1e10
+    return True
 
 
-def find_personal(data: pd.DataFrame) -> pd.DataFrame:
+_FORMS = {"id_card": _id_card_ok, "phone": _phone_ok, "name": _name_ok}
+_FORM_WORDS = {"id_card": "mainland ID-card numbers (check character verified)",
+               "phone": "mobile phone numbers"}
+
+
+def _table_rows(frame: pd.DataFrame, table: str | None) -> list[dict[str, object]]:
+    """The rows of :func:`find_personal` for one table."""
+    book = frame.attrs.get("codebook") or {}
+    columns = {str(c) for c in frame.columns}
+    rows = []
+    for name in frame.columns:
+        values = frame[name]
+        entry = book.get(name)
+        declared = entry.get("personal") if isinstance(entry, Mapping) else None
+        kind, found_by, reason = _classify(str(name), table=table, columns=columns,
+                                           declared=declared)
+        arr = _text_array(values) if kind is not None or _content_eligible(values) else None
+        n = 0 if arr is None else len(arr)
+        n_matching: int | None = None
+        if kind is None and n:
+            counts = {k: int(_FORMS[k](arr).sum()) for k in _FORM_WORDS}
+            best = max(counts, key=counts.get)
+            if counts[best] / n >= MIN_SHARE:
+                kind, found_by, n_matching = best, "content", counts[best]
+                reason = f"{counts[best] / n:.0%} of values are {_FORM_WORDS[best]}"
+        if kind is None:
+            continue
+        if n_matching is None and kind in _FORMS:
+            n_matching = int(_FORMS[kind](arr).sum()) if n else 0
+        share = (round(n_matching / n, 4) if n else 0.0) if n_matching is not None else np.nan
+        rows.append({"table": table, "column": name, "kind": kind, "found_by": found_by,
+                     "n_values": n, "n_matching": n_matching, "share_matching": share,
+                     "reason": reason})
+    return rows
+
+
+def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None) -> pd.DataFrame:
     """Columns that hold personal data: names, ID-card numbers, mobile numbers.
+
+    The one detector of personal columns: validation (which masks their
+    values), the study's codebook, pseudonymisation by the manifest and the
+    guard of published tables all use its answer.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Any table, e.g. as returned by ``tk.read_table``.
+    data : pandas.DataFrame or Study
+        Any table, e.g. as returned by ``tk.read_table``, or a Study (every
+        table is searched).
+    kind : str, optional
+        Table kind of a DataFrame (``"participants"``, ``"survey"`` …), so that
+        its canonical columns are judged by the schema. Defaults to the kind
+        named by the frame's load record; not used with a Study.
 
     Returns
     -------
     pandas.DataFrame
-        One row per personal column, in the order of `data`:
+        One row per personal column, in the order of the tables and of their
+        columns (the columns of :data:`PERSONAL_COLUMNS`):
 
+        - ``table`` — the table kind (from `kind`, the load record or the
+          Study), or None when it is not known;
         - ``column`` — column name;
-        - ``kind`` — ``"name"``, ``"id_card"`` or ``"phone"``;
+        - ``kind`` — ``"name"``, ``"id_card"`` or ``"phone"`` (or the kind a
+          codebook declares, e.g. ``"email"``);
+        - ``found_by`` — ``"codebook"`` (the codebook entry's ``personal``,
+          which ``read_table(kind=...)`` fills from the schema), ``"schema"``
+          (a canonical personal column), ``"header"`` (a header such as
+          ``姓名``, ``身份证号``, ``联系电话``) or ``"content"`` (the values);
         - ``n_values`` — non-missing values in the column;
-        - ``share_matching`` — share of those values that have the form of the
-          kind (a name of 2–5 Chinese characters or Latin words; an ID-card
-          number with a valid check character; a mobile number);
-        - ``reason`` — why the column was flagged (header, codebook, or values).
+        - ``n_matching`` — how many of those have the form of the kind (a
+          name of 2–5 Chinese characters or Latin words; an ID-card number
+          with a valid check character; a mobile number); missing for kinds
+          without a form;
+        - ``share_matching`` — ``n_matching / n_values`` (rounded to 4 places);
+        - ``reason`` — why the column was flagged, in words.
+
+    Raises
+    ------
+    toolkit.errors.ArgumentError
+        When `kind` is not a table kind.
+    toolkit.errors.ArgumentTypeError
+        When `data` is neither a DataFrame nor a Study.
 
     Notes
     -----
-    A column counts by its header (``姓名``, ``名字``, ``身份证号``, ``手机号`` …),
-    by its codebook entry (``attrs["codebook"][column]["personal"]``, which
-    ``read_table(kind=...)`` fills from the schema), or by its values, when at
-    least half of them are ID-card numbers with a valid GB 11643 check
-    character (or 15-digit old numbers) or mobile numbers ``1[3-9]`` + 9 digits
-    (with optional ``+86``/``86``, spaces and dashes). Names are not guessed from
-    values alone: too many short Chinese words look like names.
+    The first rule that applies decides:
+
+    1. the codebook (``attrs["codebook"][column]["personal"]``);
+    2. the schema: a canonical column that is personal in the table
+       (``participants.phone``); a canonical column that is not
+       (``units.name``, a place) is not personal by its header. When the
+       table is not known, ``name`` counts as a person's name unless the
+       frame holds the identifier of a table where it is not (``unit_id``
+       without ``participant_id`` or ``respondent_id``);
+    3. the header: the schema's spellings of its personal columns
+       (``手机号码``, ``公民身份号码`` …) and other words for them (``户主姓名``,
+       any header ending in ``姓名``, ``联系人``, ``电话号码`` …);
+    4. the values: at least half of them are ID-card numbers with a valid
+       GB 11643 check character (or 15-digit old numbers) or mobile numbers
+       ``1[3-9]`` + 9 digits (with optional ``+86``/``86``, spaces and
+       dashes). Names are not guessed from values alone: too many short
+       Chinese words look like names.
 
     References
     ----------
@@ -201,55 +396,60 @@ def find_personal(data: pd.DataFrame) -> pd.DataFrame:
     >>> df = pd.DataFrame({"编号": ["P1", "P2"],
     ...                    "证件": ["11010519491231002X", "110105491231002"]})
     >>> found = tk.io.find_personal(df)
-    >>> found[["column", "kind", "share_matching"]]
-      column     kind  share_matching
-    0     证件  id_card             1.0
+    >>> found[["column", "kind", "found_by", "n_matching", "share_matching"]]
+      column     kind found_by  n_matching  share_matching
+    0     证件  id_card  content           2             1.0
     >>> found.loc[0, "reason"]
     '100% of values are mainland ID-card numbers (check character verified)'
+    >>> people = pd.DataFrame({"participant_id": ["P1"], "name": ["张伟"]})
+    >>> tk.io.find_personal(people, kind="participants")[["table", "column", "found_by"]]
+              table column found_by
+    0  participants   name   schema
     """
-    book = data.attrs.get("codebook") or {}
-    record = data.attrs.get("load_record")
-    table = schema.TABLES.get(getattr(record, "table", None) or "")
-    rows = []
-    for name in data.columns:
-        values = data[name]
-        if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(
-                values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
-            continue
-        if pd.api.types.is_float_dtype(values.dtype) and not np.all(
-                np.nan_to_num(values.to_numpy(dtype="float64")) % 1 == 0):
-            continue
-        arr = _text_array(values)
-        n = len(arr)
-        declared = (book.get(name) or {}).get("personal")
-        by_header = _header_kind(str(name))
-        known = table.get(str(name)) if table is not None else None
-        if known is not None and known.personal is None:
-            by_header = None  # a canonical non-personal column, e.g. units.name (a place)
-        checks = {"id_card": _id_card_ok, "phone": _phone_ok, "name": _name_ok}
-        kind, reason = None, ""
-        if declared in checks:
-            kind, reason = declared, "the codebook marks it personal"
-        elif by_header is not None:
-            kind, reason = by_header, f"header `{name}`"
-        share = {}
-        if kind is None and n:
-            for candidate in ("id_card", "phone"):
-                share[candidate] = float(checks[candidate](arr).mean())
-            best = max(share, key=share.get)
-            if share[best] >= MIN_SHARE:
-                kind = best
-                what = ("mainland ID-card numbers (check character verified)"
-                        if best == "id_card" else "mobile phone numbers")
-                reason = f"{share[best]:.0%} of values are {what}"
+    if kind is not None:
+        check_kind(kind)
+    if is_study(data):
+        rows = [row for name in data.tables for row in _table_rows(data.table(name), name)]
+    else:
+        frame = _frame(data)
         if kind is None:
-            continue
-        matching = share.get(kind)
-        if matching is None:
-            matching = float(checks[kind](arr).mean()) if n else 0.0
-        rows.append({"column": name, "kind": kind, "n_values": n,
-                     "share_matching": round(matching, 4), "reason": reason})
-    return pd.DataFrame(rows, columns=PERSONAL_COLUMNS)
+            kind = getattr(frame.attrs.get("load_record"), "table", None)
+            kind = kind if kind in schema.TABLES else None
+        rows = _table_rows(frame, kind)
+    out = pd.DataFrame(rows, columns=PERSONAL_COLUMNS)
+    out["n_values"] = out["n_values"].astype("int64")
+    out["n_matching"] = pd.array(out["n_matching"].tolist(), dtype="Int64")
+    out["share_matching"] = out["share_matching"].astype("float64")
+    return out
+
+
+def _frame(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    refuse_large(data, where="tk.io.find_personal")
+    msg = f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}."
+    raise ArgumentTypeError(msg)
+
+
+def looks_personal(value: object) -> str | None:
+    """``"id_card"`` or ``"phone"`` when one value has that form, wherever it was typed.
+
+    Used to mask such values in messages even in columns not found personal.
+
+    Examples
+    --------
+    >>> looks_personal("138-0013-8000"), looks_personal("C01")
+    ('phone', None)
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    compact = re.sub(r"[\s\-()（）]", "", text)
+    if len(compact) not in (11, 13, 14, 15, 18):
+        return None
+    if re.fullmatch(_PHONE, compact):
+        return "phone"
+    return "id_card" if is_id_card(compact) else None
 
 
 def _canonical_value(value: str, kind: str | None) -> str:
@@ -347,19 +547,11 @@ def pseudonymise(
         targets = list(found["column"])
     else:
         targets = [columns] if isinstance(columns, str) else list(columns)
-        for name in targets:
-            if name not in data.columns:
-                close = difflib.get_close_matches(str(name), list(map(str, data.columns)), n=3,
-                                                    cutoff=0.5)
-                hint = (" Did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close \
-                    else ""
-                msg = (f"Column `{name}` named in `columns` is not in `data`.{hint} Columns: "
-                       f"{', '.join(map(str, data.columns))}.")
-                raise ColumnNotFoundError(msg)
+        require_columns(data, {"columns": targets}, cutoff=0.5)
     out = data.copy()
     book = {k: dict(v) for k, v in (data.attrs.get("codebook") or {}).items()}
     for name in targets:
-        kind = kinds.get(name) or _header_kind(str(name))
+        kind = kinds.get(name)
         values = data[name]
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         tokens = []
@@ -409,12 +601,7 @@ def mask(value: object, kind: str | None = None) -> object:
         return value
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if kind is None:
-        if is_id_card(text):
-            kind = "id_card"
-        elif re.fullmatch(_PHONE, re.sub(r"[\s\-()（）]", "", text)):
-            kind = "phone"
-        else:
-            kind = "name"
+        kind = looks_personal(text) or "name"
     if kind == "phone":
         digits = _canonical_value(text, "phone")
         if len(digits) >= 7:

@@ -20,6 +20,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from toolkit._checks import check_choice
+
 __all__ = ["PolisConversation", "read_polis"]
 
 _FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
@@ -226,12 +228,8 @@ def read_polis(
     2
     """
     folder = Path(path)
-    if votes not in ("events", "last"):
-        msg = f"`votes` must be \"events\" or \"last\", not {votes!r}."
-        raise ValueError(msg)
-    if agree not in (None, 1, -1):
-        msg = f"`agree` must be 1, -1 or None (work it out from the data), not {agree!r}."
-        raise ValueError(msg)
+    check_choice(votes, ("events", "last"), param="votes")
+    check_choice(agree, (1, -1, None), param="agree")
     if not folder.is_dir():
         msg = f"The Polis export folder {folder} does not exist."
         raise FileNotFoundError(msg)

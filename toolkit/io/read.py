@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 import warnings
@@ -16,7 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit import schema
-from toolkit.errors import ColumnNotFoundError, ReadError, ToolkitWarning
+from toolkit._checks import close_matches, require_columns
+from toolkit.errors import ReadError, ToolkitWarning
+from toolkit.io.kinds import check_kind
 from toolkit.io.normalise import normalise_frame
 from toolkit.io.record import LoadRecord
 
@@ -98,8 +99,8 @@ def read_table(
         does not apply to the format.
     toolkit.errors.ColumnNotFoundError
         When `mapping` names a header the file does not have.
-    KeyError
-        For an unknown `kind`.
+    toolkit.io.kinds.UnknownKindError
+        For an unknown `kind` (a KeyError and a ValueError).
 
     Warns
     -----
@@ -154,11 +155,8 @@ def read_table(
     path = Path(path)
     if not path.exists():
         raise _not_found(path)
-    if kind is not None and kind not in schema.TABLES:
-        close = difflib.get_close_matches(str(kind), schema.TABLE_NAMES, n=1)
-        hint = f" Did you mean `{close[0]}`?" if close else ""
-        msg = f"Unknown `kind={kind!r}`.{hint} Use one of: {', '.join(schema.TABLE_NAMES)}."
-        raise KeyError(msg)
+    if kind is not None:
+        check_kind(kind)
     suffix = path.suffix.lower()
     if suffix not in sum(SUFFIXES.values(), ()):
         known = ", ".join(sum(SUFFIXES.values(), ()))
@@ -229,7 +227,7 @@ def _not_found(path: Path) -> FileNotFoundError:
     folder = path.parent if str(path.parent) else Path()
     if folder.is_dir():
         names = [p.name for p in folder.iterdir()]
-        close = difflib.get_close_matches(path.name, names, n=3)
+        close = close_matches(path.name, names, n=3)
         if close:
             hint = " Did you mean " + ", ".join(f"`{c}`" for c in close) + "?"
     msg = f"No file `{path}`.{hint} Check the folder and the name (suffix included)."
@@ -330,6 +328,27 @@ def clean_header_text(header: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def check_mapping_headers(mapping: Mapping[str, str], headers: list[str], *, where: str) -> None:
+    """Raise ColumnNotFoundError naming every header of `mapping` the file does not have.
+
+    Headers match as :func:`toolkit.schema.clean_header` folds them (spaces,
+    full-width forms and ``（必填）`` notes do not count).
+
+    Examples
+    --------
+    >>> check_mapping_headers({"名称 ": "name"}, ["编号", "名称"], where="`u.csv`")
+    >>> try:
+    ...     check_mapping_headers({"名字": "name"}, ["编号", "名称"], where="`u.csv`")
+    ... except KeyError as err:
+    ...     print(err)
+    Could not find column in `u.csv`: `名字` (given as `mapping`; did you mean `名称`?). \
+Columns available: `编号`, `名称`.
+    """
+    folded = {schema.clean_header(h) for h in headers}
+    absent = [k for k in mapping if k not in headers and schema.clean_header(k) not in folded]
+    require_columns(pd.DataFrame(columns=headers), {"mapping": absent}, where=where, cutoff=0.5)
+
+
 def _map_headers(
     df: pd.DataFrame, record: LoadRecord, *, kind: str | None,
     mapping: Mapping[str, str] | None,
@@ -337,15 +356,7 @@ def _map_headers(
     """Rename columns to canonical names; returns the frame and header → name."""
     headers = [str(c) for c in df.columns]
     mapping = dict(mapping or {})
-    folded = {schema.clean_header(h): h for h in headers}
-    for key in mapping:
-        if schema.clean_header(key) not in folded and key not in headers:
-            close = difflib.get_close_matches(str(key), headers, n=3, cutoff=0.5)
-            hint = (" Did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close \
-                else ""
-            msg = (f"`mapping` names the header `{key}`, which `{record.file}` does not have."
-                   f"{hint} Headers in the file: {', '.join(headers)}.")
-            raise ColumnNotFoundError(msg)
+    check_mapping_headers(mapping, headers, where=f"the headers of `{record.file}`")
     user_keys = {schema.clean_header(k) for k in mapping}
     proposed: dict[str, str | None] = {}
     for h in headers:

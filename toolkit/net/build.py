@@ -15,14 +15,15 @@ import scipy.sparse as sp
 
 from toolkit._docs import doc
 from toolkit.errors import ColumnNotFoundError, DataTooLargeError, ToolkitWarning
+from toolkit.io.personal import find_personal, schema_personal_columns
 from toolkit.net._engine import MAX_GRAPH_EDGES, check_graph
-from toolkit.schema import TABLES, VOCABULARIES
+from toolkit.schema import VOCABULARIES
 from toolkit.study import Study
 
 __all__ = ["SparseProjection", "organisation", "project", "submission_flow", "two_mode"]
 
 #: Columns never copied onto nodes (personal data).
-_PERSONAL = {c.name for t in TABLES.values() for c in t.columns if c.personal}
+_PERSONAL = set(schema_personal_columns())
 
 
 def _require_columns(frame: pd.DataFrame, columns: dict[str, str | None], where: str) -> None:
@@ -52,7 +53,8 @@ def _attribute_table(frame: pd.DataFrame | None, key: str) -> dict[Hashable, dic
     """Node attributes by id from a canonical table (personal columns left out)."""
     if frame is None or key not in frame.columns:
         return {}
-    cols = [c for c in frame.columns if c != key and c not in _PERSONAL]
+    personal = _PERSONAL | set(find_personal(frame)["column"])
+    cols = [c for c in frame.columns if c != key and c not in personal]
     out: dict[Hashable, dict[str, Any]] = {}
     sub = frame[[key, *cols]].drop_duplicates(subset=[key], keep="first")
     for rec in sub.to_dict("records"):
@@ -537,8 +539,9 @@ def organisation(study: Study) -> nx.Graph:
                 G.add_edge(rec["unit_id"], room, relation="room")
     member_types = {t.zh for t in VOCABULARIES["participant_type"].terms
                     if t.group == "deputy_member"}
+    personal = _PERSONAL | set(find_personal(people)["column"])
     for rec in people.to_dict("records"):
-        rec = {k: _clean(v) for k, v in rec.items() if k not in _PERSONAL}
+        rec = {k: _clean(v) for k, v in rec.items() if k not in personal}
         committee, sector = rec.get("committee"), rec.get("sector")
         if not (committee or sector or rec.get("type") in member_types):
             continue

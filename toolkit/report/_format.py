@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from toolkit import schema
+from toolkit.io.personal import find_personal
 
 Lang = Literal["zh", "en"]
 
@@ -94,66 +94,11 @@ def stars(p: Any, levels: tuple[float, ...] = (0.05, 0.01, 0.001)) -> str:
 # personal data
 # ---------------------------------------------------------------------------
 
-_PERSON_KEYS = {"participant_id", "respondent_id", "author_id"}
-
-
-def _personal_headers() -> dict[str, str]:
-    """Folded header spelling → kind, for every personal column of the schema."""
-    out: dict[str, str] = {}
-    for table in schema.TABLES.values():
-        for col in table.columns:
-            if col.personal:
-                for spelling in (col.zh, *col.aliases):
-                    out[schema.clean_header(spelling)] = col.personal
-                if col.name != "name":
-                    out[schema.clean_header(col.name)] = col.personal
-    return out
-
 
 def personal_columns(frame: pd.DataFrame) -> dict[str, str]:
     """Columns of `frame` that hold personal data, with what they hold.
 
-    Sources: the codebook in ``frame.attrs`` (``personal`` entries), the schema's
-    personal columns (their Chinese headers and aliases anywhere; ``name`` when
-    the frame is about people, i.e. has a participant, respondent or author id),
-    and the content check of ``tk.io.find_personal`` where available.
+    The answer of ``tk.io.find_personal`` (codebook, schema, headers, values).
     """
-    found: dict[str, str] = {}
-    book = frame.attrs.get("codebook") or {}
-    for col, entry in book.items():
-        if col in frame.columns and isinstance(entry, dict) and entry.get("personal"):
-            found[col] = str(entry["personal"])
-    headers = _personal_headers()
-    about_people = bool(_PERSON_KEYS & {str(c) for c in frame.columns})
-    for col in frame.columns:
-        key = schema.clean_header(col)
-        if key in headers:
-            found.setdefault(col, headers[key])
-        elif str(col) == "name" and about_people:
-            found.setdefault(col, "name")
-    try:
-        from toolkit.io.personal import find_personal
-    except ImportError:
-        return found
-    try:
-        detected = find_personal(frame)
-    except Exception:
-        return found
-    if isinstance(detected, pd.DataFrame) and "column" in detected.columns:
-        kinds = detected["kind"] if "kind" in detected.columns else ["personal"] * len(detected)
-        for col, kind in zip(detected["column"], kinds, strict=False):
-            # a bare `name` header is a person's name only in a table about people
-            # (a units table has place names under it)
-            if str(col) == "name" and not about_people:
-                continue
-            if col in frame.columns:
-                found.setdefault(col, str(kind))
-    elif isinstance(detected, dict):
-        for col, kind in detected.items():
-            if col in frame.columns:
-                found.setdefault(col, str(kind))
-    elif isinstance(detected, list | tuple | set):
-        for col in detected:
-            if col in frame.columns:
-                found.setdefault(col, "personal")
-    return found
+    found = find_personal(frame)
+    return dict(zip(found["column"], found["kind"], strict=True))
