@@ -139,6 +139,7 @@ class Builder:
         return final
 
     def _place(self, pos: int, h: Header, names: list[str], *, mapped: str | None = None) -> None:
+        """Note the result columns a file column became (a skip code there applies to each)."""
         self.names[pos] = names
         self.x.record.header_map[h.raw] = mapped or (names[0] if names else "")
 
@@ -493,17 +494,15 @@ class Builder:
         else:
             out = [self._categorical(q, name, h, s, label, codes, self.labels.get(q.name),
                                      pos=pos)]
-        names = [name]
         n_fills = sum(f is not None for f in fills)
         if example is not None:
             other = self._unique(f"{q.name}_other")
-            names.append(other)
             self.x.record.coerce(
                 column=name, what=f"text filled in beside the option (〖…〗) moved to `{other}`",
                 before=f"{example}〖…〗", after=example, count=n_fills)
             out.append(_Out(other, pd.Series(fills, dtype="str"), self._entry(
                 q, h.raw, "other_text", f"{label}：{example}（填写内容）", option=example)))
-        self._place(pos, h, names)
+        self._place(pos, h, [name])
         return out
 
     def _categorical(self, q: Question, name: str, h: Header, s: pd.Series, label: str,
@@ -659,7 +658,7 @@ class Builder:
                 before=before, after=after, count=int(present.sum()))
         self.text_choice.append(q.name)
         self.text_scale.append((pos, q.name))
-        self._place(pos, h, [o.name for o in out], mapped=q.name)
+        self._place(pos, h, names, mapped=q.name)
         return out
 
     # multiple choice over 0/1 columns
@@ -686,17 +685,15 @@ class Builder:
                 flags.append(flag)
                 fills.append(fill)
             out.append(_Out(name, pd.array(flags, dtype="Int64"), entry))
-            names = [name]
             n_fills = sum(f is not None for f in fills)
             if n_fills:
                 other = self._unique(f"{name}_other")
-                names.append(other)
                 self.x.record.coerce(column=name, what=f"text filled in beside the option "
                                      f"(〖…〗) moved to `{other}`", before="1〖…〗", after=1,
                                      count=n_fills)
                 out.append(_Out(other, pd.Series(fills, dtype="str"), self._entry(
                     q, h.raw, "other_text", f"{label}（填写内容）", option=option)))
-            self._place(pos, h, names)
+            self._place(pos, h, [name])
         return out
 
     def _row_of(self, pos: int, value: object) -> int | None:
@@ -781,7 +778,7 @@ class Builder:
         """Written answers holding names, phone or ID-card numbers are marked personal."""
         from toolkit.io.personal import find_personal
 
-        texts = [o for o in outs if o.entry.get("kind") in ("text", "other_text")]
+        texts = [o for o in outs if o.entry.get("kind") in ("text", "other_text", "number")]
         if not texts:
             return
         by_header: dict[str, _Out] = {}

@@ -23,7 +23,7 @@ from toolkit.io.platforms.headers import Header, parse_header
 from toolkit.io.record import LoadRecord
 
 __all__ = ["MODES", "SKIP_CODES", "Export", "Question", "check_shape", "decide_mode",
-           "group_columns", "is_missing", "is_number_skip"]
+           "group_columns", "is_missing", "is_number_skip", "shown"]
 
 #: Export modes: answers as option texts (按选项文本) or as option numbers (按选项序号/分数).
 MODES = {"text": "answer text (按选项文本)", "number": "answer numbers (按选项序号)"}
@@ -32,7 +32,9 @@ MODES = {"text": "answer text (按选项文本)", "number": "answer numbers (按
 #: ``(跳过)`` for a question skipped by the questionnaire's logic and ``(空)`` for one
 #: left unanswered; an answer-number export writes ``-3`` and ``-2``.
 SKIP_CODES: dict[object, str] = {"(跳过)": "跳过", "(空)": "空", -3: "跳过", -2: "空"}
-_TEXT_SKIPS = frozenset({"(跳过)", "(空)", "（跳过）", "（空）"})
+#: Cells only an answer-text export writes. ``(空)`` is left out: an answer-number
+#: export may write it for an unanswered free-text question.
+_TEXT_SKIPS = frozenset({"(跳过)", "（跳过）"})
 _NUMBER_SKIPS = frozenset({-3.0, -2.0})
 
 
@@ -42,7 +44,19 @@ def is_missing(value: object) -> bool:
         isinstance(value, float) and np.isnan(value))
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A cell as a message shows it: shortened, and masked when it is personal.
+
+    Examples
+    --------
+    >>> shown("13800138000"), shown("非常满意")
+    ('138****8000', '非常满意')
+    """
+    from toolkit.io.personal import find_personal, mask
+
+    found = find_personal(pd.DataFrame({"value": [str(value)]}))
+    if len(found):
+        return str(mask(value, found["kind"].iloc[0]))
     text = str(value)
     return text if len(text) <= 40 else text[:40] + "…"
 
@@ -104,7 +118,7 @@ class Export:
         if column is not None:
             parts.append(f"column `{column}`")
         if value is not None:
-            parts.append(f"value {_shown(value)!r}")
+            parts.append(f"value {shown(value)!r}")
         return ", ".join(parts)
 
     def error(self, what: str, fix: str, **where: Any) -> ReadError:
@@ -119,7 +133,8 @@ class Export:
         if not hits:
             return None
         i = int(np.flatnonzero(column.isin(hits).to_numpy())[0])
-        return int(self.rows[i]), column.iloc[i]
+        value = column.iloc[i]
+        return int(self.rows[i]), value.item() if isinstance(value, np.generic) else value
 
 
 def group_columns(export: Export) -> tuple[list[tuple[str, Any]], list[Question]]:
@@ -266,7 +281,7 @@ _EVIDENCE = (
 def decide_mode(export: Export, questions: list[Question]) -> None:
     """Set ``export.mode`` from the cells only one mode writes; refuse mixed exports.
 
-    Skip codes ``(跳过)``/``(空)`` and ``┋`` mark an answer-text export;
+    The skip code ``(跳过)`` and ``┋`` mark an answer-text export;
     ``-3``/``-2`` an answer-number export. When neither occurs, the mode is left
     to be decided from the answers themselves (``export.mode`` stays None).
 
@@ -286,8 +301,8 @@ def decide_mode(export: Export, questions: list[Question]) -> None:
         t, n = found["text"], found["number"]
         err = export.error(
             f"The file mixes an answer-text export and an answer-number export: row {t[1]}, "
-            f"column `{t[2]}` holds {t[3]!r} ({t[0]}) while row {n[1]}, column `{n[2]}` holds "
-            f"{n[3]!r} ({n[0]})",
+            f"column `{t[2]}` holds {shown(t[3])!r} ({t[0]}) while row {n[1]}, column `{n[2]}` "
+            f"holds {shown(n[3])!r} ({n[0]})",
             "Download all answers again in one mode (按选项文本 or 按选项序号) instead of "
             "pasting exports together.",
             row=n[1], column=n[2], value=n[3])
@@ -301,7 +316,7 @@ def decide_mode(export: Export, questions: list[Question]) -> None:
     if export.mode is not None and export.mode != strong:
         err = export.error(
             f"`mode={export.mode!r}` was given, but row {row}, column `{header}` holds "
-            f"{value!r}, {what}",
+            f"{shown(value)!r}, {what}",
             f"Pass `mode={strong!r}`, or leave `mode` out to have it detected.",
             row=row, column=header, value=value)
         raise err
