@@ -355,6 +355,14 @@ def test_personal_values_stay_out_of_the_record(wjx_text_xlsx):
     assert "楼栋长会议" not in rec.coercions.to_string()  # fill-in text is not copied
 
 
+def test_published_tables_leave_personal_columns_out(wjx_text_xlsx):
+    df = _read(wjx_text_xlsx)
+    table = tk.report.Table.from_frame(df).to_frame()
+    assert "ip" not in table.columns
+    assert "q7" not in table.columns
+    assert not table.astype(str).apply(lambda c: c.str.contains("36.110.12.34")).any().any()
+
+
 # ---------------------------------------------------------------------------
 # 问卷星, answer numbers
 # ---------------------------------------------------------------------------

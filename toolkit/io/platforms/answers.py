@@ -50,6 +50,8 @@ _FREQUENCY = {
     "总是": 5, "每次都": 5, "一直": 5, "几乎总是": 5,
 }
 _POINTS = re.compile(r"^\s*(\d+)\s*分?\s*$")
+#: No rating scale has more options than this (0–10 has 11).
+_MAX_POINTS = 11
 
 
 def _strip_prefix(text: str, prefixes: Sequence[str]) -> tuple[str | None, str]:
@@ -98,7 +100,7 @@ def likert_order(values: Iterable[object]) -> list[str] | None:
     frequencies (``从不``, ``很少``, ``偶尔``, ``有时``, ``经常``, ``总是``) or
     points (``1分`` … ``5分``). At least three distinct options are needed, and
     every one must sit on the scale: an answer such as ``不知道`` is not on it
-    (declare it a missing code).
+    (declare it a missing code). A scale has at most 11 options.
 
     Parameters
     ----------
@@ -121,14 +123,9 @@ def likert_order(values: Iterable[object]) -> list[str] | None:
     >>> likert_order(["男", "女"]) is None
     True
     """
-    labels: list[str] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            continue
-        text = str(v)
-        if text not in labels:
-            labels.append(text)
-    if len(labels) < 3:
+    labels = list(dict.fromkeys(
+        str(v) for v in values if not (v is None or (isinstance(v, float) and math.isnan(v)))))
+    if not 3 <= len(labels) <= _MAX_POINTS:
         return None
     folded = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)) for t in labels]
     if all(f in _FREQUENCY for f in folded):

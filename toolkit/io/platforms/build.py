@@ -236,7 +236,8 @@ class Builder:
             first = cells[numbers[0]]
             self.x.record.coerce(column=name, what="number → text", before=first,
                                  after=_number_text(first), count=len(numbers))
-        out = [None if is_missing(v) else (_number_text(v) if i in set(numbers) else
+        is_number = set(numbers)
+        out = [None if is_missing(v) else (_number_text(v) if i in is_number else
                                            str(v).strip()) for i, v in enumerate(cells)]
         return pd.Series(out, dtype="str")
 
@@ -476,15 +477,10 @@ class Builder:
 
     def _single_choice(self, q: Question, pos: int, h: Header, label: str,
                        codes: dict | None) -> list[_Out]:
-        bases: list[Any] = []
-        fills: list[Any] = []
-        example = None
-        for v in self.norm[pos].astype(object).tolist():
-            base, fill = (None, None) if is_missing(v) else split_fill(str(v))
-            if fill is not None or (base is not None and base != str(v)):
-                example = example or base
-            bases.append(base)
-            fills.append(fill)
+        split = _per_value(self.norm[pos], lambda v: split_fill(str(v)), missing=(None, None))
+        bases = [b for b, _ in split]
+        fills = [f for _, f in split]
+        example = next((b for b, f in split if f is not None), None)
         name = self._unique(q.name)
         s = pd.Series(bases, dtype=object)
         if all(b is None or _is_int_text(b) for b in bases):
@@ -619,28 +615,27 @@ class Builder:
     def _joined_multiple(self, q: Question, pos: int, h: Header) -> list[_Out]:
         s = self.norm[pos]
         seps = _JOINERS[str(self.x.platform)]
-        cells = [None if is_missing(v) else str(v) for v in s.astype(object).tolist()]
-        parsed = {v: [split_fill(p) for p in _split(v, seps)]
-                  for v in dict.fromkeys(c for c in cells if c is not None)}
+        codes_of_cells, distinct = pd.factorize(s.astype(object), use_na_sentinel=True)
+        parsed = {str(v): [split_fill(p) for p in _split(str(v), seps)] for v in distinct}
         options = option_order([[o for o, _ in parts] for parts in parsed.values()])
         title = h.text or q.name
         codes = self.codes.get(pos) or None
-        present = np.array([c is not None for c in cells])
+        present = codes_of_cells >= 0
         out: list[_Out] = []
         names: list[str] = []
         for k, option in enumerate(options, start=1):
-            chosen = np.array([c is not None and any(o == option for o, _ in parsed[c])
-                               for c in cells])
-            flags = pd.array(np.where(chosen, 1, 0), dtype="Int64")
+            parts = [parsed[str(v)] for v in distinct]
+            chosen = np.array([any(o == option for o, _ in p) for p in parts] + [False])
+            flags = pd.array(np.where(chosen[codes_of_cells], 1, 0), dtype="Int64")
             flags[~present] = pd.NA
             name = self._unique(f"{q.name}_{k}")
             names.append(name)
             out.append(_Out(name, flags, self._entry(
                 q, h.raw, "multiple", f"{title}：{option}", option=option,
                 question_text=h.text, missing_codes=codes)))
-            fills = [None if c is None else
-                     next((f for o, f in parsed[c] if o == option and f), None) for c in cells]
-            if any(f is not None for f in fills):
+            texts = [next((f for o, f in p if o == option and f), None) for p in parts]
+            fills = [texts[c] if c >= 0 else None for c in codes_of_cells]
+            if any(f is not None for f in texts):
                 other = self._unique(f"{name}_other")
                 out.append(_Out(other, pd.Series(fills, dtype="str"), self._entry(
                     q, h.raw, "other_text", f"{title}：{option}（填写内容）", option=option)))
@@ -671,9 +666,9 @@ class Builder:
             label = f"{title}：{option}" if title else option
             entry = self._entry(q, h.raw, "multiple", label, option=option,
                                 question_text=title, missing_codes=self.codes.get(pos) or None)
-            flags, fills = [], []
-            for v in self.norm[pos].astype(object).tolist():
-                flag, fill = _flag(v)
+            flagged = _per_value(self.norm[pos], _flag, missing=(None, None))
+            flags, fills = [f for f, _ in flagged], [t for _, t in flagged]
+            for (flag, _fill), v in zip(flagged, self.norm[pos].tolist(), strict=True):
                 if flag is False:
                     err = self.x.error(
                         f"{q.name} is read as multiple choice, but the option column `{h.raw}` "
@@ -682,8 +677,6 @@ class Builder:
                         "question, or correct the export.",
                         row=self._row_of(pos, v), column=h.raw, value=v)
                     raise err
-                flags.append(flag)
-                fills.append(fill)
             out.append(_Out(name, pd.array(flags, dtype="Int64"), entry))
             n_fills = sum(f is not None for f in fills)
             if n_fills:
@@ -802,6 +795,13 @@ class Builder:
 # ---------------------------------------------------------------------------
 
 
+def _per_value(s: pd.Series, func: Any, *, missing: Any) -> list[Any]:
+    """``func`` of every cell, computed once per distinct value; `missing` for NA cells."""
+    codes, distinct = pd.factorize(s.astype(object), use_na_sentinel=True)
+    results = [func(v) for v in distinct]
+    return [results[c] if c >= 0 else missing for c in codes]
+
+
 def _blank(raw: pd.Series) -> bool:
     return all(is_missing(v) or (isinstance(v, str) and not v.strip()) for v in raw.tolist())
 
@@ -874,13 +874,15 @@ def _choice_like(s: pd.Series) -> bool:
     n = len(values)
     if not n:
         return False
-    distinct = list(pd.unique(values))
-    if any("〖" in v for v in distinct):
+    if values.str.contains("〖", regex=False).any():
         return True
+    distinct = list(pd.unique(values))
+    if len(distinct) > 30:
+        return False
     bases = [split_fill(v)[0] for v in distinct]
     if likert_order(bases) is not None:
         return True
-    if len(distinct) > 30 or max(len(b) for b in bases) > 20:
+    if max(len(b) for b in bases) > 20:
         return False
     if any(ch in _SENTENCE for b in bases for ch in b):
         return False
