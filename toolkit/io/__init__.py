@@ -12,6 +12,8 @@
   mask personal data;
 - :func:`detect_encoding` tells the encoding of a text file's bytes;
 - :func:`read_polis` reads a Polis conversation export;
+- :func:`read_survey_export` reads a 问卷星/腾讯问卷 answer export (both modes) into a
+  survey frame with a codebook; :func:`detect_platform` tells the platform from headers;
 - :func:`scan` opens Parquet/CSV files larger than memory as a lazy DuckDB
   :class:`LazyTable` that ``tk.stats`` and ``tk.net`` functions accept.
 """
@@ -24,12 +26,14 @@ __all__ = [
     "LazyTable",
     "LoadRecord",
     "detect_encoding",
+    "detect_platform",
     "find_personal",
     "load_record",
     "mask",
     "pseudonymise",
     "read_polis",
     "read_study",
+    "read_survey_export",
     "read_table",
     "scan",
     "validate",
@@ -46,6 +50,8 @@ _LAZY = {
     "mask": "toolkit.io.personal",
     "detect_encoding": "toolkit.io.encoding",
     "read_polis": "toolkit.io.polis",
+    "read_survey_export": "toolkit.io.platforms",
+    "detect_platform": "toolkit.io.platforms",
     "scan": "toolkit.io.lazy",
     "LazyTable": "toolkit.io.lazy",
 }
