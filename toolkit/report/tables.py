@@ -61,13 +61,13 @@ def header_label(column: object, lang: Lang = "zh") -> str:
     key = str(column)
     if key in _RESULT_HEADERS:
         return _RESULT_HEADERS[key][0 if lang == "zh" else 1]
-    from toolkit.plot._common import column_label
+    from toolkit.schema import column_label
 
     return column_label(key, lang)
 
 
 def _value_text(column: str, value: object, lang: Lang) -> str:
-    from toolkit.plot._common import value_labels
+    from toolkit.schema import value_labels
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return w("missing", lang)
@@ -372,7 +372,8 @@ def regression_table(
     3             (0.011)
     4          N    3,012
     """
-    from toolkit.plot._coefficients import coefficient_frames, is_threshold, term_label
+    from toolkit.schema import term_label
+    from toolkit.stats.results import coefficient_frames, is_threshold
 
     check_lang(lang)
     if uncertainty not in {"se", "ci"}:
