@@ -454,7 +454,7 @@ def _survey(study: Any, lang: Lang, facts: dict[str, Any],
                         "unavailable: toolkit.stats.alpha"))
     sat = scales.get("satisfaction")
     if sat is not None:
-        sec.figure(tk.plot.likert(survey, items=list(sat.items), weight=spec.get("weights"),
+        sec.figure(tk.plot.likert(survey, items=list(sat.items), weights=spec.get("weights"),
                                   lang=lang),
                    _t(lang, "居民对协商议事的满意度（加权）",
                       "Residents' satisfaction with consultation (weighted)"),
