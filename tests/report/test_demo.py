@@ -78,8 +78,8 @@ def test_demo_report(built, runs_without_east_asian_font, external_references):
     cover = tk.net.coverage(study)
     communities = cover.communities
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert f"全区共有 {len(communities)} 个村（社区），其中 {int(communities['covered'].sum())} 个" \
-        in text
+    covered = int(communities["covered"].sum())
+    assert f"全区共有 {len(communities)} 个村（社区），其中 {covered} 个" in text
     by_town = next(v for k, v in found.items() if "各镇街村（社区）覆盖情况" in k)
     expected_rows = cover.by_town()
     assert [r[0] for r in by_town[1:]] == expected_rows["parent_name"].tolist()
