@@ -186,6 +186,22 @@ def _size(rows: pd.DataFrame, kinds: dict[str, str]) -> int:
     return int(answered["n"].sum() + first["missing"].iloc[0])
 
 
+def _cell(hit: pd.DataFrame, *, categorical: bool, digits: int, suppress: bool,
+          ) -> tuple[str, dict[str, float]]:
+    """Text of one cell (``n (pct%)`` or ``mean (sd)``, ``<5`` when small) and its numbers."""
+    row = hit.iloc[0] if len(hit) else pd.Series({"n": 0, "percent": np.nan, "mean": np.nan,
+                                                  "sd": np.nan})
+    n = int(row["n"])
+    values = {"n": n, "percent": float(row["percent"]) if categorical else np.nan,
+              "mean": np.nan if categorical else float(row["mean"]),
+              "sd": np.nan if categorical else float(row["sd"])}
+    if hidden(n, suppress):
+        return f"<{SMALL_CELL}", dict.fromkeys(values, np.nan)
+    if categorical:
+        return f"{fmt_count(n)} ({fmt_num(values['percent'], digits)}%)", values
+    return f"{fmt_num(values['mean'], digits)} ({fmt_num(values['sd'], digits)})", values
+
+
 def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
            kinds: dict[str, str], *, digits: int, suppress: bool, labels: dict[str, str],
            caption: str | None, lang: Lang) -> Table:
@@ -206,7 +222,6 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
                  for name, n in heads]
     table_rows: list[list[str]] = []
     numbers: list[dict[str, Any]] = []
-    any_suppressed = False
     sep = "：" if lang == "zh" else ": "
     for var in pd.unique(data["variable"]):
         label = labels.get(var, header_label(var, lang))
@@ -220,38 +235,25 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
                 for group, rows in columns:
                     hit = rows[(rows["variable"] == var) & (
                         rows["level"].isna() if level is None else rows["level"].eq(level))]
-                    n = int(hit["n"].iloc[0]) if len(hit) else 0
-                    pct = float(hit["percent"].iloc[0]) if len(hit) else np.nan
-                    hide = hidden(n, suppress)
-                    any_suppressed |= hide
-                    cells.append(f"<{SMALL_CELL}" if hide
-                                 else f"{fmt_count(n)} ({fmt_num(pct, digits)}%)")
-                    numbers.append({"variable": var, "level": level, "group": group,
-                                    "n": np.nan if hide else n,
-                                    "percent": np.nan if hide else pct,
-                                    "mean": np.nan, "sd": np.nan})
+                    text, number = _cell(hit, categorical=True, digits=digits,
+                                         suppress=suppress)
+                    cells.append(text)
+                    numbers.append({"variable": var, "level": level, "group": group, **number})
                 name = w("missing", lang) if level is None else value_text(var, level, lang)
                 table_rows.append([f"  {name}", *cells])
         else:
             cells = []
             for group, rows in columns:
-                hit = rows[rows["variable"] == var]
-                n = int(hit["n"].iloc[0]) if len(hit) else 0
-                mean = float(hit["mean"].iloc[0]) if len(hit) else np.nan
-                sd = float(hit["sd"].iloc[0]) if len(hit) else np.nan
-                hide = hidden(n, suppress)
-                any_suppressed |= hide
-                cells.append(f"<{SMALL_CELL}" if hide
-                             else f"{fmt_num(mean, digits)} ({fmt_num(sd, digits)})")
-                numbers.append({"variable": var, "level": None, "group": group,
-                                "n": np.nan if hide else n, "percent": np.nan,
-                                "mean": np.nan if hide else mean, "sd": np.nan if hide else sd})
+                text, number = _cell(rows[rows["variable"] == var], categorical=False,
+                                     digits=digits, suppress=suppress)
+                cells.append(text)
+                numbers.append({"variable": var, "level": None, "group": group, **number})
             table_rows.append([f"{label}{sep}{w('mean_sd', lang)}", *cells])
     out = pd.DataFrame(table_rows, columns=[w("variable", lang), *head_text])
     notes = []
     if data.attrs.get("weighted"):
         notes.append(w("weighted", lang))
-    if any_suppressed:
+    if any(pd.isna(r["n"]) for r in numbers):
         notes.append(w("suppressed", lang, k=SMALL_CELL))
     return Table(out, caption=caption, notes=notes,
                  numbers=pd.DataFrame(numbers, columns=["variable", "level", "group", "n",
