@@ -26,11 +26,11 @@ TARGET_S = 60.0
 
 def main() -> None:
     cpu0, t0 = time.process_time(), time.perf_counter()
-    study = demo._load_demo()
+    study, panel = demo.load_demo()
     t_load = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         t1 = time.perf_counter()
-        made = demo.build_study_report(study, lang="zh", progress=False)
+        made = demo.build_study_report(study, lang="zh", panel=panel, progress=False)
         t_sections = time.perf_counter() - t1
         t2 = time.perf_counter()
         made.report.to_docx(Path(tmp) / "report.docx", progress=False)

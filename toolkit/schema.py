@@ -30,9 +30,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
+    "MEMBER_TYPES",
     "TABLES",
     "TABLE_NAMES",
     "VOCABULARIES",
@@ -42,8 +43,12 @@ __all__ = [
     "Vocabulary",
     "canonical_column",
     "clean_header",
+    "column_label",
     "label",
     "labels",
+    "term_label",
+    "value_labels",
+    "vocabulary_of",
 ]
 
 Lang = Literal["zh", "en"]
@@ -733,3 +738,119 @@ def _alias_lookup(table: str) -> dict[str, str]:
             lookup.setdefault(clean_header(alias), name)
         _ALIAS_CACHE[table] = lookup
     return _ALIAS_CACHE[table]
+
+
+# ---------------------------------------------------------------------------
+# Named sets of terms
+# ---------------------------------------------------------------------------
+
+#: Participant types that are members or deputies (政协委员, 人大代表): the people whose
+#: assignment to a community counts for coverage (全覆盖), in vocabulary order.
+MEMBER_TYPES: tuple[str, ...] = tuple(
+    t.zh for t in VOCABULARIES["participant_type"].terms if t.group == "deputy_member")
+
+
+# ---------------------------------------------------------------------------
+# Labels of columns, values and model terms in output (tables, figures)
+# ---------------------------------------------------------------------------
+
+#: A factor level in a model term: ``platform[T.微信群]``, ``C(platform)[T.微信群]``.
+_FACTOR_TERM = re.compile(r"^(?:C\()?(?P<var>[^\[\(\),]+?)(?:,[^\)]*)?\)?\[T\.(?P<level>.+)\]$")
+
+
+def vocabulary_of(column: object) -> str | None:
+    """Name of the vocabulary of a canonical column (or of a vocabulary's own name), or None.
+
+    Examples
+    --------
+    >>> vocabulary_of("platform"), vocabulary_of("type"), vocabulary_of("q1")
+    ('platform', 'participant_type', None)
+    """
+    for table in TABLES.values():
+        col = table.get(str(column))
+        if col is not None and col.vocabulary:
+            return col.vocabulary
+    if column in VOCABULARIES:
+        return str(column)
+    return None
+
+
+def column_label(column: object, lang: Lang = "zh", frame: Any = None) -> str:
+    """Header of a column in `lang`: codebook label, schema header, or the name itself.
+
+    Parameters
+    ----------
+    column : str
+        Column name.
+    lang : {"zh", "en"}, default "zh"
+        Language of the label.
+    frame : pandas.DataFrame, optional
+        Table whose codebook (``attrs["codebook"][column]["label"]``) gives the
+        Chinese label of a column the schema does not know (e.g. a survey item).
+
+    Examples
+    --------
+    >>> column_label("platform"), column_label("platform", "en"), column_label("q1")
+    ('协商平台', 'Platform', 'q1')
+    """
+    if frame is not None and lang == "zh":
+        attrs = getattr(frame, "attrs", {}) or {}
+        entry = (attrs.get("codebook") or {}).get(column) or {}
+        if entry.get("label"):
+            return str(entry["label"])
+    for table in TABLES.values():
+        col = table.get(str(column))
+        if col is not None:
+            return col.label(lang)
+    if column in VOCABULARIES:
+        vocab = VOCABULARIES[str(column)]
+        return vocab.zh if lang == "zh" else vocab.en
+    return str(column)
+
+
+def value_labels(column: object, values: Iterable[object], lang: Lang = "zh") -> list[str]:
+    """Labels of stored values of `column` in `lang` (vocabulary terms translated).
+
+    Booleans read 是/否 (Yes/No); values of a column without a vocabulary are
+    shown as they are.
+
+    Examples
+    --------
+    >>> value_labels("platform", ["微信群", "其他"], "en")
+    ['WeChat group', '其他']
+    >>> value_labels("consensus", [True, False])
+    ['是', '否']
+    """
+    vocab = vocabulary_of(column)
+    out = []
+    for v in values:
+        if isinstance(v, bool):
+            out.append(("是" if v else "否") if lang == "zh" else ("Yes" if v else "No"))
+        elif vocab is not None:
+            out.append(label(vocab, v, lang=lang))
+        else:
+            out.append(str(v))
+    return out
+
+
+def term_label(term: object, lang: Lang = "zh") -> str:
+    """Readable label of a model term: ``platform[T.微信群]`` → ``协商平台：微信群``.
+
+    Interactions (``a:b``) are joined with ×; other terms take the column label.
+
+    Examples
+    --------
+    >>> term_label("platform[T.微信群]", lang="en")
+    'Platform: WeChat group'
+    >>> term_label("age")
+    '年龄'
+    """
+    text = str(term)
+    m = _FACTOR_TERM.match(text)
+    if m:
+        var, level = m.group("var").strip(), m.group("level")
+        sep = "：" if lang == "zh" else ": "
+        return f"{column_label(var, lang)}{sep}{value_labels(var, [level], lang)[0]}"
+    if ":" in text:
+        return " × ".join(term_label(p, lang) for p in text.split(":"))
+    return column_label(text, lang)

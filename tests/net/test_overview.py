@@ -108,3 +108,30 @@ def test_demo_coverage_and_organisation(demo_study):
                           if F.nodes[u]["kind"] == "channel")
     assert out_of_channels == subs["channel"].notna().sum()
     assert np.isfinite(tk.net.by_period(demo_study).to_frame()["density"]).any()
+
+
+def test_coverage_status_and_counts_by_town(study):
+    cov = tk.net.coverage(study)
+    c = cov.to_frame().set_index("unit_id")
+    # C1: member M1, room, sessions; C2: only an NPC deputy (人大代表), no room;
+    # C3: a resident representative only (no member), room not recorded
+    assert c["status"].to_dict() == {"C1": "covered", "C2": "no_room", "C3": "no_member"}
+    assert (c["parent_name"] == "甲镇").all()
+    # a deputy counts as a member, through schema.MEMBER_TYPES
+    assert c.loc["C2", "n_members"] == 1
+    assert set(tk.schema.MEMBER_TYPES) == {"政协委员", "人大代表"}
+    towns = cov.by_town()
+    assert towns.to_dict("records") == [{
+        "parent_id": "T1", "parent_name": "甲镇", "n_communities": 3, "n_with_member": 2,
+        "n_with_room": 1, "n_with_session": 3, "n_covered": 1}]
+
+
+def test_gap_status_is_the_one_rule_for_a_status():
+    from toolkit.net.overview import gap_status
+
+    flags = pd.DataFrame({"has_member": [True, False, True, True],
+                          "no_room": pd.array([False, True, None, None], dtype="boolean"),
+                          "no_session": [False, False, False, True]})
+    assert gap_status(flags).tolist() == ["covered", "several", "unknown", "no_session"]
+    with pytest.raises(ValueError, match=r"tk\.net\.coverage"):
+        gap_status(pd.DataFrame({"x": [1]}))

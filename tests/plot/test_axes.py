@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import statsmodels.api as sm
 from matplotlib.axes import Axes
 
 import toolkit as tk
+from toolkit.plot import _process
 
 CATS = ["很不满意", "不满意", "一般", "满意", "很满意"]
 
@@ -78,14 +80,39 @@ def test_likert_english_group_labels_come_from_the_schema(survey):
 def test_likert_weighted_shares_match_hand_computation():
     df = pd.DataFrame({"q": pd.Categorical(["一般", "满意", "满意"], categories=CATS,
                                            ordered=True), "w": [3.0, 1.0, 0.5]})
-    shares = tk.plot.likert_shares(df, items=["q"], weight="w").set_index("level")["share"]
-    assert shares["一般"] == pytest.approx(3 / 4.5)
-    assert shares["满意"] == pytest.approx(1.5 / 4.5)
-    ax = tk.plot.likert(df, items=["q"], weight="w")
+    ax = tk.plot.likert(df, items=["q"], weights="w")
     neutral = ax.containers[2][0]
+    # weighted share of 一般: 3 / (3 + 1 + 0.5)
     assert neutral.get_width() == pytest.approx(100 * 3 / 4.5)
     # the neutral bar straddles zero: half of it on each side
     assert neutral.get_x() == pytest.approx(-50 * 3 / 4.5)
+
+
+def test_likert_draws_the_shares_of_stats_likert(survey):
+    # one owner: the bars are tk.stats.likert's p_<code> shares (ordered categories 1..5)
+    design = tk.stats.Design(survey, weights="weight")
+    summary = tk.stats.likert(survey, items=["q1", "q2"], by="wave", design=design)
+    ax = tk.plot.likert(survey, items=["q1", "q2"], by="wave", weights="weight")
+    widths = np.array([[bar.get_width() for bar in c] for c in ax.containers]).T
+    expected = summary[[f"p_{k}" for k in range(1, 6)]].to_numpy() * 100
+    np.testing.assert_allclose(widths, expected, rtol=1e-12)
+    # the summary itself can be drawn, with the same bars
+    again = tk.plot.likert(summary, by="wave")
+    np.testing.assert_allclose(
+        np.array([[bar.get_width() for bar in c] for c in again.containers]).T, expected)
+    assert _ticks(again) == _ticks(ax)
+
+
+def test_likert_old_spellings_warn_and_give_the_same_numbers(survey):
+    new = tk.plot.likert(survey, items=["q1"], weights="weight")
+    with pytest.warns(FutureWarning, match="`weights=`"):
+        old = tk.plot.likert(survey, items=["q1"], weight="weight")
+    assert [b.get_width() for c in old.containers for b in c] == \
+        [b.get_width() for c in new.containers for b in c]
+    with pytest.warns(FutureWarning, match=r"tk\.stats\.likert"):
+        shares = tk.plot.likert_shares(survey, items=["q1"], weights="weight")
+    assert shares["share"].tolist() == pytest.approx(
+        [b.get_width() / 100 for c in new.containers for b in c])
 
 
 def test_likert_numeric_codes_take_codebook_labels():
@@ -269,16 +296,62 @@ def test_change_dumbbells():
 
 def test_coverage_from_a_study(small_study):
     status = tk.plot.coverage_status(small_study).set_index("unit_id")
-    # C1: room, sessions S1/S2, member? P1 lives in C3 and attended S1 (held in C1) -> yes
-    assert status.loc["C1", "status"] == "covered"
+    # tk.net.coverage decides: a member counts for the community they are assigned to (P1,
+    # a CPPCC member of C3); attending a session elsewhere (S1, held in C1) does not
+    assert status.loc["C1", "status"] == "no_member"
     assert status.loc["C2", "status"] == "several"  # no room, no session, no member
-    assert status.loc["C3", "status"] == "covered"  # room, session S3, member P1 lives there
+    assert status.loc["C3", "status"] == "covered"  # room, session S3, member P1 assigned there
     ax = tk.plot.coverage(small_study, lang="en")
     _draw(ax)
     assert len(ax.patches) == 3
     assert _ticks(ax) == ["东街道", "西镇"]
-    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Fully covered",
-                                                                  "Several gaps"}
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {
+        "Fully covered", "No member or deputy", "Several gaps"}
+
+
+def _every_member_type_study():
+    """Communities each covered by one member type of the schema, and one of each gap."""
+    types = list(tk.schema.MEMBER_TYPES)
+    assert {"政协委员", "人大代表"} <= set(types)
+    plan = [(f"M{i}", t, True) for i, t in enumerate(types)]  # (community, member type, room)
+    plan += [("BOTH", types[0], True), ("RESIDENT", "居民代表", True), ("NOROOM", types[-1], False),
+             ("NOSESSION", types[0], True), ("UNKNOWN", types[-1], None), ("EMPTY", None, False)]
+    ids = [c for c, _, _ in plan]
+    units = pd.DataFrame({
+        "unit_id": ["T1", *ids], "name": ["东街道", *[f"{c}社区" for c in ids]],
+        "level": ["镇街"] + ["村社区"] * len(ids), "parent_id": [None] + ["T1"] * len(ids),
+        "has_room": pd.array([None, *[room for _, _, room in plan]], dtype="boolean")})
+    people = [(f"P{i}", t, c) for i, (c, t, _) in enumerate(plan) if t is not None]
+    people.append(("P_both", types[-1], "BOTH"))
+    participants = pd.DataFrame(people, columns=["participant_id", "type", "unit_id"])
+    held = [c for c in ids if c not in {"NOSESSION", "EMPTY"}]
+    sessions = pd.DataFrame({"session_id": [f"S{i}" for i in range(len(held))],
+                             "unit_id": held, "date": pd.Timestamp("2023-11-08")})
+    return tk.Study(units=units, participants=participants, sessions=sessions)
+
+
+def test_coverage_figure_agrees_with_net_coverage_for_every_member_type():
+    study = _every_member_type_study()
+    decided = tk.net.coverage(study).to_frame().set_index("unit_id")["status"]
+    # a community whose only member is an NPC deputy (人大代表) is covered
+    deputy = next(c for c, t in zip(study.participants["unit_id"], study.participants["type"],
+                                    strict=True) if t == "人大代表")
+    assert decided[deputy] == "covered"
+    assert decided["RESIDENT"] == "no_member"
+    assert decided["NOROOM"] == "no_room"
+    assert decided["NOSESSION"] == "no_session"
+    assert decided["UNKNOWN"] == "unknown"  # room not recorded: coverage undecided
+    assert decided["EMPTY"] == "several"
+    colour_status = {mpl.colors.to_hex(c): s for s, c in _process._STATUS_COLOURS.items()}
+    for source in (study, tk.net.coverage(study)):
+        ax = tk.plot.coverage(source, lang="en")
+        _draw(ax)
+        drawn = {p.get_gid(): colour_status[mpl.colors.to_hex(p.get_facecolor())]
+                 for p in ax.patches}
+        assert drawn == decided.to_dict()
+        legend = {t.get_text() for t in ax.get_legend().get_texts()}
+        assert legend == {"Fully covered", "No member or deputy", "No room", "No session",
+                          "Several gaps", "Unknown"}
 
 
 def test_coverage_from_a_coverage_frame_with_town_ids(small_study):

@@ -92,3 +92,17 @@ def test_many_categories_get_distinct_colours():
     faces = [h.get_markerfacecolor() for h in legend.legend_handles]
     assert len(faces) == 17
     assert len(set(faces)) == 17
+
+
+def test_the_drawing_uses_the_positions_of_tk_net_layout(people):
+    # one owner of layouts: tk.net.layout; the plot draws its positions
+    pos = tk.net.layout(people, method="kk", seed=3)
+    assert list(pos.columns) == ["node", "x", "y"]
+    assert pos["node"].tolist() == list(people)
+    assert pos.equals(tk.net.layout(people, method="kk", seed=3))  # seeded: same every time
+    np.testing.assert_array_equal(layout_positions(people, layout="kk", seed=3),
+                                  pos[["x", "y"]].to_numpy())
+    drawn = _points(tk.plot.network(people, layout=pos, label=False))
+    assert sorted(map(tuple, drawn)) == sorted(map(tuple, pos[["x", "y"]].to_numpy()))
+    with pytest.raises(ValueError, match="method"):
+        tk.net.layout(people, method="force")

@@ -32,9 +32,9 @@ def _tables_by_caption(doc) -> dict[str, list[list[str]]]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    study = demo._load_demo()
+    study, _ = demo.load_demo()
     out = tmp_path_factory.mktemp("演示")
-    paths = tk.report.demo.build_demo(out, "zh", study=study)
+    paths = tk.report.demo.build_demo(out, "zh")
     return study, out, paths
 
 
@@ -42,14 +42,11 @@ def built(tmp_path_factory):
 def test_demo_report(built, runs_without_east_asian_font, external_references):
     study, out, paths = built
     assert paths["docx"] == out / "report.docx"
-    skipped = [line.split("\t") for line in
-               (out / "not_included.txt").read_text(encoding="utf-8").splitlines()]
-    # sections are left out only when an analysis is missing, never because one failed
-    assert [s for s in skipped if not s[1].startswith("unavailable:")] == []
+    # the demo study has every table: nothing is left out
+    assert (out / "not_included.txt").read_text(encoding="utf-8") == ""
     doc = docx.Document(str(paths["docx"]))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    expected = ["数据与校验"] + [zh for key, zh, _, _ in demo._SECTIONS
-                                 if key not in {s[0] for s in skipped}]
+    expected = ["数据与校验"] + [plan.zh for plan in demo.SECTIONS]
     assert [re.sub(r"^\d+ ", "", h) for h in headings] == expected
     assert headings[0] == "1 数据与校验"
     # numbered captions, consecutive; one embedded image per figure, saved as PNG and SVG
@@ -72,40 +69,58 @@ def test_demo_report(built, runs_without_east_asian_font, external_references):
     loads = next(v for k, v in found.items() if "数据表与读取记录" in k)
     row = next(r for r in loads if r[0] == "协商活动")
     assert row[3] == f"{len(study.table('sessions')):,}"
-    if "survey" not in {s[0] for s in skipped}:
-        alphas = next(v for k, v in found.items() if "Cronbach" in k)
-        scale = study.scales["satisfaction"]
-        alpha = tk.stats.alpha(study.table("survey"), items=scale)["alpha"].iloc[0]
-        row = next(r for r in alphas if r[0] == scale.label)
-        assert row[2] == f"{alpha:.3f}"
-    if "coverage" not in {s[0] for s in skipped}:
-        cover = tk.net.coverage(study).communities
-        text = "\n".join(p.text for p in doc.paragraphs)
-        assert f"全区共有 {len(cover)} 个村（社区），其中 {int(cover['covered'].sum())} 个" in text
+    alphas = next(v for k, v in found.items() if "Cronbach" in k)
+    scale = study.scales["satisfaction"]
+    alpha = tk.stats.alpha(study.table("survey"), items=scale)["alpha"].iloc[0]
+    row = next(r for r in alphas if r[0] == scale.label)
+    assert row[2] == f"{alpha:.3f}"
+    # coverage: the text and the table by town report tk.net.coverage
+    cover = tk.net.coverage(study)
+    communities = cover.communities
+    text = "\n".join(p.text for p in doc.paragraphs)
+    covered = int(communities["covered"].sum())
+    assert f"全区共有 {len(communities)} 个村（社区），其中 {covered} 个" in text
+    by_town = next(v for k, v in found.items() if "各镇街村（社区）覆盖情况" in k)
+    expected_rows = cover.by_town()
+    assert [r[0] for r in by_town[1:]] == expected_rows["parent_name"].tolist()
+    assert [r[-1] for r in by_town[1:]] == [str(n) for n in expected_rows["n_covered"]]
+    # the cross-table of consensus carries the design-based test of Design.crosstab
+    consensus = next(k for k in found if "线上与线下平台的共识情况" in k)
+    assert consensus
+    assert "Rao–Scott 校正 F(" in text
 
 
-def test_left_out_sections_are_named_in_the_data_section(monkeypatch):
+def _small_study():
     units = pd.DataFrame({"unit_id": ["T1", "C1"], "name": ["东街道", "甲社区"],
                           "level": ["镇街", "村社区"], "parent_id": [None, "T1"]})
     sessions = pd.DataFrame({"session_id": ["S1"], "date": pd.to_datetime(["2023-05-01"]),
                              "unit_id": ["C1"], "platform": ["微信群"]})
-    study = tk.Study(units=units, sessions=sessions, name="小样本")
-    real_need = demo._need
+    return tk.Study(units=units, sessions=sessions, name="小样本")
 
-    def need(module, *names):
-        if module == "toolkit.stats" and "change" in names:
-            msg = "toolkit.stats.change"
-            raise demo._Unavailable(msg)
-        return real_need(module, *names)
 
-    monkeypatch.setattr(demo, "_need", need)
-    made = demo.build_study_report(study, lang="en")
+def test_left_out_sections_are_named_in_the_data_section():
+    made = demo.build_study_report(_small_study(), lang="en", progress=False)
     reasons = dict((k, r) for k, _, r in made.skipped)
-    assert reasons["change"] == "unavailable: toolkit.stats.change"
-    assert reasons["participation"].startswith("failed: KeyError")  # no attendance table
+    # whole sections: the table they need is not in the study, said so explicitly
+    assert reasons["participation"] == "the study has no attendance table (attendance)"
+    assert reasons["survey"] == "the study has no resident survey table (survey)"
+    assert reasons["change"] == "no before/after panel was given (`panel=`)"
+    # parts of a section: the columns they need are missing
+    assert reasons["process.platforms"] == \
+        "the sessions table has no column(s) `consensus`, `stage`"
     headings = made.report.headings
-    assert headings[0] == "1 Data and validation"
-    assert not any("Change before and after" in h for h in headings)
+    assert headings == ["1 Data and validation", "2 Coverage (全覆盖)", "3 Consultation process"]
     text = " ".join(b.text for b in made.report.blocks if b.kind == "text")
     assert "Not included in this report: " in text
-    assert "Change before and after deliberation (unavailable: toolkit.stats.change)" in text
+    assert "Change before and after deliberation (no before/after panel was given " in text
+
+
+def test_a_section_that_cannot_be_computed_fails_the_report(monkeypatch):
+    def broken(study, **kw):
+        msg = "the sessions table is inconsistent"
+        raise ValueError(msg)
+
+    monkeypatch.setattr(tk.stats, "sessions", broken)
+    with pytest.raises(ValueError, match="inconsistent") as caught:
+        demo.build_study_report(_small_study(), lang="en", progress=False)
+    assert "while building the report section 'process'" in "\n".join(caught.value.__notes__)

@@ -101,9 +101,9 @@ def test_markdown_writes_images_next_to_it(tmp_path, report):
 
 
 def test_single_table_to_word(tmp_path, runs_without_east_asian_font):
-    t = tk.report.crosstab_table(
-        pd.DataFrame({"gender": ["男", "女"] * 10, "party_member": [True] * 12 + [False] * 8}),
-        row="gender", col="party_member", caption="性别与党员身份")
+    people = pd.DataFrame({"gender": ["男", "女"] * 10, "party_member": [True] * 12 + [False] * 8})
+    t = tk.report.crosstab_table(tk.stats.Design(people).crosstab("gender", "party_member"),
+                                 caption="性别与党员身份")
     path = t.to_docx(tmp_path / "表.docx")
     doc = docx.Document(str(path))
     assert [p.text for p in doc.paragraphs if p.style.name == "Caption"] == ["表1 性别与党员身份"]

@@ -15,12 +15,13 @@ Heavy computations run on igraph and scipy.sparse behind the same functions.
   (Borgatti–Everett);
 - inference: :func:`qap` (QAP correlation, MRQAP with double semi-partialling);
 - coverage (全覆盖) and change: :func:`coverage`, :func:`by_period`;
+- drawing positions: :func:`layout` (seeded igraph/networkx layouts, node → x, y);
 - exchange: :func:`write`, :func:`read` (GEXF, GraphML, Pajek, UCINET DL).
 
 Modules are named apart from the functions (``centrality`` holds :func:`measures`,
 ``brokers`` :func:`brokerage`, ``structure`` :func:`groups`, ``permutation``
-:func:`qap`, ``overview`` :func:`coverage`), so ``tk.net.measures`` is always the
-function, whatever was imported first.
+:func:`qap`, ``overview`` :func:`coverage`, ``positions`` :func:`layout`), so
+``tk.net.measures`` is always the function, whatever was imported first.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _LAZY = {
     "qap": "toolkit.net.permutation",
     "coverage": "toolkit.net.overview",
     "by_period": "toolkit.net.overview",
+    "layout": "toolkit.net.positions",
     "write": "toolkit.net.exchange",
     "read": "toolkit.net.exchange",
 }

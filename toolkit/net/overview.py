@@ -13,15 +13,72 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from toolkit.net.build import _PERSONAL, project, two_mode
-from toolkit.schema import VOCABULARIES
+from toolkit.schema import MEMBER_TYPES
 from toolkit.study import Study
 
-__all__ = ["Coverage", "Snapshots", "by_period", "coverage"]
+__all__ = ["GAPS", "STATUSES", "Coverage", "Snapshots", "by_period", "coverage", "gap_status"]
 
 PeriodLike = str | pd.Period | tuple[Any, Any] | None
 
-_MEMBER_TYPES = tuple(t.zh for t in VOCABULARIES["participant_type"].terms
-                      if t.group == "deputy_member")
+#: The gaps a community can have, in the order they are reported.
+GAPS: tuple[str, ...] = ("no_member", "no_room", "no_session")
+
+#: Values of the ``status`` column of :attr:`Coverage.communities`.
+STATUSES: tuple[str, ...] = ("covered", "no_member", "no_room", "no_session", "several",
+                             "unknown")
+
+
+def gap_status(flags: pd.DataFrame) -> pd.Series:
+    """The coverage status of each row of a frame of gap flags.
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        Any of the boolean columns ``no_member``, ``no_room``, ``no_session``
+        (or their negations ``has_member``, ``has_room``, ``has_session``);
+        missing values (NA) mean "not recorded".
+
+    Returns
+    -------
+    pandas.Series
+        ``"covered"`` (no gap), ``"no_member"``, ``"no_room"`` or
+        ``"no_session"`` (exactly one gap known), ``"several"`` (more than one),
+        ``"unknown"`` (no gap known but a flag not recorded, so coverage cannot
+        be decided), aligned with `flags`.
+
+    Raises
+    ------
+    ValueError
+        When `flags` has none of the gap columns.
+
+    Examples
+    --------
+    >>> from toolkit.net.overview import gap_status
+    >>> f = pd.DataFrame({"no_member": [False, True, True, False],
+    ...                   "no_room": pd.array([False, False, True, None], dtype="boolean")})
+    >>> gap_status(f).tolist()
+    ['covered', 'no_member', 'several', 'unknown']
+    """
+    gaps = {}
+    for gap in GAPS:
+        has = "has_" + gap.removeprefix("no_")
+        if gap in flags.columns:
+            gaps[gap] = flags[gap].astype("boolean")
+        elif has in flags.columns:
+            gaps[gap] = ~flags[has].astype("boolean")
+    if not gaps:
+        msg = ("`flags` has none of the coverage columns no_member, no_room, no_session "
+               "(or has_member, has_room, has_session); pass the output of "
+               "`tk.net.coverage(study).to_frame()`.")
+        raise ValueError(msg)
+    known = np.sum([g.to_numpy(dtype=bool, na_value=False) for g in gaps.values()], axis=0)
+    unknown = np.sum([g.isna().to_numpy() for g in gaps.values()], axis=0)
+    status = np.full(len(flags), "covered", dtype=object)
+    status[(known == 0) & (unknown > 0)] = "unknown"
+    for gap, values in gaps.items():
+        status[values.to_numpy(dtype=bool, na_value=False) & (known == 1)] = gap
+    status[known > 1] = "several"
+    return pd.Series(status, index=flags.index, name="status")
 
 
 def _period_bounds(period: PeriodLike) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str]:
@@ -63,8 +120,9 @@ class Coverage:
     ----------
     communities : pandas.DataFrame
         One row per village/community: ``unit_id``, ``name``, ``parent_id``,
-        ``n_members``, ``has_room``, ``n_sessions``, ``no_member``, ``no_room``,
-        ``no_session``, ``covered``.
+        ``parent_name`` (the town or street), ``n_members``, ``has_room``,
+        ``n_sessions``, ``no_member``, ``no_room``, ``no_session``, ``covered``,
+        ``status`` (see :func:`gap_status`).
     members_without_community : pandas.DataFrame
         Members (CPPCC members, NPC deputies) with no community or an unknown
         one: ``participant_id``, ``type``, ``unit_id`` and their other
@@ -80,6 +138,42 @@ class Coverage:
     def to_frame(self) -> pd.DataFrame:
         """The per-community table."""
         return self.communities.copy()
+
+    def by_town(self) -> pd.DataFrame:
+        """Counts per town or street (the parent unit of the communities).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per town, in the order of its name: ``parent_id``,
+            ``parent_name``, ``n_communities``, ``n_with_member``,
+            ``n_with_room``, ``n_with_session``, ``n_covered`` (a flag not
+            recorded counts as not known to be there).
+
+        Examples
+        --------
+        >>> units = pd.DataFrame({"unit_id": ["T1", "C1", "C2"], "name": ["甲镇", "一村", "二村"],
+        ...                       "level": ["镇街", "村社区", "村社区"],
+        ...                       "parent_id": [None, "T1", "T1"], "has_room": [None, True, True]})
+        >>> people = pd.DataFrame({"participant_id": ["M1"], "type": ["人大代表"],
+        ...                        "unit_id": ["C1"]})
+        >>> cov = tk.net.coverage(tk.Study(units=units, participants=people))
+        >>> cov.by_town()[["parent_name", "n_communities", "n_with_member", "n_covered"]]
+          parent_name  n_communities  n_with_member  n_covered
+        0          甲镇              2              1          0
+        """
+        c = self.communities
+        known = {"n_with_member": ~c["no_member"], "n_with_room": c["has_room"],
+                 "n_with_session": ~c["no_session"], "n_covered": c["covered"]}
+        counts = pd.DataFrame({k: v.astype("boolean").fillna(value=False).astype("int64")
+                               for k, v in known.items()})
+        keys = pd.DataFrame({"parent_id": c["parent_id"].astype(object),
+                             "parent_name": c["parent_name"].astype(object)})
+        frame = pd.concat([keys.fillna(""), counts.assign(n_communities=1)], axis=1)
+        out = (frame.groupby(["parent_name", "parent_id"], sort=True, dropna=False)
+               .sum().reset_index())
+        cols = ["parent_id", "parent_name", "n_communities", *known]
+        return out[cols].astype({k: "int64" for k in ["n_communities", *known]})
 
     def summary(self) -> str:
         """Counts of communities lacking a member, a room or a session."""
@@ -109,8 +203,10 @@ def coverage(study: Study, *, period: PeriodLike = None) -> Coverage:
     ----------
     study : Study
         Needs ``units`` (communities are units of level 村社区); uses
-        ``participants`` (members are types 政协委员 and 人大代表, assigned by
-        ``unit_id``) and ``sessions`` (held at ``unit_id``, dated ``date``).
+        ``participants`` (members are the types of
+        :data:`toolkit.schema.MEMBER_TYPES`, 政协委员 and 人大代表, assigned to a
+        community by ``unit_id``) and ``sessions`` (held at ``unit_id``, dated
+        ``date``).
     period : str, pandas.Period or (start, end), optional
         Count only sessions in this period (``"2023"``, ``"2023Q4"``,
         ``"2023-11"``, or inclusive dates). Default: all sessions.
@@ -118,11 +214,13 @@ def coverage(study: Study, *, period: PeriodLike = None) -> Coverage:
     Returns
     -------
     Coverage
-        ``.communities`` (``unit_id``, ``name``, ``parent_id``, ``n_members``,
-        ``has_room``, ``n_sessions``, ``no_member``, ``no_room``, ``no_session``,
-        ``covered``; ``has_room``/``no_room`` stay missing where the table does
-        not say, and so does ``covered`` when that decides it),
-        ``.members_without_community``, ``.summary()``, ``.to_frame()``.
+        ``.communities`` (``unit_id``, ``name``, ``parent_id``, ``parent_name``,
+        ``n_members``, ``has_room``, ``n_sessions``, ``no_member``, ``no_room``,
+        ``no_session``, ``covered``, ``status``; ``has_room``/``no_room`` stay
+        missing where the table does not say, and so does ``covered`` when that
+        decides it: its ``status`` is then ``"unknown"``),
+        ``.members_without_community``, ``.by_town()``, ``.summary()``,
+        ``.to_frame()``.
 
     Raises
     ------
@@ -140,10 +238,10 @@ def coverage(study: Study, *, period: PeriodLike = None) -> Coverage:
     >>> sessions = pd.DataFrame({"session_id": ["S1"], "unit_id": ["C1"],
     ...                          "date": pd.to_datetime(["2023-11-08"])})
     >>> cov = tk.net.coverage(tk.Study(units=units, participants=people, sessions=sessions))
-    >>> cov.to_frame()[["unit_id", "n_members", "n_sessions", "covered"]]
-      unit_id  n_members  n_sessions  covered
-    0      C1          1           1     True
-    1      C2          0           0    False
+    >>> cov.to_frame()[["unit_id", "n_members", "n_sessions", "covered", "status"]]
+      unit_id  n_members  n_sessions  covered   status
+    0      C1          1           1     True  covered
+    1      C2          0           0    False  several
     >>> cov.members_without_community.participant_id.tolist()
     ['M2']
     """
@@ -156,11 +254,14 @@ def coverage(study: Study, *, period: PeriodLike = None) -> Coverage:
         "name": comm["name"].to_numpy() if "name" in comm else None,
         "parent_id": comm["parent_id"].to_numpy() if "parent_id" in comm else None,
     })
+    names = (units.drop_duplicates("unit_id").set_index("unit_id")["name"]
+             if "name" in units else pd.Series(dtype=object))
+    out["parent_name"] = out["parent_id"].map(names).astype(object)
     members = pd.DataFrame(columns=["participant_id", "type", "unit_id"])
     if study.participants is not None:
         people = study.participants
         types = people["type"].astype("string") if "type" in people else None
-        is_member = types.isin(_MEMBER_TYPES).fillna(value=False) if types is not None else \
+        is_member = types.isin(MEMBER_TYPES).fillna(value=False) if types is not None else \
             pd.Series(data=False, index=people.index)
         cols = [c for c in people.columns if c not in _PERSONAL]
         members = people.loc[is_member.to_numpy(), cols]
@@ -182,6 +283,7 @@ def coverage(study: Study, *, period: PeriodLike = None) -> Coverage:
     out["no_room"] = ~out["has_room"]
     out["no_session"] = pd.array(out["n_sessions"].to_numpy() == 0, dtype="boolean")
     out["covered"] = ~(out["no_member"] | out["no_room"] | out["no_session"])
+    out["status"] = gap_status(out[list(GAPS)]).to_numpy()
     known = set(out["unit_id"])
     lost = members[~unit_of.isin(known).fillna(value=False).to_numpy()] if len(members) else members
     return Coverage(out, lost.reset_index(drop=True), label)

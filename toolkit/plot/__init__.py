@@ -9,18 +9,24 @@ vocabularies in :mod:`toolkit.schema`.
 
 - :func:`style` — the figure style (CJK font, A4 sizes, 300 dpi, Okabe–Ito colours),
   a context manager and a global switch;
-- :func:`likert` — diverging stacked bars of Likert items, weighted, grouped;
+- :func:`likert` — diverging stacked bars of Likert items (shares of ``tk.stats.likert``);
 - :func:`coefficients` — forest plot of one or several models;
 - :func:`network` — stakeholder network drawing;
 - :func:`timeline` — sessions per month by platform;
 - :func:`heatmap` — towns x platforms, communities x quarters …;
 - :func:`survival` — Kaplan–Meier curves of response or implementation lags;
 - :func:`change` — dumbbell chart of before/after means;
-- :func:`coverage` — tile grid of communities by town (全覆盖).
+- :func:`coverage` — tile grid of communities by town (全覆盖, decided by
+  ``tk.net.coverage``).
 """
 
 from __future__ import annotations
 
+import importlib
+import warnings
+from typing import Any
+
+from toolkit._docs import REMOVED_IN
 from toolkit._lazy import attach
 
 _LAZY = {
@@ -32,8 +38,6 @@ _LAZY = {
     "likert": "toolkit.plot._likert",
     "likert_shares": "toolkit.plot._likert",
     "coefficients": "toolkit.plot._coefficients",
-    "coefficient_frames": "toolkit.plot._coefficients",
-    "term_label": "toolkit.plot._coefficients",
     "timeline": "toolkit.plot._process",
     "heatmap": "toolkit.plot._process",
     "survival": "toolkit.plot._process",
@@ -47,10 +51,25 @@ _LAZY = {
 
 #: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out
 #: of ``__all__``, which lists the style and the plot functions.
-_HELPERS = {"cjk_font", "font_family", "likert_shares", "coefficient_frames", "term_label",
-            "km_frame", "coverage_status", "layout_positions"}
+_HELPERS = {"cjk_font", "font_family", "likert_shares", "km_frame", "coverage_status",
+            "layout_positions"}
+
+#: Helpers that moved to the module owning them: old name → (module, new spelling).
+_MOVED = {
+    "term_label": ("toolkit.schema", "tk.schema.term_label"),
+    "coefficient_frames": ("toolkit.stats.results", "toolkit.stats.results.coefficient_frames"),
+}
 
 __all__ = sorted(set(_LAZY) - _HELPERS)
 
 
-__getattr__, __dir__ = attach(__name__, _LAZY, __all__)
+_getattr, __dir__ = attach(__name__, _LAZY, __all__)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        module, new = _MOVED[name]
+        warnings.warn(f"`tk.plot.{name}` moved to `{new}`; the old name will be removed in "
+                      f"{REMOVED_IN}.", FutureWarning, stacklevel=2)
+        return getattr(importlib.import_module(module), name)
+    return _getattr(name)

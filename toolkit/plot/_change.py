@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from toolkit.plot._common import Lang, apply_fonts, check_lang, column_label, new_axes, word
+from toolkit._checks import Lang, check_lang, require_columns
+from toolkit.plot._common import apply_fonts, new_axes, word
+from toolkit.schema import column_label
 
 __all__ = ["change"]
 
@@ -57,12 +59,9 @@ def change(
     (3, ['前测', '后测'])
     """
     check_lang(lang)
-    needed = ["item", "mean_before", "mean_after"]
-    missing = [c for c in needed if c not in data.columns]
-    if missing:
-        msg = (f"`data` has no column(s) {missing}; give the table of `tk.stats.change(...)` "
-               "(one row per item with mean_before and mean_after).")
-        raise KeyError(msg)
+    require_columns(data, {"data": ["item", "mean_before", "mean_after"]},
+                    where="`data` (give the table of `tk.stats.change(...)`: one row per item "
+                          "with mean_before and mean_after)")
     frame = data.assign(item=data["item"].astype(str))
     if items is not None:
         unknown = [i for i in items if i not in set(frame["item"])]

@@ -1,110 +1,25 @@
-"""Forest plot of model coefficients."""
+"""Forest plot of model coefficients.
+
+The coefficient tables come from :func:`toolkit.stats.results.coefficient_frames`,
+the term labels from :func:`toolkit.schema.term_label`.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from matplotlib.axes import Axes
 
-from toolkit.plot._common import Lang, apply_fonts, check_lang, column_label, new_axes, word
-from toolkit.plot._common import value_labels as _value_labels
+from toolkit._checks import Lang, check_lang
+from toolkit.plot._common import apply_fonts, new_axes, word
+from toolkit.schema import term_label
+from toolkit.stats.results import coefficient_frames, is_threshold
 
-__all__ = ["coefficient_frames", "coefficients", "term_label"]
+__all__ = ["coefficients"]
 
 _INTERCEPTS = {"intercept", "const", "(intercept)", "截距"}
-_FACTOR = re.compile(r"^(?:C\()?(?P<var>[^\[\(\),]+?)(?:,[^\)]*)?\)?\[T\.(?P<level>.+)\]$")
-
-
-def _frame_of(result: Any) -> pd.DataFrame:
-    if isinstance(result, pd.DataFrame):
-        frame = result
-    elif hasattr(result, "to_frame"):
-        frame = result.to_frame()
-    elif hasattr(result, "params") and hasattr(result, "bse"):  # a raw statsmodels result
-        ci = result.conf_int()
-        ci = pd.DataFrame(np.asarray(ci), index=result.params.index)
-        frame = pd.DataFrame({
-            "term": list(result.params.index), "estimate": np.asarray(result.params),
-            "se": np.asarray(result.bse), "p_value": np.asarray(result.pvalues),
-            "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy(),
-        })
-    else:
-        msg = (f"Cannot read coefficients from a {type(result).__name__}. Give a model result "
-               "with `.to_frame()` (e.g. from `tk.stats.ologit`) or a DataFrame with columns "
-               "term, estimate, ci_low, ci_high.")
-        raise TypeError(msg)
-    if "term" not in frame.columns:
-        frame = frame.reset_index().rename(columns={"index": "term"})
-    missing = [c for c in ("term", "estimate") if c not in frame.columns]
-    if missing:
-        msg = (f"The coefficient table has no column(s) {missing}; it needs term, estimate "
-               "and either ci_low/ci_high or se.")
-        raise KeyError(msg)
-    frame = frame.copy()
-    if "ci_low" not in frame.columns or "ci_high" not in frame.columns:
-        if "se" not in frame.columns:
-            msg = "The coefficient table needs ci_low and ci_high, or se."
-            raise KeyError(msg)
-        frame["ci_low"] = frame["estimate"] - 1.959964 * frame["se"]
-        frame["ci_high"] = frame["estimate"] + 1.959964 * frame["se"]
-    return frame
-
-
-def is_threshold(frame: pd.DataFrame) -> pd.Series:
-    """Rows of a coefficient table that are cut-points of an ordered model."""
-    mask = frame["term"].astype(str).str.contains("|", regex=False)
-    for col in ("kind", "type", "term_type", "component"):
-        if col in frame.columns:
-            mask |= frame[col].astype(str).str.lower().isin(
-                {"cutpoint", "cut-point", "threshold", "thresholds", "cut"})
-    return mask
-
-
-def coefficient_frames(results: Any, *, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
-    """Coefficient tables of one or several models, keyed by model name.
-
-    `results` is one result (anything with ``.to_frame()``, a raw statsmodels
-    result, or a DataFrame with ``term, estimate, ci_low, ci_high``), a list of
-    them (named 模型1, 模型2 … / Model 1 …) or a dict name → result.
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"term": ["x"], "estimate": [0.5], "se": [0.1]})
-    >>> list(tk.plot.coefficient_frames([f, f], lang="en"))
-    ['Model 1', 'Model 2']
-    """
-    if isinstance(results, Mapping):
-        return {str(k): _frame_of(v) for k, v in results.items()}
-    if isinstance(results, Sequence) and not isinstance(results, str | pd.DataFrame):
-        sep = "" if lang == "zh" else " "
-        return {f"{word('model', lang)}{sep}{i}": _frame_of(r)
-                for i, r in enumerate(results, start=1)}
-    return {"": _frame_of(results)}
-
-
-def term_label(term: str, lang: Lang = "zh") -> str:
-    """Readable label of a model term: ``platform[T.微信群]`` → ``协商平台：微信群``.
-
-    Examples
-    --------
-    >>> tk.plot.term_label("platform[T.微信群]", lang="en")
-    'Platform: WeChat group'
-    >>> tk.plot.term_label("age")
-    '年龄'
-    """
-    text = str(term)
-    m = _FACTOR.match(text)
-    if m:
-        var, level = m.group("var").strip(), m.group("level")
-        sep = "：" if lang == "zh" else ": "
-        return f"{column_label(var, lang)}{sep}{_value_labels(var, [level], lang)[0]}"
-    if ":" in text:
-        return " × ".join(term_label(p, lang) for p in text.split(":"))
-    return column_label(text, lang)
 
 
 def coefficients(

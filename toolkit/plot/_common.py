@@ -1,20 +1,17 @@
-"""Helpers shared by the plot functions: axes creation, labels, fonts, checks."""
+"""Helpers shared by the plot functions: the fixed words of labels, axes creation, fonts.
+
+Input checks come from :mod:`toolkit._checks`, labels of columns and values from
+:mod:`toolkit.schema`.
+"""
 
 from __future__ import annotations
-
-import difflib
-from collections.abc import Iterable
-from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
-from toolkit import schema
-from toolkit.errors import ColumnNotFoundError
+from toolkit._checks import Lang, require_columns
 from toolkit.plot._style import font_family, style
-
-Lang = Literal["zh", "en"]
 
 #: Words used in figure labels, by language.
 WORDS: dict[str, dict[str, str]] = {
@@ -24,8 +21,8 @@ WORDS: dict[str, dict[str, str]] = {
         "before": "前测", "after": "后测", "mean": "均值", "other": "其他", "model": "模型",
         "count": "数量", "total": "合计", "town": "镇街", "community": "村社区",
         "quarter": "季度", "year": "年份", "all": "全部",
-        "covered": "全覆盖", "no_member": "无委员联系", "no_room": "无议事室",
-        "no_session": "无协商活动", "unknown": "不详",
+        "covered": "全覆盖", "no_member": "无代表委员联系", "no_room": "无议事室",
+        "no_session": "无协商活动", "several": "多项缺失", "unknown": "不详",
     },
     "en": {
         "percent": "Percent", "sessions": "Sessions", "month": "Month", "estimate": "Estimate",
@@ -33,8 +30,8 @@ WORDS: dict[str, dict[str, str]] = {
         "before": "Before", "after": "After", "mean": "Mean", "other": "Other", "model": "Model",
         "count": "Count", "total": "Total", "town": "Town/street",
         "community": "Village/community", "quarter": "Quarter", "year": "Year", "all": "All",
-        "covered": "Fully covered", "no_member": "No member", "no_room": "No room",
-        "no_session": "No session", "unknown": "Unknown",
+        "covered": "Fully covered", "no_member": "No member or deputy", "no_room": "No room",
+        "no_session": "No session", "several": "Several gaps", "unknown": "Unknown",
     },
 }
 
@@ -44,74 +41,9 @@ def word(key: str, lang: Lang) -> str:
     return WORDS[lang][key]
 
 
-def check_lang(lang: str) -> None:
-    """Raise for a language other than zh/en."""
-    if lang not in ("zh", "en"):
-        msg = f'`lang` must be "zh" or "en", not {lang!r}.'
-        raise ValueError(msg)
-
-
-def table_of(data: Any, name: str) -> pd.DataFrame:
-    """The DataFrame to plot: `data` itself, or table `name` of a Study."""
-    if isinstance(data, pd.DataFrame):
-        return data
-    if hasattr(data, "table") and hasattr(data, "tables"):
-        return data.table(name)
-    msg = (f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}.")
-    raise TypeError(msg)
-
-
 def require(frame: pd.DataFrame, *columns: str | None, param: str = "data") -> None:
-    """Raise ColumnNotFoundError naming the missing column and close matches."""
-    for col in columns:
-        if col is None or col in frame.columns:
-            continue
-        close = difflib.get_close_matches(str(col), [str(c) for c in frame.columns], n=3)
-        hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
-        msg = (f"Column `{col}` is not in `{param}`.{hint} Available columns: "
-               f"{', '.join(map(str, frame.columns))}.")
-        raise ColumnNotFoundError(msg)
-
-
-def vocabulary_of(column: str) -> str | None:
-    """Name of the vocabulary of a canonical column, or None."""
-    for table in schema.TABLES.values():
-        col = table.get(str(column))
-        if col is not None and col.vocabulary:
-            return col.vocabulary
-    if column in schema.VOCABULARIES:
-        return column
-    return None
-
-
-def column_label(column: str, lang: Lang, frame: pd.DataFrame | None = None) -> str:
-    """Header of a column in `lang`: codebook label, schema header, or the name."""
-    if frame is not None and lang == "zh":
-        entry = ((frame.attrs.get("codebook") or {}).get(column) or {})
-        if entry.get("label"):
-            return str(entry["label"])
-    for table in schema.TABLES.values():
-        col = table.get(str(column))
-        if col is not None:
-            return col.label(lang)
-    if column in schema.VOCABULARIES:
-        vocab = schema.VOCABULARIES[column]
-        return vocab.zh if lang == "zh" else vocab.en
-    return str(column)
-
-
-def value_labels(column: str, values: Iterable[object], lang: Lang) -> list[str]:
-    """Labels of stored values of `column` in `lang` (vocabulary terms translated)."""
-    vocab = vocabulary_of(column)
-    out = []
-    for v in values:
-        if isinstance(v, bool):
-            out.append(("是" if v else "否") if lang == "zh" else ("Yes" if v else "No"))
-        elif vocab is not None:
-            out.append(schema.label(vocab, v, lang=lang))
-        else:
-            out.append(str(v))
-    return out
+    """Columns of `frame` exist: :func:`toolkit._checks.require_columns` for positional names."""
+    require_columns(frame, {param: [c for c in columns if c is not None]})
 
 
 def new_axes(ax: Axes | None, lang: Lang, *, figsize: tuple[float, float] | None = None) -> Axes:

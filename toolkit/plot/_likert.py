@@ -1,7 +1,8 @@
-"""Diverging stacked bars of Likert items."""
+"""Diverging stacked bars of Likert items, drawn from the shares ``tk.stats.likert`` computes."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,19 +11,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from toolkit.plot._common import (
-    Lang,
-    apply_fonts,
-    check_lang,
-    column_label,
-    new_axes,
-    require,
-    table_of,
-    value_labels,
-    word,
-)
+from toolkit._checks import Lang, as_table, check_lang, require_columns
+from toolkit._docs import renamed
+from toolkit.errors import ArgumentError
+from toolkit.plot._common import apply_fonts, new_axes, word
+from toolkit.schema import column_label, value_labels
 
-__all__ = ["likert", "likert_levels", "likert_shares"]
+__all__ = ["likert", "likert_shares"]
 
 
 def _diverging_colours(k: int) -> list[str]:
@@ -57,81 +52,101 @@ def _wrap(text: str, width: int = 16) -> str:
     return "\n".join(textwrap.wrap(text, 2 * width))
 
 
-def likert_levels(frame: pd.DataFrame, items: Sequence[str]) -> tuple[list[Any], list[str]]:
-    """Response levels shared by `items`, in scale order, and their labels.
+def _scale(result: pd.DataFrame, items: Sequence[str]) -> tuple[list[float], list[str]]:
+    """Response codes shared by `items` in a ``tk.stats.likert`` result, and their labels.
 
-    Ordered Categoricals give their categories; numeric codes take their labels
-    from the codebook (``attrs["codebook"][item]["value_labels"]``), else the
-    sorted codes themselves.
-
-    Raises
-    ------
-    ValueError
-        When the items do not share one response scale.
-    TypeError
-        For an unordered categorical without value labels, or a text column.
+    Items with labels (value labels, categories) must have the same ones; items of
+    bare numeric codes are drawn on the union of their codes.
     """
-    found: list[tuple[list[Any], list[str]]] = []
+    levels = result.attrs.get("levels") or {}
+    missing = [i for i in items if i not in levels]
+    if missing:
+        msg = (f"The Likert result has no response levels for {missing}; give the frame "
+               "returned by `tk.stats.likert` (its `attrs['levels']` lists them).")
+        raise ValueError(msg)
+    scales = [([float(c) for c in levels[i]["codes"]], [_text(x) for x in levels[i]["labels"]])
+              for i in items]
+    first_codes, first_labels = scales[0]
+    if all(codes == first_codes and lab == first_labels for codes, lab in scales):
+        return first_codes, first_labels
+    if all(lab == [_text(c) for c in codes] for codes, lab in scales):
+        union = sorted({c for codes, _ in scales for c in codes})
+        return union, [_text(c) for c in union]
+    detail = "; ".join(f"`{it}`: {', '.join(lab)}" for it, (_, lab) in zip(items, scales,
+                                                                           strict=True))
+    msg = ("The items do not share one response scale, so they cannot be drawn on one "
+           f"axis: {detail}. Plot them separately.")
+    raise ValueError(msg)
+
+
+def _text(value: Any) -> str:
+    """A level label as shown: codes without a trailing ``.0``."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+def _share_column(code: float) -> str:
+    """Column of ``tk.stats.likert`` holding the share of response `code`."""
+    return f"p_{int(code)}" if float(code).is_integer() else f"p_{code}"
+
+
+def _points(frame: pd.DataFrame, items: Sequence[str]) -> list[float] | None:
+    """Response codes of the codebook's value labels, when every item has the same ones.
+
+    Passed to ``tk.stats.likert`` so that a code outside the labelled scale (an
+    undeclared 98) is refused rather than drawn as a response.
+    """
     book = frame.attrs.get("codebook") or {}
+    found = set()
     for item in items:
-        s = frame[item]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            if not s.cat.ordered:
-                msg = (f"Item `{item}` is an unordered categorical, so its response order is "
-                       "unknown. Make it ordered (`s.cat.as_ordered()`) with the categories "
-                       "in scale order.")
-                raise TypeError(msg)
-            cats = list(s.cat.categories)
-            found.append((cats, [str(c) for c in cats]))
-        elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            labels = (book.get(item) or {}).get("value_labels") or {}
-            if labels:
-                codes = sorted(labels, key=float)
-                found.append((codes, [str(labels[c]) for c in codes]))
-            else:
-                codes = sorted(pd.unique(s.dropna()).tolist())
-                found.append((codes, [f"{c:g}" if isinstance(c, float) else str(c)
-                                      for c in codes]))
-        else:
-            msg = (f"Item `{item}` holds {s.dtype} values; Likert items must be ordered "
-                   "categoricals or numeric codes.")
-            raise TypeError(msg)
-    labels_seen = {tuple(lab) for _, lab in found}
-    if len(labels_seen) > 1:
-        if all(isinstance(c, int | float | np.integer | np.floating)
-               for codes, _ in found for c in codes):
-            union = sorted({c for codes, _ in found for c in codes})
-            return union, [f"{c:g}" if isinstance(c, float) else str(c) for c in union]
-        detail = "; ".join(f"`{it}`: {', '.join(lab)}" for it, (_, lab) in zip(items, found,
-                                                                               strict=True))
-        msg = ("The items do not share one response scale, so they cannot be drawn on one "
-               f"axis: {detail}. Plot them separately.")
-        raise ValueError(msg)
-    return found[0]
+        entry = book.get(item) or {}
+        labels, missing = entry.get("value_labels") or {}, entry.get("missing_codes") or {}
+        if not labels or not pd.api.types.is_numeric_dtype(frame[item].dtype):
+            return None
+        found.add(tuple(sorted(float(c) for c in labels if c not in missing)))
+    return list(found.pop()) if len(found) == 1 else None
 
 
-def _positions(s: pd.Series, levels: list[Any], item: str,
-               missing_codes: Mapping[Any, Any]) -> np.ndarray:
-    """Position of each response among `levels` (float, NaN for missing)."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        lookup = {v: i for i, v in enumerate(levels)}
-        pos = s.astype(object).map(lambda v: lookup.get(v, np.nan) if pd.notna(v) else np.nan)
-        return pos.to_numpy(dtype="float64")
-    values = pd.to_numeric(s, errors="coerce").astype("float64")
-    keyed = {float(v): i for i, v in enumerate(levels)}
-    missing = {float(c) for c in missing_codes}
-    unknown = sorted({v for v in values.dropna().unique() if v not in keyed and v not in missing})
-    if unknown:
-        msg = (f"Item `{item}` has codes {unknown} outside its response scale "
-               f"{[float(v) for v in levels]}. Declare them as missing codes when reading "
-               "(`missing_codes=`) or recode them.")
-        raise ValueError(msg)
-    return values.map(lambda v: keyed.get(v, np.nan)).to_numpy(dtype="float64")
+def _is_likert_result(data: Any) -> bool:
+    return (isinstance(data, pd.DataFrame) and "item" in data.columns
+            and isinstance(data.attrs.get("levels"), dict))
 
 
-def likert_shares(data: pd.DataFrame, *, items: Sequence[str], by: str | None = None,
-                  weight: str | None = None) -> pd.DataFrame:
-    """Weighted share of each response level per item (and group).
+def _likert_result(data: Any, items: Sequence[str] | None, by: str | None,
+                   weights: str | None) -> tuple[pd.DataFrame, list[str], pd.DataFrame | None]:
+    """The ``tk.stats.likert`` result to draw, its items, and the survey table (if given)."""
+    if _is_likert_result(data):
+        order = list(pd.unique(data["item"]))
+        chosen = list(items) if items is not None else order
+        unknown = [i for i in chosen if i not in order]
+        if unknown:
+            msg = f"Item(s) {unknown} are not in the Likert result; it holds {order}."
+            raise KeyError(msg)
+        return data[data["item"].isin(chosen)], chosen, None
+    if items is None:
+        msg = "`items` is needed: name the columns holding the Likert items."
+        raise ArgumentError(msg)
+    from toolkit.stats import Design
+    from toolkit.stats import likert as likert_summary
+
+    frame = as_table(data, "survey", where="tk.plot.likert")
+    require_columns(frame, {"items": list(items), "by": by, "weights": weights})
+    design = Design(frame, weights=weights) if weights is not None else None
+    result = likert_summary(frame, items=list(items), by=by, design=design,
+                            points=_points(frame, items))
+    return result, list(items), frame
+
+
+@renamed(weight="weights")
+def likert_shares(data: Any, *, items: Sequence[str], by: str | None = None,
+                  weights: str | None = None) -> pd.DataFrame:
+    """Weighted share of each response level per item (and group), one row per level.
+
+    .. deprecated:: 0.2
+        Use :func:`toolkit.stats.likert`, which computes these shares (its
+        ``p_<code>`` columns) with the mean, top-box shares and agreement
+        indices; this function only reshapes its result and will be removed in 0.3.
 
     Returns a frame with columns ``item``, ``group`` (when `by` is given),
     ``level``, ``share`` (0–1 of the non-missing answers) and ``n`` (non-missing
@@ -139,49 +154,40 @@ def likert_shares(data: pd.DataFrame, *, items: Sequence[str], by: str | None = 
 
     Examples
     --------
+    >>> import warnings
     >>> df = pd.DataFrame({"q1": [1, 2, 2, 5], "q2": [5, 5, 4, np.nan]})
-    >>> tk.plot.likert_shares(df, items=["q1", "q2"]).query("item == 'q1'")["share"].tolist()
-    [0.25, 0.5, 0.0, 0.25]
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     shares = tk.plot.likert_shares(df, items=["q1", "q2"])
+    >>> shares.query("item == 'q1'")["share"].tolist()
+    [0.25, 0.5, 0.0, 0.0, 0.25]
     """
-    frame = table_of(data, "survey")
-    require(frame, *items, by, weight)
-    levels, _ = likert_levels(frame, items)
-    book = frame.attrs.get("codebook") or {}
-    w_all = (pd.to_numeric(frame[weight], errors="coerce").to_numpy(dtype="float64")
-             if weight else np.ones(len(frame)))
-    if by is None:
-        groups: list[tuple[Any, np.ndarray]] = [(None, np.arange(len(frame)))]
-    else:
-        key = frame[by]
-        order = (list(key.cat.categories) if isinstance(key.dtype, pd.CategoricalDtype)
-                 else sorted(key.dropna().unique().tolist()))
-        groups = [(g, np.flatnonzero((key == g).to_numpy(dtype=bool, na_value=False)))
-                  for g in order]
+    warnings.warn("`tk.plot.likert_shares` is deprecated and will be removed in 0.3; use "
+                  "`tk.stats.likert(data, items=..., by=..., design=tk.stats.Design(data, "
+                  "weights=...))`, whose `p_<code>` columns hold the shares.", FutureWarning,
+                  stacklevel=2)
+    result, items, _ = _likert_result(data, items, by, weights)
+    levels = result.attrs["levels"]
     rows = []
-    for item in items:
-        missing_codes = (book.get(item) or {}).get("missing_codes") or {}
-        pos = _positions(frame[item], levels, item, missing_codes)
-        for g, idx in groups:
-            p, w = pos[idx], w_all[idx]
-            ok = ~np.isnan(p) & ~np.isnan(w)
-            counts = np.bincount(p[ok].astype(int), weights=w[ok], minlength=len(levels))
-            total = counts.sum()
-            shares = counts / total if total > 0 else np.full(len(levels), np.nan)
-            for level, share in zip(levels, shares, strict=True):
-                row = {"item": item, "level": level, "share": float(share), "n": int(ok.sum())}
-                if by is not None:
-                    row["group"] = g
-                rows.append(row)
+    for record in result.to_dict("records"):
+        item = record["item"]
+        for code, label in zip(levels[item]["codes"], levels[item]["labels"], strict=True):
+            row = {"item": item, "level": label, "share": float(record[_share_column(code)]),
+                   "n": int(record["n"])}
+            if by is not None:
+                row["group"] = record[by]
+            rows.append(row)
     cols = ["item", "group", "level", "share", "n"] if by else ["item", "level", "share", "n"]
     return pd.DataFrame(rows, columns=cols)
 
 
+@renamed(weight="weights")
 def likert(
     data: Any,
     *,
-    items: Sequence[str],
+    items: Sequence[str] | None = None,
     by: str | None = None,
-    weight: str | None = None,
+    weights: str | None = None,
     labels: Mapping[str, str] | None = None,
     lang: Lang = "zh",
     ax: Axes | None = None,
@@ -190,20 +196,25 @@ def likert(
 
     One bar per item (per item and group with `by`); the disagreeing levels
     extend to the left of zero and the agreeing ones to the right, the neutral
-    level (odd scales) straddles zero.
+    level (odd scales) straddles zero. The shares drawn are those of
+    :func:`toolkit.stats.likert`.
 
     Parameters
     ----------
     data : pandas.DataFrame or Study
-        Survey responses (a Study's ``survey`` table is used).
+        Survey responses (a Study's ``survey`` table is used), or the result of
+        ``tk.stats.likert`` (drawn as it is; `by` then names its group column).
     items : list of str
         Columns holding the items, all on one response scale: ordered
         Categoricals (categories in scale order) or numeric codes (labels from
-        the codebook's ``value_labels``).
+        the codebook's ``value_labels``). Optional for a ``tk.stats.likert``
+        result (default: all its items).
     by : str, optional
         Column to group by; one bar per item and group.
-    weight : str, optional
-        Column holding weights; shares are weighted.
+    weights : str, optional
+        Column of sampling weights; shares are weighted (through
+        ``tk.stats.Design(data, weights=weights)``). ``weight=`` is the
+        deprecated spelling.
     labels : dict, optional
         Item → label shown on the axis (default: the codebook label, else the
         column name).
@@ -223,16 +234,17 @@ def likert(
         When a named column is missing.
     ValueError
         When items do not share a scale, or hold codes outside it.
+    DesignError
+        When `weights` has missing, zero or negative values.
 
     See Also
     --------
-    likert_shares : the numbers drawn.
+    toolkit.stats.likert : the shares drawn, with means and top-box shares.
 
     Notes
     -----
     Share of level :math:`j` in a row is :math:`\sum_i w_i [x_i = j] / \sum_i w_i`
-    over non-missing answers. Declared missing codes (codebook
-    ``missing_codes``) are left out.
+    over non-missing answers (``tk.stats.likert``).
 
     References
     ----------
@@ -249,22 +261,30 @@ def likert(
     >>> ax = tk.plot.likert(df, items=["q1", "q2"])
     >>> len(ax.containers), len(ax.patches)
     (5, 10)
+
+    The same figure from the summary of ``tk.stats.likert``:
+
+    >>> ax = tk.plot.likert(tk.stats.likert(df, items=["q1", "q2"]))
+    >>> len(ax.patches)
+    10
     """
     check_lang(lang)
-    frame = table_of(data, "survey")
-    shares = likert_shares(frame, items=items, by=by, weight=weight)
-    levels, level_labels = likert_levels(frame, items)
-    k = len(levels)
-    keys = ["item", "group"] if by else ["item"]
-    rows = shares.drop_duplicates(keys)[keys].to_dict("records")
-    matrix = shares["share"].to_numpy(dtype="float64").reshape(len(rows), k) * 100
+    result, items, frame = _likert_result(data, items, by, weights)
+    codes, level_labels = _scale(result, items)
+    k = len(codes)
+    share_cols = [_share_column(c) for c in codes]
+    rows = result.reindex(columns=["item", *([by] if by else []), *share_cols])
+    rows = pd.concat([rows[rows["item"] == i] for i in items], ignore_index=True)
+    matrix = rows[share_cols].to_numpy(dtype="float64") * 100
+    if not len(rows):
+        matrix = np.zeros((0, k))
 
     labels = dict(labels or {})
     names = []
-    for row in rows:
+    for row in rows.to_dict("records"):
         name = labels.get(row["item"], column_label(row["item"], lang, frame))
         if by is not None:
-            g = value_labels(by, [row["group"]], lang)[0]
+            g = value_labels(by, [row[by]], lang)[0]
             name = f"{name}（{g}）" if lang == "zh" else f"{name} ({g})"
         names.append(name)
 

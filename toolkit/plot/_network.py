@@ -13,9 +13,12 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-__all__ = ["layout_positions", "network"]
+from toolkit._checks import Lang, check_lang
+from toolkit.plot._common import apply_fonts, new_axes
+from toolkit.plot._style import OKABE_ITO
+from toolkit.schema import column_label, value_labels
 
-_LAYOUTS = ("fr", "kk", "circle", "bipartite", "spring")
+__all__ = ["layout_positions", "network"]
 
 
 def layout_positions(
@@ -24,7 +27,7 @@ def layout_positions(
     layout: str | Mapping[Hashable, Any] | pd.DataFrame = "fr",
     seed: int | None = None,
 ) -> np.ndarray:
-    """Node positions (n × 2 array, graph order) for `layout`.
+    """Node positions (n × 2 array, graph order): given, or ``tk.net.layout(G, method=layout)``.
 
     Examples
     --------
@@ -32,7 +35,6 @@ def layout_positions(
     (3, 2)
     """
     nodes = list(G)
-    n = len(nodes)
     if isinstance(layout, pd.DataFrame):
         frame = layout.set_index("node") if "node" in layout.columns else layout
         missing = [v for v in nodes if v not in frame.index]
@@ -47,43 +49,14 @@ def layout_positions(
             msg = f"`layout` has no position for {len(missing)} node(s), e.g. {missing[:3]}."
             raise ValueError(msg)
         return np.array([layout[v] for v in nodes], dtype=float)
-    if layout not in _LAYOUTS:
-        msg = (f"Unknown `layout` {layout!r}; use one of {', '.join(_LAYOUTS)}, a dict "
+    from toolkit.net.positions import METHODS
+    from toolkit.net.positions import layout as net_layout
+
+    if layout not in METHODS:
+        msg = (f"Unknown `layout` {layout!r}; use one of {', '.join(METHODS)}, a dict "
                "node → (x, y) or a DataFrame with node, x, y.")
         raise ValueError(msg)
-    if n == 0:
-        return np.zeros((0, 2))
-    seed = 0 if seed is None else seed
-    if layout == "spring":
-        pos = nx.spring_layout(G, seed=seed)
-        return np.array([pos[v] for v in nodes], dtype=float)
-    if layout == "bipartite":
-        modes = nx.get_node_attributes(G, "bipartite")
-        if len(modes) != n:
-            msg = ("`layout=\"bipartite\"` needs node attribute `bipartite` (0/1) on every "
-                   "node, as `tk.net.two_mode` sets it.")
-            raise ValueError(msg)
-        pos = np.zeros((n, 2))
-        for mode in (0, 1):
-            idx = [i for i, v in enumerate(nodes) if modes[v] == mode]
-            pos[idx, 0] = mode
-            pos[idx, 1] = np.linspace(1, 0, len(idx)) if len(idx) > 1 else 0.5
-        return pos
-    from toolkit.net._engine import igraph_seed, to_igraph
-
-    g, _ = to_igraph(G)
-    if G.is_directed():
-        g = g.as_undirected()
-    with igraph_seed(seed):
-        if layout == "fr":
-            # grid variant for big graphs keeps the layout well under a second
-            lay = g.layout_fruchterman_reingold(
-                grid="auto", niter=500 if g.ecount() <= 5000 else 200)
-        elif layout == "kk":
-            lay = g.layout_kamada_kawai()
-        else:
-            lay = g.layout_circle()
-    return np.array(lay.coords, dtype=float)
+    return net_layout(G, method=layout, seed=seed)[["x", "y"]].to_numpy(dtype=float)
 
 
 def _values(G: nx.Graph, spec: str, nodes: list, *, seed: int | None) -> tuple[np.ndarray, str]:
@@ -121,7 +94,7 @@ def network(
     color: str | None = None,
     size: str | float | None = None,
     label: str | bool | int | None = None,
-    lang: Literal["zh", "en"] = "zh",
+    lang: Lang = "zh",
     seed: int | None = None,
     legend: bool = True,
 ) -> Axes:
@@ -135,8 +108,9 @@ def network(
         Axes to draw on; a new figure is made when omitted.
     layout : {"fr", "kk", "circle", "bipartite", "spring"}, dict or DataFrame, default "fr"
         Fruchterman–Reingold or Kamada–Kawai (igraph, fast), a circle, two
-        columns for a two-mode graph, networkx's spring layout, or given
-        positions (dict node → (x, y), or a frame with ``node``, ``x``, ``y``).
+        columns for a two-mode graph, networkx's spring layout (see
+        ``tk.net.layout``), or given positions (dict node → (x, y), or a frame
+        with ``node``, ``x``, ``y`` such as ``tk.net.layout`` returns).
     color : str, optional
         Node attribute (categories get the Okabe–Ito colours and a legend;
         numbers a colour scale), a measure name (``"degree"``,
@@ -182,12 +156,7 @@ def network(
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['Mr. Hi', 'Officer']
     """
-    from toolkit.plot._common import apply_fonts, column_label, new_axes, value_labels
-    from toolkit.plot._style import OKABE_ITO
-
-    if lang not in ("zh", "en"):
-        msg = f'`lang` must be "zh" or "en", not {lang!r}.'
-        raise ValueError(msg)
+    check_lang(lang)
     if not isinstance(G, nx.Graph):
         msg = f"`G` must be a networkx graph, not {type(G).__name__}."
         raise TypeError(msg)

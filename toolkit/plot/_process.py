@@ -10,19 +10,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
-from toolkit.plot._common import (
-    Lang,
-    apply_fonts,
-    check_lang,
-    column_label,
-    new_axes,
-    require,
-    table_of,
-    top_levels,
-    value_labels,
-    word,
-)
+from toolkit._checks import Lang, as_table, check_lang, is_study, require_columns
+from toolkit.plot._common import apply_fonts, new_axes, require, top_levels, word
 from toolkit.plot._style import OKABE_ITO
+from toolkit.schema import column_label, value_labels
 
 __all__ = ["coverage", "coverage_status", "heatmap", "km_frame", "survival", "timeline"]
 
@@ -80,8 +71,8 @@ def timeline(
     ["Residents' council", 'WeChat group']
     """
     check_lang(lang)
-    frame = table_of(data, "sessions")
-    require(frame, date, by)
+    frame = as_table(data, "sessions", where="tk.plot.timeline")
+    require_columns(frame, {"date": date, "by": by})
     when = pd.to_datetime(frame[date], errors="coerce")
     periods = when.dt.to_period(freq)
     full = pd.period_range(periods.min(), periods.max(), freq=freq) if periods.notna().any() \
@@ -126,7 +117,7 @@ def timeline(
 def _units_of(data: Any, units: pd.DataFrame | None) -> pd.DataFrame | None:
     if units is not None:
         return units
-    if hasattr(data, "tables") and "units" in data.tables:
+    if is_study(data) and "units" in data.tables:
         return data.table("units")
     return None
 
@@ -137,11 +128,11 @@ def _derive(frame: pd.DataFrame, column: str, units: pd.DataFrame | None,
     if column in frame.columns:
         return frame[column]
     if column in {"quarter", "month", "year"}:
-        require(frame, "date")
+        require_columns(frame, {column: "date"})
         freq = {"quarter": "Q", "month": "M", "year": "Y"}[column]
         return pd.to_datetime(frame["date"], errors="coerce").dt.to_period(freq).astype(str)
     if column in {"town", "community"}:
-        require(frame, unit)
+        require_columns(frame, {column: unit})
         if units is None:
             msg = (f"`{column}` needs the units table to look up names: pass a Study as "
                    "`data` or the table as `units=`.")
@@ -152,7 +143,7 @@ def _derive(frame: pd.DataFrame, column: str, units: pd.DataFrame | None,
         if column == "community":
             return ids.map(names).fillna(ids)
         return ids.map(_town_of(indexed)).map(names)
-    require(frame, column)
+    require_columns(frame, {"row/col": column})
     return frame[column]  # pragma: no cover
 
 
@@ -237,7 +228,7 @@ def heatmap(
     if agg not in {"count", "sum", "mean"}:
         msg = f'`agg` must be "count", "sum" or "mean", not {agg!r}.'
         raise ValueError(msg)
-    frame = table_of(data, table)
+    frame = as_table(data, table, where="tk.plot.heatmap")
     units_frame = _units_of(data, units)
     r = _derive(frame, row, units_frame, "unit_id")
     c = _derive(frame, col, units_frame, "unit_id")
@@ -247,7 +238,7 @@ def heatmap(
         if value is None:
             msg = f'`value` is needed with agg="{agg}".'
             raise ValueError(msg)
-        require(frame, value)
+        require_columns(frame, {"value": value})
         vals = pd.to_numeric(frame[value].astype("Float64"), errors="coerce")
         grid = pd.crosstab(r.astype(object), c.astype(object), values=vals, aggfunc=agg)
     for axis in (0, 1):
@@ -429,54 +420,35 @@ def survival(
 # coverage grid
 # ---------------------------------------------------------------------------
 
-_FLAGS = ("has_member", "has_room", "has_session")
-_STATUS = ("covered", "no_member", "no_room", "no_session", "several")
 _STATUS_COLOURS = {"covered": "#009E73", "no_member": "#D55E00", "no_room": "#E69F00",
-                   "no_session": "#CC79A7", "several": "#000000"}
-
-
-def _coverage_from_study(study: Any) -> pd.DataFrame:
-    units = study.table("units")
-    level = units["level"].astype(str)
-    communities = units[level == "村社区"]
-    out = pd.DataFrame({"unit_id": communities["unit_id"].astype(str).to_numpy(),
-                        "name": communities["name"].astype(str).to_numpy(),
-                        "town_id": communities["parent_id"].astype(str).to_numpy()})
-    names = units.set_index("unit_id")["name"].astype(str)
-    out["town"] = out["town_id"].map(names)
-    if "has_room" in communities.columns:
-        out["has_room"] = communities["has_room"].astype("boolean").to_numpy()
-    if "sessions" in study.tables:
-        held = set(study.table("sessions")["unit_id"].astype(str))
-        out["has_session"] = out["unit_id"].isin(held)
-    if "participants" in study.tables:
-        people = study.table("participants")
-        members = people[people["type"].astype(str) == "政协委员"]
-        linked = set(members["unit_id"].dropna().astype(str)) if "unit_id" in members else set()
-        if {"attendance", "sessions"} <= set(study.tables):
-            att = study.table("attendance")
-            ses = study.table("sessions")[["session_id", "unit_id"]]
-            visits = att[att["participant_id"].isin(members["participant_id"])].merge(
-                ses, on="session_id", how="inner")
-            linked |= set(visits["unit_id"].astype(str))
-        out["has_member"] = out["unit_id"].isin(linked)
-    return out
+                   "no_session": "#CC79A7", "several": "#000000", "unknown": "#BBBBBB"}
+_TOWN_COLUMNS = ("town", "town_name", "parent_name", "parent_id", "town_id")
 
 
 def coverage_status(data: Any, *, units: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per community with its coverage flags and a status.
+    """The communities drawn by :func:`coverage`: town label and status of each.
 
-    Accepts a Study (flags computed from its units, sessions, participants and
-    attendance: a room, at least one session, and a CPPCC member living in or
-    attending a session in the community) or a frame with ``unit_id``, a town
-    column (``town``, ``town_name`` or ``parent_id``) and any of the boolean
-    columns ``has_member``, ``has_room``, ``has_session`` (or their negations
-    ``no_member`` …). With `units` (the units table), town ids are shown by
-    name.
+    Coverage is decided by :func:`toolkit.net.coverage`; this only reads its
+    result (or a frame of the same flags) and names the row of each tile.
 
-    Returns columns ``unit_id, town``, the flags, and ``status`` (``covered``,
-    ``no_member``, ``no_room``, ``no_session`` or ``several``). A missing flag
-    (NA) counts as a gap.
+    Parameters
+    ----------
+    data : Study, Coverage or pandas.DataFrame
+        A Study (``tk.net.coverage(study)`` is used), its result, or a frame
+        with ``unit_id``, a town column (``town``, ``town_name``,
+        ``parent_name``, ``parent_id`` or ``town_id``) and a ``status`` column
+        or the gap flags ``no_member``, ``no_room``, ``no_session`` (or
+        ``has_member`` …), whose status :func:`toolkit.net.overview.gap_status`
+        gives.
+    units : pandas.DataFrame, optional
+        Units table, to show town ids by name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id``, ``town``, the flags given, and ``status`` (``covered``,
+        ``no_member``, ``no_room``, ``no_session``, ``several`` or
+        ``unknown``: a flag not recorded leaves coverage undecided).
 
     Examples
     --------
@@ -485,38 +457,30 @@ def coverage_status(data: Any, *, units: pd.DataFrame | None = None) -> pd.DataF
     >>> tk.plot.coverage_status(f)["status"].tolist()
     ['covered', 'no_room']
     """
-    if isinstance(data, pd.DataFrame):
+    from toolkit.net.overview import GAPS, gap_status
+
+    if is_study(data):
+        from toolkit.net import coverage as net_coverage
+
+        frame = net_coverage(data).to_frame()
+    elif isinstance(data, pd.DataFrame):
         frame = data.copy()
-    elif hasattr(data, "tables"):
-        frame = _coverage_from_study(data)
     elif hasattr(data, "to_frame"):
         frame = data.to_frame()
     else:
-        msg = f"`data` must be a Study or a DataFrame, not {type(data).__name__}."
+        msg = (f"`data` must be a Study, the result of `tk.net.coverage` or a DataFrame, not "
+               f"{type(data).__name__}.")
         raise TypeError(msg)
-    require(frame, "unit_id")
-    for flag in _FLAGS:
-        neg = "no_" + flag.removeprefix("has_")
-        if flag not in frame.columns and neg in frame.columns:
-            frame[flag] = ~frame[neg].astype("boolean")
-    flags = [f for f in _FLAGS if f in frame.columns]
-    if not flags:
-        msg = ("`data` has none of the coverage columns has_member, has_room, has_session; "
-               "pass a Study, or the output of `tk.net.coverage`.")
-        raise ValueError(msg)
-    town = next((c for c in ("town", "town_name", "parent_name", "parent_id", "town_id")
-                 if c in frame.columns), None)
+    require_columns(frame, {"data": "unit_id"}, where="the coverage table")
+    flags = [c for c in (*GAPS, *("has_" + g.removeprefix("no_") for g in GAPS))
+             if c in frame.columns]
+    if "status" not in frame.columns:
+        frame["status"] = gap_status(frame).to_numpy()
+    town = next((c for c in _TOWN_COLUMNS if c in frame.columns), None)
     frame["town"] = frame[town].astype(str) if town else ""
     if units is not None and {"unit_id", "name"} <= set(units.columns):
         names = dict(zip(units["unit_id"].astype(str), units["name"].astype(str), strict=False))
         frame["town"] = frame["town"].map(lambda t: names.get(t, t))
-    ok = {f: frame[f].astype("boolean").to_numpy(dtype=bool, na_value=False) for f in flags}
-    gaps = np.sum([~v for v in ok.values()], axis=0)
-    status = np.full(len(frame), "covered", dtype=object)
-    for f in flags:
-        status[(~ok[f]) & (gaps == 1)] = "no_" + f.removeprefix("has_")
-    status[gaps > 1] = "several"
-    frame["status"] = status
     return frame[["unit_id", "town", *flags, "status"]].reset_index(drop=True)
 
 
@@ -531,14 +495,16 @@ def coverage(
     """Tile grid of communities by town, coloured by coverage (全覆盖).
 
     Each row is a town or street, each tile one of its villages/communities;
-    green tiles are fully covered (a member linked, a consultation room, at least
-    one session), the other colours name the gap.
+    green tiles are fully covered (a member or deputy assigned, a consultation
+    room, at least one session), the other colours name the gap. What counts as
+    covered is decided by :func:`toolkit.net.coverage`; the figure draws its
+    result.
 
     Parameters
     ----------
-    data : Study or pandas.DataFrame
-        A Study, or a coverage frame (see :func:`coverage_status`), e.g. the
-        output of ``tk.net.coverage``.
+    data : Study, Coverage or pandas.DataFrame
+        A Study (drawn from ``tk.net.coverage(study)``), that result, or a
+        coverage frame (see :func:`coverage_status`).
     units : pandas.DataFrame, optional
         Units table, to show town names instead of ids.
     labels : dict, optional
@@ -551,7 +517,8 @@ def coverage(
     Returns
     -------
     matplotlib.axes.Axes
-        One rectangle patch per community; towns as y tick labels.
+        One rectangle patch per community (its ``gid`` is the ``unit_id``);
+        towns as y tick labels.
 
     Examples
     --------
@@ -568,9 +535,9 @@ def coverage(
     ax = new_axes(ax, lang, figsize=(6.3, max(1.6, 0.28 * len(towns) + 1.1)))
     for i, town in enumerate(towns):
         part = frame[frame["town"] == town].sort_values("unit_id")
-        for j, status in enumerate(part["status"]):
+        for j, (unit, status) in enumerate(zip(part["unit_id"], part["status"], strict=True)):
             ax.add_patch(Rectangle((j, i - 0.42), 0.86, 0.84, facecolor=_STATUS_COLOURS[status],
-                                   edgecolor="none"))
+                                   edgecolor="none", gid=str(unit)))
     ax.set_xlim(-0.3, widest + 0.2)
     ax.set_ylim(len(towns) - 0.5, -0.5)
     ax.set_yticks(np.arange(len(towns)), towns)
@@ -579,10 +546,8 @@ def coverage(
         spine.set_visible(False)
     ax.tick_params(axis="y", length=0)
     labels = dict(labels or {})
-    present = [s for s in _STATUS if s in set(frame["status"])]
-    several = "多项缺失" if lang == "zh" else "Several gaps"
-    handles = [Patch(facecolor=_STATUS_COLOURS[s],
-                     label=labels.get(s, several if s == "several" else word(s, lang)))
+    present = [s for s in _STATUS_COLOURS if s in set(frame["status"])]
+    handles = [Patch(facecolor=_STATUS_COLOURS[s], label=labels.get(s, word(s, lang)))
                for s in present]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02),
               ncol=len(handles), frameon=False)

@@ -7,8 +7,9 @@
   table of contents; ``.to_docx()`` (East Asian fonts set, page numbers),
   ``.to_html()`` (one self-contained file), ``.to_markdown()``;
 - :func:`regression_table`, :func:`describe_table`, :func:`crosstab_table` and
-  :class:`Table` — publication tables with small-cell suppression and without
-  personal columns, as DataFrame, HTML, LaTeX and Word;
+  :class:`Table` — publication tables of model results, ``tk.stats.describe``
+  and ``tk.stats.Design.crosstab`` output, with small-cell suppression and
+  without personal columns, as DataFrame, HTML, LaTeX and Word;
 - :func:`run_notebook` — execute a parameterised notebook and export it
   (``toolkit report NOTEBOOK -p key value`` on the command line).
 """
@@ -19,10 +20,10 @@ from toolkit._lazy import attach
 
 _LAZY = {
     "Report": "toolkit.report.document",
-    "Table": "toolkit.report.tables",
-    "regression_table": "toolkit.report.tables",
-    "describe_table": "toolkit.report.tables",
-    "crosstab_table": "toolkit.report.tables",
+    "Table": "toolkit.report.table",
+    "regression_table": "toolkit.report.regression",
+    "describe_table": "toolkit.report.describe",
+    "crosstab_table": "toolkit.report.crosstab",
     "run_notebook": "toolkit.report.notebook",
     "inject_parameters": "toolkit.report.notebook",
     "notebook_report": "toolkit.report.notebook",

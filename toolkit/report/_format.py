@@ -1,18 +1,23 @@
-"""Number formatting, small-cell suppression and personal-column checks for published tables."""
+"""Fixed words and number formatting of published tables, and the personal-column check."""
 
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
+from toolkit._checks import Lang, check_lang
 from toolkit.io.personal import find_personal
 
-Lang = Literal["zh", "en"]
+__all__ = ["DEFAULT_FONTS", "SMALL_CELL", "WORDS", "Lang", "check_lang", "fmt_count",
+           "fmt_num", "fmt_p", "fmt_short", "personal_columns", "stars", "w"]
 
 #: Smallest count shown as it is; smaller counts are published as "<5".
 SMALL_CELL = 5
+
+#: Default fonts of Word output: 宋体 body, 黑体 headings, Times New Roman for Latin text.
+DEFAULT_FONTS = {"body": "宋体", "heading": "黑体", "latin": "Times New Roman"}
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -25,7 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
         "personal_dropped": "表中已删除含个人信息的列：{cols}。",
         "missing": "缺失", "mean_sd": "均值（标准差）", "n_pct": "人数（%）",
         "weighted": "百分比为加权百分比。", "contents": "目录",
-        "chi2": "卡方检验：χ²({df}) = {chi2}，p {p}。",
+        "rao_scott": "卡方检验：χ²({df}) = {chi2}，Rao–Scott 校正 F({ndf}, {ddf}) = {f}，p {p}。",
         "odds": "系数为比值比（OR）。", "yes": "是", "no": "否", "all": "全部",
         "toc_hint": "（在 Word 中右键单击目录并选择“更新域”可更新页码）",
     },
@@ -41,7 +46,8 @@ WORDS: dict[str, dict[str, str]] = {
         "personal_dropped": "Columns holding personal data were removed: {cols}. ",
         "missing": "Missing", "mean_sd": "Mean (SD)", "n_pct": "n (%)",
         "weighted": "Percentages are weighted. ", "contents": "Contents",
-        "chi2": "Chi-square test: χ²({df}) = {chi2}, p {p}. ",
+        "rao_scott": "Chi-square test: χ²({df}) = {chi2}; Rao–Scott F({ndf}, {ddf}) = {f}, "
+                     "p {p}. ",
         "odds": "Coefficients are odds ratios. ", "yes": "Yes", "no": "No", "all": "All",
         "toc_hint": "(In Word, right-click the table of contents and choose Update Field "
                     "to refresh page numbers.)",
@@ -53,13 +59,6 @@ def w(key: str, lang: Lang, **kw: Any) -> str:
     """A fixed phrase in `lang`, with placeholders filled."""
     text = WORDS[lang][key]
     return text.format(**kw) if kw else text
-
-
-def check_lang(lang: str) -> None:
-    """Raise for a language other than zh/en."""
-    if lang not in ("zh", "en"):
-        msg = f'`lang` must be "zh" or "en", not {lang!r}.'
-        raise ValueError(msg)
 
 
 def fmt_count(value: Any) -> str:
@@ -81,6 +80,14 @@ def fmt_p(value: Any) -> str:
     if value is None or pd.isna(value):
         return ""
     return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def fmt_short(value: Any, digits: int = 2) -> str:
+    """At most `digits` decimals, trailing zeros dropped: 2.0 → '2', 20.925 → '20.93'."""
+    if value is None or pd.isna(value):
+        return ""
+    text = f"{float(value):,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def stars(p: Any, levels: tuple[float, ...] = (0.05, 0.01, 0.001)) -> str:

@@ -7,20 +7,16 @@ import html
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
-from toolkit.report._format import Lang, check_lang, w
-from toolkit.report.tables import Table
+from toolkit.report._blocks import Block
+from toolkit.report._format import DEFAULT_FONTS, Lang, check_lang, w
+from toolkit.report.table import Table
 
 __all__ = ["DEFAULT_FONTS", "Report"]
-
-#: Default fonts of Word output: 宋体 body, 黑体 headings, Times New Roman for Latin text.
-DEFAULT_FONTS = {"body": "宋体", "heading": "黑体", "latin": "Times New Roman"}
 
 _CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","Source Han Sans SC",
@@ -37,19 +33,6 @@ table.tk-table td.note,p.note{font-size:.85em;color:#444;text-align:left;white-s
 figure{text-align:center;margin:1.2em 0}figure img{max-width:100%}
 figcaption{font-weight:bold}
 """
-
-
-@dataclass
-class _Block:
-    kind: str  # heading | text | table | figure | note
-    text: str = ""
-    level: int = 1
-    table: Table | None = None
-    png: bytes | None = None
-    width_cm: float = 15.0
-    number: int | None = None
-    heading_number: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _figure_png(fig: Any, dpi: int) -> bytes:
@@ -123,7 +106,7 @@ class Report:
         self.toc = toc
         self.number_headings = number_headings
         self.dpi = dpi
-        self.blocks: list[_Block] = []
+        self.blocks: list[Block] = []
         self._counters = {"table": 0, "figure": 0}
         self._heading_numbers = [0, 0, 0, 0]
 
@@ -138,7 +121,7 @@ class Report:
         for i in range(level, len(self._heading_numbers)):
             self._heading_numbers[i] = 0
         number = ".".join(str(n) for n in self._heading_numbers[:level])
-        self.blocks.append(_Block("heading", text=text, level=level,
+        self.blocks.append(Block("heading", text=text, level=level,
                                   heading_number=number if self.number_headings else ""))
         return self
 
@@ -146,7 +129,7 @@ class Report:
         """Add body text; blank lines separate paragraphs."""
         for para in re.split(r"\n\s*\n", str(text).strip()):
             if para.strip():
-                self.blocks.append(_Block("text", text=" ".join(para.split("\n"))))
+                self.blocks.append(Block("text", text=" ".join(para.split("\n"))))
         return self
 
     def note(self, text: str) -> Report:
@@ -155,7 +138,7 @@ class Report:
         body = str(text).strip()
         if not body.startswith(prefix.strip()):
             body = prefix + body
-        self.blocks.append(_Block("note", text=body))
+        self.blocks.append(Block("note", text=body))
         return self
 
     def table(self, table: Table | pd.DataFrame, caption: str | None = None, *,
@@ -180,7 +163,7 @@ class Report:
                    f"{type(table).__name__}.")
             raise TypeError(msg)
         self._counters["table"] += 1
-        self.blocks.append(_Block("table", table=table, number=self._counters["table"]))
+        self.blocks.append(Block("table", table=table, number=self._counters["table"]))
         return self
 
     def figure(self, figure: Any, caption: str | None = None, *,
@@ -195,19 +178,17 @@ class Report:
         with style(self.lang):  # generic font families resolve to the CJK font
             png = _figure_png(figure, self.dpi)
         self._counters["figure"] += 1
-        self.blocks.append(_Block("figure", text=caption or "", png=png, width_cm=width_cm,
+        self.blocks.append(Block("figure", text=caption or "", png=png, width_cm=width_cm,
                                   number=self._counters["figure"]))
         return self
 
     # -- numbering ----------------------------------------------------------
 
-    def _figure_title(self, block: _Block) -> str:
-        if self.lang == "zh":
-            return f"{w('figure', 'zh')}{block.number} {block.text}".rstrip()
-        return f"{w('figure', 'en')}{block.number}. {block.text}".rstrip()
+    def _figure_title(self, block: Block) -> str:
+        return block.figure_title(self.lang)
 
-    def _heading_text(self, block: _Block) -> str:
-        return f"{block.heading_number} {block.text}" if block.heading_number else block.text
+    def _heading_text(self, block: Block) -> str:
+        return block.heading_text()
 
     @property
     def headings(self) -> list[str]:
@@ -239,161 +220,10 @@ class Report:
         Path
             The file written.
         """
-        from docx import Document
-        from docx.enum.section import WD_ORIENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Cm, Pt
+        from toolkit.report._word import write_docx
 
-        from toolkit.report import _docx as dx
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body, head, latin = self.fonts["body"], self.fonts["heading"], self.fonts["latin"]
-        doc = Document()
-        section = doc.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-        for side in ("left_margin", "right_margin"):
-            setattr(section, side, Cm(2.5))
-        section.top_margin = section.bottom_margin = Cm(2.54)
-        styles = doc.styles
-        dx.set_style_font(styles["Normal"], body, latin, size=12, black=False)
-        styles["Normal"].paragraph_format.space_after = Pt(4)
-        styles["Normal"].paragraph_format.line_spacing = 1.25
-        for name, size in (("Title", 18), ("Heading 1", 16), ("Heading 2", 14),
-                           ("Heading 3", 12), ("TOC Heading", 14)):
-            dx.set_style_font(styles[name], head, latin, size=size, bold=name != "Title")
-        dx.set_style_font(styles["Caption"], head, latin, size=10.5, bold=False)
-        dx.remove_borders(styles["Title"])
-        for name in ("Footer", "Header"):
-            dx.set_style_font(styles[name], body, latin, size=9, black=False)
-        doc.core_properties.title = self.title
-        if self.author:
-            doc.core_properties.author = self.author
-
-        title = doc.add_paragraph(style="Title")
-        dx.center(title)
-        dx.add_text(title, self.title, head, latin, size=18, bold=True)
-        if self.author:
-            dx.add_text(dx.center(doc.add_paragraph()), self.author, body, latin, size=12)
-
-        if self.toc:
-            toc_head = doc.add_paragraph(style="TOC Heading")
-            dx.add_text(toc_head, w("contents", self.lang), head, latin, size=14, bold=True)
-            entries = [(b.level, self._heading_text(b))
-                       for b in self.blocks if b.kind == "heading"] or [(1, "")]
-            for i, (level, text) in enumerate(entries):
-                para = doc.add_paragraph()
-                para.paragraph_format.left_indent = Cm(0.75 * (level - 1))
-                para.paragraph_format.space_after = Pt(0)
-                if i == 0:
-                    dx.field_begin(para, 'TOC \\o "1-3" \\h \\z \\u', body, latin)
-                dx.add_text(para, text, body, latin, size=11)
-                if i == len(entries) - 1:
-                    dx.field_end(para, body, latin)
-            hint = doc.add_paragraph()
-            dx.add_text(hint, w("toc_hint", self.lang), body, latin, size=9)
-            doc.add_page_break()
-            for run in doc.paragraphs[-1].runs:
-                dx.set_run_font(run, body, latin)
-
-        blocks = tqdm(self.blocks, desc="Word", unit="block", disable=_quiet(progress),
-                      leave=False)
-        for block in blocks:
-            if block.kind == "heading":
-                para = doc.add_paragraph(style=f"Heading {block.level}")
-                dx.add_text(para, self._heading_text(block), head, latin)
-            elif block.kind == "text":
-                para = doc.add_paragraph()
-                para.paragraph_format.first_line_indent = Pt(24) if self.lang == "zh" else None
-                dx.add_text(para, block.text, body, latin)
-            elif block.kind == "note":
-                para = doc.add_paragraph()
-                para.paragraph_format.space_after = Pt(8)
-                dx.add_text(para, block.text, body, latin, size=9)
-            elif block.kind == "table":
-                self._docx_table(doc, block, body, head, latin)
-            elif block.kind == "figure":
-                doc.add_picture(io.BytesIO(block.png or b""), width=Cm(block.width_cm))
-                pic = dx.center(doc.paragraphs[-1])
-                pic.paragraph_format.keep_with_next = True
-                for run in pic.runs:
-                    dx.set_run_font(run, body, latin)
-                cap = dx.center(doc.add_paragraph(style="Caption"))
-                self._docx_caption(cap, "figure", block, head, latin)
-
-        footer = section.footer.paragraphs[0]
-        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        if self.lang == "zh":
-            dx.add_text(footer, "第 ", body, latin, size=9)
-            dx.add_field(footer, "PAGE", "1", body, latin, size=9)
-            dx.add_text(footer, " 页", body, latin, size=9)
-        else:
-            dx.add_text(footer, "Page ", body, latin, size=9)
-            dx.add_field(footer, "PAGE", "1", body, latin, size=9)
-        doc.save(str(path))
-        return path
-
-    def _docx_caption(self, para: Any, kind: str, block: _Block, east: str, latin: str) -> None:
-        from toolkit.report import _docx as dx
-
-        word = w(kind, self.lang)
-        seq = word.strip() if self.lang == "zh" else word.strip().capitalize()
-        dx.add_text(para, word, east, latin, size=10.5, bold=True)
-        dx.add_field(para, f"SEQ {seq} \\* ARABIC", str(block.number), east, latin, size=10.5,
-                     bold=True)
-        caption = block.table.caption if kind == "table" and block.table else block.text
-        sep = " " if self.lang == "zh" else ". "
-        if caption:
-            dx.add_text(para, f"{sep}{caption}", east, latin, size=10.5, bold=True)
-
-    def _docx_table(self, doc: Any, block: _Block, body: str, head: str, latin: str) -> None:
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Cm, Pt
-
-        from toolkit.report import _docx as dx
-
-        table = block.table
-        assert table is not None
-        cap = dx.center(doc.add_paragraph(style="Caption"))
-        cap.paragraph_format.keep_with_next = True
-        self._docx_caption(cap, "table", block, head, latin)
-        frame = table.frame
-        grid = doc.add_table(rows=len(frame) + 1, cols=frame.shape[1])
-        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-        grid.autofit = False
-        dx.three_line(grid)
-        dx.repeat_header(grid.rows[0])
-        columns = [[str(name), *frame.iloc[:, j].tolist()] for j, name in enumerate(frame.columns)]
-        numeric = [j > 0 and dx.is_numeric_column(col[1:]) for j, col in enumerate(columns)]
-        widths, size = dx.table_layout(columns, numeric)
-        keep_together = len(frame) <= 25
-        for j, name in enumerate(frame.columns):
-            grid.columns[j].width = Cm(widths[j])
-            para = grid.rows[0].cells[j].paragraphs[0]
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            para.paragraph_format.keep_with_next = True
-            dx.add_text(para, str(name), body, latin, size=size, bold=True)
-        for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
-            for j, value in enumerate(row):
-                cell = grid.rows[i].cells[j]
-                cell.width = Cm(widths[j])
-                para = cell.paragraphs[0]
-                para.paragraph_format.space_after = Pt(0)
-                para.paragraph_format.keep_with_next = keep_together and i < len(frame)
-                para.alignment = (WD_ALIGN_PARAGRAPH.RIGHT if numeric[j]
-                                  else WD_ALIGN_PARAGRAPH.LEFT)
-                dx.add_text(para, str(value), body, latin, size=size)
-        for j in range(frame.shape[1]):
-            grid.rows[0].cells[j].width = Cm(widths[j])
-        note = table.note_text()
-        if note:
-            para = doc.add_paragraph()
-            para.paragraph_format.space_after = Pt(8)
-            dx.add_text(para, note, body, latin, size=9)
-        else:
-            doc.add_paragraph().paragraph_format.space_after = Pt(2)
+        return write_docx(path, title=self.title, blocks=self.blocks, lang=self.lang,
+                          author=self.author, fonts=self.fonts, toc=self.toc, progress=progress)
 
     # -- HTML ---------------------------------------------------------------
 
@@ -481,7 +311,3 @@ class Report:
         return (f"<Report {self.title!r}: {counts['heading']} headings, {counts['table']} "
                 f"tables, {counts['figure']} figures>")
 
-
-def _quiet(progress: bool | None, /) -> bool | None:  # noqa: FBT001
-    """Value of tqdm's `disable`: None lets tqdm decide (on in a terminal, off in pipes)."""
-    return None if progress is None else not progress

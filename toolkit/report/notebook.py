@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import base64
 import copy
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
@@ -15,6 +14,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from toolkit._checks import close_matches
 from toolkit.errors import ToolkitError
 from toolkit.report._format import Lang, check_lang
 
@@ -75,7 +75,7 @@ def inject_parameters(nb: Any, parameters: Mapping[str, Any]) -> Any:
         if unknown:
             hints = []
             for k in unknown:
-                close = difflib.get_close_matches(k, sorted(known), n=1)
+                close = close_matches(k, sorted(known), n=1)
                 hints.append(f"`{k}`" + (f" (did you mean `{close[0]}`?)" if close else ""))
             msg = (f"Parameter(s) {', '.join(hints)} are not set in the notebook's "
                    f"`parameters` cell, which defines: {', '.join(sorted(known)) or 'nothing'}.")

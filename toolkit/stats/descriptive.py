@@ -439,6 +439,7 @@ def describe(
     vars: Sequence[str],
     by: str | Sequence[str] | None = None,
     design: Any = None,
+    include_missing: bool = False,
 ) -> pd.DataFrame:
     r"""A "Table 1": counts and (weighted) percentages, or mean (SD), per variable.
 
@@ -454,6 +455,11 @@ def describe(
     design : Design, optional
         Survey design on the same table; percentages, means and SDs are then
         weighted (counts ``n`` stay unweighted).
+    include_missing : bool, default False
+        Give each categorical variable with missing values a row for them
+        (``level`` missing, ``n`` the respondents without a value) and take its
+        percentages of all respondents, missing included, so they add up to
+        100% (SPSS "Percent"; the default is SPSS "Valid Percent").
 
     Returns
     -------
@@ -462,8 +468,12 @@ def describe(
         per group): ``variable``, ``level`` (None for numeric), the `by`
         columns, ``n`` (respondents in the level / with a value), ``missing``
         (respondents without a value), ``percent`` (weighted % of those with a
-        value), ``mean``, ``sd`` (weighted, R ``svyvar``), ``summary`` (text:
-        ``"n (pct%)"`` or ``"mean (sd)"``, one decimal).
+        value, or of all with `include_missing`), ``mean``, ``sd`` (weighted,
+        R ``svyvar``), ``summary`` (text: ``"n (pct%)"`` or ``"mean (sd)"``,
+        one decimal). ``attrs["kinds"]`` maps each variable to
+        ``"categorical"`` or ``"numeric"``, ``attrs["weighted"]`` says whether
+        unequal weights were used, ``attrs["codebook"]``
+        holds the codebook entries of the columns described.
 
     Notes
     -----
@@ -479,6 +489,11 @@ def describe(
     0   gender     女  2    2 (66.7%)
     1   gender     男  1    1 (33.3%)
     2      age   NaN  4  45.0 (12.9)
+    >>> tk.stats.describe(df, vars=["gender"], include_missing=True)[["level", "n", "percent"]]
+      level  n  percent
+    0     女  2     50.0
+    1     男  1     25.0
+    2   NaN  1     25.0
     """
     frame, w = _frame_and_weights(data, design)
     _check(frame, vars, "vars")
@@ -488,6 +503,7 @@ def describe(
     gvalid = g >= 0
     gi = np.where(gvalid, g, ngroup)
     out: list[dict[str, Any]] = []
+    kinds: dict[str, str] = {}
     key_records = keys.to_dict("records") if by_cols else [{}]
     for var in vars:
         col = frame[var]
@@ -495,6 +511,7 @@ def describe(
                        or pd.api.types.is_bool_dtype(col.dtype)
                        or str(col.dtype) == "boolean"
                        or not pd.api.types.is_numeric_dtype(col.dtype))
+        kinds[var] = "categorical" if categorical else "numeric"
         if categorical:
             if isinstance(col.dtype, pd.CategoricalDtype):
                 lv = col.cat.codes.to_numpy().astype(np.int64)
@@ -510,10 +527,16 @@ def describe(
             wct = np.bincount(cell, weights=weights, minlength=size)[: ngroup * k]
             wct = wct.reshape(ngroup, k)
             miss = np.bincount(np.where(~ok, gi, ngroup + 1), minlength=ngroup + 2)[:ngroup]
+            with_missing = include_missing and bool((~ok).any())
+            if with_missing:  # the missing answers as one more level, in the denominators
+                wmiss = np.bincount(np.where(~ok, gi, ngroup + 1), weights=weights,
+                                    minlength=ngroup + 2)[:ngroup]
+                cnt = np.column_stack([cnt, miss])
+                wct = np.column_stack([wct, wmiss])
             with np.errstate(invalid="ignore", divide="ignore"):
                 pct = 100 * wct / wct.sum(axis=1, keepdims=True)
             for j, rec in enumerate(key_records):
-                for i, level in enumerate(levels):
+                for i, level in enumerate([*levels, *([None] if with_missing else [])]):
                     out.append({"variable": var, "level": level, **rec, "n": int(cnt[j, i]),
                                 "missing": int(miss[j]), "percent": float(pct[j, i]),
                                 "mean": np.nan, "sd": np.nan,
@@ -538,4 +561,9 @@ def describe(
                             "mean": float(mean[j]), "sd": float(sd[j]),
                             "summary": f"{mean[j]:.1f} ({sd[j]:.1f})"})
     columns = ["variable", "level", *by_cols, "n", "missing", "percent", "mean", "sd", "summary"]
-    return pd.DataFrame(out, columns=columns)
+    result = pd.DataFrame(out, columns=columns)
+    result.attrs["kinds"] = kinds
+    result.attrs["weighted"] = bool(w is not None and len(w) and np.ptp(w) > 0)
+    book = frame.attrs.get("codebook") or {}
+    result.attrs["codebook"] = {c: book[c] for c in [*vars, *by_cols] if c in book}
+    return result

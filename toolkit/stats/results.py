@@ -18,7 +18,7 @@ and variance components of multilevel models ``var(Intercept|Subject)``,
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["ModelResult", "Summary", "coefficient_table"]
+__all__ = ["ModelResult", "Summary", "coefficient_frames", "coefficient_table", "is_threshold"]
 
 _KINDS = ("coefficient", "cut-point", "variance")
 
@@ -399,3 +399,103 @@ def ame_frame(
         table.insert(0, "outcome", [o for o in outcome for _ in terms])
         table["term"] = [t for _ in outcome for t in terms]
     return table
+
+
+# ---------------------------------------------------------------------------
+# coefficient tables of results of any kind, for tables and forest plots
+# ---------------------------------------------------------------------------
+
+#: Values of a ``kind``-like column that mark the cut-points of an ordered model.
+_CUT_KINDS = {"cutpoint", "cut-point", "threshold", "thresholds", "cut"}
+_MODEL_WORD = {"zh": "模型", "en": "Model"}
+
+
+def _coefficients_of(result: Any) -> pd.DataFrame:
+    """Coefficient table (``term, estimate, ci_low, ci_high`` …) of one result."""
+    if isinstance(result, pd.DataFrame):
+        frame = result
+    elif hasattr(result, "to_frame"):
+        frame = result.to_frame()
+    elif hasattr(result, "params") and hasattr(result, "bse"):  # a raw statsmodels result
+        ci = pd.DataFrame(np.asarray(result.conf_int()), index=result.params.index)
+        frame = pd.DataFrame({
+            "term": list(result.params.index), "estimate": np.asarray(result.params),
+            "se": np.asarray(result.bse), "p_value": np.asarray(result.pvalues),
+            "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy(),
+        })
+    else:
+        msg = (f"Cannot read coefficients from a {type(result).__name__}. Give a model result "
+               "with `.to_frame()` (e.g. from `tk.stats.ologit`) or a DataFrame with columns "
+               "term, estimate, ci_low, ci_high.")
+        raise TypeError(msg)
+    if "term" not in frame.columns:
+        frame = frame.reset_index().rename(columns={"index": "term"})
+    missing = [c for c in ("term", "estimate") if c not in frame.columns]
+    if missing:
+        msg = (f"The coefficient table has no column(s) {missing}; it needs term, estimate "
+               "and either ci_low/ci_high or se.")
+        raise KeyError(msg)
+    frame = frame.copy()
+    if "ci_low" not in frame.columns or "ci_high" not in frame.columns:
+        if "se" not in frame.columns:
+            msg = "The coefficient table needs ci_low and ci_high, or se."
+            raise KeyError(msg)
+        q = stats.norm.ppf(0.975)  # a normal 95% interval from the standard error
+        frame["ci_low"] = frame["estimate"] - q * frame["se"]
+        frame["ci_high"] = frame["estimate"] + q * frame["se"]
+    return frame
+
+
+def is_threshold(frame: pd.DataFrame) -> pd.Series:
+    """Rows of a coefficient table that are cut-points of an ordered model.
+
+    A term named ``a|b`` (R ``MASS::polr``), or a ``kind`` (``type``,
+    ``term_type``, ``component``) of ``cut-point``/``threshold``.
+
+    Examples
+    --------
+    >>> from toolkit.stats.results import is_threshold
+    >>> is_threshold(pd.DataFrame({"term": ["x", "1|2"]})).tolist()
+    [False, True]
+    """
+    mask = frame["term"].astype(str).str.contains("|", regex=False)
+    for col in ("kind", "type", "term_type", "component"):
+        if col in frame.columns:
+            mask |= frame[col].astype(str).str.lower().isin(_CUT_KINDS)
+    return mask
+
+
+def coefficient_frames(results: Any, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """Coefficient tables of one or several models, keyed by model name.
+
+    Parameters
+    ----------
+    results : model result, DataFrame, list or dict of them
+        One result (anything with ``.to_frame()``, a raw statsmodels result, or
+        a DataFrame with ``term, estimate`` and ``ci_low, ci_high`` or ``se``),
+        a list of them (named 模型1, 模型2 … / Model 1 …) or a dict name → result.
+    lang : {"zh", "en"}, default "zh"
+        Language of the default model names.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Model name (``""`` for a single result) → its table, with ``ci_low`` and
+        ``ci_high`` (a normal 95% interval from ``se`` where the result has none).
+
+    Examples
+    --------
+    >>> from toolkit.stats.results import coefficient_frames
+    >>> f = pd.DataFrame({"term": ["x"], "estimate": [0.5], "se": [0.1]})
+    >>> list(coefficient_frames([f, f], lang="en"))
+    ['Model 1', 'Model 2']
+    >>> coefficient_frames(f)[""]["ci_low"].round(3).tolist()
+    [0.304]
+    """
+    if isinstance(results, Mapping):
+        return {str(k): _coefficients_of(v) for k, v in results.items()}
+    if isinstance(results, Sequence) and not isinstance(results, str | pd.DataFrame):
+        word = _MODEL_WORD.get(lang, _MODEL_WORD["en"])
+        sep = "" if lang == "zh" else " "
+        return {f"{word}{sep}{i}": _coefficients_of(r) for i, r in enumerate(results, start=1)}
+    return {"": _coefficients_of(results)}

@@ -1,0 +1,35 @@
+"""The blocks a report is made of: headings, text, notes, tables, figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.report._format import Lang, w
+
+__all__ = ["Block"]
+
+
+@dataclass
+class Block:
+    """One block of a report, in order; tables and figures carry their number."""
+
+    kind: str  # heading | text | table | figure | note
+    text: str = ""
+    level: int = 1
+    table: Any = None  # a toolkit.report.Table for kind "table"
+    png: bytes | None = None
+    width_cm: float = 15.0
+    number: int | None = None
+    heading_number: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def heading_text(self) -> str:
+        """A heading with its number: ``1.2 数据来源``."""
+        return f"{self.heading_number} {self.text}" if self.heading_number else self.text
+
+    def figure_title(self, lang: Lang) -> str:
+        """A figure caption with its number: ``图1 …`` / ``Figure 1. …``."""
+        if lang == "zh":
+            return f"{w('figure', 'zh')}{self.number} {self.text}".rstrip()
+        return f"{w('figure', 'en')}{self.number}. {self.text}".rstrip()
