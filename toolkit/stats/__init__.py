@@ -37,7 +37,7 @@ _LAZY = {
     "change": "toolkit.stats.waves",
     "sessions": "toolkit.stats.process",
     "submissions": "toolkit.stats.process",
-    "km_curve": "toolkit.stats.process",
+    "km_curve": "toolkit.stats.survival",
 }
 
 __all__ = sorted(_LAZY)
