@@ -22,7 +22,7 @@ from toolkit.stats import _process_kernel as K
 from toolkit.stats.results import Summary
 from toolkit.stats.survival import km_curve
 
-__all__ = ["ProcessResult", "km_curve", "sessions", "submissions"]
+__all__ = ["ProcessResult", "km_curve", "lag_table", "sessions", "submissions"]
 
 # The column lists and claim names live in the kernel shared with the large-data path.
 RATE_COLUMNS, LAG_COLUMNS, KM_COLUMNS = K.RATE_COLUMNS, K.LAG_COLUMNS, K.KM_COLUMNS
@@ -442,3 +442,78 @@ def _submission_counts(frame: pd.DataFrame, by: list[str]
         time, event = K.response_times(dates, done, rdates, K.end_of_data(dates, rdates))
         lag = (codes, time, event, None)
     return keys, counts, lag
+
+
+def lag_table(
+    data: Any,
+    *,
+    kind: str = "submissions",
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per submission (or topic) with its lag in days and whether the event happened.
+
+    The input of :func:`toolkit.stats.km_curve`, :func:`toolkit.stats.logrank`
+    and :func:`toolkit.stats.cox`: the same lags ``submissions``/``sessions``
+    summarise, row by row.
+
+    Parameters
+    ----------
+    data : Study or pandas.DataFrame
+        A Study or its submissions (sessions) table.
+    kind : {"submissions", "sessions"}, default "submissions"
+        ``"submissions"``: days from submission to response; ``"sessions"``:
+        days from a topic's first session to its implementation.
+    by : str or list of str, optional
+        Columns of a topic (its first session's values) to carry, for
+        ``kind="sessions"``; the submissions table keeps all its columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table's rows (topics for sessions) with ``days`` and ``event``
+        (True: responded / implemented; False: censored at the end of the
+        data). Rows whose lag cannot be known (negative, or an event without
+        its date) are left out; their number is in ``.attrs["n_excluded"]``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-02-01"]),
+    ...     "channel": ["提案", "提案", "社情民意信息"],
+    ...     "responded": [True, False, True],
+    ...     "response_date": pd.to_datetime(["2024-01-20", None, "2024-02-03"])})
+    >>> tk.stats.lag_table(s)[["channel", "days", "event"]]
+      channel  days  event
+    0      提案  19.0   True
+    1      提案  31.0  False
+    2  社情民意信息   2.0   True
+    """
+    from toolkit._checks import check_choice
+
+    check_choice(kind, ["submissions", "sessions"], param="kind")
+    by = _by_list(by)
+    frame = as_table(data, kind, where="tk.stats.lag_table")
+    if kind == "submissions":
+        require_columns(frame, {"lag_table": ["date", "responded", "response_date"]},
+                        where="the submissions table")
+        flags = K.submission_flags(frame[["responded"]])
+        start = pd.to_datetime(frame["date"], errors="coerce")
+        stop = pd.to_datetime(frame["response_date"], errors="coerce")
+        end = K.end_of_data(start, stop)
+        rows = frame
+    else:
+        require_columns(frame, {"lag_table": ["session_id", "date", "implemented",
+                                              "implemented_date"]},
+                        where="the sessions table")
+        frame = _with_platform_group(frame, by)
+        require_columns(frame, {"by": by}, where="the sessions table")
+        rows = _topics(frame, by)
+        flags = pd.DataFrame({"responded": rows["implemented"].astype("boolean")})
+        start, stop = rows["first_date"], rows["implemented_date"]
+        end = K.end_of_data(frame["date"], frame["implemented_date"])
+    done = flags["responded"].fillna(value=False).to_numpy(dtype=bool)
+    time, _ = K.response_times(start, done, stop, end)
+    keep = ~np.isnan(time)
+    out = rows.loc[keep].assign(days=time[keep], event=done[keep])
+    out.attrs["n_excluded"] = int((~keep).sum())
+    return out
