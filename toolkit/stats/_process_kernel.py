@@ -189,7 +189,8 @@ def labels_of(keys: pd.DataFrame, by: list[str]) -> list[str]:
     def text(v: Any) -> str:  # a missing key reads "nan"
         return str(np.nan) if v is None or v is pd.NA or v is pd.NaT else str(v)
 
-    return [" / ".join(map(text, r)) for r in keys[by].itertuples(index=False, name=None)]
+    cols = [[text(v) for v in keys[b].to_numpy(dtype=object)] for b in by]
+    return [" / ".join(r) for r in zip(*cols, strict=True)]
 
 
 # ---------------------------------------------------------------------------
@@ -320,20 +321,32 @@ def _cells(codes: np.ndarray, time: np.ndarray, event: np.ndarray, count: np.nda
 
 def _cumsum_by_group(values: np.ndarray, group: np.ndarray, first: np.ndarray,
                      n_groups: int) -> np.ndarray:
-    """Cumulative sums restarting at each group (`group` sorted; `first` its first index)."""
+    """Cumulative sums restarting at each group (`group` sorted; `first` its first index).
+
+    Each group's sums are ``np.cumsum`` of its values, bit for bit (what one
+    statsmodels fit per group gives): the groups are laid out as rows of a grid,
+    padded with zeros at the end, and summed along the rows, in batches of
+    consecutive groups that keep the grid small.
+    """
+    out = np.empty(len(values))
     if not len(values):
-        return values.copy()
+        return out
+    length = np.diff(np.r_[first, len(values)])
     pos = np.arange(len(values)) - first[group]
-    width = int(pos.max()) + 1
-    if n_groups * width <= max(_DENSE_CELLS, 4 * len(values)):
-        # one row per group, padded at the end: the sums are np.cumsum's, group by group
-        grid = np.zeros((n_groups, width))
-        grid[group, pos] = values
-        return np.cumsum(grid, axis=1)[group, pos]
-    bad = np.isnan(values)
-    out = pd.Series(np.where(bad, 0.0, values)).groupby(group).cumsum().to_numpy()
-    seen = pd.Series(bad).groupby(group).cummax().to_numpy()
-    out[seen] = np.nan
+    g0 = 0
+    while g0 < n_groups:
+        # the longest run of groups whose grid stays under the limit
+        width = np.maximum.accumulate(length[g0:])
+        fits = np.flatnonzero((np.arange(1, len(width) + 1) * width) <= _DENSE_CELLS)
+        g1 = g0 + (int(fits[-1]) + 1 if len(fits) else 1)
+        lo, hi = first[g0], (first[g1] if g1 < n_groups else len(values))
+        if hi > lo:
+            w = int(length[g0:g1].max())
+            grid = np.zeros((g1 - g0, w))
+            gi = group[lo:hi] - g0
+            grid[gi, pos[lo:hi]] = values[lo:hi]
+            out[lo:hi] = np.cumsum(grid, axis=1)[gi, pos[lo:hi]]
+        g0 = g1
     return out
 
 
