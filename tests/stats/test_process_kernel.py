@@ -66,3 +66,47 @@ def test_same_as_per_group_implementation(cases, name):
         if not len(want) and not len(got):
             continue
         _same(got, want, f"{name}.{part}")
+
+
+@pytest.mark.parametrize("name", ["sub_street_month", "ses_town_platform", "km_group"])
+def test_sorted_cells_and_batched_sums_give_the_same(cases, name, monkeypatch):
+    # A tiny grid limit forces the sorted (group, time) cells and the cumulative sums in
+    # batches of groups, the path of data with many groups and distinct times.
+    from toolkit.stats import _process_kernel
+
+    monkeypatch.setattr(_process_kernel, "_DENSE_CELLS", 50)
+    fn, table, kw = cases[name]
+    result = getattr(tk.stats, fn)(table, **kw)
+    for part, got in CASES.outputs(result).items():
+        want = pd.read_parquet(GOLDEN / "process" / f"{name}__{part}.parquet")
+        if len(want) or len(got):
+            _same(got, want, f"{name}.{part}")
+
+
+def test_km_curve_fractional_times_equal_statsmodels():
+    # Source: statsmodels SurvfuncRight (Greenwood SE) on each group; 1e-12.
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"t": np.round(rng.exponential(3.0, 300), 2),
+                      "e": rng.random(300) < 0.7, "g": rng.choice(["x", "y"], 300)})
+    km = tk.stats.km_curve(d, time="t", event="e", by="g")
+    for g, part in d.groupby("g"):
+        sf = SurvfuncRight(part["t"].to_numpy(), part["e"].to_numpy(float))
+        got = km[(km["group"] == g) & (km["events"] > 0)]
+        np.testing.assert_allclose(got["time"], sf.surv_times, rtol=1e-12)
+        np.testing.assert_allclose(got["survival"], sf.surv_prob, rtol=1e-12)
+        np.testing.assert_array_equal(got["at_risk"], sf.n_risk)
+
+
+def test_yes_no_errors_name_column_rows_and_value():
+    s = pd.DataFrame({"session_id": ["S1", "S2", "S3"], "date": pd.Timestamp("2024-01-01"),
+                      "consensus": ["是", "待定", "2"]}, index=[10, 11, 12])
+    with pytest.raises(tk.errors.ValidationError, match="consensus") as err:
+        tk.stats.sessions(s)
+    assert err.value.problems[["row", "value"]].values.tolist() == [[11, "待定"], [12, "2"]]
+    numbers = pd.DataFrame({"date": pd.Timestamp("2024-01-01"), "responded": [1, 0, 2]})
+    with pytest.raises(tk.errors.ValidationError, match="responded"):
+        tk.stats.submissions(numbers)
+    with pytest.raises(tk.errors.ValidationError, match="done"):
+        tk.stats.km_curve(pd.DataFrame({"t": [1, 2], "done": [1, 2]}), time="t", event="done")
