@@ -201,10 +201,13 @@ def labels_of(keys: pd.DataFrame, by: list[str]) -> list[str]:
 def flag_counts(codes: np.ndarray, flag: pd.Series, n_groups: int
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Successes and known answers of a nullable boolean flag in every group."""
-    known = flag.notna().to_numpy()
+    hits = flag.to_numpy(dtype=bool, na_value=False)
+    known = ~flag.isna().to_numpy()
     keep = known & (codes >= 0)
-    c = codes[keep]
-    hits = flag.to_numpy(dtype=bool, na_value=False)[keep]
+    if keep.all():
+        c = codes
+    else:
+        c, hits = codes[keep], hits[keep]
     k = np.bincount(c, weights=hits, minlength=n_groups).astype(np.int64)
     n = np.bincount(c, minlength=n_groups).astype(np.int64)
     return k, n
@@ -293,29 +296,31 @@ def claim_rows(claim: Mapping[str, float] | None, totals: Mapping[str, tuple[int
 # ---------------------------------------------------------------------------
 
 
-def _cells(codes: np.ndarray, time: np.ndarray, event: np.ndarray, count: np.ndarray,
+def _cells(codes: np.ndarray, time: np.ndarray, event: np.ndarray, count: np.ndarray | None,
            n_groups: int) -> tuple[np.ndarray, ...]:
     """Distinct (group, time) cells in group then time order: group, time, events, count."""
     if not len(time):
         empty = np.zeros(0)
         return np.zeros(0, dtype=np.int64), empty, empty, empty
-    lo = time.min()
-    whole = time - lo
-    span = int(min(whole.max(), _DENSE_CELLS)) + 1
-    if (n_groups * span <= _DENSE_CELLS
-            and np.array_equal(whole, np.floor(whole))):
-        # whole-number times (days): a dense grid, no sort
-        key = codes * span + whole.astype(np.int64)
-        size = n_groups * span
-        m = np.bincount(key, weights=count, minlength=size)
-        d = np.bincount(key, weights=event * count, minlength=size)
-        cell = np.flatnonzero(m > 0)
-        return cell // span, lo + (cell % span).astype(float), d[cell], m[cell]
+    weighted = event if count is None else event * count
+    lo, hi = time.min(), time.max()
+    if n_groups * (hi - lo + 1) <= _DENSE_CELLS:
+        whole = time.astype(np.int64)
+        if np.array_equal(whole, time):
+            # whole-number times (days): a dense grid, no sort
+            span = int(hi - lo) + 1
+            key = codes * span + (whole - int(lo))
+            size = n_groups * span
+            m = np.bincount(key, weights=count, minlength=size)
+            d = np.bincount(key, weights=weighted, minlength=size)
+            cell = np.flatnonzero(m > 0)
+            return cell // span, lo + (cell % span).astype(float), d[cell], \
+                m[cell].astype(float)
     utime, rtime = np.unique(time, return_inverse=True)
     key = codes * len(utime) + rtime
     ukey, inv = np.unique(key, return_inverse=True)
-    m = np.bincount(inv, weights=count)
-    d = np.bincount(inv, weights=event * count)
+    m = np.bincount(inv, weights=count).astype(float)
+    d = np.bincount(inv, weights=weighted)
     return ukey // len(utime), utime[ukey % len(utime)], d, m
 
 
@@ -381,14 +386,21 @@ def km_groups(codes: np.ndarray, time: np.ndarray, event: np.ndarray, n_groups: 
     codes = np.asarray(codes, dtype=np.int64)
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=float)
-    count = np.ones(len(codes)) if count is None else np.asarray(count, dtype=float)
-    inside = codes >= 0
-    valid = inside & ~np.isnan(time)
-    excluded = np.bincount(codes[inside & ~valid], weights=count[inside & ~valid],
-                           minlength=n_groups)
-    c, t, e, w = codes[valid], time[valid], event[valid], count[valid]
-    total = np.bincount(c, weights=w, minlength=n_groups)
-    n_events = np.bincount(c, weights=e * w, minlength=n_groups)
+    count = None if count is None else np.asarray(count, dtype=float)
+    valid = ~np.isnan(time)
+    if len(codes) and codes.min() < 0:
+        valid &= codes >= 0
+    excluded = np.zeros(n_groups)
+    if valid.all():
+        c, t, e, w = codes, time, event, count
+    else:
+        out = ~valid & (codes >= 0)
+        excluded = np.bincount(codes[out], weights=None if count is None else count[out],
+                               minlength=n_groups)
+        c, t, e = codes[valid], time[valid], event[valid]
+        w = None if count is None else count[valid]
+    total = np.bincount(c, weights=w, minlength=n_groups).astype(float)
+    n_events = np.bincount(c, weights=e if w is None else e * w, minlength=n_groups)
 
     cg, ct, cd, cm = _cells(c, t, e, w, n_groups)
     # at risk just before each cell's time: the group's count from that cell on
