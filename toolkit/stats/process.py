@@ -217,6 +217,10 @@ def sessions(
     ------
     ColumnNotFoundError
         Without ``session_id``/``date``, or when a `by` column is missing.
+    ValidationError
+        When ``consensus`` or ``implemented`` holds something other than a
+        yes/no answer (:func:`toolkit.schema.yes_no`); ``.problems`` lists the
+        rows and values.
 
     Notes
     -----
@@ -374,8 +378,12 @@ def submissions(
     ------
     ColumnNotFoundError
         Without ``date`` or a `by` column, or a claim whose column is missing.
-    ValueError
+    ArgumentError
         For an unknown claim key or a claimed proportion outside [0, 1].
+    ValidationError
+        When ``adopted`` or ``responded`` holds something other than a yes/no
+        answer (:func:`toolkit.schema.yes_no`); ``.problems`` lists the rows
+        and values.
 
     Notes
     -----
