@@ -158,12 +158,37 @@ def response_times(start: pd.Series, done: np.ndarray, stop_date: pd.Series, end
     """Days from `start` to the event (`stop_date` where `done`) or to `end` (censored).
 
     Returns ``time`` (NaN for rows left out: a negative or unknown lag, or an
-    event without its date) and ``event`` (1.0/0.0).
+    event without its date) and ``event`` (1.0/0.0). Whole days, rounded down
+    as ``Timedelta.days`` does.
     """
-    stop = stop_date.where(done, end)
-    days = (stop - start).dt.days.astype(float).to_numpy()
-    ok = ~np.isnan(days) & (days >= 0) & ~(done & stop_date.isna().to_numpy())
-    return np.where(ok, days, np.nan), done.astype(float)
+    a = _datetime64(start)
+    b = _datetime64(stop_date).astype(a.dtype)
+    unit = np.datetime_data(a.dtype)[0]
+    per_day = int(np.timedelta64(1, "D") / np.timedelta64(1, unit))
+    nat = np.iinfo(np.int64).min
+    ai, bi = a.view(np.int64), b.view(np.int64)
+    if pd.isna(end):
+        end_i = nat
+    else:
+        end = pd.Timestamp(end)
+        end = end.tz_convert("UTC").tz_localize(None) if end.tzinfo is not None else end
+        end_i = np.datetime64(end).astype(a.dtype).view(np.int64)
+    stop = np.where(done, bi, end_i)
+    bad = (ai == nat) | (stop == nat)
+    days = np.floor_divide(stop - ai, per_day).astype(float)
+    days[bad | (days < 0)] = np.nan
+    return days, done.astype(float)
+
+
+def _datetime64(s: pd.Series) -> np.ndarray:
+    """The values of a date column as numpy datetime64 (time zones converted to UTC)."""
+    values = s.to_numpy()
+    if values.dtype.kind == "M":
+        return values
+    s = pd.to_datetime(s, errors="coerce")
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return s.to_numpy()
 
 
 def group_codes(frame: pd.DataFrame, by: list[str], *, dropna: bool = False
@@ -175,10 +200,60 @@ def group_codes(frame: pd.DataFrame, by: list[str], *, dropna: bool = False
     """
     if not by:
         return np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=range(1))
+    fast = _factor_codes(frame, by, dropna=dropna)
+    if fast is not None:
+        return fast
     gb = frame.groupby(by, sort=True, observed=True, dropna=dropna)
     codes = gb.ngroup().to_numpy(dtype=np.int64)
     keys = gb.size().index.to_frame(index=False)
     return codes, keys
+
+
+def _factor_codes(frame: pd.DataFrame, by: list[str], *, dropna: bool
+                  ) -> tuple[np.ndarray, pd.DataFrame] | None:
+    """:func:`group_codes` from one factorisation per column and a grid of their codes."""
+    parts = []
+    for b in by:
+        col = frame[b]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes = col.cat.codes.to_numpy(dtype=np.int64)
+            values = pd.Categorical.from_codes(np.arange(len(col.cat.categories)),
+                                               dtype=col.dtype)
+        else:
+            try:
+                codes, values = pd.factorize(col, sort=True, use_na_sentinel=True)
+            except TypeError:  # values that do not sort together: as groupby does
+                return None
+            codes = codes.astype(np.int64, copy=False)
+        size = len(values)
+        if not dropna:  # missing keys form the last group of the column
+            codes = np.where(codes < 0, size, codes)
+            size += 1
+        parts.append((codes, values, size))
+    space = int(np.prod([p[2] for p in parts], dtype=np.float64))
+    if space > max(_DENSE_CELLS, 2 * len(frame)):
+        return None
+    combined = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for codes, _, size in parts:
+        missing |= codes < 0
+        combined = combined * size + codes
+    combined[missing] = space  # a dropped missing key
+    seen = np.bincount(combined, minlength=space + 1)[:space] > 0
+    lookup = np.full(space + 1, -1, dtype=np.int64)
+    present = np.flatnonzero(seen)
+    lookup[present] = np.arange(len(present))
+    keys = {}
+    rest = present
+    for b, (_, values, size) in zip(reversed(by), reversed(parts), strict=True):
+        idx = rest % size
+        rest = rest // size
+        taken = np.where(idx < len(values), idx, -1)
+        keys[b] = pd.Index(values).take(taken, allow_fill=True) if (taken < 0).any() else \
+            pd.Index(values).take(taken)
+    out = pd.DataFrame({b: np.asarray(keys[b], dtype=object) if keys[b].dtype == object
+                        else keys[b] for b in by})
+    return lookup[combined], out
 
 
 def labels_of(keys: pd.DataFrame, by: list[str]) -> list[str]:
@@ -201,16 +276,12 @@ def labels_of(keys: pd.DataFrame, by: list[str]) -> list[str]:
 def flag_counts(codes: np.ndarray, flag: pd.Series, n_groups: int
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Successes and known answers of a nullable boolean flag in every group."""
-    hits = flag.to_numpy(dtype=bool, na_value=False)
-    known = ~flag.isna().to_numpy()
-    keep = known & (codes >= 0)
-    if keep.all():
-        c = codes
-    else:
-        c, hits = codes[keep], hits[keep]
-    k = np.bincount(c, weights=hits, minlength=n_groups).astype(np.int64)
-    n = np.bincount(c, minlength=n_groups).astype(np.int64)
-    return k, n
+    state = flag.to_numpy(dtype=np.int64, na_value=2)  # 0 no, 1 yes, 2 missing
+    key = codes * 3 + state
+    if len(codes) and codes.min() < 0:
+        key = key[codes >= 0]
+    tally = np.bincount(key, minlength=3 * n_groups).reshape(n_groups, 3)
+    return tally[:, 1].astype(np.int64), (tally[:, 0] + tally[:, 1]).astype(np.int64)
 
 
 def proportion_ci(k: np.ndarray, n: np.ndarray, level: float, method: str = "wilson"
@@ -311,8 +382,13 @@ def _cells(codes: np.ndarray, time: np.ndarray, event: np.ndarray, count: np.nda
             span = int(hi - lo) + 1
             key = codes * span + (whole - int(lo))
             size = n_groups * span
-            m = np.bincount(key, weights=count, minlength=size)
-            d = np.bincount(key, weights=weighted, minlength=size)
+            if count is None and np.array_equal(event, event.astype(bool)):
+                both = np.bincount(key * 2 + event.astype(np.int64), minlength=2 * size)
+                d = both[1::2].astype(float)
+                m = both[0::2] + both[1::2]
+            else:
+                m = np.bincount(key, weights=count, minlength=size)
+                d = np.bincount(key, weights=weighted, minlength=size)
             cell = np.flatnonzero(m > 0)
             return cell // span, lo + (cell % span).astype(float), d[cell], \
                 m[cell].astype(float)
@@ -399,10 +475,9 @@ def km_groups(codes: np.ndarray, time: np.ndarray, event: np.ndarray, n_groups: 
                                minlength=n_groups)
         c, t, e = codes[valid], time[valid], event[valid]
         w = None if count is None else count[valid]
-    total = np.bincount(c, weights=w, minlength=n_groups).astype(float)
-    n_events = np.bincount(c, weights=e if w is None else e * w, minlength=n_groups)
-
     cg, ct, cd, cm = _cells(c, t, e, w, n_groups)
+    total = np.bincount(cg, weights=cm, minlength=n_groups)
+    n_events = np.bincount(cg, weights=cd, minlength=n_groups)
     # at risk just before each cell's time: the group's count from that cell on
     before = np.cumsum(cm) - cm
     starts = np.searchsorted(cg, np.arange(n_groups))
