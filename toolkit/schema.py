@@ -34,9 +34,11 @@ from typing import Any, Literal
 
 __all__ = [
     "MEMBER_TYPES",
+    "NO_WORDS",
     "TABLES",
     "TABLE_NAMES",
     "VOCABULARIES",
+    "YES_WORDS",
     "Column",
     "Table",
     "Term",
@@ -49,10 +51,80 @@ __all__ = [
     "term_label",
     "value_labels",
     "vocabulary_of",
+    "yes_no",
 ]
 
 Lang = Literal["zh", "en"]
 DType = Literal["string", "int", "float", "date", "bool", "category", "ordered"]
+
+
+# ---------------------------------------------------------------------------
+# Yes/no answers
+# ---------------------------------------------------------------------------
+
+#: Spellings read as True in a yes/no column (after NFKC, stripped, lower case).
+YES_WORDS: frozenset[str] = frozenset(
+    {"是", "有", "√", "✓", "✔", "☑", "y", "yes", "true", "t", "1", "已", "对", "是的", "有的",
+     "已落实"}
+)
+#: Spellings read as False in a yes/no column (after NFKC, stripped, lower case).
+NO_WORDS: frozenset[str] = frozenset(
+    {"否", "无", "×", "✗", "✘", "☒", "n", "no", "false", "f", "0", "未", "错", "没有",
+     "不是", "非", "未落实"}
+)
+
+
+def yes_no(value: object) -> bool | None:
+    """The boolean a yes/no answer stands for; None for a blank cell.
+
+    Booleans are themselves, the numbers 0 and 1 are False and True, and text
+    is matched against :data:`YES_WORDS` / :data:`NO_WORDS` after NFKC folding
+    (full-width → half-width), stripping and lower-casing. This is the one
+    reading of yes/no answers: ``tk.io`` (reading tables), ``tk.stats``
+    (process measures) and the large-data engines all use it.
+
+    Raises
+    ------
+    ValueError
+        For any other value (a number other than 0/1, an unknown word); the
+        callers turn it into a message naming the table, column and rows.
+
+    Examples
+    --------
+    >>> [yes_no(v) for v in ["是", "无", "√", "ＹＥＳ", " 已落实 ", 0, 1.0, True, None, ""]]
+    [True, False, True, True, True, False, True, True, None, None]
+    >>> yes_no("待定")
+    Traceback (most recent call last):
+    ...
+    ValueError: '待定' is not a yes/no answer
+    """
+    if value is None or value is True or value is False:
+        return value  # type: ignore[return-value]
+    if type(value).__name__ in ("bool_", "bool"):
+        return bool(value)
+    if isinstance(value, str):
+        folded = unicodedata.normalize("NFKC", value).strip().lower()
+        if not folded:
+            return None
+        if folded in YES_WORDS:
+            return True
+        if folded in NO_WORDS:
+            return False
+        msg = f"{value!r} is not a yes/no answer"
+        raise ValueError(msg)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = None
+    if number is not None:
+        if number != number:  # NaN, pd.NA-like floats
+            return None
+        if number in (0.0, 1.0):
+            return number == 1.0
+    elif str(value) in ("<NA>", "NaT"):
+        return None
+    msg = f"{value!r} is not a yes/no answer"
+    raise ValueError(msg)
 
 
 # ---------------------------------------------------------------------------

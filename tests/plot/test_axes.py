@@ -244,40 +244,6 @@ def test_heatmap_communities_by_quarter(small_study):
     assert ax.images[0].get_array().sum() == 5
 
 
-# -- survival --------------------------------------------------------------------
-
-
-def test_km_frame_matches_the_product_limit_by_hand():
-    d = pd.DataFrame({"days": [5, 10, 10, 20], "done": [1, 1, 0, 1]})
-    km = tk.plot.km_frame(d, time="days", event="done")
-    # Kaplan-Meier by hand: 4 at risk, 1 event at 5 -> 3/4; 3 at risk, 1 event at 10 -> 1/2;
-    # 1 at risk, 1 event at 20 -> 0
-    assert km["survival"].tolist() == pytest.approx([1.0, 0.75, 0.5, 0.0])
-    # Greenwood variance at t=5: S^2 * d / (n (n - d)) = 0.75^2 / 12; log-log limits
-    s, se = 0.75, math.sqrt(0.75**2 / 12)
-    theta, se_t = math.log(-math.log(s)), se / (s * abs(math.log(s)))
-    low = math.exp(-math.exp(theta + 1.959964 * se_t))
-    high = math.exp(-math.exp(theta - 1.959964 * se_t))
-    row = km.iloc[1]
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-6)
-
-
-def test_survival_one_line_per_group_and_curve_frames():
-    d = pd.DataFrame({"days": [5, 10, 12, 20, 3, 8], "done": [1, 1, 0, 1, 1, 1],
-                      "platform": ["微信群"] * 3 + ["居民议事会"] * 3})
-    ax = tk.plot.survival(d, time="days", event="done", by="platform", lang="en")
-    _draw(ax)
-    assert len(ax.lines) == 2
-    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"WeChat group",
-                                                                  "Residents' council"}
-    curves = tk.plot.km_frame(d, time="days", event="done").assign(group="all")
-    ax2 = tk.plot.survival(curves)
-    assert len(ax2.lines) == 1
-    assert ax2.get_legend() is None
-    with pytest.raises(ValueError, match="`event`"):
-        tk.plot.survival(d, time="days")
-
-
 # -- change, coverage --------------------------------------------------------------
 
 

@@ -84,14 +84,10 @@ __all__ = [
     "parse_missing_codes",
 ]
 
-#: Spellings read as True / False in a yes/no column (after NFKC, stripped, lower case).
-TRUE_WORDS = frozenset(
-    {"是", "有", "√", "✓", "✔", "☑", "y", "yes", "true", "t", "1", "已", "对", "是的", "有的"}
-)
-FALSE_WORDS = frozenset(
-    {"否", "无", "×", "✗", "✘", "☒", "n", "no", "false", "f", "0", "未", "错", "没有",
-     "不是", "非"}
-)
+#: Spellings read as True / False in a yes/no column: the one vocabulary of
+#: :mod:`toolkit.schema` (:func:`toolkit.schema.yes_no` reads a cell).
+TRUE_WORDS = schema.YES_WORDS
+FALSE_WORDS = schema.NO_WORDS
 
 #: Excel serial numbers accepted as dates: 1950-01-01 … 2100-12-31.
 SERIAL_MIN, SERIAL_MAX = 18264, 73415
@@ -463,18 +459,17 @@ def _parse_float(value: object) -> Outcome:
 
 
 def _parse_bool(value: object) -> Outcome:
-    if isinstance(value, bool | np.bool_):
-        return bool(value), None, None, None
-    if isinstance(value, int | float | np.integer | np.floating):
-        if value in (0, 1):
-            return bool(value), "1/0 → boolean", None, None
+    try:
+        out = schema.yes_no(value)
+    except ValueError:
         return None, None, "not_yes_no", None
-    folded = _nfkc(str(value)).strip().lower()
-    if folded in TRUE_WORDS:
-        return True, "yes/no word → boolean", None, None
-    if folded in FALSE_WORDS:
-        return False, "yes/no word → boolean", None, None
-    return None, None, "not_yes_no", None
+    if out is None:
+        return None, None, "not_yes_no", None
+    if isinstance(value, bool | np.bool_):
+        return out, None, None, None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return out, "1/0 → boolean", None, None
+    return out, "yes/no word → boolean", None, None
 
 
 def _parse_datecell(value: object) -> Outcome:

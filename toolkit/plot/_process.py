@@ -1,4 +1,7 @@
-"""Figures of the consultation process: timeline, heatmap, survival curves, coverage grid."""
+"""Figures of the consultation process: timeline, heatmap, coverage grid.
+
+Kaplan–Meier curves are drawn by :mod:`toolkit.plot._survival`.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,11 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
 from toolkit._checks import Lang, as_table, check_lang, is_study, require_columns
-from toolkit.plot._common import apply_fonts, new_axes, require, top_levels, word
+from toolkit.plot._common import apply_fonts, new_axes, top_levels, word
 from toolkit.plot._style import OKABE_ITO
 from toolkit.schema import column_label, value_labels
 
-__all__ = ["coverage", "coverage_status", "heatmap", "km_frame", "survival", "timeline"]
+__all__ = ["coverage", "coverage_status", "heatmap", "timeline"]
 
 _DERIVED = {"town", "community", "quarter", "month", "year"}
 
@@ -268,151 +271,6 @@ def heatmap(
                     color="black" if top and v > top * 0.6 else "white")
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     bar.ax.tick_params(labelsize=7)
-    return apply_fonts(ax, lang)
-
-
-# ---------------------------------------------------------------------------
-# survival
-# ---------------------------------------------------------------------------
-
-
-def km_frame(data: pd.DataFrame, *, time: str, event: str, by: str | None = None,
-             alpha: float = 0.05) -> pd.DataFrame:
-    r"""Kaplan–Meier estimates with pointwise log-log confidence limits.
-
-    Returns columns ``group`` (None without `by`), ``time``, ``survival``,
-    ``ci_low``, ``ci_high``, ``at_risk``, ``n``; the first row of each group is
-    time 0 with survival 1.
-
-    Notes
-    -----
-    Computed with ``statsmodels.duration.survfunc.SurvfuncRight`` (Greenwood
-    standard errors); limits :math:`\exp(-\exp(\log(-\log S) \pm z\,
-    \mathrm{se}/(S|\log S|)))`, as R ``survfit(conf.type = "log-log")``.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"days": [5, 10, 10, 20], "done": [1, 1, 0, 1]})
-    >>> tk.plot.km_frame(d, time="days", event="done")["survival"].round(3).tolist()
-    [1.0, 0.75, 0.5, 0.0]
-    """
-    from scipy.stats import norm
-    from statsmodels.duration.survfunc import SurvfuncRight
-
-    require(data, time, event, by)
-    z = norm.ppf(1 - alpha / 2)
-    groups = [(None, data)] if by is None else list(data.groupby(by, observed=True, sort=True))
-    out = []
-    for g, part in groups:
-        t = pd.to_numeric(part[time], errors="coerce").astype("float64")
-        e = part[event].astype("Float64").astype("float64")
-        ok = t.notna() & e.notna()
-        t, e = t[ok].to_numpy(), e[ok].to_numpy()
-        if len(t) == 0:
-            continue
-        sf = SurvfuncRight(t, e)
-        s = np.asarray(sf.surv_prob, dtype="float64")
-        se = np.asarray(sf.surv_prob_se, dtype="float64")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            theta = np.log(-np.log(s))
-            se_theta = se / (s * np.abs(np.log(s)))
-            low = np.exp(-np.exp(theta + z * se_theta))
-            high = np.exp(-np.exp(theta - z * se_theta))
-        low = np.where(np.isfinite(low), low, np.where(s >= 1, 1.0, 0.0))
-        high = np.where(np.isfinite(high), high, np.where(s >= 1, 1.0, 0.0))
-        frame = pd.DataFrame({"group": g, "time": np.r_[0.0, sf.surv_times],
-                              "survival": np.r_[1.0, s], "ci_low": np.r_[1.0, low],
-                              "ci_high": np.r_[1.0, high],
-                              "at_risk": np.r_[len(t), sf.n_risk].astype(int), "n": len(t)})
-        out.append(frame)
-    cols = ["group", "time", "survival", "ci_low", "ci_high", "at_risk", "n"]
-    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
-
-
-def survival(
-    data: pd.DataFrame,
-    *,
-    time: str = "time",
-    event: str | None = None,
-    by: str | None = None,
-    ci: bool = True,
-    ylabel: str | None = None,
-    lang: Lang = "zh",
-    ax: Axes | None = None,
-) -> Axes:
-    """Kaplan–Meier curves, e.g. days from session to implementation or from submission to response.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Either curves already estimated (columns ``time, survival`` and
-        optionally ``ci_low, ci_high, group``, as ``tk.stats`` returns them), or
-        one row per case with a duration column `time` and an `event` column
-        (1/True = the event happened, 0/False = still open, censored).
-    time : str, default "time"
-        Column of times (days).
-    event : str, optional
-        Column of event indicators; needed for one-row-per-case data.
-    by : str, optional
-        Column of groups, one curve each (``group`` is used for curve frames).
-    ci : bool, default True
-        Shade the 95% pointwise confidence band.
-    ylabel : str, optional
-        Label of the y axis (default: share without the event).
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One step line per group (``ax.lines``).
-
-    See Also
-    --------
-    km_frame : the estimates drawn for one-row-per-case data.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"days": [5, 10, 12, 20, 3, 8], "done": [1, 1, 0, 1, 1, 1],
-    ...                   "platform": ["微信群"] * 3 + ["居民议事会"] * 3})
-    >>> ax = tk.plot.survival(d, time="days", event="done", by="platform")
-    >>> len(ax.lines)
-    2
-    """
-    check_lang(lang)
-    if "survival" in data.columns:
-        require(data, time)
-        curves = data.rename(columns={time: "time"})
-        group_col = by or ("group" if "group" in curves.columns else None)
-    else:
-        if event is None:
-            msg = ("`event` is needed: `data` has no `survival` column, so it is read as one "
-                   "row per case with a duration (`time`) and an event indicator (`event`).")
-            raise ValueError(msg)
-        curves = km_frame(data, time=time, event=event, by=by)
-        group_col = "group" if by is not None else None
-    ax = new_axes(ax, lang)
-    parts = [(None, curves)] if group_col is None else list(
-        curves.groupby(group_col, observed=True, sort=True))
-    label_col = by or group_col
-    for i, (g, part) in enumerate(parts):
-        part = part.sort_values("time")
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
-        label = None if g is None else value_labels(label_col or "", [g], lang)[0]
-        ax.step(part["time"], part["survival"], where="post", color=colour, label=label)
-        if ci and {"ci_low", "ci_high"} <= set(part.columns):
-            ax.fill_between(part["time"].to_numpy(dtype="float64"),
-                            part["ci_low"].to_numpy(dtype="float64"),
-                            part["ci_high"].to_numpy(dtype="float64"),
-                            step="post", color=colour, alpha=0.18, linewidth=0)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlim(left=0)
-    ax.set_xlabel(word("days", lang))
-    ax.set_ylabel(ylabel or word("survival", lang))
-    if group_col is not None and len(parts) > 1:
-        ax.legend(title=column_label(label_col, lang) if label_col != "group" else None)
     return apply_fonts(ax, lang)
 
 

@@ -12,7 +12,8 @@ published example; the tests name the source and tolerance.
   :func:`krippendorff_alpha`;
 - models: :func:`regress`, :func:`ologit`, :func:`multilevel`;
 - change between waves: :func:`change`;
-- process: :func:`sessions`, :func:`submissions`, :func:`km_curve`.
+- process: :func:`sessions`, :func:`submissions`, :func:`lag_table`;
+- survival: :func:`km_curve`, :func:`logrank`, :func:`cox`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ _LAZY = {
     "change": "toolkit.stats.waves",
     "sessions": "toolkit.stats.process",
     "submissions": "toolkit.stats.process",
-    "km_curve": "toolkit.stats.process",
+    "lag_table": "toolkit.stats.process",
+    "km_curve": "toolkit.stats.survival",
+    "logrank": "toolkit.stats.survival",
+    "cox": "toolkit.stats.survival",
 }
 
 __all__ = sorted(_LAZY)

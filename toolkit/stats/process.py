@@ -10,7 +10,6 @@ frame that ``tk.plot`` can draw.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,41 +17,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.errors import ColumnNotFoundError
-from toolkit.stats.results import Summary
+from toolkit._checks import as_table, require_columns
+from toolkit.stats import _process_kernel as K
+from toolkit.stats._process_result import ProcessResult
+from toolkit.stats.survival import km_curve
 
-__all__ = ["ProcessResult", "km_curve", "sessions", "submissions"]
+__all__ = ["ProcessResult", "km_curve", "lag_table", "sessions", "submissions"]
 
-RATE_COLUMNS = ["measure", "unit", "successes", "n", "estimate", "ci_low", "ci_high"]
-LAG_COLUMNS = ["measure", "n", "n_events", "n_censored", "median_days", "ci_low", "ci_high",
-               "n_excluded"]
-KM_COLUMNS = ["group", "time", "survival", "ci_low", "ci_high", "at_risk", "events"]
-_CLAIMS = {"adopted": "adoption_rate", "instructed": "instruction_rate",
-           "responded": "response_rate"}
+# The column lists and claim names live in the kernel shared with the large-data path.
+RATE_COLUMNS, LAG_COLUMNS, KM_COLUMNS = K.RATE_COLUMNS, K.LAG_COLUMNS, K.KM_COLUMNS
 
 
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
-
-
-def _table(data: Any, name: str) -> pd.DataFrame:
-    if hasattr(data, "tables") and hasattr(data, "table"):
-        return data.table(name)
-    if isinstance(data, pd.DataFrame):
-        return data
-    msg = f"`data` must be a Study or the `{name}` DataFrame, not {type(data).__name__}."
-    raise TypeError(msg)
-
-
-def _require(frame: pd.DataFrame, cols: Sequence[str], table: str, role: str) -> None:
-    for col in cols:
-        if col not in frame.columns:
-            close = difflib.get_close_matches(str(col), [str(c) for c in frame.columns], n=3)
-            hint = f" Did you mean {close}?" if close else ""
-            msg = (f"The {table} table has no column `{col}` (needed for `{role}`).{hint} "
-                   f"Available: {list(frame.columns)}.")
-            raise ColumnNotFoundError(msg)
 
 
 def _by_list(by: str | Sequence[str] | None) -> list[str]:
@@ -73,223 +51,18 @@ def _with_platform_group(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _bool(s: pd.Series) -> pd.Series:
-    """Nullable boolean of a yes/no column (booleans, 0/1, or 是/否)."""
-    if str(s.dtype) == "boolean" or pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype("boolean")
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
-    yes = {"是", "yes", "true", "1", "y", "已", "已落实"}
-    no = {"否", "no", "false", "0", "n", "未", "未落实"}
-    return s.map(lambda v: pd.NA if pd.isna(v) else (True if str(v).strip().lower() in yes
-                 else False if str(v).strip().lower() in no else pd.NA)).astype("boolean")
-
-
-def _rate(measure: str, unit: str, flags: pd.Series, level: float,
-          method: str = "wilson") -> dict[str, Any]:
-    from statsmodels.stats.proportion import proportion_confint
-
-    known = flags.dropna()
-    n = len(known)
-    k = int(known.sum()) if n else 0
-    if n:
-        lo, hi = proportion_confint(k, n, alpha=1 - level, method=method)
-        est = k / n
-    else:
-        lo = hi = est = np.nan
-    return {"measure": measure, "unit": unit, "successes": k, "n": n, "estimate": est,
-            "ci_low": float(lo), "ci_high": float(hi)}
-
-
-def _groups(frame: pd.DataFrame, by: list[str]):
-    if not by:
-        yield {}, frame
-        return
-    for key, sub in frame.groupby(by, sort=True, observed=True, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
-        yield dict(zip(by, key, strict=True)), sub
-
-
-def _km(time: np.ndarray, event: np.ndarray):
-    from statsmodels.duration.survfunc import SurvfuncRight
-
-    return SurvfuncRight(time, event)
-
-
-def _lag(measure: str, time: np.ndarray, event: np.ndarray, excluded: int,
-         level: float) -> dict[str, Any]:
-    n = len(time)
-    row = {"measure": measure, "n": n, "n_events": int(event.sum()),
-           "n_censored": int(n - event.sum()), "median_days": np.nan, "ci_low": np.nan,
-           "ci_high": np.nan, "n_excluded": excluded}
-    if n and event.sum():
-        sf = _km(time, event)
-        row["median_days"] = float(sf.quantile(0.5))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # statsmodels takes log(0) where the curve reaches 0; the limit is then inf/NaN
-            lo, hi = sf.quantile_ci(0.5, alpha=1 - level)
-        row["ci_low"], row["ci_high"] = float(lo), float(hi)
-    return row
-
-
-def _curve(time: np.ndarray, event: np.ndarray, group: Any, level: float) -> pd.DataFrame:
-    n = len(time)
-    start = pd.DataFrame({"group": [group], "time": [0.0], "survival": [1.0], "ci_low": [1.0],
-                          "ci_high": [1.0], "at_risk": [n], "events": [0]})
-    if n == 0 or event.sum() == 0:
-        return start
-    sf = _km(time, event)
-    s = np.asarray(sf.surv_prob, dtype=float)
-    se = np.asarray(sf.surv_prob_se, dtype=float)
-    z = stats.norm.ppf((1 + level) / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = se / (s * np.abs(np.log(s)))
-        lo = np.where((s > 0) & (s < 1), s ** np.exp(z * v), s)
-        hi = np.where((s > 0) & (s < 1), s ** np.exp(-z * v), s)
-    body = pd.DataFrame({"group": group, "time": np.asarray(sf.surv_times, dtype=float),
-                         "survival": s, "ci_low": lo, "ci_high": hi,
-                         "at_risk": np.asarray(sf.n_risk).astype(int),
-                         "events": np.asarray(sf.n_events).astype(int)})
-    return pd.concat([start, body], ignore_index=True)
-
-
-def km_curve(
-    data: pd.DataFrame,
-    *,
-    time: str,
-    event: str,
-    by: str | None = None,
-    level: float = 0.95,
-) -> pd.DataFrame:
-    r"""Kaplan-Meier survival curve(s) as a tidy frame.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per subject (topic, submission).
-    time : str
-        Column of follow-up times (e.g. days until implementation or censoring).
-    event : str
-        Column that is True (1) when the event happened at `time` and False (0)
-        when the subject was still waiting at the end of the data (censored).
-    by : str, optional
-        Column to group by; one curve per group.
-    level : float, default 0.95
-        Confidence level of the pointwise limits.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``group, time, survival, ci_low, ci_high, at_risk, events``: a row at
-        time 0 (survival 1) and one per distinct event time; ``group`` is the
-        value of `by` (``"all"`` without `by`).
-
-    Notes
-    -----
-    Kaplan-Meier estimator (statsmodels ``SurvfuncRight``) with Greenwood
-    standard errors; pointwise limits on the log(-log) scale,
-    :math:`\hat S^{\exp(\pm z\, se / (\hat S |\log \hat S|))}` (R
-    ``survfit(conf.type = "log-log")``).
-
-    References
-    ----------
-    Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from incomplete
-    observations. *JASA* 53, 457-481.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"days": [5, 8, 8, 12, 20], "done": [1, 1, 0, 1, 0]})
-    >>> tk.stats.km_curve(d, time="days", event="done")[["time", "survival", "at_risk"]].round(3)
-       time  survival  at_risk
-    0   0.0      1.00        5
-    1   5.0      0.80        5
-    2   8.0      0.60        4
-    3  12.0      0.30        2
-    """
-    _require(data, [time, event] + ([by] if by else []), "given", "km_curve")
-    frame = data[[time, event] + ([by] if by else [])].dropna(subset=[time, event])
-    parts = []
-    groups = [("all", frame)] if by is None else list(frame.groupby(by, sort=True,
-                                                                    observed=True))
-    for g, sub in groups:
-        parts.append(_curve(sub[time].to_numpy(float), sub[event].astype(float).to_numpy(),
-                            g, level))
-    return pd.concat(parts, ignore_index=True).reindex(columns=KM_COLUMNS)
-
-
-# ---------------------------------------------------------------------------
-# result object
-# ---------------------------------------------------------------------------
-
-
-class ProcessResult:
-    """Rates, distributions and lags of a process analysis.
-
-    Attributes
-    ----------
-    rates : pandas.DataFrame
-        ``[by...], measure, unit, successes, n, estimate, ci_low, ci_high``.
-    lags : pandas.DataFrame
-        ``[by...], measure, n, n_events, n_censored, median_days, ci_low,
-        ci_high, n_excluded`` (Kaplan-Meier median with its CI).
-    km : pandas.DataFrame
-        Kaplan-Meier curves (see :func:`km_curve`), ``group`` holding the `by`
-        value.
-    rounds : pandas.DataFrame
-        Distribution of rounds to consensus (sessions only): ``[by...],
-        rounds, n, share``.
-    claims : pandas.DataFrame
-        Tests of claimed proportions (submissions only): ``measure, claimed,
-        successes, n, estimate, ci_low, ci_high, p_value``.
-    """
-
-    def __init__(self, title: str, by: list[str], *, rates: pd.DataFrame, lags: pd.DataFrame,
-                 km: pd.DataFrame, rounds: pd.DataFrame | None = None,
-                 claims: pd.DataFrame | None = None, extra: pd.DataFrame | None = None) -> None:
-        self.title = title
-        self.by = by
-        self.rates = rates
-        self.lags = lags
-        self.km = km
-        self.rounds = rounds if rounds is not None else pd.DataFrame()
-        self.claims = claims if claims is not None else pd.DataFrame()
-        self._extra = extra
-
-    def to_frame(self) -> pd.DataFrame:
-        """One tidy frame: ``[by...], measure, estimate, ci_low, ci_high, n``.
-
-        Rates (proportions), the mean rounds to consensus and the median lags in
-        days, each with its confidence interval and ``n``.
-        """
-        cols = [*self.by, "measure", "estimate", "ci_low", "ci_high", "n"]
-        lags = self.lags.rename(columns={"median_days": "estimate"})
-        lags = lags.assign(measure=lags["measure"].map(lambda m: f"median_{m}"))
-        parts = [self.rates.reindex(columns=cols), lags.reindex(columns=cols)]
-        if self._extra is not None:
-            parts.insert(1, self._extra.reindex(columns=cols))
-        return pd.concat([p for p in parts if len(p)], ignore_index=True)
-
-    def summary(self) -> Summary:
-        """Summary with ``as_text()``, ``as_html()``, ``as_latex()``."""
-        info = [("Grouped by", ", ".join(self.by) or "—")]
-        return Summary(self.title, info, self.to_frame())
-
-    def __repr__(self) -> str:
-        return f"<ProcessResult {self.title}: {len(self.rates)} rates, {len(self.lags)} lags>"
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
+def _with_keys(keys: pd.DataFrame, by: list[str], frame: pd.DataFrame,
+               columns: list[str]) -> pd.DataFrame:
+    """`frame` (one row per group) with the group keys in front."""
+    if by:
+        frame = pd.concat([keys[by].reset_index(drop=True), frame.reset_index(drop=True)],
+                          axis=1)
+    return frame.reindex(columns=[*by, *columns])
 
 
 # ---------------------------------------------------------------------------
 # sessions
 # ---------------------------------------------------------------------------
-
-
-def _end_of_data(*dates: pd.Series) -> pd.Timestamp:
-    values = [pd.to_datetime(d, errors="coerce").max() for d in dates if d is not None]
-    values = [v for v in values if pd.notna(v)]
-    return max(values)
 
 
 def _topics(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -309,7 +82,7 @@ def _topics(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     else:
         f["_round"] = f.groupby("_topic").cumcount() + 1.0
     if "consensus" in f.columns:
-        f["_consensus"] = _bool(f["consensus"])
+        f["_consensus"] = K.yes_no_series(f["consensus"], column="consensus", table="sessions")
     g = f.groupby("_topic", sort=False)
     out = pd.DataFrame({"topic": list(g.groups)}).set_index("topic")
     out["first_date"] = g["date"].min()
@@ -331,7 +104,8 @@ def _topics(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         out["escalated"] = (f["escalated_to"].notna().groupby(f["_topic"], sort=False).any()
                             .reindex(out.index).astype("boolean"))
     if "implemented" in f.columns:
-        out["implemented"] = any_known(_bool(f["implemented"]))
+        out["implemented"] = any_known(K.yes_no_series(f["implemented"], column="implemented",
+                                                       table="sessions"))
     if "implemented_date" in f.columns:
         out["implemented_date"] = pd.to_datetime(g["implemented_date"].min(), errors="coerce")
     return out.reset_index()
@@ -379,6 +153,10 @@ def sessions(
     ------
     ColumnNotFoundError
         Without ``session_id``/``date``, or when a `by` column is missing.
+    ValidationError
+        When ``consensus`` or ``implemented`` holds something other than a
+        yes/no answer (:func:`toolkit.schema.yes_no`); ``.problems`` lists the
+        rows and values.
 
     Notes
     -----
@@ -412,58 +190,81 @@ def sessions(
     1  topic_consensus_rate          2  3     0.667
     2   implementation_rate          2  3     0.667
     """
-    frame = _table(data, "sessions")
+    frame = as_table(data, "sessions", where="tk.stats.sessions")
     by = _by_list(by)
-    _require(frame, ["session_id", "date"], "sessions", "sessions")
+    require_columns(frame, {"sessions": ["session_id", "date"]}, where="the sessions table")
     frame = _with_platform_group(frame, by)
-    _require(frame, by, "sessions", "by")
+    require_columns(frame, {"by": by}, where="the sessions table")
     topics = _topics(frame, by)
-    end = _end_of_data(frame["date"], frame.get("implemented_date"))
-    rates, lags, curves, rounds, extra = [], [], [], [], []
-    topic_groups = dict(((tuple(k.values()), v) for k, v in _groups(topics, by)))
-    for key, sub in _groups(frame, by):
-        t = topic_groups.get(tuple(key.values()), topics.iloc[:0])
-        if "consensus" in sub.columns:
-            rates.append({**key, **_rate("consensus_rate", "session", _bool(sub["consensus"]),
-                                         level)})
-            rates.append({**key, **_rate("topic_consensus_rate", "topic",
-                                         t["consensus"].astype("boolean"), level)})
-            rc = t["rounds_to_consensus"].dropna()
-            counts = rc.value_counts().sort_index()
-            for r, c in counts.items():
-                rounds.append({**key, "rounds": int(r), "n": int(c), "share": c / len(rc)})
-            if len(rc):
-                m = float(rc.mean())
-                half = (stats.t.ppf((1 + level) / 2, len(rc) - 1) * rc.std(ddof=1)
-                        / np.sqrt(len(rc))) if len(rc) > 1 else np.nan
-                extra.append({**key, "measure": "mean_rounds_to_consensus", "estimate": m,
-                              "ci_low": m - half, "ci_high": m + half, "n": len(rc)})
-        if "escalated" in t.columns:
-            rates.append({**key, **_rate("escalation_rate", "topic",
-                                         t["escalated"].astype("boolean"), level)})
-        if "implemented" in t.columns:
-            impl = t["implemented"].astype("boolean")
-            rates.append({**key, **_rate("implementation_rate", "topic", impl, level)})
-            if "implemented_date" in t.columns:
-                done = impl.fillna(value=False).to_numpy(dtype=bool)
-                idate = t["implemented_date"]
-                stop = idate.where(done, end)
-                days = (stop - t["first_date"]).dt.days.astype(float)
-                ok = days.notna() & (days >= 0) & ~(done & idate.isna()).to_numpy()
-                excluded = int((~ok).sum())
-                time = days[ok].to_numpy()
-                event = done[ok.to_numpy()].astype(float)
-                lags.append({**key, **_lag("days_to_implementation", time, event, excluded,
-                                           level)})
-                label = " / ".join(map(str, key.values())) if key else "all"
-                curves.append(_curve(time, event, label, level))
-    rate_df = pd.DataFrame(rates, columns=[*by, *RATE_COLUMNS])
-    lag_df = pd.DataFrame(lags, columns=[*by, *LAG_COLUMNS])
-    km = (pd.concat(curves, ignore_index=True).reindex(columns=KM_COLUMNS) if curves
-          else pd.DataFrame(columns=KM_COLUMNS))
-    return ProcessResult("Sessions", by, rates=rate_df, lags=lag_df, km=km,
-                         rounds=pd.DataFrame(rounds, columns=[*by, "rounds", "n", "share"]),
-                         extra=pd.DataFrame(extra) if extra else None)
+    end = K.end_of_data(frame["date"], frame.get("implemented_date"))
+    codes, keys = K.group_codes(frame, by)
+    n_groups = len(keys)
+    if by:  # a topic belongs to the group of its first session's values
+        index = keys.assign(_code=np.arange(n_groups))
+        tcodes = topics[by].merge(index, on=by, how="left")["_code"]
+        tcodes = tcodes.fillna(-1).to_numpy(dtype=np.int64)
+    else:
+        tcodes = np.zeros(len(topics), dtype=np.int64)
+    measures = []
+    rounds = pd.DataFrame(columns=[*by, "rounds", "n", "share"])
+    extra = None
+    if "consensus" in frame.columns:
+        flag = K.yes_no_series(frame["consensus"], column="consensus", table="sessions")
+        measures.append(("consensus_rate", "session", *K.flag_counts(codes, flag, n_groups)))
+        measures.append(("topic_consensus_rate", "topic",
+                         *K.flag_counts(tcodes, topics["consensus"].astype("boolean"),
+                                        n_groups)))
+        rounds, extra = _rounds(topics["rounds_to_consensus"], tcodes, keys, by, level)
+    if "escalated" in topics.columns:
+        measures.append(("escalation_rate", "topic",
+                         *K.flag_counts(tcodes, topics["escalated"].astype("boolean"),
+                                        n_groups)))
+    lags = pd.DataFrame(columns=[*by, *LAG_COLUMNS])
+    km = pd.DataFrame(columns=KM_COLUMNS)
+    if "implemented" in topics.columns:
+        impl = topics["implemented"].astype("boolean")
+        measures.append(("implementation_rate", "topic",
+                         *K.flag_counts(tcodes, impl, n_groups)))
+        if "implemented_date" in topics.columns:
+            done = impl.fillna(value=False).to_numpy(dtype=bool)
+            time, event = K.response_times(topics["first_date"], done,
+                                           topics["implemented_date"], end)
+            lag, km = K.km_groups(tcodes, time, event, n_groups, level=level,
+                                  labels=K.labels_of(keys, by),
+                                  measure="days_to_implementation")
+            lags = _with_keys(keys, by, lag, LAG_COLUMNS)
+    rates = K.rate_rows(keys, by, measures, level)
+    return ProcessResult("Sessions", by, rates=rates, lags=lags, km=km, rounds=rounds,
+                         extra=extra)
+
+
+def _rounds(rounds: pd.Series, codes: np.ndarray, keys: pd.DataFrame, by: list[str],
+            level: float) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Distribution and mean (t interval) of the rounds to consensus in every group."""
+    keep = rounds.notna().to_numpy() & (codes >= 0)
+    rc = pd.DataFrame({"_g": codes[keep], "rounds": rounds.to_numpy()[keep].astype(float)})
+    if not len(rc):
+        return pd.DataFrame(columns=[*by, "rounds", "n", "share"]), None
+    counts = rc.groupby(["_g", "rounds"], sort=True).size().reset_index(name="n")
+    size = rc.groupby("_g").size()
+    dist = keys.iloc[counts["_g"]].reset_index(drop=True) if by else pd.DataFrame(
+        index=range(len(counts)))
+    dist["rounds"] = counts["rounds"].astype(int).to_numpy()
+    dist["n"] = counts["n"].to_numpy()
+    dist["share"] = counts["n"].to_numpy() / size.loc[counts["_g"]].to_numpy()
+    g = rc.groupby("_g")["rounds"]
+    n, mean, sd = g.size(), g.mean(), g.std(ddof=1)
+    with np.errstate(invalid="ignore"):
+        q = stats.t.ppf((1 + level) / 2, n.to_numpy() - 1)
+    half = np.where(n.to_numpy() > 1, q * sd.to_numpy() / np.sqrt(n.to_numpy()), np.nan)
+    extra = keys.iloc[n.index].reset_index(drop=True) if by else pd.DataFrame(
+        index=range(len(n)))
+    extra["measure"] = "mean_rounds_to_consensus"
+    extra["estimate"] = mean.to_numpy()
+    extra["ci_low"] = mean.to_numpy() - half
+    extra["ci_high"] = mean.to_numpy() + half
+    extra["n"] = n.to_numpy()
+    return dist, extra
 
 
 # ---------------------------------------------------------------------------
@@ -513,8 +314,12 @@ def submissions(
     ------
     ColumnNotFoundError
         Without ``date`` or a `by` column, or a claim whose column is missing.
-    ValueError
+    ArgumentError
         For an unknown claim key or a claimed proportion outside [0, 1].
+    ValidationError
+        When ``adopted`` or ``responded`` holds something other than a yes/no
+        answer (:func:`toolkit.schema.yes_no`); ``.problems`` lists the rows
+        and values.
 
     Notes
     -----
@@ -542,70 +347,117 @@ def submissions(
     """
     from toolkit._engines import is_large
 
-    if is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
+    by = _by_list(by)
+    if is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame: counted in the engine
         from toolkit.stats import _process_large
 
-        return _process_large.submissions(data, by=by, claim=claim, level=level)
-    frame = _table(data, "submissions")
+        keys, counts, lag = _process_large.submission_counts(data, by)
+    else:
+        frame = as_table(data, "submissions", where="tk.stats.submissions")
+        require_columns(frame, {"date": "date", "by": by}, where="the submissions table")
+        keys, counts, lag = _submission_counts(frame, by)
+    n_groups = len(keys)
+    rates = K.rate_rows(keys, by, [(K.CLAIMS[f], "submission", *kn)
+                                   for f, kn in counts.items()], level)
+    lags = pd.DataFrame(columns=[*by, *LAG_COLUMNS])
+    km = pd.DataFrame(columns=KM_COLUMNS)
+    if lag is not None:
+        codes, time, event, count = lag
+        lag_frame, km = K.km_groups(codes, time, event, n_groups, count=count, level=level,
+                                    labels=K.labels_of(keys, by))
+        lags = _with_keys(keys, by, lag_frame, LAG_COLUMNS)
+    totals = {f: (int(k.sum()), int(n.sum())) for f, (k, n) in counts.items()}
+    return ProcessResult("Submissions", by, rates=rates, lags=lags, km=km,
+                         claims=K.claim_rows(claim, totals, level))
+
+
+def _submission_counts(frame: pd.DataFrame, by: list[str]
+                       ) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]],
+                                  tuple[np.ndarray, ...] | None]:
+    """Group keys, flag counts by group and the (group, time, event) of every row."""
+    flags = K.submission_flags(frame)
+    codes, keys = K.group_codes(frame, by)
+    counts = {f: K.flag_counts(codes, flags[f], len(keys)) for f in K.CLAIMS if f in flags}
+    lag = None
+    if "response_date" in frame.columns and "responded" in flags.columns:
+        dates = pd.to_datetime(frame["date"], errors="coerce")
+        rdates = pd.to_datetime(frame["response_date"], errors="coerce")
+        done = flags["responded"].fillna(value=False).to_numpy(dtype=bool)
+        time, event = K.response_times(dates, done, rdates, K.end_of_data(dates, rdates))
+        lag = (codes, time, event, None)
+    return keys, counts, lag
+
+
+def lag_table(
+    data: Any,
+    *,
+    kind: str = "submissions",
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per submission (or topic) with its lag in days and whether the event happened.
+
+    The input of :func:`toolkit.stats.km_curve`, :func:`toolkit.stats.logrank`
+    and :func:`toolkit.stats.cox`: the same lags ``submissions``/``sessions``
+    summarise, row by row.
+
+    Parameters
+    ----------
+    data : Study or pandas.DataFrame
+        A Study or its submissions (sessions) table.
+    kind : {"submissions", "sessions"}, default "submissions"
+        ``"submissions"``: days from submission to response; ``"sessions"``:
+        days from a topic's first session to its implementation.
+    by : str or list of str, optional
+        Columns of a topic (its first session's values) to carry, for
+        ``kind="sessions"``; the submissions table keeps all its columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table's rows (topics for sessions) with ``days`` and ``event``
+        (True: responded / implemented; False: censored at the end of the
+        data). Rows whose lag cannot be known (negative, or an event without
+        its date) are left out; their number is in ``.attrs["n_excluded"]``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-02-01"]),
+    ...     "channel": ["提案", "提案", "社情民意信息"],
+    ...     "responded": [True, False, True],
+    ...     "response_date": pd.to_datetime(["2024-01-20", None, "2024-02-03"])})
+    >>> tk.stats.lag_table(s)[["channel", "days", "event"]]
+      channel  days  event
+    0      提案  19.0   True
+    1      提案  31.0  False
+    2  社情民意信息   2.0   True
+    """
+    from toolkit._checks import check_choice
+
+    check_choice(kind, ["submissions", "sessions"], param="kind")
     by = _by_list(by)
-    _require(frame, ["date"], "submissions", "submissions")
-    _require(frame, by, "submissions", "by")
-    flags = pd.DataFrame(index=frame.index)
-    if "adopted" in frame.columns:
-        flags["adopted"] = _bool(frame["adopted"])
-    if "instructions" in frame.columns:
-        k = pd.to_numeric(frame["instructions"], errors="coerce")
-        flags["instructed"] = (k > 0).astype("boolean").where(k.notna(), pd.NA)
-    if "responded" in frame.columns:
-        flags["responded"] = _bool(frame["responded"])
-    for col in by:
-        flags[col] = frame[col]
-    dates = pd.to_datetime(frame["date"], errors="coerce")
-    rdates = (pd.to_datetime(frame["response_date"], errors="coerce")
-              if "response_date" in frame.columns else None)
-    end = _end_of_data(dates, rdates)
-    rates, lags, curves = [], [], []
-    for key, sub in _groups(flags, by):
-        for col, measure in _CLAIMS.items():
-            if col in sub.columns:
-                rates.append({**key, **_rate(measure, "submission", sub[col], level)})
-        if rdates is not None and "responded" in sub.columns:
-            done = sub["responded"].fillna(value=False).to_numpy(dtype=bool)
-            rd = rdates.loc[sub.index]
-            stop = rd.where(done, end)
-            days = (stop - dates.loc[sub.index]).dt.days.astype(float)
-            ok = (days.notna() & (days >= 0)).to_numpy() & ~(done & rd.isna().to_numpy())
-            time = days.to_numpy()[ok]
-            event = done[ok].astype(float)
-            lags.append({**key, **_lag("days_to_response", time, event, int((~ok).sum()),
-                                       level)})
-            label = " / ".join(map(str, key.values())) if key else "all"
-            curves.append(_curve(time, event, label, level))
-    claims = []
-    for measure, p0 in (claim or {}).items():
-        if measure not in _CLAIMS:
-            msg = (f"Unknown claim {measure!r} in `claim`; use {', '.join(_CLAIMS)} "
-                   "(e.g. claim={'instructed': 1.0}).")
-            raise ValueError(msg)
-        if not 0 <= float(p0) <= 1:
-            msg = f"The claimed proportion for {measure!r} must be between 0 and 1, not {p0}."
-            raise ValueError(msg)
-        if measure not in flags.columns:
-            needed = {"adopted": "adopted", "instructed": "instructions",
-                      "responded": "responded"}[measure]
-            msg = f"The claim {measure!r} needs the column `{needed}` in the submissions table."
-            raise ColumnNotFoundError(msg)
-        row = _rate(measure, "submission", flags[measure], level, method="beta")
-        n, k = row["n"], row["successes"]
-        p = stats.binomtest(k, n, float(p0)).pvalue if n else np.nan
-        claims.append({"measure": measure, "claimed": float(p0), "successes": k, "n": n,
-                       "estimate": row["estimate"], "ci_low": row["ci_low"],
-                       "ci_high": row["ci_high"], "p_value": float(p)})
-    km = (pd.concat(curves, ignore_index=True).reindex(columns=KM_COLUMNS) if curves
-          else pd.DataFrame(columns=KM_COLUMNS))
-    return ProcessResult(
-        "Submissions", by,
-        rates=pd.DataFrame(rates, columns=[*by, *RATE_COLUMNS]),
-        lags=pd.DataFrame(lags, columns=[*by, *LAG_COLUMNS]), km=km,
-        claims=pd.DataFrame(claims, columns=["measure", "claimed", "successes", "n", "estimate",
-                                             "ci_low", "ci_high", "p_value"]))
+    frame = as_table(data, kind, where="tk.stats.lag_table")
+    if kind == "submissions":
+        require_columns(frame, {"lag_table": ["date", "responded", "response_date"]},
+                        where="the submissions table")
+        flags = K.submission_flags(frame[["responded"]])
+        start = pd.to_datetime(frame["date"], errors="coerce")
+        stop = pd.to_datetime(frame["response_date"], errors="coerce")
+        end = K.end_of_data(start, stop)
+        rows = frame
+    else:
+        require_columns(frame, {"lag_table": ["session_id", "date", "implemented",
+                                              "implemented_date"]},
+                        where="the sessions table")
+        frame = _with_platform_group(frame, by)
+        require_columns(frame, {"by": by}, where="the sessions table")
+        rows = _topics(frame, by)
+        flags = pd.DataFrame({"responded": rows["implemented"].astype("boolean")})
+        start, stop = rows["first_date"], rows["implemented_date"]
+        end = K.end_of_data(frame["date"], frame["implemented_date"])
+    done = flags["responded"].fillna(value=False).to_numpy(dtype=bool)
+    time, _ = K.response_times(start, done, stop, end)
+    keep = ~np.isnan(time)
+    out = rows.loc[keep].assign(days=time[keep], event=done[keep])
+    out.attrs["n_excluded"] = int((~keep).sum())
+    return out
