@@ -18,7 +18,8 @@ import pyreadstat
 import pytest
 
 import toolkit as tk
-from toolkit.datasets.synth import DEFAULT_SEED, _units, write_demo
+from toolkit.datasets.synth import DEFAULT_SEED, write_demo
+from toolkit.datasets.synth.district import draw_units
 
 
 def _xlsx_parts(path):
@@ -50,7 +51,7 @@ def test_same_seed_same_files(tmp_path):
 
 
 def test_other_seed_other_data():
-    a = _units(np.random.default_rng(1))
-    b = _units(np.random.default_rng(2))
+    a = draw_units(np.random.default_rng(1))
+    b = draw_units(np.random.default_rng(2))
     assert not a.equals(b)
-    pd.testing.assert_frame_equal(_units(np.random.default_rng(1)), a)
+    pd.testing.assert_frame_equal(draw_units(np.random.default_rng(1)), a)

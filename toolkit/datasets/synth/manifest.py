@@ -10,13 +10,8 @@ from typing import Any
 
 import yaml
 
-from toolkit.datasets.synth import (
-    OP1_POST,
-    OP1_PRE,
-    PLANTED,
-    SESSIONS_SHEET,
-    _moments,
-)
+from toolkit.datasets.synth.planted import OP1_POST, OP1_PRE, PLANTED, moments
+from toolkit.datasets.synth.writers import SESSIONS_SHEET
 
 __all__ = ["manifest_dict", "manifest_yaml", "planted_effects", "planted_yaml"]
 
@@ -63,8 +58,8 @@ def manifest_yaml() -> str:
 def planted_effects(seed: int) -> dict[str, Any]:
     """The planted effects with their true values and how to estimate them."""
     p = PLANTED
-    pre_mean, pre_sd = _moments(OP1_PRE)
-    post_mean, post_sd = _moments(OP1_POST)
+    pre_mean, pre_sd = moments(OP1_PRE)
+    post_mean, post_sd = moments(OP1_POST)
     k = p["n_know_items"]
     effects = [
         {
