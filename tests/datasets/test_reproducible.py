@@ -34,12 +34,15 @@ def _sav(path):
                    meta.missing_ranges, meta.file_label, meta.creation_time)
 
 
-@pytest.mark.slow  # generates and writes the whole study (about 6 s): the only way to test it
+@pytest.mark.slow  # generates and writes the whole study (about 10 s): the only way to test it
 def test_same_seed_same_files(tmp_path):
-    paths = write_demo(tmp_path / "再生成", seed=DEFAULT_SEED)
+    folder = tmp_path / "再生成"
+    paths = write_demo(folder, seed=DEFAULT_SEED)
     bundled = tk.datasets.data_path("demo")
+    assert {p.relative_to(bundled).as_posix() for p in bundled.rglob("*.*")
+            if p.name != "README.md"} == {p.relative_to(folder).as_posix() for p in paths.values()}
     for kind, path in paths.items():
-        mine, theirs = path, bundled / path.name
+        mine, theirs = path, bundled / path.relative_to(folder)
         if path.suffix == ".xlsx":
             assert _xlsx_parts(mine) == _xlsx_parts(theirs), kind
         elif path.suffix == ".sav":

@@ -181,7 +181,7 @@ def load_study(name: str = "demo") -> Study:
     --------
     >>> study = tk.datasets.load_study("demo")
     >>> study.tables
-    ('units', 'participants', 'sessions', 'attendance', 'submissions', 'survey')
+    ('units', 'participants', 'sessions', 'attendance', 'submissions', 'survey', 'activities')
     """
     from toolkit.io import read_study
 

@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.datasets.synth.activities import adoption_topics, draw_activities
 from toolkit.datasets.synth.consultation import (
     draw_attendance,
     draw_sessions,
@@ -56,17 +57,21 @@ from toolkit.datasets.synth.district import draw_participants, draw_units
 from toolkit.datasets.synth.manifest import manifest_yaml, planted_yaml
 from toolkit.datasets.synth.planted import DEFAULT_SEED, PLANTED
 from toolkit.datasets.synth.survey import draw_panel, draw_survey
+from toolkit.datasets.synth.texts import draw_minutes, draw_submission_texts
 from toolkit.datasets.synth.writers import (
+    write_activities_xlsx,
     write_attendance,
     write_panel_sav,
     write_participants,
     write_sessions_xlsx,
     write_submissions,
     write_survey_sav,
+    write_truth,
     write_units,
 )
 
-__all__ = ["DEFAULT_SEED", "PLANTED", "generate", "main", "member_betweenness", "write_demo"]
+__all__ = ["DEFAULT_SEED", "PLANTED", "generate", "generate_all", "main", "member_betweenness",
+           "write_demo"]
 
 
 def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
@@ -81,9 +86,30 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     -------
     dict of str to pandas.DataFrame
         ``units``, ``participants``, ``sessions`` (with a helper ``level`` column:
-        the level of the session's unit), ``attendance``, ``submissions``,
-        ``survey`` (numeric codes, 98/99 kept) and ``panel`` (long format,
-        ``wave`` 1 = before, 2 = after).
+        the level of the session's unit; ``body``: the minutes), ``attendance``,
+        ``submissions`` (``body`` and the office's ``category`` last),
+        ``survey`` (numeric codes, 98/99 kept), ``panel`` (long format,
+        ``wave`` 1 = before, 2 = after) and ``activities`` (the members' ledger).
+    """
+    return generate_all(seed)[0]
+
+
+def generate_all(seed: int = DEFAULT_SEED
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The demo study's tables and its hidden truth (the files under ``truth/``).
+
+    The tables of the first release (units … panel) draw from
+    ``np.random.default_rng(seed)`` in a fixed order; the activity ledger and the
+    texts draw from their own streams (``default_rng([seed, k])``), so adding them
+    changed none of the earlier values.
+
+    Returns
+    -------
+    (tables, truth) : tuple of dict
+        `tables` as :func:`generate`; `truth`: ``member_engagement`` (one row per
+        member), ``texts`` (one row per submission: true topic, office category,
+        near-duplicate of) and ``personal_in_text`` (every name and phone number
+        written into a text).
     """
     rng = np.random.default_rng(seed)
     units = draw_units(rng)
@@ -93,9 +119,23 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     submissions = draw_submissions(rng, participants, attendance, pools)
     survey = draw_survey(rng, units)
     panel = draw_panel(rng, survey)
-    return {"units": units, "participants": participants, "sessions": sessions,
-            "attendance": attendance, "submissions": submissions, "survey": survey,
-            "panel": panel}
+    # new tables and columns: separate streams, after everything above
+    activities, engagement = draw_activities(
+        seed, participants=participants, units=units, submissions=submissions,
+        attendance=attendance, topics=adoption_topics(submissions))
+    texts, text_truth, personal_subs = draw_submission_texts(
+        seed, submissions=submissions, participants=participants, units=units)
+    submissions = submissions.merge(texts, on="submission_id", how="left", validate="1:1")
+    minutes, personal_minutes = draw_minutes(seed, sessions=sessions, attendance=attendance,
+                                             participants=participants, units=units)
+    sessions = sessions.assign(body=minutes)
+    tables = {"units": units, "participants": participants, "sessions": sessions,
+              "attendance": attendance, "submissions": submissions, "survey": survey,
+              "panel": panel, "activities": activities}
+    truth = {"member_engagement": engagement, "texts": text_truth,
+             "personal_in_text": pd.concat([personal_subs, personal_minutes],
+                                           ignore_index=True)}
+    return tables, truth
 
 
 def write_demo(out: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
@@ -114,8 +154,8 @@ def write_demo(out: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
         File kind → path written.
     """
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = generate(seed)
+    (folder / "truth").mkdir(parents=True, exist_ok=True)
+    tables, truth = generate_all(seed)
     paths = {
         "units": folder / "units.csv",
         "participants": folder / "participants.csv",
@@ -124,8 +164,10 @@ def write_demo(out: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
         "submissions": folder / "submissions.csv",
         "survey": folder / "survey.sav",
         "panel": folder / "panel.sav",
+        "activities": folder / "activities.xlsx",
         "manifest": folder / "study.yaml",
         "planted_effects": folder / "planted_effects.yaml",
+        **{f"truth/{name}": folder / "truth" / f"{name}.csv" for name in truth},
     }
     write_units(tables["units"], paths["units"])
     write_participants(tables["participants"], paths["participants"])
@@ -134,8 +176,12 @@ def write_demo(out: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     write_submissions(tables["submissions"], paths["submissions"])
     write_survey_sav(tables["survey"], paths["survey"])
     write_panel_sav(tables["panel"], paths["panel"])
+    write_activities_xlsx(tables["activities"], paths["activities"])
+    for name, frame in truth.items():
+        write_truth(frame, paths[f"truth/{name}"])
     paths["manifest"].write_text(manifest_yaml(), encoding="utf-8", newline="\n")
-    paths["planted_effects"].write_text(planted_yaml(seed), encoding="utf-8", newline="\n")
+    paths["planted_effects"].write_text(planted_yaml(seed, tables=tables, truth=truth),
+                                        encoding="utf-8", newline="\n")
     return paths
 
 

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import yaml
 
+from toolkit.datasets.synth.activities import COMPOSITE_INDICATORS, ENGAGEMENT
 from toolkit.datasets.synth.planted import OP1_POST, OP1_PRE, PLANTED, moments
-from toolkit.datasets.synth.writers import SESSIONS_SHEET
+from toolkit.datasets.synth.texts import TEXTS
+from toolkit.datasets.synth.topics import (
+    ADOPTION_INTERCEPT,
+    ADOPTION_LOGODDS,
+    TOPICS_TEXT,
+    template_of_title,
+)
+from toolkit.datasets.synth.writers import ACTIVITIES_SHEET, SESSIONS_SHEET
 
 __all__ = ["manifest_dict", "manifest_yaml", "planted_effects", "planted_yaml"]
 
@@ -40,6 +50,8 @@ def manifest_dict() -> dict[str, Any]:
             "attendance": {"file": "attendance.csv"},
             "submissions": {"file": "submissions.csv"},
             "survey": {"file": "survey.sav", "missing_codes": {98: "不知道", 99: "拒答"}},
+            "activities": {"file": "activities.xlsx", "sheet": ACTIVITIES_SHEET,
+                           "header_rows": 2},
         },
         "design": {"weights": "weight", "strata": "stratum", "cluster": "cluster",
                    "fpc": "fpc"},
@@ -55,7 +67,8 @@ def manifest_yaml() -> str:
                                  width=100)
 
 
-def planted_effects(seed: int) -> dict[str, Any]:
+def planted_effects(seed: int, *, tables: dict[str, pd.DataFrame],
+                    truth: dict[str, pd.DataFrame]) -> dict[str, Any]:
     """The planted effects with their true values and how to estimate them."""
     p = PLANTED
     pre_mean, pre_sd = moments(OP1_PRE)
@@ -165,12 +178,147 @@ def planted_effects(seed: int) -> dict[str, Any]:
             "other_true_values": {"sd_before": round(pre_sd, 6), "sd_after": round(post_sd, 6)},
         },
     ]
+    effects += _ledger_effects(tables, truth) + _text_effects(tables, truth)
     return {"dataset": "demo", "seed": seed, "effects": effects}
 
 
-def planted_yaml(seed: int) -> str:
+def _r(x: float) -> float:
+    return round(float(x), 6)
+
+
+def _ledger_effects(tables: dict[str, pd.DataFrame],
+                    truth: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    eng = truth["member_engagement"]
+    e = eng["engagement"]
+    cols = list(COMPOSITE_INDICATORS)
+    each = {c: _r(np.corrcoef(e, eng[c])[0, 1]) for c in cols}
+    spearman = _r(e.rank().corr(eng["composite"].rank()))
+    p = ENGAGEMENT
+    return [{
+        "name": "member_engagement_composite",
+        "table": "activities",
+        "true_value": _r(np.corrcoef(e, eng["composite"])[0, 1]),
+        "scale": "Pearson correlation with the latent engagement (bundled data)",
+        "estimate": ("per member from the activities table: plenary_rate = 出席 rows / 全会出席 "
+                     "rows recorded for the member; inspections, contacts, receptions, trainings "
+                     "and cosigned = sum of `count` over kinds 视察调研, 联系群众, 委员工作室接待, "
+                     "培训, 提案（联名）; z-score each over the 245 members (population SD), "
+                     "composite = their unweighted mean; correlate with truth/member_engagement"
+                     ".csv `engagement`"),
+        "model": ("engagement = 0.5 z(existing submissions and sessions) + sqrt(0.75) N(0,1), "
+                  f"{int(p['n_inactive'])} members shifted by {p['inactive_shift']}; "
+                  "P(attend plenary sitting) = logistic(2.4 + 0.9 e + u); counts "
+                  "Poisson(exp(log m + b e + u)) with (m, b) inspections (2.5, 0.5), contacts "
+                  "per quarter (1.5, 0.6), receptions (1.2, 0.7); P(attend training) = "
+                  "logistic(1.0 + 0.7 e + u); co-signers drawn with weight exp(0.8 (e + u)); "
+                  f"u ~ N(0, {p['style_sd']}) per member and indicator; 2 % of meeting "
+                  "records lost at random and one committee's sheet of one sitting lost"),
+        "other_true_values": {"spearman": spearman, "indicator_correlations": each,
+                              "parameters": dict(p)},
+    }]
+
+
+def _text_effects(tables: dict[str, pd.DataFrame],
+                  truth: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    texts = truth["texts"]
+    acts = tables["activities"]
+    lead = acts[acts["kind"] == "提案（领衔）"]
+    filed = lead[lead["outcome"].isin(["立案", "采纳"])].merge(
+        texts[["submission_id", "topic"]], on="submission_id")
+    by_topic = filed.groupby("topic")["outcome"].agg(
+        n="size", adopted=lambda s: int((s == "采纳").sum()))
+    realised = {k: {"filed": int(r.n), "adopted": int(r.adopted)}
+                for k, r in by_topic.reindex(list(TOPICS_TEXT), fill_value=0).iterrows()}
+    subs = tables["submissions"]
+    props = subs[subs["channel"] == "提案"]
+    tpl = props["topic"].map(template_of_title)
+    dup = texts[texts["near_duplicate_of"].notna()]
+    personal = truth["personal_in_text"]
+    counts = personal.groupby(["table", "kind"]).size()
+    return [
+        {
+            "name": "topic_adoption",
+            "table": "activities",
+            "true_value": _r(ADOPTION_LOGODDS["canteen"] - ADOPTION_LOGODDS["economy"]),
+            "scale": "log-odds, 社区食堂 minus 就业与营商环境",
+            "estimate": ("proposals filed for handling: activities of kind 提案（领衔） with "
+                         "outcome 立案 or 采纳, joined to submissions by submission_id; "
+                         "the true topic is truth/texts.csv `topic` (or a topic model or a "
+                         "dictionary code of `body`); logit of outcome == 采纳 on topic"),
+            "model": (f"logit P(采纳 | 立案) = {ADOPTION_INTERCEPT} + effect[topic]; a proposal is "
+                      "立案 when its submission is adopted (是否采用); response dates do not "
+                      "depend on the topic"),
+            "other_true_values": {"intercept": ADOPTION_INTERCEPT,
+                                  "topic_logodds": dict(ADOPTION_LOGODDS),
+                                  "filed_and_adopted_by_topic": realised},
+        },
+        {
+            "name": "topic_response_lag",
+            "table": "submissions",
+            "true_value": 0.0,
+            "scale": "days (difference between any two topics)",
+            "estimate": "days from date to response_date by topic (Kaplan-Meier, open censored)",
+            "model": ("lag = 15 + Gamma(2, 20) days whatever the topic; topics were drawn "
+                      "independently of adoption and response in submissions (true effect 0)"),
+            "other_true_values": {},
+        },
+        {
+            "name": "office_miscoding",
+            "table": "submissions",
+            "true_value": TEXTS["miscode_p"],
+            "scale": "share of submissions whose `category` is not the true topic",
+            "estimate": ("share of submissions whose `category` differs from truth/texts.csv "
+                         "`topic_zh`; misfiled texts go to a neighbouring topic (e.g. 加装电梯 → "
+                         "老旧小区改造)"),
+            "model": ("a random 12 % of the submissions (exactly, without replacement) are "
+                      "coded to a neighbouring topic, uniformly among the neighbours; the others "
+                      "to their true topic"),
+            "other_true_values": {
+                "agreement_bundled": _r(texts["category_agrees"].mean()),
+                "n_miscoded_bundled": int((~texts["category_agrees"]).sum()),
+                "neighbours": {k: [TOPICS_TEXT[n].zh for n in t.neighbours]
+                               for k, t in TOPICS_TEXT.items()}},
+        },
+        {
+            "name": "near_duplicate_proposals",
+            "table": "submissions",
+            "true_value": TEXTS["near_duplicate_p"],
+            "scale": "share of eligible 2023 proposals that repeat a 2022 one",
+            "estimate": ("pairs (submission_id, near_duplicate_of) in truth/texts.csv; a repeat "
+                         "keeps the sentences of the 2022 proposal it copies, with a new place, "
+                         "new numbers and one of its three suggestions replaced"),
+            "model": ("15 % (exactly, without replacement) of the 2023 proposals whose title "
+                      "template had a 2022 proposal repeat one of those; a quarter of the "
+                      "repeats (as far as there are candidates) repeat the author's own 2022 "
+                      "proposal, the others another member's"),
+            "other_true_values": {
+                "n_pairs_bundled": len(dup),
+                "n_pairs_within_groups_bundled": int(sum(
+                    n * (n - 1) // 2 for n in texts["near_duplicate_group"].value_counts())),
+                "n_same_author_bundled": int(dup["same_author"].sum()),
+                "n_eligible_2023": int(((props["date"].dt.year == 2023)
+                                        & tpl.isin(set(tpl[props["date"].dt.year == 2022]))
+                                        ).sum())},
+        },
+        {
+            "name": "personal_in_text",
+            "table": "submissions",
+            "true_value": float(len(personal)),
+            "scale": "personal values written into free text (names and phone numbers)",
+            "estimate": ("names and phone numbers found in submissions `body` and sessions "
+                         "`body`; every one is listed in truth/personal_in_text.csv"),
+            "model": (f"author's name and phone appended with p = {TEXTS['contact_p']}, a "
+                      f"resident's name and phone at the start with p = {TEXTS['resident_p']}; "
+                      f"the chair named in minutes with p = {TEXTS['minutes_chair_p']}"),
+            "other_true_values": {f"{a}_{b}": int(n) for (a, b), n in counts.items()},
+        },
+    ]
+
+
+def planted_yaml(seed: int, *, tables: dict[str, pd.DataFrame],
+                 truth: dict[str, pd.DataFrame]) -> str:
     """The planted effects as YAML text."""
     head = ("# Planted effects of the demo study: true values of the generating model.\n"
             "# Estimates from the data match them in expectation; see README.md.\n")
-    return head + yaml.safe_dump(planted_effects(seed), allow_unicode=True, sort_keys=False,
-                                 width=100)
+    return head + yaml.safe_dump(planted_effects(seed, tables=tables, truth=truth),
+                                 allow_unicode=True, sort_keys=False, width=100)

@@ -31,9 +31,10 @@ from toolkit.datasets.synth.planted import DISTRICT_NAME
 from toolkit.datasets.synth.survey import AWARE_P
 from toolkit.schema import VOCABULARIES
 
-__all__ = ["SESSIONS_SHEET", "SESSION_LAYOUT", "write_attendance", "write_panel_sav",
+__all__ = ["ACTIVITIES_SHEET", "ACTIVITY_LAYOUT", "SESSIONS_SHEET", "SESSION_LAYOUT",
+           "write_activities_xlsx", "write_attendance", "write_ledger_xlsx", "write_panel_sav",
            "write_participants", "write_sessions_xlsx", "write_submissions", "write_survey_sav",
-           "write_units"]
+           "write_truth", "write_units"]
 
 _FIXED_TIME = dt.datetime(2024, 1, 10, 9, 0, 0)  # a fixed stamp, no time zone
 
@@ -85,6 +86,7 @@ def write_submissions(subs: pd.DataFrame, path: Path) -> None:
         "是否采用": _yes_no(subs["adopted"]), "批示数": subs["instructions"],
         "批示层级": subs["instruction_level"], "是否回应": _yes_no(subs["responded"]),
         "回应日期": day(subs["response_date"]), "承办部门": subs["department"],
+        "正文": subs["body"], "内容分类": subs["category"],
     })
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
@@ -107,22 +109,69 @@ SESSION_LAYOUT: list[tuple[str | None, str, str]] = [
     ("实施情况", "是否落实", "implemented"),
     ("实施情况", "落实日期", "implemented_date"),
     (None, "组织单位", "organiser"),
+    (None, "会议纪要", "body"),
 ]
 SESSIONS_SHEET = "协商活动台账"
+
+#: Layout of activities.xlsx (as :data:`SESSION_LAYOUT`).
+ACTIVITY_LAYOUT: list[tuple[str | None, str, str]] = [
+    (None, "记录编号", "activity_id"),
+    ("委员信息", "委员编号", "member_id"),
+    ("委员信息", "委员姓名", "member_name"),
+    ("履职情况", "日期", "date"),
+    ("履职情况", "履职类型", "kind"),
+    ("履职情况", "活动名称", "title"),
+    ("履职情况", "次数", "count"),
+    ("履职情况", "结果", "outcome"),
+    (None, "关联编号", "submission_id"),
+    (None, "地点编码", "unit_id"),
+]
+ACTIVITIES_SHEET = "委员履职台账"
 
 
 def write_sessions_xlsx(sessions: pd.DataFrame, path: Path) -> None:
     """``sessions.xlsx``: a banner, two merged header rows, data, a blank row and a footer."""
+    write_ledger_xlsx(
+        sessions, path, layout=SESSION_LAYOUT, sheet=SESSIONS_SHEET,
+        title=f"{DISTRICT_NAME}基层协商活动台账（2022年1月—2023年12月）",
+        bools=("consensus", "implemented"), dates=("date", "implemented_date"),
+        widths={"议题": 28, "协商结果": 26, "组织单位": 20, "协商平台": 18, "会议纪要": 60})
+
+
+def write_activities_xlsx(activities: pd.DataFrame, path: Path) -> None:
+    """``activities.xlsx``: the members' ledger, laid out as the sessions ledger."""
+    write_ledger_xlsx(
+        activities, path, layout=ACTIVITY_LAYOUT, sheet=ACTIVITIES_SHEET,
+        title=f"{DISTRICT_NAME}政协委员履职台账（2022年1月—2023年12月）",
+        dates=("date",), widths={"活动名称": 36, "履职类型": 14, "委员姓名": 10})
+
+
+def write_truth(frame: pd.DataFrame, path: Path) -> None:
+    """A hidden-truth table (``truth/*.csv``): UTF-8, canonical column names, 6 decimals."""
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
+                 float_format="%.6f")
+
+
+def write_ledger_xlsx(frame: pd.DataFrame, path: Path, *,
+                      layout: list[tuple[str | None, str, str]], sheet: str, title: str,
+                      bools: tuple[str, ...] = (), dates: tuple[str, ...] = (),
+                      widths: dict[str, int] | None = None) -> None:
+    """An office ledger: banner (row 1), note (row 2), two merged header rows, data, footer.
+
+    `layout` lists (group header or None, column header, column of `frame`): columns of
+    one group share a header merged across row 3; the others are merged down rows 3–4.
+    Columns in `bools` are written 是/否, those in `dates` as Excel dates.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
-    ws.title = SESSIONS_SHEET
-    ncol = len(SESSION_LAYOUT)
+    ws.title = sheet
+    ncol = len(layout)
     last = get_column_letter(ncol)
-    ws["A1"] = f"{DISTRICT_NAME}基层协商活动台账（2022年1月—2023年12月）"
+    ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A1:{last}1")
@@ -132,43 +181,43 @@ def write_sessions_xlsx(sessions: pd.DataFrame, path: Path) -> None:
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     col = 1
     while col <= ncol:
-        group, header, _ = SESSION_LAYOUT[col - 1]
+        group, header, _ = layout[col - 1]
         if group is None:
             ws.cell(3, col, header)
             ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
             col += 1
             continue
-        span = sum(1 for g, _, _ in SESSION_LAYOUT if g == group)
+        span = sum(1 for g, _, _ in layout if g == group)
         ws.cell(3, col, group)
         ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + span - 1)
         for k in range(span):
-            ws.cell(4, col + k, SESSION_LAYOUT[col - 1 + k][1])
+            ws.cell(4, col + k, layout[col - 1 + k][1])
         col += span
     for row in ws.iter_rows(min_row=3, max_row=4):
         for cell in row:
             cell.font = bold
             cell.alignment = centre
     r = 5
-    for rec in sessions.to_dict("records"):
-        for c, (_, _, name) in enumerate(SESSION_LAYOUT, start=1):
+    for rec in frame.to_dict("records"):
+        for c, (_, _, name) in enumerate(layout, start=1):
             value = rec[name]
-            if name in ("consensus", "implemented"):
+            if name in bools:
                 value = None if pd.isna(value) else ("是" if value else "否")
-            elif name in ("date", "implemented_date"):
+            elif name in dates:
                 value = None if pd.isna(value) else value.date()
             elif pd.isna(value) if not isinstance(value, str) else False:
                 value = None
             elif isinstance(value, np.integer):
                 value = int(value)
             cell = ws.cell(r, c, value)
-            if name in ("date", "implemented_date") and value is not None:
+            if name in dates and value is not None:
                 cell.number_format = "yyyy-mm-dd"
         r += 1
     r += 1
     ws.cell(r, 1, "填表人：王某某　　审核人：李某某　　填报日期：2024年1月10日")
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-    widths = {"议题": 28, "协商结果": 26, "组织单位": 20, "协商平台": 18}
-    for c, (_, header, _) in enumerate(SESSION_LAYOUT, start=1):
+    widths = widths or {}
+    for c, (_, header, _) in enumerate(layout, start=1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(header, 12)
     ws.freeze_panes = "B5"
     wb.properties.creator = f"{DISTRICT_NAME}政协办公室"
