@@ -34,6 +34,7 @@ Research. R package 2.2.9 (``fa``, ``schmid``, ``omega``).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,26 @@ def _sign_columns(loadings: np.ndarray) -> np.ndarray:
     return loadings * signs
 
 
+def _uniquenesses(r: np.ndarray, objective: Callable[[np.ndarray], float],
+                  gradient: Callable[[np.ndarray], np.ndarray], *, what: str) -> np.ndarray:
+    """Uniquenesses minimising `objective`: psych's start (1 - smc) and bounds, L-BFGS-B.
+
+    psych stops at L-BFGS-B's default tolerance; here it runs to the optimum, and a
+    warning says so when the gradient has not vanished at an interior point.
+    """
+    s_mc = smc(r)
+    upper = max(1.0, float(s_mc.max()))
+    res = optimize.minimize(objective, np.diag(r) - s_mc, jac=gradient, method="L-BFGS-B",
+                            bounds=[(0.005, upper)] * r.shape[0],
+                            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000})
+    psi = res.x
+    interior = (psi > 0.005 + 1e-9) & (psi < upper - 1e-9)
+    if np.abs(gradient(psi)[interior]).max(initial=0.0) > 1e-5:
+        warnings.warn(f"The {what} factor fit did not converge; the loadings may be off.",
+                      ToolkitWarning, stacklevel=5)
+    return psi
+
+
 def minres(r: np.ndarray, n_factors: int) -> tuple[np.ndarray, np.ndarray]:
     """Unrotated minres loadings and uniquenesses of correlation matrix `r`.
 
@@ -86,16 +107,7 @@ def minres(r: np.ndarray, n_factors: int) -> tuple[np.ndarray, np.ndarray]:
         loadings = vectors * np.sqrt(np.maximum(values, 0))
         return (loadings**2).sum(axis=1) + psi - np.diag(r)
 
-    start = np.diag(r) - smc(r)
-    upper = max(1.0, float(smc(r).max()))
-    res = optimize.minimize(objective, start, jac=gradient, method="L-BFGS-B",
-                            bounds=[(0.005, upper)] * p,
-                            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000})
-    psi = res.x
-    interior = (psi > 0.005 + 1e-9) & (psi < upper - 1e-9)
-    if np.abs(gradient(psi)[interior]).max(initial=0.0) > 1e-5:
-        warnings.warn("The minres factor fit did not converge; the loadings may be off.",
-                      ToolkitWarning, stacklevel=3)
+    psi = _uniquenesses(r, objective, gradient, what="minres")
     values, vectors = _top(r - np.diag(psi), n_factors)
     loadings = _sign_columns(vectors * np.sqrt(np.maximum(values, 0)))
     return loadings, psi
@@ -142,7 +154,7 @@ def oblimin(loadings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gp = g - t @ np.diag((t * g).sum(axis=0))
     if np.linalg.norm(gp) > 1e-6:
         warnings.warn("The oblimin rotation did not converge; the loadings may be off.",
-                      ToolkitWarning, stacklevel=3)
+                      ToolkitWarning, stacklevel=4)
     return rotated, t.T @ t
 
 
@@ -200,7 +212,8 @@ def ml(r: np.ndarray, n_factors: int) -> tuple[np.ndarray, np.ndarray]:
     The uniquenesses minimise the concentrated ML discrepancy
     :math:`-\sum_{m>q}(\log e_m - e_m) - q + p`, :math:`e_m` the eigenvalues of
     :math:`\Psi^{-1/2}R\Psi^{-1/2}` (Jöreskog 1967; the ``factanal``/psych
-    objective and gradient), by L-BFGS-B from psych's start with its bounds.
+    objective and gradient), by L-BFGS-B from psych's start (``1 - smc``) with its
+    bounds.
     Deterministic, unlike statsmodels' ``Factor`` whose starting values are random.
     """
     p = r.shape[0]
@@ -219,17 +232,7 @@ def ml(r: np.ndarray, n_factors: int) -> tuple[np.ndarray, np.ndarray]:
         load = np.sqrt(psi)[:, None] * vectors * np.sqrt(np.maximum(values - 1, 0))
         return ((load**2).sum(axis=1) + psi - np.diag(r)) / psi**2
 
-    s_mc = smc(r)
-    start = (1 - 0.5 * q / p) / np.diag(np.linalg.pinv(r)) if s_mc.sum() == q else 1 - s_mc
-    upper = max(1.0, float(s_mc.max()))
-    res = optimize.minimize(objective, start, jac=gradient, method="L-BFGS-B",
-                            bounds=[(0.005, upper)] * p,
-                            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000})
-    psi = res.x
-    interior = (psi > 0.005 + 1e-9) & (psi < upper - 1e-9)
-    if np.abs(gradient(psi)[interior]).max(initial=0.0) > 1e-5:
-        warnings.warn("The maximum-likelihood factor fit did not converge; the loadings may "
-                      "be off.", ToolkitWarning, stacklevel=3)
+    psi = _uniquenesses(r, objective, gradient, what="maximum-likelihood")
     values, vectors = _top(scaled(psi), q)
     load = np.sqrt(psi)[:, None] * vectors * np.sqrt(np.maximum(values - 1, 0))
     return _sign_columns(load), psi

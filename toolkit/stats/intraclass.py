@@ -260,7 +260,8 @@ def _reml(y: np.ndarray) -> tuple[float, float, float]:
     theta = res.x
     # polish: the criterion is smooth in theta; a derivative-free pass settles the last digits
     polish = optimize.minimize(lambda t: criterion(np.abs(t))[0], theta, method="Nelder-Mead",
-                               options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
+                               options={"xatol": 1e-9, "fatol": 1e-13 * max(1.0, abs(res.fun)),
+                                        "maxiter": 2000})
     if polish.fun < res.fun:
         theta = np.abs(polish.x)
     _, pwrss = criterion(theta)
