@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 import toolkit as tk
-from toolkit.errors import ColumnNotFoundError
+from toolkit.errors import ArgumentTypeError, ColumnNotFoundError
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def kripp2011(shared):
     ("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797),
 ])
 def test_krippendorff_2011_example(kripp2011, level, alpha):
-    res = tk.stats.krippendorff_alpha(kripp2011, level=level, n_boot=200, seed=3).iloc[0]
+    res = tk.stats.krippendorff_alpha(kripp2011, measurement=level, n_boot=200, seed=3).iloc[0]
     assert res["alpha"] == pytest.approx(alpha, abs=5e-4)  # published to 3 decimals
     assert res["n"] == 11  # unit 12 has a single value and is not pairable
     assert res["n_pairable"] == 40
@@ -93,14 +93,14 @@ def test_krippendorff_2011_example(kripp2011, level, alpha):
 def test_krippendorff_wikipedia_example(shared, level, alpha):
     m = pd.read_csv(shared("reference", "intercoder_agreement",
                            "krippendorff_wikipedia_3coders_15units.csv")).set_index("coder").T
-    res = tk.stats.krippendorff_alpha(m, level=level, n_boot=0).iloc[0]
+    res = tk.stats.krippendorff_alpha(m, measurement=level, n_boot=0).iloc[0]
     assert res["alpha"] == pytest.approx(alpha, abs=5e-4)
     assert np.isnan(res["ci_low"])
 
 
 def test_krippendorff_bootstrap_centres_on_alpha_and_is_reproducible(kripp2011):
-    a = tk.stats.krippendorff_alpha(kripp2011, level="interval", n_boot=2000, seed=11)
-    b = tk.stats.krippendorff_alpha(kripp2011, level="interval", n_boot=2000, seed=11)
+    a = tk.stats.krippendorff_alpha(kripp2011, measurement="interval", n_boot=2000, seed=11)
+    b = tk.stats.krippendorff_alpha(kripp2011, measurement="interval", n_boot=2000, seed=11)
     pd.testing.assert_frame_equal(a, b)
     # D_o resampled with D_e fixed: the bootstrap distribution is centred on alpha
     lo, hi, est = a.loc[0, "ci_low"], a.loc[0, "ci_high"], a.loc[0, "alpha"]
@@ -115,8 +115,17 @@ def test_perfect_agreement_and_errors():
         tk.stats.cohen_kappa(codes, weights="cubic")
     with pytest.raises(ColumnNotFoundError, match="coders"):
         tk.stats.cohen_kappa(codes, coders=["a", "c"])
-    with pytest.raises(ValueError, match="level"):
-        tk.stats.krippendorff_alpha(codes, level="nominl")
+    with pytest.raises(ValueError, match=r"`measurement` must be one of.*Did you mean 'nominal'"):
+        tk.stats.krippendorff_alpha(codes, measurement="nominl")
+    with pytest.raises(ArgumentTypeError, match="2-D"):
+        tk.stats.cohen_kappa([1, 2, 3])
+
+
+def test_krippendorff_old_level_spelling_still_works(kripp2011):
+    new = tk.stats.krippendorff_alpha(kripp2011, measurement="ordinal", n_boot=0)
+    with pytest.warns(FutureWarning, match="`level=` is deprecated.*`measurement=`"):
+        old = tk.stats.krippendorff_alpha(kripp2011, level="ordinal", n_boot=0)
+    pd.testing.assert_frame_equal(new, old)
 
 
 def test_ordered_categorical_codes():
@@ -127,8 +136,8 @@ def test_ordered_categorical_codes():
     })
     num = pd.DataFrame({"a": [1, 2, 3, 3], "b": [1, 2, 2, 3]})
     for level in ("nominal", "ordinal"):
-        got = tk.stats.krippendorff_alpha(df, level=level, n_boot=0)["alpha"].item()
-        ref = tk.stats.krippendorff_alpha(num, level=level, n_boot=0)["alpha"].item()
+        got = tk.stats.krippendorff_alpha(df, measurement=level, n_boot=0)["alpha"].item()
+        ref = tk.stats.krippendorff_alpha(num, measurement=level, n_boot=0)["alpha"].item()
         assert got == pytest.approx(ref)
     assert tk.stats.cohen_kappa(df)["kappa"].item() == pytest.approx(
         tk.stats.cohen_kappa(num)["kappa"].item())

@@ -14,6 +14,13 @@ Reference values and sources:
   0.933], counts all 12 rows in its degrees of freedom; ours uses the 9 complete rows).
 - Omega: McDonald (1999) eq. 6.20b on a population one-factor structure; for tau-equivalent
   items omega equals standardised alpha (both 0.7272727 for 4 items with r = 0.4).
+- Omega against R ``psych`` 2.2.9 (``tests/reference/R/psych.R`` -> ``psych.json``; each test
+  names the call): ``omega(m, nfactors, fm = "minres", rotate = "oblimin")`` (omega_h,
+  omega.tot, alpha, ECV and the Schmid-Leiman loadings) and one-factor McDonald omega from
+  ``fa(m, 1, fm = "ml")``. These are iterative fits: 1e-4 relative for the coefficients,
+  1e-4 absolute for loadings (values near 0 make relative error meaningless). R stops its
+  optimisers early (GPArotation eps = 1e-5), ours converge further; they agree to ~3e-5.
+  psych's alpha inside omega is closed form given the correlations: 1e-6 relative.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import pytest
 from scipy import stats as sps
 
 import toolkit as tk
-from toolkit.errors import ColumnNotFoundError
+from toolkit.errors import ArgumentError, ColumnNotFoundError, ToolkitWarning
 from toolkit.study import Scale
 
 E_SCALE = Scale("extraversion", items=("E1", "E2", "E3", "E4", "E5"), reverse=("E1", "E2"),
@@ -148,7 +155,7 @@ def test_scale_scores_reverse_keys_and_missing():
 
 def test_errors():
     df = pd.DataFrame({"a": [1, 2, 3], "b": [2, 3, 4]})
-    with pytest.raises(ColumnNotFoundError, match="close matches"):
+    with pytest.raises(ColumnNotFoundError, match="did you mean `b`"):
         tk.stats.alpha(df, items=["a", "bb"])
     with pytest.raises(ValueError, match="two item"):
         tk.stats.alpha(df, items=["a"])
@@ -168,3 +175,151 @@ def test_demo_study_scales(demo_study):
     assert scores.notna().sum() > 2000
     assert scores.dropna().between(1, 5).all()
     assert len(scores) == len(demo_study.table("survey"))
+
+
+# --- omega against psych -------------------------------------------------------------
+
+ITERATIVE = 1e-4
+CLOSED_FORM = 1e-6
+
+
+@pytest.fixture
+def psych(r_reference):
+    return r_reference("psych")
+
+
+@pytest.fixture
+def survey():
+    from pathlib import Path
+
+    return pd.read_csv(Path(__file__).resolve().parents[1] / "reference" / "data"
+                       / "psych_omega_survey.csv")
+
+
+def _check_bifactor(res, sl, case, n_factors):
+    value = case["value"]
+    row = res.iloc[0]
+    for ours, theirs in (("omega_h", "omega_h"), ("omega_total", "omega_total"),
+                         ("ecv", "ecv")):
+        assert row[ours] == pytest.approx(value[theirs], rel=ITERATIVE), (case["call"], ours)
+    assert row["alpha"] == pytest.approx(value["alpha"], rel=CLOSED_FORM), case["call"]
+    assert row["n_factors"] == n_factors
+    expected = pd.DataFrame(value["sl"])
+    assert list(sl["item"]) == list(expected["item"])
+    assert list(sl["reflected"]) == list(expected["reflected"]), case["call"]
+    assert row["n_reflected"] == int(expected["reflected"].sum())
+    cols = ["g", *[f"F{j + 1}" for j in range(n_factors)], "h2", "u2", "p2"]
+    theirs = ["g", *[f"F{j + 1}*" for j in range(n_factors)], "h2", "u2", "p2"]
+    np.testing.assert_allclose(sl[cols].to_numpy(float), expected[theirs].to_numpy(float),
+                               atol=ITERATIVE, err_msg=case["call"])
+
+
+BFI15 = [f"{t}{i}" for t in "ACE" for i in range(1, 6)]
+
+
+def test_omega_bifactor_matches_psych_bfi_pairwise(bfi, psych):
+    # R: omega(bfi15, nfactors = 3, fm = 'minres', rotate = 'oblimin') -- pairwise cor
+    res = tk.stats.omega(bfi, items=BFI15, model="bifactor", missing="pairwise")
+    sl = tk.stats.schmid_leiman(bfi, items=BFI15, missing="pairwise")
+    _check_bifactor(res, sl, psych["omega_bfi15"], 3)
+    assert res["variance"].item() == "observed"
+    assert res["n"].item() == 2800
+
+
+def test_omega_bifactor_matches_psych_bfi_listwise(bfi, psych):
+    res = tk.stats.omega(bfi, items=BFI15, model="bifactor")  # R: omega(na.omit(bfi15), ...)
+    sl = tk.stats.schmid_leiman(bfi, items=BFI15)
+    _check_bifactor(res, sl, psych["omega_bfi15_listwise"], 3)
+    assert res["n"].item() == 2563
+    # R: fa(na.omit(bfi15), nfactors = 1, fm = 'ml'), McDonald omega from its loadings
+    one = tk.stats.omega(bfi, items=BFI15)
+    assert one["omega"].item() == pytest.approx(psych["omega1_bfi15_listwise"]["value"]["omega"],
+                                                rel=ITERATIVE)
+    with_model = tk.stats.omega(bfi, items=BFI15, model="bifactor", variance="model")
+    assert with_model["omega"].item() == pytest.approx(one["omega"].item(), rel=1e-12)
+
+
+def test_omega_bifactor_five_group_factors(bfi, psych):
+    items = [c for c in bfi.columns if c[0] in "ACENO" and c[1:].isdigit()]
+    res = tk.stats.omega(bfi, items=items, model="bifactor", n_factors=5, missing="pairwise")
+    sl = tk.stats.schmid_leiman(bfi, items=items, n_factors=5, missing="pairwise")
+    _check_bifactor(res, sl, psych["omega_bfi25"], 5)  # R: omega(bfi25, nfactors = 5)
+
+
+def test_omega_bifactor_matches_psych_survey(survey, psych):
+    items = list(survey.columns)
+    for missing, case in (("pairwise", "omega_survey"), ("listwise", "omega_survey_listwise")):
+        # R: omega(survey, nfactors = 3) and omega(na.omit(survey), nfactors = 3)
+        res = tk.stats.omega(survey, items=items, model="bifactor", missing=missing)
+        sl = tk.stats.schmid_leiman(survey, items=items, missing=missing)
+        _check_bifactor(res, sl, psych[case], 3)
+    assert sl.loc[sl["item"] == "s12", "reflected"].item()  # the reverse-worded item
+
+
+def test_omega_two_group_factors_warns_and_matches_psych(survey, psych):
+    items = list(survey.columns)
+    with pytest.warns(ToolkitWarning, match="not identified"):
+        res = tk.stats.omega(survey, items=items, model="bifactor", n_factors=2)
+    with pytest.warns(ToolkitWarning, match="not identified"):
+        sl = tk.stats.schmid_leiman(survey, items=items, n_factors=2)
+    _check_bifactor(res, sl, psych["omega_survey_2f"], 2)  # R: omega(complete, nfactors = 2)
+
+
+def test_one_factor_omega_matches_psych(survey, psych):
+    items = list(survey.columns)
+    res = tk.stats.omega(survey, items=items)  # default: one factor, model-implied variance
+    # R: fa(complete, nfactors = 1, fm = 'ml'), (sum l)^2 / ((sum l)^2 + sum(1 - l^2))
+    case = psych["omega1_survey_listwise"]["value"]
+    assert res["omega"].item() == pytest.approx(case["omega"], rel=ITERATIVE)
+    assert res["max_loading"].item() == pytest.approx(max(case["loadings"]), abs=ITERATIVE)
+    assert list(res.columns) == ["omega", "alpha", "n", "k", "min_loading", "max_loading",
+                                 "variance"]
+    assert res["variance"].item() == "model"
+    # R: omega(complete, nfactors = 1, fm = 'ml')$omega_h -- observed total variance sum(R)
+    observed = tk.stats.omega(survey, items=items, variance="observed")
+    assert observed["omega"].item() == pytest.approx(
+        psych["omega1obs_survey_listwise"]["value"]["omega_h"], rel=ITERATIVE)
+
+
+def test_omega_model_implied_variance(survey):
+    items = list(survey.columns)
+    res = tk.stats.omega(survey, items=items, model="bifactor", variance="model").iloc[0]
+    sl = tk.stats.schmid_leiman(survey, items=items)
+    groups = sl[["F1", "F2", "F3"]].to_numpy()
+    # Rodriguez, Reise & Haviland (2016) eq. for omega_h and omega from bifactor loadings
+    total = sl["g"].sum() ** 2 + (groups.sum(axis=0) ** 2).sum() + sl["u2"].sum()
+    assert res["omega_h"] == pytest.approx(sl["g"].sum() ** 2 / total, rel=1e-12)
+    assert res["omega_total"] == pytest.approx(1 - sl["u2"].sum() / total, rel=1e-12)
+    assert res["variance"] == "model"
+    one = tk.stats.omega(survey, items=items)["omega"].item()
+    assert res["omega"] == pytest.approx(one, rel=1e-12)  # same convention, same value
+    observed = tk.stats.omega(survey, items=items, model="bifactor").iloc[0]
+    # three factors reproduce these correlations closely: the conventions nearly agree
+    assert abs(res["omega_total"] - observed["omega_total"]) < 0.01
+
+
+def test_omega_errors(survey):
+    items = list(survey.columns)
+    with pytest.raises(ArgumentError, match="model"):
+        tk.stats.omega(survey, items=items, model="bifacter")
+    with pytest.raises(ArgumentError, match="variance"):
+        tk.stats.omega(survey, items=items, variance="implied")
+    with pytest.raises(ArgumentError, match="applies to `model=\"bifactor\"`"):
+        tk.stats.omega(survey, items=items, n_factors=3)
+    with pytest.raises(ArgumentError, match="more than 4 items"):
+        tk.stats.omega(survey, items=items[:4], model="bifactor")
+    with pytest.raises(ArgumentError, match="2 or more"):
+        tk.stats.schmid_leiman(survey, items=items, n_factors=1)
+    const = survey.assign(s01=3)
+    with pytest.raises(ArgumentError, match="`s01` take a single value"):
+        tk.stats.omega(const, items=items, model="bifactor")
+
+
+def test_alpha_level_and_old_ci_spelling(bfi):
+    new = tk.stats.alpha(bfi, items=E_SCALE, level=0.9)
+    with pytest.warns(FutureWarning, match="`ci=` is deprecated"):
+        old = tk.stats.alpha(bfi, items=E_SCALE, ci=0.9)
+    pd.testing.assert_frame_equal(new, old)
+    assert new["ci_high"].item() - new["ci_low"].item() < (
+        tk.stats.alpha(bfi, items=E_SCALE)["ci_high"].item()
+        - tk.stats.alpha(bfi, items=E_SCALE)["ci_low"].item())

@@ -7,8 +7,9 @@ published example; the tests name the source and tolerance.
 
 - survey design: :class:`Design` (Taylor linearisation with strata, clusters, fpc);
 - description: :func:`describe`, :func:`likert`, :func:`ordinal_agreement`;
-- scales: :func:`alpha`, :func:`item_analysis`, :func:`omega`, :func:`scale_scores`;
-- coding reliability: :func:`cohen_kappa`, :func:`fleiss_kappa`,
+- scales: :func:`alpha`, :func:`item_analysis`, :func:`omega`, :func:`schmid_leiman`,
+  :func:`scale_scores`;
+- rater and coding reliability: :func:`icc`, :func:`cohen_kappa`, :func:`fleiss_kappa`,
   :func:`krippendorff_alpha`;
 - models: :func:`regress`, :func:`ologit`, :func:`multilevel`;
 - change between waves: :func:`change`;
@@ -28,7 +29,10 @@ _LAZY = {
     "alpha": "toolkit.stats.scales",
     "item_analysis": "toolkit.stats.scales",
     "omega": "toolkit.stats.scales",
+    "schmid_leiman": "toolkit.stats.scales",
     "scale_scores": "toolkit.stats.scales",
+    "icc": "toolkit.stats.intraclass",
+    "ICCResult": "toolkit.stats.intraclass",
     "cohen_kappa": "toolkit.stats.agreement",
     "fleiss_kappa": "toolkit.stats.agreement",
     "krippendorff_alpha": "toolkit.stats.agreement",

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from toolkit.errors import ColumnNotFoundError
+from toolkit._checks import check_choice, require_columns
+from toolkit._docs import renamed
+from toolkit.errors import ArgumentError, ArgumentTypeError
 
 __all__ = ["cohen_kappa", "fleiss_kappa", "krippendorff_alpha"]
 
@@ -30,12 +32,14 @@ _Z975 = float(sps.norm.ppf(0.975))
 
 def _frame(data: Any, columns: list[str] | None, *, role: str) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
-        data = pd.DataFrame(np.asarray(data))
+        values = np.asarray(data)
+        if values.ndim != 2:
+            msg = ("`data` must be a DataFrame (one row per unit, one column per coder) or a "
+                   f"2-D array, not {type(data).__name__}.")
+            raise ArgumentTypeError(msg)
+        data = pd.DataFrame(values)
     if columns is not None:
-        missing = [c for c in columns if c not in data.columns]
-        if missing:
-            msg = f"`{role}` names column(s) {missing} not in the data: {list(data.columns)}."
-            raise ColumnNotFoundError(msg)
+        require_columns(data, {role: columns})
         data = data[columns]
     return data
 
@@ -111,10 +115,8 @@ def cohen_kappa(
     frame = _frame(data, coders, role="coders")
     if frame.shape[1] < 2:
         msg = "`data` needs two coder columns (one row per unit, one column per coder)."
-        raise ValueError(msg)
-    if weights not in (None, "linear", "quadratic"):
-        msg = f"`weights` must be None, \"linear\" or \"quadratic\", not {weights!r}."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
+    check_choice(weights, (None, "linear", "quadratic"), param="weights")
     frame = frame.iloc[:, :2].dropna()
     levels = _levels(frame)
     k = len(levels)
@@ -243,11 +245,12 @@ def _delta2(values: np.ndarray, counts: np.ndarray, level: str) -> np.ndarray:
     return (between - (counts[lo] + counts[hi]) / 2) ** 2
 
 
+@renamed(level="measurement")
 def krippendorff_alpha(
     data: pd.DataFrame,
     *,
     coders: list[str] | None = None,
-    level: str = "nominal",
+    measurement: str = "nominal",
     n_boot: int = 1000,
     seed: int | None = None,
 ) -> pd.DataFrame:
@@ -260,8 +263,9 @@ def krippendorff_alpha(
         Codes are numbers (ordered Categoricals are used as their codes 1..k).
     coders : list of str, optional
         Columns to use; default all.
-    level : {"nominal", "ordinal", "interval", "ratio"}, default "nominal"
-        Level of measurement (the difference function).
+    measurement : {"nominal", "ordinal", "interval", "ratio"}, default "nominal"
+        Level of measurement (the difference function). ``level=`` is its old
+        spelling (``level`` now always means a confidence level).
     n_boot : int, default 1000
         Bootstrap replicates for the interval; 0 skips it.
     seed : int, optional
@@ -303,17 +307,14 @@ def krippendorff_alpha(
     --------
     >>> codes = pd.DataFrame({"a": [1, 2, 3, 3, 2, np.nan], "b": [1, 2, 3, 3, 1, 2],
     ...                       "c": [1, 2, 3, 2, 2, 2]})
-    >>> res = tk.stats.krippendorff_alpha(codes, level="nominal", n_boot=200, seed=1)
+    >>> res = tk.stats.krippendorff_alpha(codes, measurement="nominal", n_boot=200, seed=1)
     >>> res[["alpha", "n"]].round(3)
        alpha  n
     0  0.652  6
     """
     import krippendorff
 
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        msg = (f"`level` must be \"nominal\", \"ordinal\", \"interval\" or \"ratio\", "
-               f"not {level!r}.")
-        raise ValueError(msg)
+    check_choice(measurement, ("nominal", "ordinal", "interval", "ratio"), param="measurement")
     frame = _frame(data, coders, role="coders")
     if any(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in frame.columns):
         from toolkit._values import as_numeric
@@ -327,12 +328,12 @@ def krippendorff_alpha(
     if len(domain) < 2:
         msg = ("Krippendorff's alpha needs at least two distinct codes among units coded "
                f"by two or more coders; found {domain.tolist()}.")
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     with warnings.catch_warnings():
         # the package may warn on degenerate data; the caller gets NaN instead
         warnings.simplefilter("ignore", RuntimeWarning)
         alpha = float(krippendorff.alpha(reliability_data=values.T, value_domain=domain,
-                                         level_of_measurement=level))
+                                         level_of_measurement=measurement))
     pos = {v: i for i, v in enumerate(domain)}
     # pairs within units
     pa, pb, wgt = [], [], []
@@ -346,7 +347,7 @@ def krippendorff_alpha(
     pa_, pb_, wgt_ = np.asarray(pa, int), np.asarray(pb, int), np.asarray(wgt)
     n_dot = float(m_u.sum())
     nc = np.bincount(np.r_[pa_, pb_], weights=np.r_[wgt_, wgt_] / 2, minlength=len(domain))
-    d2 = _delta2(domain, nc, level)
+    d2 = _delta2(domain, nc, measurement)
     d_e = float((np.outer(nc, nc) * d2).sum()) / (n_dot * (n_dot - 1))
     ci_low = ci_high = se = np.nan
     if n_boot and len(pa_) and d_e > 0:
