@@ -229,8 +229,10 @@ def test_errors_name_the_problem(apiclus1):
     with pytest.raises(DesignError, match="varies within a stratum"):
         tk.stats.Design(var_fpc, weights="pw", cluster="dnum", fpc="fpc")
     d = tk.stats.Design(apiclus1, weights="pw", cluster="dnum")
+    # a text column is a factor: its mean is the share of each category (R svymean(~stype))
+    pd.testing.assert_frame_equal(d.mean("stype"), d.prop("stype"))
     with pytest.raises(TypeError, match="prop"):
-        d.mean("stype")
+        d.quantile("stype")
 
 
 def test_study_design_property():
