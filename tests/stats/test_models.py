@@ -8,7 +8,7 @@ import pytest
 
 import toolkit as tk
 from toolkit.errors import ColumnNotFoundError, DesignError
-from toolkit.stats.models import _Ordinal
+from toolkit.stats.ordinal import _Ordinal
 
 # ---------------------------------------------------------------------------
 # data

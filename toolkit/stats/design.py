@@ -608,7 +608,7 @@ class Design:
         require_columns(self.data, {"var": var}, where="the survey data")
         lv, levels = self._levels(var)
         nlev = len(levels)
-        g, keys, pairs = self._groups(by, domain)
+        _, keys, pairs = self._groups(by, domain)
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
         missing = lv < 0
         if missing.any():
