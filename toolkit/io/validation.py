@@ -1284,7 +1284,7 @@ def validate(
             _check_records(col, name, frame)
             _check_table(col, name, frame,
                          scales=data.scales if name == "survey" else None,
-                         design=data.design_spec.as_dict() if name == "survey" else None)
+                         design=data.design_spec.columns() if name == "survey" else None)
         bare = {name: col.context[name]["data"] for name in tables}
         _check_references(col, bare)
         _check_dates(col, bare, reference)

@@ -20,6 +20,7 @@ from toolkit._checks import is_study, require_columns
 from toolkit._values import as_numeric
 from toolkit.errors import ArgumentTypeError, DesignError, LargeDataUnavailableError
 from toolkit.stats._linearise import (
+    LONELY_PSU,
     Z975,
     Linearisation,
     Stage,
@@ -30,7 +31,7 @@ from toolkit.stats._linearise import (
     stratum_fpc,
 )
 
-__all__ = ["Design"]
+__all__ = ["LONELY_PSU", "Design"]
 
 def _one_per_group(values: np.ndarray, group: np.ndarray, ngroup: int, *, name: str,
                    within: str) -> np.ndarray:
