@@ -57,8 +57,10 @@ def _check(got, case, key="coef", rel=CLOSED):
 def test_fixture_shape(data, ref):
     assert len(data) == ref["n_rows"]["value"]
     per = data.groupby("stratum")["psu"].nunique()
-    assert per["S01"] == 1 and data.loc[data["stratum"] == "S01", "N1"].iloc[0] == 1
-    assert per["S02"] == 1 and data.loc[data["stratum"] == "S02", "N1"].iloc[0] == 5
+    assert per["S01"] == 1
+    assert data.loc[data["stratum"] == "S01", "N1"].iloc[0] == 1
+    assert per["S02"] == 1
+    assert data.loc[data["stratum"] == "S02", "N1"].iloc[0] == 5
     assert data["y"].isna().any()
 
 
