@@ -2,7 +2,7 @@
 
 Data (seeded): 1,000,000 respondents in 500 PSUs (communities) within 14 strata, towns of
 4 PSUs, fpc per stratum, weights, a numeric y and a 6-level categorical. Every task is
-timed best of 5 in this run beside
+timed best of 20 in this run beside
 
 - the numpy floor: one weighted ``np.bincount`` over the PSU codes (what any design
   estimate must at least do);
@@ -173,7 +173,7 @@ def main() -> None:
     floor = best(lambda: np.bincount(codes, weights=w, minlength=PSUS), 20)
     Old = previous_design()
     old = Old(df, **SPEC) if Old is not None else None
-    print(f"{N:,} respondents, {PSUS} PSUs, {STRATA} strata, fpc; best of 5; numpy floor "
+    print(f"{N:,} respondents, {PSUS} PSUs, {STRATA} strata, fpc; best of 20; numpy floor "
           f"(one weighted bincount over the PSU codes) {floor * 1e3:.2f} ms")
     print("measuring R survey and svy on the same data ...", file=sys.stderr)
     peers = {"R survey": r_times(df), "svy": svy_times(df)}
@@ -184,7 +184,7 @@ def main() -> None:
             f"{'R s':>9}{'svy s':>9}  target")
     print(head)
     for name, fn in TASKS.items():
-        sec = best(lambda fn=fn: fn(design))
+        sec = best(lambda fn=fn: fn(design), 20)
         prev = np.nan
         if old is not None:
             assert_same(fn(design), fn(old), name)
@@ -205,8 +205,8 @@ def main() -> None:
         d = tk.stats.Design(frame, **SPEC)
         ww = frame["weight"].to_numpy()
         fl = best(lambda d=d, ww=ww: np.bincount(d._psu, weights=ww, minlength=PSUS), 10)
-        bm = best(lambda d=d: d.by("town").mean("y"))
-        pr = best(lambda d=d: d.prop("cat"))
+        bm = best(lambda d=d: d.by("town").mean("y"), 10)
+        pr = best(lambda d=d: d.prop("cat"), 10)
         print(f"{n:>12,}{fl:>10.4f}{bm:>12.4f}{bm / fl:>9.1f}{pr:>10.4f}{pr / fl:>9.1f}")
 
 

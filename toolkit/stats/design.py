@@ -480,7 +480,12 @@ class Design:
             w, yy, q = self._w[use], y[use], pairs["q"][use]
             cnt = np.bincount(q, minlength=pairs["size"]).astype(float)
             sw = np.bincount(q, weights=w, minlength=pairs["size"])
-        wy = w * yy
+        if ok is None:  # a scratch buffer of the design: no fresh 8 MB per call
+            if getattr(self, "_scratch", None) is None or len(self._scratch) != len(w):
+                self._scratch = np.empty(len(w))
+            wy = np.multiply(w, yy, out=self._scratch)
+        else:
+            wy = w * yy
         if ngroup == 1 and self._lin.rowwise and ok is None:
             swy = wy
         else:
