@@ -30,6 +30,7 @@ __all__ = [
     "ColumnNotFoundError",
     "DataTooLargeError",
     "DesignError",
+    "LargeDataUnavailableError",
     "ManifestError",
     "ReadError",
     "ToolkitError",
@@ -110,6 +111,10 @@ class DesignError(ToolkitError, ValueError):
 
 class DataTooLargeError(ToolkitError, MemoryError):
     """An operation would build an object too large for memory; the message names an alternative."""
+
+
+class LargeDataUnavailableError(ToolkitError, NotImplementedError):
+    """A method is not offered for large data (LazyTable or Dask); the message says what to do."""
 
 
 class ToolkitWarning(UserWarning):

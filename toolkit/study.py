@@ -46,7 +46,7 @@ from toolkit.schema import TABLE_NAMES, TABLES
 if TYPE_CHECKING:
     from toolkit.io.record import LoadRecord
 
-__all__ = ["CODEBOOK_COLUMNS", "DesignSpec", "Scale", "Study"]
+__all__ = ["CODEBOOK_COLUMNS", "DESIGN_FIELDS", "DesignSpec", "Scale", "Study"]
 
 #: Columns of ``Study.codebook``.
 CODEBOOK_COLUMNS = [
@@ -56,25 +56,87 @@ CODEBOOK_COLUMNS = [
 
 @dataclass(frozen=True)
 class DesignSpec:
-    """Columns of the survey table that describe its sampling design.
+    """Columns of the survey table that describe its sampling design, and its options.
+
+    Everything ``tk.stats.Design`` accepts besides the data, so that
+    ``Design(study)`` and ``study.design`` need no arguments.
 
     Parameters
     ----------
-    weights, strata, cluster, fpc : str, optional
+    weights, strata : str, optional
         Column names (as in R ``svydesign(ids=~cluster, strata=~strata,
-        weights=~weights, fpc=~fpc)``). ``None`` means an unweighted, unstratified,
-        unclustered sample.
+        weights=~weights, fpc=~fpc)``).
+    cluster : str or tuple of two str, optional
+        First-stage units, or (PSU, second-stage unit) for a two-stage sample.
+    fpc : str or tuple of two str, optional
+        Finite-population correction column(s), one per stage.
+    lonely_psu : {"fail", "adjust", "average", "certainty", "remove"}, default "fail"
+        The rule for strata with a single PSU (R ``options(survey.lonely.psu)``).
+
+    ``None`` everywhere means an unweighted, unstratified, unclustered sample.
+
+    Examples
+    --------
+    >>> DesignSpec(cluster=["village", "household"], fpc=["N1", "N2"]).cluster
+    ('village', 'household')
     """
 
     weights: str | None = None
     strata: str | None = None
-    cluster: str | None = None
-    fpc: str | None = None
+    cluster: str | tuple[str, ...] | None = None
+    fpc: str | tuple[str, ...] | None = None
+    lonely_psu: str = "fail"
 
-    def as_dict(self) -> dict[str, str | None]:
-        """The four fields as a dict."""
-        return {"weights": self.weights, "strata": self.strata, "cluster": self.cluster,
-                "fpc": self.fpc}
+    def __post_init__(self) -> None:
+        from toolkit.stats.design import LONELY_PSU
+
+        problems = []
+        for name in ("weights", "strata"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                problems.append(f"`{name}` must be a column name, not {value!r}")
+        for name in ("cluster", "fpc"):
+            value = getattr(self, name)
+            if value is None or isinstance(value, str):
+                continue
+            if (not isinstance(value, list | tuple) or not 1 <= len(value) <= 2
+                    or not all(isinstance(v, str) for v in value)):
+                problems.append(f"`{name}` must be a column name or a list of two (one per "
+                                f"stage), not {value!r}")
+                continue
+            object.__setattr__(self, name, value[0] if len(value) == 1 else tuple(value))
+        if self.lonely_psu not in LONELY_PSU:
+            problems.append(f"`lonely_psu` must be one of {', '.join(LONELY_PSU)}, not "
+                            f"{self.lonely_psu!r}")
+        if problems:
+            raise DesignError("Survey design: " + "; ".join(problems) + ".")
+
+    def columns(self) -> dict[str, str]:
+        """Role → column name of every column the design names (one entry per stage).
+
+        Examples
+        --------
+        >>> DesignSpec(weights="w", cluster=["village", "household"]).columns()
+        {'weights': 'w', 'cluster': 'village', 'cluster (second stage)': 'household'}
+        """
+        out: dict[str, str] = {}
+        for name in ("weights", "strata", "cluster", "fpc"):
+            value = getattr(self, name)
+            for i, col in enumerate([value] if isinstance(value, str) else value or ()):
+                out[name if i == 0 else f"{name} (second stage)"] = col
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as keyword arguments of ``tk.stats.Design``."""
+        out: dict[str, Any] = {f: getattr(self, f) for f in DESIGN_FIELDS}
+        for name in ("cluster", "fpc"):
+            if isinstance(out[name], tuple):
+                out[name] = list(out[name])
+        return out
+
+
+#: The fields of a design specification (``study.yaml``'s ``design:`` keys).
+DESIGN_FIELDS = ("weights", "strata", "cluster", "fpc", "lonely_psu")
 
 
 @dataclass(frozen=True)
@@ -206,10 +268,10 @@ class Study:
         if design is None:
             design = DesignSpec()
         elif not isinstance(design, DesignSpec):
-            unknown = set(design) - {"weights", "strata", "cluster", "fpc"}
+            unknown = set(design) - set(DESIGN_FIELDS)
             if unknown:
-                msg = (f"Unknown design field(s) {sorted(unknown)}; use weights, strata, "
-                       "cluster and fpc.")
+                msg = (f"Unknown design field(s) {sorted(unknown)}; use "
+                       f"{', '.join(DESIGN_FIELDS)}.")
                 raise DesignError(msg)
             design = DesignSpec(**dict(design))
         self.design_spec = design
@@ -220,6 +282,7 @@ class Study:
         self.source = source
         self.as_of = None if as_of is None else pd.Timestamp(as_of)
         self._report_cache: tuple[Any, Any] | None = None
+        self._design_cache: tuple[Any, Any, Any] | None = None
         self._personal_cache: dict[str, tuple[Any, dict[Any, str]]] = {}
 
     # -- tables --------------------------------------------------------------
@@ -345,6 +408,11 @@ class Study:
     def design(self) -> Any:
         """The survey design of the ``survey`` table as a ``tk.stats.Design``.
 
+        Built once and kept: the same object is returned until the ``survey``
+        table is replaced or ``design_spec`` changes. (Change values of the
+        table in place and the kept design does not see it: assign the new
+        table, ``study.survey = ...``.)
+
         Raises
         ------
         KeyError
@@ -352,7 +420,14 @@ class Study:
         """
         from toolkit.stats.design import Design
 
-        return Design(self.table("survey"), **self.design_spec.as_dict())
+        table = self.table("survey")
+        cached = self._design_cache
+        if (cached is not None and cached[0] is table and cached[1] == self.design_spec
+                and cached[2].data is table):
+            return cached[2]
+        design = Design(table, **self.design_spec.as_dict())
+        self._design_cache = (table, self.design_spec, design)
+        return design
 
     # -- validation ----------------------------------------------------------
 

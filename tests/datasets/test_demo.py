@@ -122,7 +122,8 @@ def test_survey_design_and_items(demo_study):
     assert survey["stratum"].nunique() == 14
     assert survey["cluster"].nunique() == 56
     assert demo_study.design_spec.as_dict() == {"weights": "weight", "strata": "stratum",
-                                                "cluster": "cluster", "fpc": "fpc"}
+                                                "cluster": "cluster", "fpc": "fpc",
+                                                "lonely_psu": "fail"}
     units = demo_study.table("units").set_index("unit_id")
     # design weights: (communities in stratum / 4) x (adults in community / respondents)
     per_cluster = survey.groupby("cluster").agg(w=("weight", "sum"), fpc=("fpc", "first"))

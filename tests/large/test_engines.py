@@ -146,7 +146,7 @@ def test_design_refusals(large):
     with pytest.raises(DesignError, match="two stages"):
         tk.stats.Design(large, cluster=["cluster", "request_id"], fpc=["weight", "weight"])
     d = tk.stats.Design(large, weights="weight")
-    with pytest.raises(NotImplementedError, match="prop"):
+    with pytest.raises(tk.errors.LargeDataUnavailableError, match="prop"):
         d.prop("category")
     with pytest.raises(tk.ColumnNotFoundError, match="satisfaction"):
         d.mean("satisfactoin")

@@ -229,8 +229,10 @@ def test_errors_name_the_problem(apiclus1):
     with pytest.raises(DesignError, match="varies within a stratum"):
         tk.stats.Design(var_fpc, weights="pw", cluster="dnum", fpc="fpc")
     d = tk.stats.Design(apiclus1, weights="pw", cluster="dnum")
+    # a text column is a factor: its mean is the share of each category (R svymean(~stype))
+    pd.testing.assert_frame_equal(d.mean("stype"), d.prop("stype"))
     with pytest.raises(TypeError, match="prop"):
-        d.mean("stype")
+        d.quantile("stype")
 
 
 def test_study_design_property():
@@ -320,3 +322,34 @@ def test_by_two_groups_names_both_group_columns():
     assert {"town", "sex"} <= set(out.columns)
     got = out.set_index(["town", "sex"])["estimate"]
     assert got.loc[("B", "女")] == 5.0
+
+
+def test_design_signature_and_study_cache(tmp_path):
+    import inspect
+
+    params = inspect.signature(tk.stats.Design).parameters
+    assert list(params) == ["data", "weights", "strata", "cluster", "fpc", "lonely_psu"]
+    survey = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(6)],
+                           "w": [1.0, 2, 1, 2, 1, 2], "q1": [1.0, 2, 3, 4, 5, 3],
+                           "h": ["a", "a", "a", "b", "b", "b"],
+                           "c": ["x", "y", "z", "u", "v", "v"], "N": [3, 3, 3, 9, 9, 9]})
+    study = tk.Study(survey=survey, design={"weights": "w", "strata": "h", "cluster": "c",
+                                            "fpc": "N", "lonely_psu": "adjust"})
+    assert study.design is study.design  # kept, not rebuilt on each access
+    assert study.design.lonely_psu == "adjust"
+    first = study.design
+    study.survey = survey.copy()
+    assert study.design is not first  # a new table, a new design
+    # the manifest's design section carries two stages and lonely_psu
+    survey.to_csv(tmp_path / "survey.csv", index=False)
+    (tmp_path / "study.yaml").write_text(
+        "tables:\n  survey: survey.csv\ndesign:\n  strata: h\n  cluster: [c, respondent_id]\n"
+        "  fpc: [N, N]\n  lonely_psu: remove\n", encoding="utf-8")
+    read = tk.read_study(tmp_path)
+    assert read.design_spec.cluster == ("c", "respondent_id")
+    assert read.design.lonely_psu == "remove"
+    (tmp_path / "study.yaml").write_text(
+        "tables:\n  survey: survey.csv\ndesign:\n  lonely_psu: sometimes\n", encoding="utf-8")
+    with pytest.raises(tk.errors.ManifestError, match="lonely_psu"):
+        tk.read_study(tmp_path)
+

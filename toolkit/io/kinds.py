@@ -49,7 +49,7 @@ def check_kind(kind: object, *, param: str = "kind") -> schema.Table:
     ... except KeyError as err:
     ...     print(err)
     `kind` must be one of 'units', 'participants', 'sessions', 'attendance', 'submissions', \
-'survey', not 'session'. Did you mean 'sessions'?
+'survey', 'activities', not 'session'. Did you mean 'sessions'?
     """
     try:
         check_choice(kind, schema.TABLE_NAMES, param=param)

@@ -25,8 +25,9 @@ down next to the data. The format (every key optional unless marked):
     design:                              # survey design (columns of the survey table)
       weights: weight
       strata: stratum
-      cluster: cluster
-      fpc: fpc
+      cluster: cluster                   # or two stages: [village, household]
+      fpc: fpc                           # one column per stage: [N_villages, N_households]
+      lonely_psu: fail                   # fail, adjust, average, certainty or remove
     scales:
       satisfaction:
         items: [q1, q2, q3]
@@ -52,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit._checks import LANGS, check_choice, close_matches
-from toolkit.errors import ArgumentError, ManifestError
+from toolkit.errors import ArgumentError, DesignError, ManifestError
 from toolkit.schema import TABLE_NAMES, TABLES
 
 __all__ = ["MANIFEST_NAMES", "read_study"]
@@ -63,7 +64,7 @@ MANIFEST_NAMES = ("study.yaml", "study.yml")
 _TOP_KEYS = ("name", "description", "language", "as_of", "tables", "design", "scales",
              "personal")
 _TABLE_KEYS = ("file", "sheet", "header_rows", "mapping", "missing_codes", "encoding")
-_DESIGN_KEYS = ("weights", "strata", "cluster", "fpc")
+_DESIGN_KEYS = ("weights", "strata", "cluster", "fpc", "lonely_psu")
 _SCALE_KEYS = ("items", "reverse", "min", "max", "label")
 _PERSONAL_KEYS = ("pseudonymise", "key_env")
 
@@ -131,7 +132,7 @@ def read_study(path: str | os.PathLike[str]) -> Any:
         raise ManifestError(msg)
     _check_keys(tables_spec, TABLE_NAMES, where, "`tables`", what="table")
 
-    design = _section(spec, "design", _DESIGN_KEYS, where)
+    design = _design(_section(spec, "design", _DESIGN_KEYS, where), where)
     scales = _scales(spec.get("scales"), where)
     personal = _section(spec, "personal", _PERSONAL_KEYS, where, forbidden={
         "key": "never write the key in the manifest; put it in an environment variable "
@@ -242,6 +243,19 @@ def _section(spec: Mapping[str, Any], name: str, known: tuple[str, ...], where: 
         raise ManifestError(msg)
     _check_keys(section, known, where, f"`{name}`", forbidden=forbidden)
     return dict(section)
+
+
+def _design(section: dict[str, Any], where: str) -> Any:
+    """The ``design:`` section as a DesignSpec (one or two stages, lonely_psu), checked."""
+    if not section:
+        return None
+    from toolkit.study import DesignSpec
+
+    try:
+        return DesignSpec(**section)
+    except DesignError as err:
+        msg = f"{where}: `design`: {err}"
+        raise ManifestError(msg) from err
 
 
 def _as_of(value: Any, where: str) -> dt.date | None:

@@ -99,7 +99,7 @@ def schema_personal_columns(kind: str | None = None) -> dict[str, str]:
     >>> schema_personal_columns("survey")
     {'name': 'name', 'phone': 'phone'}
     >>> sorted(schema_personal_columns())
-    ['id_card', 'name', 'phone']
+    ['id_card', 'member_name', 'name', 'phone']
     """
     tables = [check_kind(kind)] if kind is not None else list(schema.TABLES.values())
     out: dict[str, str] = {}

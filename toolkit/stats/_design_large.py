@@ -1,6 +1,10 @@
 """Large-data kernel of ``tk.stats.Design``: weighted sums by stratum, PSU and domain.
 
-The sums are computed inside DuckDB (a LazyTable) or per Dask partition.
+The sums are computed inside DuckDB (a LazyTable) or per Dask partition; the
+variance is then computed from them by the linearisation engine
+(:mod:`toolkit.stats._linearise`), with the same strata, fpc, certainty and
+lonely-PSU rules as in memory. ``tk.stats.Design`` builds a :class:`LargeKernel`
+when it is given a LazyTable or a Dask DataFrame.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ import pandas as pd
 from toolkit._checks import require_columns
 from toolkit._engines import columns, dask_parts, duck_type, engine, quote, sort_keys, sql
 from toolkit.errors import DesignError
+from toolkit.stats._linearise import Z975, Stage, lonely_message, stratum_fpc
 
-__all__ = ["LargeDesign"]
+__all__ = ["LargeKernel"]
 
 _NUMERIC_SQL = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                 "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL")
@@ -90,38 +95,31 @@ def keys_map(keys: list[str]) -> dict[str, str | None]:
     return dict(zip(["_h", "_c", *keys[2:]], keys, strict=True))
 
 
-class LargeDesign:
-    """``tk.stats.Design`` over a LazyTable or a Dask DataFrame: means and totals.
+class LargeKernel:
+    """Means and totals (overall and by domain) of a design over a LazyTable or Dask frame.
 
     Weighted sums by stratum, PSU and domain are computed in the engine; the
     Taylor-linearised variance is then computed from them exactly as in memory
     (first-stage clusters, strata, fpc, the same ``lonely_psu`` rules).
-    ``.mean``, ``.total`` and ``.by(...).mean/total`` are available; shares,
-    quantiles, cross-tables and two-stage designs need the data in pandas.
     """
 
     def __init__(self, data: Any, *, weights: str | None = None, strata: str | None = None,
                  cluster: str | Sequence[str] | None = None,
                  fpc: str | Sequence[str] | None = None, lonely_psu: str = "fail") -> None:
-        from toolkit.stats.design import _LONELY
-
-        if lonely_psu not in _LONELY:
-            msg = f"`lonely_psu` must be one of {list(_LONELY)}, not {lonely_psu!r}."
-            raise DesignError(msg)
         cluster, fpc = _stages(cluster, fpc)
         require_columns(data, {"weights": weights, "strata": strata, "cluster": cluster,
-                               "fpc": fpc})
+                               "fpc": fpc}, where="the survey data")
         self.data = data
         self.weights, self.strata, self.cluster, self.fpc = weights, strata, cluster, fpc
         self.lonely_psu = lonely_psu
-        self._engine = engine(data)
+        self.engine = engine(data)
         self._setup()
 
     # -- design ----------------------------------------------------------------
 
     def _strata_info(self) -> pd.DataFrame:
         strata, cluster, fpc, weights = self.strata, self.cluster, self.fpc, self.weights
-        if self._engine == "duckdb":
+        if self.engine == "duckdb":
             h = quote(strata) if strata else "0"
             sel = [f"{h} AS _h", "count(*) AS _rows"]
             sel.append(f"count(DISTINCT {quote(cluster)}) AS _npsu" if cluster
@@ -153,8 +151,6 @@ class LargeDesign:
         return info
 
     def _setup(self) -> None:
-        from toolkit.stats.design import stratum_fpc
-
         info = self._strata_info()
         strata, cluster, fpc, weights = self.strata, self.cluster, self.fpc, self.weights
         if strata and info["_h"].isna().any():
@@ -168,8 +164,7 @@ class LargeDesign:
             raise DesignError(msg)
         info = info.sort_values("_h", kind="stable").reset_index(drop=True)
         n_h = info["_npsu"].to_numpy(float)
-        f_h = np.zeros(len(info))
-        pop_h = None
+        f_h = pop_h = None
         if fpc:
             fmin, fmax = info["_fmin"].to_numpy(float), info["_fmax"].to_numpy(float)
             if info["_fnull"].sum():
@@ -177,7 +172,7 @@ class LargeDesign:
                 raise DesignError(msg)
             if np.any(np.abs(fmax - fmin) > 1e-9 * np.maximum(1.0, np.abs(fmax))):
                 msg = (f"fpc column `{fpc}` varies within a stratum; it must hold one value "
-                       "per stratum (population number of PSUs, or the sampling fraction).")
+                       "per stratum (population number of units, or the sampling fraction).")
                 raise DesignError(msg)
             f_h, pop_h = stratum_fpc(fmin, n_h, fpc=fpc)
         if weights and info["_wbad"].sum():
@@ -185,37 +180,23 @@ class LargeDesign:
                    "those respondents or fix the weights.")
             raise DesignError(msg)
         w_h = pop_h / n_h if (weights is None and pop_h is not None) else np.ones(len(info))
-        lonely = n_h == 1
+        self.stage = Stage(n_h, f_h, lonely_psu=self.lonely_psu)
+        lonely = self.stage.lonely
         if lonely.any() and self.lonely_psu == "fail":
             labels = info.loc[lonely, "_h"].tolist() if strata else ["(all)"]
-            msg = (f"{int(lonely.sum())} stratum/strata have a single PSU ({labels[:5]}); its "
-                   "variance cannot be estimated. Merge it with a similar stratum, or pass "
-                   "`lonely_psu=` \"adjust\" (centre at the grand mean, conservative), "
-                   "\"average\" (average of the other strata), or \"certainty\"/\"remove\" "
-                   "(no contribution), as R's options(survey.lonely.psu).")
-            raise DesignError(msg)
-        scale = np.where(n_h > 1, (1 - f_h) * n_h / np.maximum(n_h - 1, 1), 0.0)
-        centre = np.where(n_h > 1, 1.0 / n_h, 0.0)
-        if self.lonely_psu == "adjust":
-            scale = np.where(lonely, 1 - f_h, scale)
-        self._info = pd.DataFrame({"_h": info["_h"], "_scale": scale, "_centre": centre,
-                                   "_wh": w_h, "_lonely": lonely})
-        self._n = int(info["_rows"].sum())
-        self._n_psu = int(n_h.sum())
-        self._n_strata = len(info)
+            raise DesignError(lonely_message(int(lonely.sum()), labels))
+        self._info = pd.DataFrame({"_h": info["_h"], "_hi": np.arange(len(info)), "_wh": w_h})
+        self.n = int(info["_rows"].sum())
+        self.n_psu = int(n_h.sum())
+        self.n_strata = len(info)
 
-    @property
-    def degf(self) -> int:
-        """Design degrees of freedom: number of PSUs minus number of strata."""
-        return self._n_psu - self._n_strata
-
-    # -- estimation ----------------------------------------------------------
+    # -- estimation ------------------------------------------------------------
 
     def _sums(self, var: str, by: list[str]) -> pd.DataFrame:
         """Weighted sums of the analysed rows by stratum, (PSU) and domain."""
         rowwise = self.cluster is None
         keys = [self.strata, self.cluster, *by]
-        if self._engine == "duckdb":
+        if self.engine == "duckdb":
             t = duck_type(self.data, var)
             if not t.startswith(_NUMERIC_SQL) and not t.startswith("DECIMAL"):
                 msg = (f"`{var}` is not numeric ({t}); use a numeric or yes/no column, or "
@@ -244,14 +225,13 @@ class LargeDesign:
         group = [c for c in raw.columns if not c.startswith(("_n", "_s"))]
         return raw.groupby(group, sort=False, dropna=False).sum().reset_index()
 
-    def _estimate(self, var: str | Sequence[str], by: list[str], *, total: bool
-                  ) -> pd.DataFrame:
-        from toolkit.stats.design import _Z975
-
+    def estimate(self, var: str | Sequence[str], by: list[str], *, total: bool
+                 ) -> pd.DataFrame:
+        """Means (or totals) of `var` overall or per domain of `by`, as ``Design.mean``."""
         if not isinstance(var, str):
-            return pd.concat([self._estimate(v, by, total=total) for v in var],
+            return pd.concat([self.estimate(v, by, total=total) for v in var],
                              ignore_index=True)
-        require_columns(self.data, {"var": var, "by": by})
+        require_columns(self.data, {"var": var, "by": by}, where="the survey data")
         s = self._sums(var, by).merge(self._info, on="_h", how="left")
         wh = s["_wh"].to_numpy(float)
         for c, power in (("_sw", 1), ("_swy", 1), ("_swy2", 1), ("_sw2", 2), ("_sw2y", 2),
@@ -269,27 +249,25 @@ class LargeDesign:
         W = G["_sw"]
         md, Wd = s["_d"].map(m).to_numpy(float), s["_d"].map(W).to_numpy(float)
         if self.cluster is not None:
-            z = s["_swy"].to_numpy(float) if total else \
+            z1 = s["_swy"].to_numpy(float) if total else \
                 (s["_swy"].to_numpy(float) - md * s["_sw"].to_numpy(float)) / Wd
-            parts = pd.DataFrame({"_h": s["_h"], "_d": s["_d"], "z1": z, "z2": z * z})
+            z2 = z1 * z1
+        elif total:
+            z1, z2 = s["_swy"].to_numpy(float), s["_sw2y2"].to_numpy(float)
         else:
-            if total:
-                z1, z2 = s["_swy"].to_numpy(float), s["_sw2y2"].to_numpy(float)
-            else:
-                z1 = (s["_swy"].to_numpy(float) - md * s["_sw"].to_numpy(float)) / Wd
-                z2 = (s["_sw2y2"].to_numpy(float) - 2 * md * s["_sw2y"].to_numpy(float)
-                      + md * md * s["_sw2"].to_numpy(float)) / (Wd * Wd)
-            parts = pd.DataFrame({"_h": s["_h"], "_d": s["_d"], "z1": z1, "z2": z2})
-        hd = parts.groupby(["_h", "_d"], sort=False, dropna=False)[["z1", "z2"]].sum()
-        hd = hd.reset_index().merge(self._info, on="_h", how="left")
-        contrib = hd["z2"] - hd["_centre"] * hd["z1"] ** 2
-        if self.lonely_psu == "average" and self._info["_lonely"].any():
-            okh = ~hd["_lonely"].astype(bool)
-            v = (hd["_scale"] * contrib).where(okh, 0.0).groupby(hd["_d"]).sum()
-            v = v * self._n_strata / max(int((~self._info["_lonely"]).sum()), 1)
-        else:
-            v = (hd["_scale"] * contrib).groupby(hd["_d"]).sum()
-        var_d = v.reindex(G.index).fillna(0.0).to_numpy(float)
+            z1 = (s["_swy"].to_numpy(float) - md * s["_sw"].to_numpy(float)) / Wd
+            z2 = (s["_sw2y2"].to_numpy(float) - 2 * md * s["_sw2y"].to_numpy(float)
+                  + md * md * s["_sw2"].to_numpy(float)) / (Wd * Wd)
+        # per (stratum, domain): sums of the PSU totals and of their squares -> the engine
+        nd = len(G)
+        key = s["_hi"].to_numpy(np.int64) * nd + s["_d"].to_numpy(np.int64)
+        size = self.n_strata * nd
+        s1 = np.bincount(key, weights=z1, minlength=size).reshape(self.n_strata, nd)
+        s2 = np.bincount(key, weights=z2, minlength=size).reshape(self.n_strata, nd)
+        present = np.bincount(key, weights=s["_n"].to_numpy(float),
+                              minlength=size).reshape(self.n_strata, nd) > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var_d = self.stage.variance(s1, s2, present)
         n = G["_n"].to_numpy(float)
         Wv, WY, WY2 = W.to_numpy(float), G["_swy"].to_numpy(float), G["_swy2"].to_numpy(float)
         mv = m.to_numpy(float)
@@ -306,8 +284,8 @@ class LargeDesign:
             out[b] = G[b].to_numpy()
         out["estimate"] = est
         out["se"] = se
-        out["ci_low"] = est - _Z975 * se
-        out["ci_high"] = est + _Z975 * se
+        out["ci_low"] = est - Z975 * se
+        out["ci_high"] = est + Z975 * se
         out["deff"] = deff
         out["n"] = n.astype(np.int64)
         if not by and not len(out):
@@ -315,54 +293,3 @@ class LargeDesign:
                                 "ci_low": [np.nan], "ci_high": [np.nan], "deff": [np.nan],
                                 "n": [0]})
         return sort_keys(out, dkeys) if by else out
-
-    def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Weighted mean with its design-based standard error (as ``Design.mean``)."""
-        return self._estimate(var, [], total=False)
-
-    def total(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Weighted total with its design-based standard error (as ``Design.total``)."""
-        return self._estimate(var, [], total=True)
-
-    def by(self, group: str | Sequence[str]) -> _LargeBy:
-        """Domain estimates by `group` (as ``Design.by``): ``.mean`` and ``.total``."""
-        groups = [group] if isinstance(group, str) else list(group)
-        require_columns(self.data, {"group": groups})
-        return _LargeBy(self, groups)
-
-    def _unavailable(self, name: str) -> Any:
-        msg = (f"`Design.{name}` is not available for large data (LazyTable or Dask). Use "
-               "`.mean`/`.total` (a share is the mean of a yes/no column), or bring the needed "
-               "columns into pandas (`.to_pandas()` on a filtered LazyTable).")
-        raise NotImplementedError(msg)
-
-    def prop(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Not available for large data (raises NotImplementedError)."""
-        return self._unavailable("prop")
-
-    def quantile(self, var: str, q: float | Sequence[float] = 0.5) -> pd.DataFrame:
-        """Not available for large data (raises NotImplementedError)."""
-        return self._unavailable("quantile")
-
-    def crosstab(self, row: str, col: str) -> pd.DataFrame:
-        """Not available for large data (raises NotImplementedError)."""
-        return self._unavailable("crosstab")
-
-    def __repr__(self) -> str:
-        return (f"<Design ({self._engine}): {self._n:,} respondents, {self._n_psu:,} PSUs, "
-                f"{self._n_strata} strata>")
-
-
-class _LargeBy:
-    def __init__(self, design: LargeDesign, groups: list[str]) -> None:
-        self.design = design
-        self.groups = groups
-
-    def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
-        return self.design._estimate(var, self.groups, total=False)
-
-    def total(self, var: str | Sequence[str]) -> pd.DataFrame:
-        return self.design._estimate(var, self.groups, total=True)
-
-    def __repr__(self) -> str:
-        return f"<Design by {', '.join(self.groups)}>"

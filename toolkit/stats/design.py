@@ -1,104 +1,78 @@
 """Survey design: weighted estimates with design-based standard errors.
 
 :class:`Design` is the Python counterpart of R ``survey::svydesign`` for
-stratified, clustered samples with finite-population correction. Variances use
-Taylor linearisation with first-stage ("ultimate") clusters, as R ``svyrecvar``
-does for a one-stage design.
+stratified, clustered samples with one or two stages and finite-population
+corrections. Every variance is computed by the one Taylor-linearisation engine,
+:mod:`toolkit.stats._linearise`; the cross-table and its Rao-Scott test live in
+:mod:`toolkit.stats._rao_scott`, domains (``.by``) in :mod:`toolkit.stats._domains`.
 """
 
 from __future__ import annotations
 
-import difflib
 import html
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
+from toolkit._checks import is_study, require_columns
 from toolkit._values import as_numeric
-from toolkit.errors import ColumnNotFoundError, DesignError
+from toolkit.errors import ArgumentTypeError, DesignError, LargeDataUnavailableError
+from toolkit.stats._linearise import (
+    LONELY_PSU,
+    Z975,
+    Linearisation,
+    Stage,
+    check_lonely_psu,
+    factor_codes,
+    lonely_message,
+    pair_index,
+    stratum_fpc,
+)
 
-__all__ = ["Design"]
+__all__ = ["LONELY_PSU", "Design"]
 
-_LONELY = ("fail", "adjust", "average", "certainty", "remove")
-_Z975 = float(sps.norm.ppf(0.975))
-#: Largest PSU x estimate grid held densely (else a hashed sparse path is used).
-_DENSE_LIMIT = 4_000_000
-
-
-def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
-    if name not in frame.columns:
-        close = difflib.get_close_matches(str(name), [str(c) for c in frame.columns], n=3)
-        hint = f" Did you mean {close}?" if close else ""
-        msg = (f"Column `{name}` given as `{role}` is not in the data.{hint} "
-               f"Available: {list(frame.columns)}.")
-        raise ColumnNotFoundError(msg)
-    return frame[name]
-
-
-def _codes(values: pd.Series | pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer codes (-1 for missing) and the frame of distinct keys in order."""
-    if isinstance(values, pd.Series):
-        values = values.to_frame()
-    if values.shape[1] == 1:
-        col = values.iloc[:, 0]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            codes = col.cat.codes.to_numpy().astype(np.int64)
-            ncat = len(col.cat.categories)
-            used = np.flatnonzero(np.bincount(codes + 1, minlength=ncat + 1)[1:] > 0)
-            remap = np.full(len(col.cat.categories) + 1, -1, dtype=np.int64)
-            remap[used] = np.arange(len(used))
-            codes = np.where(codes >= 0, remap[codes], -1)
-            keys = pd.DataFrame({values.columns[0]: pd.Categorical.from_codes(
-                used, dtype=col.dtype)})
-            return codes, keys
-        codes, uniques = pd.factorize(col, sort=True)
-        return codes.astype(np.int64), pd.DataFrame({values.columns[0]: uniques})
-    index = pd.MultiIndex.from_frame(values)
-    codes, uniques = pd.factorize(index, sort=True)
-    keys = uniques.to_frame(index=False) if len(uniques) else values.iloc[:0]
-    keys.columns = values.columns  # factorize drops the level names of a MultiIndex
-    return codes.astype(np.int64), keys.reset_index(drop=True)
-
-
-def stratum_fpc(values: np.ndarray, n_h: np.ndarray, *, fpc: str) -> tuple[np.ndarray, np.ndarray]:
-    """Sampling fraction and population number of PSUs per stratum from one fpc value each.
-
-    Values all at most 1 are sampling fractions (as R ``svydesign`` reads them);
-    otherwise they are population numbers of PSUs.
-
-    Examples
-    --------
-    >>> f, pop = stratum_fpc(np.array([0.1]), np.array([2.0]), fpc="fpc")
-    >>> float(f[0]), float(pop[0])
-    (0.1, 20.0)
-    """
-    if np.all(values <= 1):
-        f_h = values.copy()
-        return f_h, n_h / np.where(f_h > 0, f_h, np.nan)
-    if np.any(values < n_h - 1e-9):
-        msg = (f"fpc column `{fpc}` gives a population smaller than the number "
-               "of sampled PSUs in some stratum; give the population number of "
-               "PSUs per stratum or the sampling fraction.")
+def _one_per_group(values: np.ndarray, group: np.ndarray, ngroup: int, *, name: str,
+                   within: str) -> np.ndarray:
+    """The value of each group, refusing values that vary within a group."""
+    first = np.zeros(ngroup, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)
+    per = values[first]
+    differ = np.flatnonzero(values != per[group])
+    if len(differ) and np.any(np.abs(values[differ] - per[group[differ]])
+                              > 1e-9 * np.maximum(1.0, np.abs(values[differ]))):
+        msg = (f"fpc column `{name}` varies within a {within}; it must hold one value per "
+               f"{within} (population number of units, or the sampling fraction).")
         raise DesignError(msg)
-    return n_h / values, values
+    return per
+
+
+def _pairs(unit: np.ndarray, g: np.ndarray, ngroup: int, n_unit: int) -> dict[str, Any]:
+    """(finest unit, group) pairs of the rows: index per row, and unit and group per pair."""
+    if ngroup == 1:
+        q, pu, pg = unit, np.arange(n_unit), np.zeros(n_unit, dtype=np.int64)
+    else:
+        q, pu, pg = pair_index(unit, g, ngroup)
+    return {"q": q, "unit": pu, "group": pg, "size": len(pu)}
 
 
 class Design:
     r"""A survey sample with its design: weights, strata, clusters and fpc.
 
     Estimates are weighted; standard errors use Taylor linearisation with
-    first-stage clusters, stratification and the finite-population correction,
+    strata, clusters (one or two stages) and the finite-population correction,
     as R ``survey::svydesign(ids=~cluster, strata=~strata, weights=~weights,
-    fpc=~fpc)`` with ``nest=TRUE``.
+    fpc=~fpc, nest=TRUE)``.
 
     Parameters
     ----------
-    data : pandas.DataFrame or Study
+    data : pandas.DataFrame, Study, LazyTable or Dask DataFrame
         One row per respondent. A Study gives its ``survey`` table and its
-        design columns (``study.design_spec``) for those not given here.
+        design (``study.design_spec``) for the arguments not given here. A
+        LazyTable (``tk.io.scan``) or Dask DataFrame is summed in its engine:
+        ``mean``, ``total`` and ``.by(...).mean/total`` with a one-stage design
+        (other estimators raise :class:`~toolkit.errors.LargeDataUnavailableError`).
     weights : str, optional
         Column of sampling weights (inverse inclusion probabilities). Without it,
         weights come from `fpc` (population size / sample size per stratum,
@@ -116,16 +90,19 @@ class Design:
         population number of PSUs in the stratum (values above 1) or the
         sampling fraction (all values at most 1), as R accepts both. For two
         stages, the second column gives the number of second-stage units in
-        each PSU's population (or the sampling fraction within the PSU).
+        each PSU's population (or the sampling fraction within the PSU). A
+        stratum sampled whole (fpc equal to its number of PSUs, a *certainty*
+        stratum) adds no first-stage variance and needs no `lonely_psu`.
     lonely_psu : {"fail", "adjust", "average", "certainty", "remove"}, default "fail"
-        What to do with a stratum that has a single PSU, as R's
-        ``options(survey.lonely.psu=)``: ``"fail"`` raises :class:`DesignError`;
-        ``"adjust"`` centres the stratum's PSU at the grand mean instead of the
-        stratum mean (conservative); ``"average"`` replaces its contribution by
-        the average over the other strata; ``"certainty"`` and ``"remove"`` give
-        it no variance contribution (right when the PSU was taken with
-        certainty). The same choice applies to a PSU with a single sampled
-        second-stage unit (where ``"average"`` acts as ``"remove"``).
+        What to do with a stratum that has a single PSU out of more in its
+        population, as R's ``options(survey.lonely.psu=)``: ``"fail"`` raises
+        :class:`DesignError`; ``"adjust"`` centres the stratum's PSU at the
+        grand mean instead of the stratum mean (conservative); ``"average"``
+        replaces its contribution by the average over the other strata (inside
+        a domain: over the strata with respondents in the domain);
+        ``"certainty"`` and ``"remove"`` give it no variance contribution. The
+        same choice applies to a PSU with a single sampled second-stage unit
+        (where ``"average"`` acts as ``"remove"``; R returns NaN there).
 
     Raises
     ------
@@ -165,13 +142,17 @@ class Design:
     later stages). With two stages and both fpcs, the second stage adds
     :math:`\sum_{i} f_{1} (1-f_{2i})\frac{m_i}{m_i-1}\sum_j (z_{ij}-\bar z_i)^2`
     over PSUs :math:`i` with :math:`m_i` sampled units, as R ``svyrecvar``.
+    The estimators sum weights per (PSU or second-stage unit, domain, level)
+    with one ``bincount`` and compute the influence totals from those sums: no
+    respondent-by-estimate array is formed.
 
     References
     ----------
     Lumley, T. (2004). Analysis of complex survey samples. *Journal of
-    Statistical Software* 9(8). R package ``survey`` 4.x: published values on the
-    ``api`` data (``svymean``, ``svytotal``, ``svyby``, ``svychisq``,
-    ``svyquantile``) and the ``fpc`` example are the test references.
+    Statistical Software* 9(8). R package ``survey`` 4.1: the ``api`` data
+    (``svymean``, ``svytotal``, ``svyby``, ``svychisq``, ``svyquantile``), the
+    ``fpc`` example and a two-stage fixture generated with R
+    (``tests/reference/R/design.R``) are the test references.
 
     Examples
     --------
@@ -184,16 +165,6 @@ class Design:
     0        y     4.917  0.378  6
     """
 
-    def __new__(cls, data: Any = None, **kwargs: Any) -> Any:
-        """A Design, or for a LazyTable (tk.io.scan) or Dask DataFrame its large-data twin."""
-        from toolkit._engines import is_large
-
-        if is_large(data):
-            from toolkit.stats._design_large import LargeDesign
-
-            return LargeDesign(data, **kwargs)
-        return super().__new__(cls)
-
     def __init__(
         self,
         data: Any,
@@ -204,85 +175,88 @@ class Design:
         fpc: str | Sequence[str] | None = None,
         lonely_psu: str = "fail",
     ) -> None:
-        if hasattr(data, "table") and hasattr(data, "design_spec"):
+        from toolkit._engines import is_large
+
+        if is_study(data):
             spec = data.design_spec
             weights = weights if weights is not None else spec.weights
             strata = strata if strata is not None else spec.strata
             cluster = cluster if cluster is not None else spec.cluster
             fpc = fpc if fpc is not None else spec.fpc
+            if lonely_psu == "fail":
+                lonely_psu = getattr(spec, "lonely_psu", "fail")
             data = data.table("survey")
-        if not isinstance(data, pd.DataFrame):
-            msg = f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}."
-            raise TypeError(msg)
-        if lonely_psu not in _LONELY:
-            msg = f"`lonely_psu` must be one of {list(_LONELY)}, not {lonely_psu!r}."
-            raise DesignError(msg)
+        check_lonely_psu(lonely_psu)
         self.data = data
         self.weights, self.strata, self.cluster, self.fpc = weights, strata, cluster, fpc
+        self.lonely_psu = lonely_psu
+        self._large = None
+        if is_large(data):
+            from toolkit.stats._design_large import LargeKernel
+
+            self._large = LargeKernel(data, weights=weights, strata=strata, cluster=cluster,
+                                      fpc=fpc, lonely_psu=lonely_psu)
+            self._n = self._large.n
+            self._n_psu, self._n_strata = self._large.n_psu, self._large.n_strata
+            return
+        if not isinstance(data, pd.DataFrame):
+            msg = (f"`data` must be a pandas DataFrame, a Study, a LazyTable (tk.io.scan) or "
+                   f"a Dask DataFrame, not {type(data).__name__}.")
+            raise ArgumentTypeError(msg)
+        self._build()
+
+    # -- structure -------------------------------------------------------------
+
+    def _build(self) -> None:
+        data, strata, weights = self.data, self.strata, self.weights
+        cluster, fpc = self.cluster, self.fpc
         clusters = [cluster] if isinstance(cluster, str) or cluster is None else list(cluster)
         fpcs = [fpc] if isinstance(fpc, str) or fpc is None else list(fpc)
         if len(clusters) > 2 or len(fpcs) > 2 or (len(fpcs) == 2 and len(clusters) < 2):
             msg = ("`cluster` takes one column, or two for a two-stage sample "
                    "(e.g. [\"village\", \"household\"]); `fpc` one column per stage.")
             raise DesignError(msg)
-        cluster, fpc = clusters[0], fpcs[0]
+        cluster1, fpc1 = clusters[0], fpcs[0]
         cluster2 = clusters[1] if len(clusters) == 2 else None
         fpc2 = fpcs[1] if len(fpcs) == 2 else None
-        self.lonely_psu = lonely_psu
+        require_columns(data, {"weights": weights, "strata": strata, "cluster": clusters,
+                               "fpc": fpcs}, where="the survey data")
         n = len(data)
         self._n = n
-
         if strata is not None:
-            s = _column(data, strata, "strata")
+            s = data[strata]
             if s.isna().any():
                 msg = (f"Strata column `{strata}` has {int(s.isna().sum())} missing value(s); "
                        "every respondent needs a stratum.")
                 raise DesignError(msg)
-            h_codes, _ = _codes(s)
+            h_codes, _ = factor_codes(s)
         else:
             h_codes = np.zeros(n, dtype=np.int64)
         n_strata = int(h_codes.max()) + 1 if n else 0
-        if cluster is not None:
-            c = _column(data, cluster, "cluster")
+        if cluster1 is not None:
+            c = data[cluster1]
             if c.isna().any():
-                msg = (f"Cluster column `{cluster}` has {int(c.isna().sum())} missing "
+                msg = (f"Cluster column `{cluster1}` has {int(c.isna().sum())} missing "
                        "value(s); every respondent needs a PSU.")
                 raise DesignError(msg)
-            c_codes, _ = _codes(c)
-            key = h_codes * (int(c_codes.max()) + 1) + c_codes
-            if int(key.max()) < 50_000_000:
-                present = np.bincount(key) > 0
-                psu = (np.cumsum(present) - 1)[key]
-            else:
-                psu, _ = pd.factorize(key, sort=True)
-            psu = psu.astype(np.int64)
+            c_codes, _ = factor_codes(c)
+            psu, _, _ = pair_index(h_codes, c_codes, int(c_codes.max()) + 1)
         else:
             psu = np.arange(n, dtype=np.int64)
         n_psu = int(psu.max()) + 1 if n else 0
         psu_stratum = np.zeros(n_psu, dtype=np.int64)
         psu_stratum[psu] = h_codes
         n_h = np.bincount(psu_stratum, minlength=n_strata).astype(float)
-
-        # finite-population correction per stratum
-        f_h = np.zeros(n_strata)
-        pop_h = None
-        if fpc is not None:
-            fv = pd.to_numeric(_column(data, fpc, "fpc"), errors="coerce").to_numpy(float)
+        f_h = pop_h = None
+        if fpc1 is not None:
+            fv = pd.to_numeric(data[fpc1], errors="coerce").to_numpy(float)
             if np.isnan(fv).any():
-                msg = f"fpc column `{fpc}` has missing or non-numeric values."
+                msg = f"fpc column `{fpc1}` has missing or non-numeric values."
                 raise DesignError(msg)
-            first = np.zeros(n_strata, dtype=np.int64)
-            first[h_codes[::-1]] = np.arange(n - 1, -1, -1)
-            lo = fv[first]
-            differ = np.flatnonzero(fv != lo[h_codes])
-            if len(differ) and np.any(np.abs(fv[differ] - lo[h_codes[differ]])
-                                      > 1e-9 * np.maximum(1.0, np.abs(fv[differ]))):
-                msg = (f"fpc column `{fpc}` varies within a stratum; it must hold one value "
-                       "per stratum (population number of PSUs, or the sampling fraction).")
-                raise DesignError(msg)
-            f_h, pop_h = stratum_fpc(lo, n_h, fpc=fpc)
+            f_h, pop_h = stratum_fpc(_one_per_group(fv, h_codes, n_strata, name=fpc1,
+                                                    within="stratum"), n_h, fpc=fpc1)
         if weights is not None:
-            wv = pd.to_numeric(_column(data, weights, "weights"), errors="coerce").to_numpy(float)
+            wv = pd.to_numeric(data[weights], errors="coerce").to_numpy(float)
             if np.isnan(wv).any() or np.any(wv <= 0):
                 msg = (f"Weights column `{weights}` has missing, zero or negative values; "
                        "drop those respondents or fix the weights.")
@@ -291,136 +265,84 @@ class Design:
             wv = (pop_h / n_h)[h_codes]
         else:
             wv = np.ones(n)
-
-        lonely = n_h == 1
-        if lonely.any() and lonely_psu == "fail":
-            labels = (pd.Series(data[strata]).iloc[np.flatnonzero(np.isin(h_codes,
-                      np.flatnonzero(lonely)))].unique().tolist() if strata else ["(all)"])
-            msg = (f"{int(lonely.sum())} stratum/strata have a single PSU ({labels[:5]}); its "
-                   "variance cannot be estimated. Merge it with a similar stratum, or pass "
-                   "`lonely_psu=` \"adjust\" (centre at the grand mean, conservative), "
-                   "\"average\" (average of the other strata), or \"certainty\"/\"remove\" "
-                   "(no contribution), as R's options(survey.lonely.psu).")
-            raise DesignError(msg)
-        scale = np.where(n_h > 1, (1 - f_h) * n_h / np.maximum(n_h - 1, 1), 0.0)
-        centre = np.where(n_h > 1, 1.0 / n_h, 0.0)
-        if lonely_psu == "adjust":
-            scale = np.where(lonely, 1 - f_h, scale)
+        stage1 = Stage(n_h, f_h, lonely_psu=self.lonely_psu)
+        if stage1.lonely.any() and self.lonely_psu == "fail":
+            bad = np.flatnonzero(stage1.lonely)
+            labels = (pd.Series(data[strata]).iloc[np.flatnonzero(np.isin(h_codes, bad))]
+                      .unique().tolist() if strata else ["(all)"])
+            raise DesignError(lonely_message(len(bad), labels))
         self._w = wv
         self._h = h_codes
         self._psu = psu
         self._psu_stratum = psu_stratum
         self._n_psu = n_psu
         self._n_strata = n_strata
-        self._scale = scale
-        self._centre = centre
-        self._lonely = lonely
-        self._stage2 = None
+        self._lonely = stage1.lonely
+        stage2 = ssu = ssu_psu = None
         if cluster2 is not None and fpc2 is not None:
-            if fpc is None:
+            if fpc1 is None:
                 msg = "A second-stage `fpc` needs the first-stage fpc as well."
                 raise DesignError(msg)
-            self._stage2 = self._second_stage(cluster2, fpc2, f_h)
+            ssu, ssu_psu, stage2, f2 = self._second_stage(cluster2, fpc2, f_h)
             if weights is None:  # inverse inclusion probability of both stages
-                self._w = self._w / self._stage2["f2"][psu]
-        self._group_cache: dict[tuple[str, ...], tuple[np.ndarray, pd.DataFrame]] = {}
+                self._w = self._w / f2[psu]
+        self._lin = Linearisation(psu, psu_stratum, stage1, ssu=ssu, ssu_psu=ssu_psu,
+                                  stage2=stage2, rowwise=cluster1 is None)
+        self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
 
-    def _second_stage(self, cluster2: str, fpc2: str, f_h: np.ndarray) -> dict[str, Any]:
-        """Units, coefficients and centring of the second sampling stage."""
-        c2 = _column(self.data, cluster2, "cluster")
+    def _second_stage(self, cluster2: str, fpc2: str, f_h: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, Stage, np.ndarray]:
+        """Units and variance factors of the second sampling stage."""
+        c2 = self.data[cluster2]
         if c2.isna().any():
             msg = f"Second-stage cluster column `{cluster2}` has missing values."
             raise DesignError(msg)
-        c2_codes, _ = _codes(c2)
-        unit, _ = pd.factorize(self._psu * (int(c2_codes.max()) + 1) + c2_codes, sort=True)
-        unit = unit.astype(np.int64)
-        n_unit = int(unit.max()) + 1
-        unit_psu = np.zeros(n_unit, dtype=np.int64)
-        unit_psu[unit] = self._psu
+        c2_codes, _ = factor_codes(c2)
+        unit, unit_psu, _ = pair_index(self._psu, c2_codes, int(c2_codes.max()) + 1)
         m = np.bincount(unit_psu, minlength=self._n_psu).astype(float)
-        fv = pd.to_numeric(_column(self.data, fpc2, "fpc"), errors="coerce").to_numpy(float)
+        fv = pd.to_numeric(self.data[fpc2], errors="coerce").to_numpy(float)
         if np.isnan(fv).any():
             msg = f"fpc column `{fpc2}` has missing or non-numeric values."
             raise DesignError(msg)
-        per_psu = np.zeros(self._n_psu)
-        per_psu[self._psu] = fv
-        if np.any(np.abs(fv - per_psu[self._psu]) > 1e-9 * np.maximum(1.0, np.abs(fv))):
-            msg = (f"fpc column `{fpc2}` varies within a first-stage cluster; give one value "
-                   "per PSU.")
-            raise DesignError(msg)
+        per_psu = _one_per_group(fv, self._psu, self._n_psu, name=fpc2,
+                                 within="first-stage cluster")
         f2 = per_psu if np.all(fv <= 1) else m / per_psu
         if np.any(f2 > 1 + 1e-9):
             msg = (f"fpc column `{fpc2}` is smaller than the number of sampled second-stage "
                    "units in some PSU.")
             raise DesignError(msg)
-        f1 = f_h[self._psu_stratum]
-        lonely = (m == 1) & (f2 < 1 - 1e-12)
-        if lonely.any() and self.lonely_psu == "fail":
-            msg = (f"{int(lonely.sum())} first-stage cluster(s) have a single second-stage "
-                   "unit; pass `lonely_psu=` as for single-PSU strata.")
-            raise DesignError(msg)
-        coef = np.where(m > 1, f1 * (1 - f2) * m / np.maximum(m - 1, 1), 0.0)
-        centre = np.where(m > 1, 1.0 / m, 0.0)
-        if self.lonely_psu == "adjust":
-            coef = np.where(lonely, f1 * (1 - f2), coef)
-        return {"unit": unit, "unit_psu": unit_psu, "n_unit": n_unit, "coef": coef,
-                "centre": centre, "f2": f2}
+        stage2 = Stage(m, f2, multiplier=f_h[self._psu_stratum], lonely_psu=self.lonely_psu,
+                       stage=2)
+        if stage2.lonely.any() and self.lonely_psu == "fail":
+            raise DesignError(lonely_message(int(stage2.lonely.sum()), [], stage=2))
+        return unit, unit_psu, stage2, f2
 
-    def _variance2(self, cols: np.ndarray, vals: np.ndarray, ncol: int,
-                   rows: np.ndarray | None) -> np.ndarray:
-        """Second-stage variance term (R ``svyrecvar`` with fpc at both stages)."""
-        st = self._stage2
-        unit = st["unit"] if rows is None else st["unit"][rows]
-        key = unit * ncol + cols
-        if st["n_unit"] * ncol <= _DENSE_LIMIT:
-            z = np.bincount(key, weights=vals, minlength=st["n_unit"] * ncol)
-            cell = np.repeat(st["unit_psu"], ncol) * ncol + np.tile(np.arange(ncol),
-                                                                    st["n_unit"])
-        else:
-            inv, uniq = pd.factorize(key)
-            z = np.bincount(inv, weights=vals, minlength=len(uniq))
-            cell = st["unit_psu"][uniq // ncol] * ncol + uniq % ncol
-        size = self._n_psu * ncol
-        ss = np.bincount(cell, weights=z * z, minlength=size).reshape(self._n_psu, ncol)
-        s = np.bincount(cell, weights=z, minlength=size).reshape(self._n_psu, ncol)
-        return (st["coef"][:, None] * (ss - st["centre"][:, None] * s * s)).sum(axis=0)
+    def _in_memory(self, name: str) -> None:
+        if self._large is not None:
+            msg = (f"`Design.{name}` is not available for large data (LazyTable or Dask). Use "
+                   "`.mean`/`.total` (a share is the mean of a yes/no column) or their "
+                   "`.by(...)` forms, or bring the needed columns into pandas "
+                   "(`.to_pandas()` on a filtered LazyTable, `.compute()` for Dask).")
+            raise LargeDataUnavailableError(msg)
 
-    # -- core ----------------------------------------------------------------
+    # -- core ------------------------------------------------------------------
 
     @property
     def degf(self) -> int:
         """Design degrees of freedom: number of PSUs minus number of strata."""
         return self._n_psu - self._n_strata
 
+    def _degf(self, rows: np.ndarray | None) -> int:
+        """Degrees of freedom of the sub-design of `rows` (R ``degf`` of a subset)."""
+        return self._lin.degf(rows)
+
     def _variance(self, cols: np.ndarray, vals: np.ndarray, ncol: int,
                   rows: np.ndarray | None = None) -> np.ndarray:
         """Linearised variance of `ncol` estimates with influence `vals` at (rows, cols)."""
-        psu = self._psu if rows is None else self._psu[rows]
-        n_psu, n_str = self._n_psu, self._n_strata
-        if n_psu * ncol <= _DENSE_LIMIT:
-            key = np.multiply(psu, ncol)
-            np.add(key, cols, out=key)
-            z = np.bincount(key, weights=vals, minlength=n_psu * ncol)
-            cell_h = np.repeat(self._psu_stratum, ncol) * ncol + np.tile(np.arange(ncol), n_psu)
-        else:
-            key = psu * ncol + cols
-            inv, uniq = pd.factorize(key)
-            z = np.bincount(inv, weights=vals, minlength=len(uniq))
-            cell_h = self._psu_stratum[uniq // ncol] * ncol + uniq % ncol
-        ss = np.bincount(cell_h, weights=z * z, minlength=n_str * ncol).reshape(n_str, ncol)
-        s = np.bincount(cell_h, weights=z, minlength=n_str * ncol).reshape(n_str, ncol)
-        contrib = ss - self._centre[:, None] * s * s
-        if self.lonely_psu == "average" and self._lonely.any():
-            ok = ~self._lonely
-            total = (self._scale[ok, None] * contrib[ok]).sum(axis=0)
-            total = total * n_str / max(int(ok.sum()), 1)
-        else:
-            total = (self._scale[:, None] * contrib).sum(axis=0)
-        if self._stage2 is not None:
-            total = total + self._variance2(cols, vals, ncol, rows)
-        return total
+        return self._lin.variance(cols, vals, ncol, rows=rows)
 
-    def influence_vcov(self, u: np.ndarray) -> np.ndarray:
+    def influence_vcov(self, u: np.ndarray, *, rows: np.ndarray | None = None) -> np.ndarray:
         r"""Design-based covariance matrix of estimates from their influence values.
 
         For estimators not built in (e.g. regression coefficients), give the
@@ -433,6 +355,10 @@ class Design:
         u : numpy.ndarray
             Shape ``(n,)`` or ``(n, p)``, one row per row of the design's data
             (0 for respondents outside a domain or with missing values).
+        rows : numpy.ndarray of bool, optional
+            The respondents of the estimation sample; under
+            ``lonely_psu="average"`` the strata holding them are those averaged
+            over (as R on a subset design). Default: all.
 
         Returns
         -------
@@ -443,7 +369,8 @@ class Design:
         -----
         :math:`\widehat V = \sum_h (1-f_h)\frac{n_h}{n_h-1}\sum_i
         (z_{hi}-\bar z_h)(z_{hi}-\bar z_h)'` with :math:`z_{hi}` the PSU totals
-        of :math:`u`, plus the second-stage term of a two-stage design.
+        of :math:`u`, plus the second-stage term of a two-stage design
+        (:mod:`toolkit.stats._linearise`).
 
         Examples
         --------
@@ -453,34 +380,17 @@ class Design:
         >>> float(np.sqrt(d.influence_vcov(u)[0, 0])) == d.mean("y")["se"].item()
         True
         """
+        self._in_memory("influence_vcov")
         u = np.asarray(u, dtype=float)
         if u.ndim == 1:
             u = u[:, None]
         if u.shape[0] != self._n:
             msg = f"`u` has {u.shape[0]} rows; the design has {self._n} respondents."
             raise ValueError(msg)
-        p = u.shape[1]
-
-        def sums(index: np.ndarray, size: int, values: np.ndarray) -> np.ndarray:
-            return np.column_stack([np.bincount(index, weights=values[:, j], minlength=size)
-                                    for j in range(p)])
-
-        z = sums(self._psu, self._n_psu, u)
-        hs = self._psu_stratum
-        zc = z - self._centre[hs][:, None] * sums(hs, self._n_strata, z)[hs]
-        vmat = (zc * self._scale[hs][:, None]).T @ zc
-        if self.lonely_psu == "average" and self._lonely.any():
-            vmat *= self._n_strata / max(int((~self._lonely).sum()), 1)
-        if self._stage2 is not None:
-            st = self._stage2
-            up = st["unit_psu"]
-            z2 = sums(st["unit"], st["n_unit"], u)
-            zc2 = z2 - st["centre"][up][:, None] * sums(up, self._n_psu, z2)[up]
-            vmat += (zc2 * st["coef"][up][:, None]).T @ zc2
-        return vmat
+        return self._lin.vcov(u, rows=rows)
 
     def _numeric(self, var: str) -> np.ndarray:
-        s = _column(self.data, var, "var")
+        s = self.data[var]
         try:
             if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories):
                 # codes of the categories (codebook value labels, else 1..k), then expand
@@ -494,61 +404,116 @@ class Design:
                    "share in each category.")
             raise TypeError(msg) from err
 
-    def _groups(self, by: Sequence[str] | None,
-                domain: np.ndarray | None) -> tuple[np.ndarray, pd.DataFrame]:
-        if not by:
-            g = np.zeros(self._n, dtype=np.int64)
-            keys = pd.DataFrame(index=[0])
-        elif tuple(by) in self._group_cache:
-            g, keys = self._group_cache[tuple(by)]
-        else:
-            frame = pd.concat([_column(self.data, b, "by") for b in by], axis=1)
-            g, keys = _codes(frame)
-            self._group_cache[tuple(by)] = (g, keys)
+    def _is_factor(self, var: str) -> bool:
+        """A column estimated per category (R factor): unordered categorical or text."""
+        dtype = self.data[var].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            return not dtype.ordered and not self.data[var].attrs.get("value_labels")
+        return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+    def _levels(self, var: str) -> tuple[np.ndarray, pd.DataFrame]:
+        """Level codes (-1 missing) and levels: every category of a Categorical."""
+        s = self.data[var]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            return (s.cat.codes.to_numpy().astype(np.int64),
+                    pd.DataFrame({var: s.cat.categories}))
+        if var not in self._level_cache:
+            self._level_cache[var] = factor_codes(s)
+        return self._level_cache[var]
+
+    def _groups(self, by: Sequence[str] | None, domain: np.ndarray | None
+                ) -> tuple[np.ndarray, pd.DataFrame, dict[str, Any]]:
+        """Group code per row (-1 outside), the group keys and the (unit, group) pairs."""
+        lin = self._lin
+        key = tuple(by or ())
+        if key not in self._group_cache:
+            if by:
+                g, keys = factor_codes(pd.concat([self.data[b] for b in by], axis=1))
+            else:
+                g, keys = np.zeros(self._n, dtype=np.int64), pd.DataFrame(index=[0])
+            entry: dict[str, Any] = {"g": g, "keys": keys}
+            if (g >= 0).all():
+                pairs = _pairs(lin.unit, g, len(keys), lin.n_unit)
+                pairs["count"] = np.bincount(pairs["q"], minlength=pairs["size"]).astype(float)
+                pairs["sw"] = np.bincount(pairs["q"], weights=self._w, minlength=pairs["size"])
+                entry["pairs"] = pairs
+            self._group_cache[key] = entry
+        entry = self._group_cache[key]
+        g, keys = entry["g"], entry["keys"]
+        if domain is None and "pairs" in entry:
+            return g, keys, entry["pairs"]
         if domain is not None:
             g = np.where(domain, g, -1)
-        return g, keys
+        use = g >= 0
+        pairs = _pairs(lin.unit[use], g[use], len(keys), lin.n_unit)
+        q = np.full(self._n, -1, dtype=np.int64)
+        q[use] = pairs["q"]
+        pairs["q"] = q
+        return g, keys, pairs
 
-    def _ratio(self, num: np.ndarray, ok: np.ndarray, g: np.ndarray, ngroup: int,
-               *, total: bool) -> dict[str, np.ndarray]:
-        """Domain means (or totals) of `num` for groups `g` (rows with g<0 excluded)."""
-        use = ok & (g >= 0)
-        if use.all():
-            gi, w, y = g, self._w, num
+    def _sums(self, pairs: dict[str, Any], use: np.ndarray | None, *values: np.ndarray
+              ) -> tuple[np.ndarray, ...]:
+        """Per-pair row counts, weight sums and weighted sums of `values` over rows `use`."""
+        size, q = pairs["size"], pairs["q"]
+        if use is None and "count" in pairs:
+            w = self._w
+            out = [pairs["count"], pairs["sw"]]
         else:
-            gi = np.where(use, g, 0)
-            w = np.where(use, self._w, 0.0)
-            y = np.where(use, num, 0.0)
-        wsum = np.bincount(gi, weights=w, minlength=ngroup)
-        wy_row = w * y
-        wy = np.bincount(gi, weights=wy_row, minlength=ngroup)
-        n = np.bincount(gi[use] if gi is not g else gi, minlength=ngroup).astype(float)
+            use = (q >= 0) if use is None else use & (q >= 0)
+            q, w = q[use], self._w[use]
+            values = tuple(v[use] for v in values)
+            out = [np.bincount(q, minlength=size).astype(float),
+                   np.bincount(q, weights=w, minlength=size)]
+        return (*out, *(np.bincount(q, weights=w * v, minlength=size) for v in values))
+
+    def _ratio(self, y: np.ndarray, ok: np.ndarray | None, g: np.ndarray, keys: pd.DataFrame,
+               pairs: dict[str, Any], *, total: bool) -> dict[str, np.ndarray]:
+        """Domain means (or totals) of `y` per group with their variances and deffs."""
+        ngroup = len(keys)
+        pg = pairs["group"]
+        if ok is None:
+            w, yy = self._w, y
+            q = pairs["q"]
+            cnt, sw = self._sums(pairs, None)
+        else:
+            use = ok & (pairs["q"] >= 0)
+            w, yy, q = self._w[use], y[use], pairs["q"][use]
+            cnt = np.bincount(q, minlength=pairs["size"]).astype(float)
+            sw = np.bincount(q, weights=w, minlength=pairs["size"])
+        if ok is None:  # a scratch buffer of the design: no fresh 8 MB per call
+            if getattr(self, "_scratch", None) is None or len(self._scratch) != len(w):
+                self._scratch = np.empty(len(w))
+            wy = np.multiply(w, yy, out=self._scratch)
+        else:
+            wy = w * yy
+        if ngroup == 1 and self._lin.rowwise and ok is None:
+            swy = wy
+        else:
+            swy = np.bincount(q, weights=wy, minlength=pairs["size"])
+        if ngroup == 1:
+            n, wsum, wysum = np.array([cnt.sum()]), np.array([sw.sum()]), np.array([swy.sum()])
+            wy2 = np.array([np.dot(wy, yy)])
+        else:
+            n = np.bincount(pg, weights=cnt, minlength=ngroup)
+            wsum = np.bincount(pg, weights=sw, minlength=ngroup)
+            wysum = np.bincount(pg, weights=swy, minlength=ngroup)
+            wy2 = np.bincount(pg, weights=np.bincount(q, weights=wy * yy,
+                                                      minlength=pairs["size"]),
+                              minlength=ngroup)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = wy / wsum
-            # in-place work on one buffer: fewer 8 MB temporaries on large samples
-            buf = np.take(np.nan_to_num(mean), gi)
-            np.subtract(y, buf, out=buf)
-            if gi is not g:
-                buf[~use] = 0.0
-            wres = w * buf
-            np.multiply(wres, buf, out=buf)
-            wss = np.bincount(gi, weights=buf, minlength=ngroup)
-            svar = wss / wsum * n / (n - 1)
-            vsrs_mean = np.where(wsum > n, svar * (wsum - n) / (wsum * n), svar / n)
+            mean = wysum / wsum
             if total:
-                est = wy
-                u = wy_row
-                vsrs = vsrs_mean * wsum**2
+                z = swy
             else:
-                est = mean
-                inv = 1.0 / np.where(wsum > 0, wsum, 1.0)
-                np.take(inv, gi, out=buf)
-                np.multiply(buf, wres, out=buf)
-                u = buf
-                vsrs = vsrs_mean
-            var = self._variance(gi, u, ngroup)
+                z = (swy - np.nan_to_num(mean)[pg] * sw) / np.where(wsum > 0, wsum, 1.0)[pg]
+            present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
+            var = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present)
+            svar = (wy2 - mean * wysum) / wsum * n / (n - 1)
+            vsrs_mean = np.where(wsum > n, svar * (wsum - n) / (wsum * n), svar / n)
+            vsrs = vsrs_mean * wsum**2 if total else vsrs_mean
             deff = var / vsrs
-        return {"estimate": est, "var": var, "deff": deff, "n": n.astype(np.int64)}
+        return {"estimate": wysum if total else mean, "var": var, "deff": deff,
+                "n": n.astype(np.int64)}
 
     @staticmethod
     def _frame(lead: pd.DataFrame, res: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -556,31 +521,39 @@ class Design:
         out = lead.reset_index(drop=True).copy()
         out["estimate"] = res["estimate"]
         out["se"] = se
-        out["ci_low"] = res["estimate"] - _Z975 * se
-        out["ci_high"] = res["estimate"] + _Z975 * se
+        out["ci_low"] = res["estimate"] - Z975 * se
+        out["ci_high"] = res["estimate"] + Z975 * se
         out["deff"] = res["deff"]
         out["n"] = res["n"]
         return out
 
-    def _lead(self, var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> pd.DataFrame:
+    @staticmethod
+    def _lead(var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> pd.DataFrame:
         lead = pd.DataFrame({"variable": [var] * len(keys)})
         if by:
             lead = pd.concat([lead, keys.reset_index(drop=True)], axis=1)
         return lead
 
-    # -- public estimators ---------------------------------------------------
+    # -- public estimators -----------------------------------------------------
 
     def _mean_total(self, var: str | Sequence[str], by: Sequence[str] | None,
                     domain: np.ndarray | None, *, total: bool) -> pd.DataFrame:
+        if self._large is not None:
+            return self._large.estimate(var, list(by or []), total=total)
         if not isinstance(var, str):
             return pd.concat([self._mean_total(v, by, domain, total=total) for v in var],
                              ignore_index=True)
+        require_columns(self.data, {"var": var}, where="the survey data")
+        if self._is_factor(var):
+            return self._prop(var, by, domain, total=total)
         y = self._numeric(var)
-        g, keys = self._groups(by, domain)
-        res = self._ratio(y, ~np.isnan(y), g, len(keys), total=total)
-        keep = res["n"] > 0 if by else np.ones(len(keys), bool)
+        nan = np.isnan(y)
+        g, keys, pairs = self._groups(by, domain)
+        ok = ~nan if nan.any() else None
+        res = self._ratio(y if ok is None else np.where(nan, 0.0, y), ok, g, keys, pairs,
+                          total=total)
         out = self._frame(self._lead(var, keys, by), res)
-        return out[keep].reset_index(drop=True)
+        return out[res["n"] > 0].reset_index(drop=True) if by else out
 
     def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Weighted mean of `var` with its design-based standard error (R ``svymean``).
@@ -588,15 +561,17 @@ class Design:
         Parameters
         ----------
         var : str or list of str
-            Numeric column(s) (ordered categoricals and booleans are used as their
-            codes, see ``toolkit._values.as_numeric``); one row per column.
-            Missing values are left out, the design kept (R ``na.rm=TRUE``),
-            separately for each column.
+            Column(s); one row per numeric column. Ordered categoricals and
+            booleans are used as their codes (see ``toolkit._values.as_numeric``);
+            an unordered categorical or text column gives the share of each
+            category, with a ``level`` column, as R ``svymean(~factor)`` (the
+            same as :meth:`prop`). Missing values are left out, the design kept
+            (R ``na.rm=TRUE``), separately for each column.
 
         Returns
         -------
         pandas.DataFrame
-            One row: ``variable, estimate, se, ci_low, ci_high, deff, n``
+            ``variable, [level,] estimate, se, ci_low, ci_high, deff, n``
             (95% normal interval; ``n`` respondents with a value).
 
         Examples
@@ -614,11 +589,14 @@ class Design:
         ----------
         var : str or list of str
             Numeric column(s); missing values count as absent (R ``na.rm=TRUE``).
+            An unordered categorical or text column gives the estimated
+            population count of each category (R ``svytotal(~factor)``), with a
+            ``level`` column.
 
         Returns
         -------
         pandas.DataFrame
-            ``variable, estimate, se, ci_low, ci_high, deff, n``.
+            ``variable, [level,] estimate, se, ci_low, ci_high, deff, n``.
 
         Examples
         --------
@@ -629,45 +607,62 @@ class Design:
         return self._mean_total(var, None, None, total=True)
 
     def _prop(self, var: str | Sequence[str], by: Sequence[str] | None,
-              domain: np.ndarray | None) -> pd.DataFrame:
+              domain: np.ndarray | None, *, total: bool = False) -> pd.DataFrame:
         if not isinstance(var, str):
-            return pd.concat([self._prop(v, by, domain) for v in var], ignore_index=True)
-        s = _column(self.data, var, "var")
-        lv, levels = _codes(s)
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            levels = pd.DataFrame({var: s.cat.categories})
-            lv = s.cat.codes.to_numpy().astype(np.int64)
+            return pd.concat([self._prop(v, by, domain, total=total) for v in var],
+                             ignore_index=True)
+        require_columns(self.data, {"var": var}, where="the survey data")
+        lv, levels = self._levels(var)
         nlev = len(levels)
-        g, keys = self._groups(by, domain)
-        ngroup = len(keys)
-        ok = (lv >= 0) & (g >= 0)
-        gi = np.where(ok, g, 0)
-        li = np.where(ok, lv, 0)
-        w = np.where(ok, self._w, 0.0)
-        wsum = np.bincount(gi, weights=w, minlength=ngroup)
-        n = np.bincount(gi, weights=ok.astype(float), minlength=ngroup)
-        cell = gi * nlev + li
-        wl = np.bincount(cell, weights=w, minlength=ngroup * nlev)
+        _, keys, pairs = self._groups(by, domain)
+        ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
+        missing = lv < 0
+        if missing.any():
+            use = ~missing & (pairs["q"] >= 0)
+        elif "count" in pairs and domain is None:
+            use = None
+        else:
+            use = pairs["q"] >= 0
+        if use is None:
+            q, li, w = pairs["q"], lv, self._w
+            cnt, sw = pairs["count"], pairs["sw"]
+        else:
+            q, li, w = pairs["q"][use], lv[use], self._w[use]
+            cnt = np.bincount(q, minlength=size).astype(float)
+            sw = np.bincount(q, weights=w, minlength=size)
+        key = q * nlev
+        key += li
+        wl = np.bincount(key, weights=w, minlength=size * nlev).reshape(size, nlev)
+        n = np.bincount(pg, weights=cnt, minlength=ngroup)
+        wsum = np.bincount(pg, weights=sw, minlength=ngroup)
+        wlev = np.stack([np.bincount(pg, weights=wl[:, j], minlength=ngroup)
+                         for j in range(nlev)], axis=1).reshape(-1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            p = wl / np.repeat(wsum, nlev)
-            # influence: w (1{y=l} - p_gl) / W_g for every level l of the row's group
-            rows = np.repeat(np.arange(self._n), nlev)
-            cols = np.repeat(gi * nlev, nlev) + np.tile(np.arange(nlev), self._n)
-            ind = (np.repeat(li, nlev) == np.tile(np.arange(nlev), self._n)).astype(float)
-            denom = np.where(wsum > 0, wsum, 1.0)
-            vals = np.repeat(w / denom[gi], nlev) * (ind - p[cols])
-            var_ = self._variance(cols, vals, ngroup * nlev, rows=rows)
+            p = wlev / np.repeat(wsum, nlev)
+            if total:
+                z = wl
+            else:
+                denom = np.where(wsum > 0, wsum, 1.0)[pg]
+                z = (wl - np.nan_to_num(p).reshape(ngroup, nlev)[pg] * sw[:, None]) / denom[:, None]
+            cols = (pg[:, None] * nlev + np.arange(nlev)[None, :]).ravel()
+            present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
+            if present is not None:
+                present = np.repeat(present, nlev, axis=1)
+            var_ = self._lin.variance_totals(np.repeat(pairs["unit"], nlev), cols, z.ravel(),
+                                             ngroup * nlev, present=present)
             nn = np.repeat(n, nlev)
             ww = np.repeat(wsum, nlev)
             svar = p * (1 - p) * nn / (nn - 1)
             vsrs = np.where(ww > nn, svar * (ww - nn) / (ww * nn), svar / nn)
+            if total:
+                vsrs = vsrs * ww**2
             deff = var_ / vsrs
         lead = pd.DataFrame({"variable": [var] * (ngroup * nlev)})
         if by:
             lead = pd.concat([lead, keys.loc[keys.index.repeat(nlev)].reset_index(drop=True)],
                              axis=1)
         lead["level"] = np.tile(levels.iloc[:, 0].to_numpy(dtype=object), ngroup)
-        out = self._frame(lead, {"estimate": p, "var": var_, "deff": deff,
+        out = self._frame(lead, {"estimate": wlev if total else p, "var": var_, "deff": deff,
                                  "n": nn.astype(np.int64)})
         if by:
             out = out[nn > 0]
@@ -698,10 +693,12 @@ class Design:
         0     f     0.375
         1     m     0.625
         """
+        self._in_memory("prop")
         return self._prop(var, None, None)
 
     def _quantile(self, var: str, q: float | Sequence[float],
                   domain: np.ndarray | None) -> pd.DataFrame:
+        require_columns(self.data, {"var": var}, where="the survey data")
         y = self._numeric(var)
         qs = np.atleast_1d(np.asarray(q, dtype=float))
         if np.any((qs < 0) | (qs > 1)):
@@ -724,15 +721,22 @@ class Design:
             i = int(np.searchsorted(cdf, min(max(p, 0.0), 1.0) - 1e-12, side="left"))
             return float(xv[min(i, len(xv) - 1)])
 
-        inset = ok if domain is None else domain
-        df = len(np.unique(self._psu[inset])) - len(np.unique(self._h[inset]))
+        # R: the sub-design of the domain's rows with a value (svyquantile, na.rm=TRUE)
+        from scipy import stats as sps
+
+        df = self._degf(ok)
         tq = float(sps.t.ppf(0.975, df)) if df > 0 else np.nan
+        g = np.where(ok, 0, -1)
+        pairs = _pairs(self._lin.unit[ok], g[ok], 1, self._lin.n_unit)
+        qrows = np.full(self._n, -1, dtype=np.int64)
+        qrows[ok] = pairs["q"]
+        pairs["q"] = qrows
+        keys = pd.DataFrame(index=[0])
         rows = []
         for p in qs:
             est = qrule(p)
-            ind = np.where(ok, (y <= est).astype(float), np.nan)
-            g = np.zeros(self._n, dtype=np.int64) if domain is None else np.where(domain, 0, -1)
-            res = self._ratio(ind, ok, g, 1, total=False)
+            ind = np.where(ok, (y <= est).astype(float), 0.0)
+            res = self._ratio(ind, ok, g, keys, pairs, total=False)
             f_hat, se_p = float(res["estimate"][0]), float(np.sqrt(res["var"][0]))
             lo, hi = qrule(f_hat - tq * se_p), qrule(f_hat + tq * se_p)
             rows.append({"variable": var, "q": float(p), "estimate": est,
@@ -764,8 +768,9 @@ class Design:
         interval (Woodruff 1952) maps :math:`\hat F \pm t_{0.975,df}\,SE(\hat F)`
         through the same rule, where :math:`\hat F` is the weighted share at or
         below the estimate and :math:`SE(\hat F)` its design SE; :math:`df`
-        is the design degrees of freedom (PSUs minus strata). ``se`` is the interval length over
-        :math:`2t_{0.975,df}`.
+        is the design degrees of freedom (PSUs minus strata) of the respondents
+        with a value (in the domain, for ``.by``), as R's ``degf`` of the
+        subset design. ``se`` is the interval length over :math:`2t_{0.975,df}`.
 
         References
         ----------
@@ -779,95 +784,8 @@ class Design:
         >>> tk.stats.Design(df).quantile("y", 0.5)["estimate"].item()
         4.0
         """
+        self._in_memory("quantile")
         return self._quantile(var, q, None)
-
-    def _crosstab(self, row: str, col: str, domain: np.ndarray | None,
-                  ) -> tuple[pd.DataFrame, dict[str, float]]:
-        r = _column(self.data, row, "row")
-        c = _column(self.data, col, "col")
-        rc, rkeys = _codes(r)
-        cc, ckeys = _codes(c)
-        nr, nc = len(rkeys), len(ckeys)
-        ok = (rc >= 0) & (cc >= 0)
-        if domain is not None:
-            ok &= domain
-        cell = np.where(ok, rc + nr * cc, 0)  # rows vary fastest, as R interaction()
-        k = nr * nc
-        w = np.where(ok, self._w, 0.0)
-        wsum = w.sum()
-        p = np.bincount(cell, weights=w, minlength=k) / wsum
-        # covariance matrix of the cell proportions: influence matrix per PSU
-        wn = w / wsum
-
-        def influence_sums(index: np.ndarray, size: int) -> np.ndarray:
-            # sums over `index` groups of w/W (1{cell} - p): the influence of each share
-            a = np.bincount(index * k + cell, weights=wn, minlength=size * k).reshape(size, k)
-            b = np.bincount(index, weights=wn, minlength=size)
-            return a - b[:, None] * p[None, :]
-
-        def group_sums(z: np.ndarray, index: np.ndarray, size: int) -> np.ndarray:
-            keys = (index[:, None] * k + np.arange(k)[None, :]).ravel()
-            return np.bincount(keys, weights=z.ravel(), minlength=size * k).reshape(size, k)
-
-        z = influence_sums(self._psu, self._n_psu)
-        hs = self._psu_stratum
-        s_h = group_sums(z, hs, self._n_strata)
-        zc = z - self._centre[hs][:, None] * s_h[hs]
-        vmat = (zc * self._scale[hs][:, None]).T @ zc
-        if self.lonely_psu == "average" and self._lonely.any():
-            vmat *= self._n_strata / max(int((~self._lonely).sum()), 1)
-        if self._stage2 is not None:
-            st = self._stage2
-            z2 = influence_sums(st["unit"], st["n_unit"])
-            up = st["unit_psu"]
-            s2 = group_sums(z2, up, self._n_psu)
-            zc2 = z2 - st["centre"][up][:, None] * s2[up]
-            vmat += (zc2 * st["coef"][up][:, None]).T @ zc2
-        n = int(ok.sum())
-        # Rao-Scott second-order correction, as svychisq(statistic="F")
-        mf_r = np.tile(np.arange(nr), nc)
-        mf_c = np.repeat(np.arange(nc), nr)
-        x1 = np.column_stack([np.ones(k)] + [(mf_r == i).astype(float) for i in range(1, nr)]
-                             + [(mf_c == j).astype(float) for j in range(1, nc)])
-        x12 = np.column_stack([((mf_r == i) & (mf_c == j)).astype(float)
-                               for j in range(1, nc) for i in range(1, nr)])
-        beta, *_ = np.linalg.lstsq(x1, x12, rcond=None)
-        cmat = x12 - x1 @ beta
-        idm = np.diag(np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0))
-        denom = cmat.T @ (idm / n) @ cmat
-        numr = cmat.T @ idm @ vmat @ idm @ cmat
-        delta = np.linalg.solve(denom, numr)
-        tr = float(np.trace(delta))
-        d0 = tr**2 / float(np.trace(delta @ delta))
-        nu = self.degf
-        obs = (p * n).reshape(nc, nr).T
-        expct = obs.sum(axis=1, keepdims=True) * obs.sum(axis=0, keepdims=True) / n
-        with np.errstate(invalid="ignore", divide="ignore"):
-            chisq = float(np.nansum((obs - expct) ** 2 / expct))
-        fstat = chisq / tr
-        test = {"chisq": chisq, "f": fstat, "ndf": d0, "ddf": d0 * nu,
-                "p_value": float(sps.f.sf(fstat, d0, d0 * nu)), "n": n}
-        # table: weighted totals and proportions of each cell
-        tot = self._ratio(np.ones(self._n), ok, np.where(ok, cell, -1), k, total=True)
-        counts = np.bincount(cell, weights=ok.astype(float), minlength=k)
-        se_p = np.sqrt(np.diag(vmat))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            svar = p * (1 - p) * n / (n - 1)
-            vsrs = svar * (wsum - n) / (wsum * n) if wsum > n else svar / n
-            deff = se_p**2 / vsrs
-        table = pd.DataFrame({
-            "variable": f"{row}:{col}",
-            row: np.tile(rkeys.iloc[:, 0].to_numpy(dtype=object), nc),
-            col: np.repeat(ckeys.iloc[:, 0].to_numpy(dtype=object), nr),
-            "total": tot["estimate"],
-            "estimate": p,
-            "se": se_p,
-            "ci_low": p - _Z975 * se_p,
-            "ci_high": p + _Z975 * se_p,
-            "deff": deff,
-            "n": counts.astype(np.int64),
-        })
-        return table, test
 
     def crosstab(self, row: str, col: str) -> pd.DataFrame:
         r"""Weighted cross-table with a Rao-Scott adjusted chi-square test.
@@ -896,7 +814,9 @@ class Design:
         with :math:`\Delta` the generalised design-effect matrix of the
         interaction contrasts, :math:`F = X^2/\mathrm{tr}\,\Delta` on
         :math:`d = (\mathrm{tr}\,\Delta)^2/\mathrm{tr}\,\Delta^2` and
-        :math:`d \cdot df_{design}` degrees of freedom.
+        :math:`d \cdot df_{design}` degrees of freedom; in a domain
+        (``.by(...).crosstab``) :math:`df_{design}` counts the domain's PSUs
+        and strata, as ``svychisq(~row+col, subset(design, ...))``.
 
         References
         ----------
@@ -916,7 +836,10 @@ class Design:
         2  x  q    3.0
         3  y  q    4.0
         """
-        table, test = self._crosstab(row, col, None)
+        from toolkit.stats._rao_scott import crosstab
+
+        self._in_memory("crosstab")
+        table, test = crosstab(self, row, col, None)
         table.attrs["test"] = test
         return table
 
@@ -934,10 +857,13 @@ class Design:
         >>> list(tk.stats.Design(df).crosstab_test("a", "b").columns)
         ['row', 'col', 'chisq', 'f', 'ndf', 'ddf', 'p_value', 'n']
         """
-        _, test = self._crosstab(row, col, None)
+        from toolkit.stats._rao_scott import crosstab
+
+        self._in_memory("crosstab_test")
+        _, test = crosstab(self, row, col, None)
         return pd.DataFrame([{"row": row, "col": col, **test}])
 
-    def by(self, group: str | Sequence[str]) -> _ByDesign:
+    def by(self, group: str | Sequence[str]) -> Any:
         """Estimates per group (domain estimation, as R ``svyby``).
 
         Parameters
@@ -961,12 +887,16 @@ class Design:
         0  a       1.5
         1  b       3.5
         """
+        from toolkit.stats._domains import ByDesign
+
         groups = [group] if isinstance(group, str) else list(group)
-        for gname in groups:
-            _column(self.data, gname, "group")
-        return _ByDesign(self, groups)
+        require_columns(self.data, {"by": groups}, where="the survey data")
+        return ByDesign(self, groups)
 
     def __repr__(self) -> str:
+        if self._large is not None:
+            return (f"<Design ({self._large.engine}): {self._n:,} respondents, "
+                    f"{self._n_psu:,} PSUs, {self._n_strata} strata>")
         parts = [f"n={self._n}", f"strata={self._n_strata}", f"psu={self._n_psu}"]
         if self.fpc:
             parts.append("fpc")
@@ -975,59 +905,6 @@ class Design:
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{k}</td><td>{html.escape(str(v))}</td></tr>" for k, v in {
             "respondents": self._n, "weights": self.weights, "strata": self.strata,
-            "cluster": self.cluster, "fpc": self.fpc, "PSUs": self._n_psu,
-            "degrees of freedom": self.degf}.items())
+            "cluster": self.cluster, "fpc": self.fpc, "lonely PSU": self.lonely_psu,
+            "PSUs": self._n_psu, "degrees of freedom": self.degf}.items())
         return f"<table><caption>Survey design</caption>{rows}</table>"
-
-
-class _ByDesign:
-    """Domain estimates of a :class:`Design`, one row per group."""
-
-    def __init__(self, design: Design, groups: list[str]) -> None:
-        self.design = design
-        self.groups = groups
-
-    def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Mean of `var` per group (R ``svyby(~var, ~group, design, svymean)``)."""
-        return self.design._mean_total(var, self.groups, None, total=False)
-
-    def total(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Total of `var` per group (R ``svyby(..., svytotal)``)."""
-        return self.design._mean_total(var, self.groups, None, total=True)
-
-    def prop(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Share of each level of `var` per group."""
-        return self.design._prop(var, self.groups, None)
-
-    def _domains(self) -> list[tuple[dict[str, Any], np.ndarray]]:
-        g, keys = self.design._groups(self.groups, None)
-        out = []
-        for i, key in enumerate(keys.to_dict("records")):
-            out.append((key, g == i))
-        return out
-
-    def quantile(self, var: str, q: float | Sequence[float] = 0.5) -> pd.DataFrame:
-        """Quantile(s) of `var` per group (Woodruff intervals, domain design)."""
-        frames = []
-        for key, dom in self._domains():
-            f = self.design._quantile(var, q, dom)
-            for j, (k, v) in enumerate(key.items()):
-                f.insert(1 + j, k, v)
-            frames.append(f)
-        return pd.concat(frames, ignore_index=True)
-
-    def crosstab(self, row: str, col: str) -> pd.DataFrame:
-        """Cross-table per group; ``attrs["test"]`` maps each group to its test."""
-        frames, tests = [], []
-        for key, dom in self._domains():
-            tab, test = self.design._crosstab(row, col, dom)
-            for j, (k, v) in enumerate(key.items()):
-                tab.insert(1 + j, k, v)
-            frames.append(tab)
-            tests.append({**key, **test})
-        out = pd.concat(frames, ignore_index=True)
-        out.attrs["test"] = pd.DataFrame(tests)
-        return out
-
-    def __repr__(self) -> str:
-        return f"<Design by {self.groups}>"

@@ -248,20 +248,20 @@ def change(
     weights = None
     design_var = None
     if design is not None:
-        from toolkit.stats.models import _design_struct, design_vcov_totals
+        from toolkit.stats._model_inputs import design_weights
 
-        struct = _design_struct(design, frame.index)
-        weights = pd.Series(struct["weights"], index=frame.index)[wv == before].set_axis(
+        weights = pd.Series(design_weights(design, frame.index),
+                            index=frame.index)[wv == before].set_axis(
             ids[wv == before].to_numpy())
         pos_of = pd.Series(np.arange(len(frame)), index=frame.index)[wv == before].set_axis(
             ids[wv == before].to_numpy())
 
         def design_var_factory(rows: np.ndarray):
             def design_var(u: np.ndarray) -> tuple[float, float]:
-                full = np.zeros((len(frame), 1))
-                full[rows, 0] = u
-                var = design_vcov_totals(full, struct)[0, 0]
-                return float(np.sqrt(var)), float(struct["degf"])
+                full = np.zeros(len(frame))
+                full[rows] = u
+                var = design.influence_vcov(full)[0, 0]
+                return float(np.sqrt(var)), float(design.degf)
             return design_var
     rows_out = []
     unpaired = []

@@ -157,7 +157,7 @@ def validate(
             check_record(col, name, frame)
             check_table(col, name, frame,
                         scales=data.scales if name == "survey" else None,
-                        design=data.design_spec.as_dict() if name == "survey" else None)
+                        design=data.design_spec.columns() if name == "survey" else None)
         bare = {name: col.context[name]["data"] for name in tables}
         check_references(col, bare)
         check_dates(col, bare, reference)

@@ -1,0 +1,66 @@
+"""Domain estimates of a :class:`toolkit.stats.Design` (``Design.by``), as R ``svyby``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ByDesign"]
+
+
+class ByDesign:
+    """Domain estimates of a :class:`~toolkit.stats.Design`, one row per group."""
+
+    def __init__(self, design: Any, groups: list[str]) -> None:
+        self.design = design
+        self.groups = groups
+
+    def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
+        """Mean of `var` per group (R ``svyby(~var, ~group, design, svymean)``)."""
+        return self.design._mean_total(var, self.groups, None, total=False)
+
+    def total(self, var: str | Sequence[str]) -> pd.DataFrame:
+        """Total of `var` per group (R ``svyby(..., svytotal)``)."""
+        return self.design._mean_total(var, self.groups, None, total=True)
+
+    def prop(self, var: str | Sequence[str]) -> pd.DataFrame:
+        """Share of each level of `var` per group."""
+        self.design._in_memory("by(...).prop")
+        return self.design._prop(var, self.groups, None)
+
+    def _domains(self) -> list[tuple[dict[str, Any], np.ndarray]]:
+        g, keys, _ = self.design._groups(self.groups, None)
+        return [(key, g == i) for i, key in enumerate(keys.to_dict("records"))]
+
+    def quantile(self, var: str, q: float | Sequence[float] = 0.5) -> pd.DataFrame:
+        """Quantile(s) of `var` per group (Woodruff intervals, domain design)."""
+        self.design._in_memory("by(...).quantile")
+        frames = []
+        for key, dom in self._domains():
+            f = self.design._quantile(var, q, dom)
+            for j, (k, v) in enumerate(key.items()):
+                f.insert(1 + j, k, v)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True)
+
+    def crosstab(self, row: str, col: str) -> pd.DataFrame:
+        """Cross-table per group; ``attrs["test"]`` maps each group to its test."""
+        from toolkit.stats._rao_scott import crosstab
+
+        self.design._in_memory("by(...).crosstab")
+        frames, tests = [], []
+        for key, dom in self._domains():
+            tab, test = crosstab(self.design, row, col, dom)
+            for j, (k, v) in enumerate(key.items()):
+                tab.insert(1 + j, k, v)
+            frames.append(tab)
+            tests.append({**key, **test})
+        out = pd.concat(frames, ignore_index=True)
+        out.attrs["test"] = pd.DataFrame(tests)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Design by {self.groups}>"

@@ -1,0 +1,135 @@
+"""Inputs of the model functions: the frame, the design, the formula's columns.
+
+Shared by :func:`~toolkit.stats.regress` (``glm``), :func:`~toolkit.stats.ologit`
+(``ordinal``) and :func:`~toolkit.stats.multilevel` (``mixed``), together with the
+design-based covariance of an estimating equation (the linearisation engine,
+:mod:`toolkit.stats._linearise`, through ``Design.influence_vcov``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit._checks import close_matches, is_study
+from toolkit._values import as_numeric
+from toolkit.errors import ColumnNotFoundError, DesignError
+
+__all__ = ["caller_env", "design_vcov", "design_weights", "formula_names", "frame_and_design",
+           "prepare"]
+
+
+def caller_env() -> dict[str, Any]:
+    """Namespace of the code calling a public model function (functions used in formulas)."""
+    import sys
+
+    frame = sys._getframe(2)
+    env = dict(frame.f_globals)
+    env.update(frame.f_locals)
+    return env
+
+
+def formula_names(formula: str, re_formula: str | None, frame: pd.DataFrame) -> set[str]:
+    """Columns of `frame` named in the formulas (whole-word matches)."""
+    text = formula + " " + (re_formula or "")
+    return {c for c in frame.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])",
+                                                   text)}
+
+
+def frame_and_design(data: Any, design: Any) -> tuple[pd.DataFrame, Any]:
+    """The survey frame and the Design object (``design=True`` takes ``study.design``)."""
+    if is_study(data):
+        frame = data.table("survey")
+        if design is True:
+            design = data.design
+    elif isinstance(data, pd.DataFrame):
+        frame = data
+        if design is True:
+            msg = ("`design=True` needs a Study (it uses `study.design`); with a DataFrame "
+                   "pass `design=tk.stats.Design(data, weights=..., strata=..., cluster=...)`.")
+            raise DesignError(msg)
+    else:
+        msg = (f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}.")
+        raise TypeError(msg)
+    if design is False:
+        design = None
+    return frame, design
+
+
+def _names_in(formula: str, columns: pd.Index) -> list[str]:
+    """Columns of the frame whose names occur as identifiers in `formula`."""
+    tokens = set(re.findall(r"[^\W\d][\w.]*", formula)) | set(re.findall(r"Q\(['\"](.+?)['\"]\)",
+                                                                       formula))
+    return [c for c in columns if str(c) in tokens]
+
+
+def prepare(frame: pd.DataFrame, formula: str, *, outcome_numeric: bool) -> pd.DataFrame:
+    """Copy of the formula's columns in types patsy understands.
+
+    Nullable booleans become 0/1 floats, pandas string columns object, and (when
+    `outcome_numeric`) a categorical outcome its numeric codes via ``as_numeric``.
+    """
+    if "~" not in formula:
+        msg = f"`formula` must have an outcome, e.g. 'y ~ x'; got {formula!r}."
+        raise ValueError(msg)
+    lhs = formula.split("~", 1)[0].strip()
+    used = _names_in(formula, frame.columns)
+    if lhs and lhs not in frame.columns and not re.search(r"\W", lhs):
+        close = close_matches(lhs, frame.columns)
+        hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
+        msg = (f"The outcome `{lhs}` of `formula` is not a column of `data`.{hint} "
+               f"Available: {list(frame.columns)}.")
+        raise ColumnNotFoundError(msg)
+    out = {}
+    for col in used:
+        s = frame[col]
+        if col == lhs and outcome_numeric and (
+            isinstance(s.dtype, pd.CategoricalDtype) or str(s.dtype) == "boolean"
+            or pd.api.types.is_bool_dtype(s.dtype)
+        ):
+            s = as_numeric(s)
+        elif str(s.dtype) == "boolean" or pd.api.types.is_bool_dtype(s.dtype):
+            s = s.astype("Float64").astype("float64")
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            pass
+        elif pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
+            s = s.astype(object).where(s.notna(), None)
+        elif (isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
+              and pd.api.types.is_numeric_dtype(s.dtype)):
+            s = s.astype("float64")
+        out[col] = s
+    return pd.DataFrame(out, index=frame.index)
+
+
+
+def design_vcov(design: Any, index: pd.Index, rows: pd.Index, u: np.ndarray
+                ) -> tuple[np.ndarray, int]:
+    """Design covariance of estimating-equation totals and the design's degrees of freedom.
+
+    `u` holds the influence values (score times bread) of the model rows `rows`
+    of the design's data (index `index`); the other respondents get 0 and stay in
+    the design (R ``svyglm``/``svyolr`` on the design without the rows with
+    missing values). Returns the covariance and ``degf`` of that sub-design.
+    """
+    pos = index.get_indexer(rows)
+    full = np.zeros((len(index), u.shape[1]))
+    full[pos] = u
+    used = np.zeros(len(index), dtype=bool)
+    used[pos] = True
+    return design.influence_vcov(full, rows=used), design._degf(used)
+
+
+def design_weights(design: Any, index: pd.Index) -> np.ndarray:
+    """The sampling weights of `design`, checked to belong to the rows `index`."""
+    ddata = getattr(design, "data", None)
+    if ddata is None or not hasattr(design, "influence_vcov"):
+        msg = "`design` must be a tk.stats.Design (or True with a Study)."
+        raise DesignError(msg)
+    if not isinstance(ddata, pd.DataFrame) or not ddata.index.equals(index):
+        msg = ("The rows of `data` are not the rows of the design's data. Pass the design's "
+               "own data frame, or a Study with `design=True`.")
+        raise DesignError(msg)
+    return np.asarray(design._w, dtype=float)
