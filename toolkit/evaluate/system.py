@@ -551,13 +551,17 @@ class IndexSystem:
             msg = "Removing these indicators leaves the index system empty."
             raise ArgumentError(msg)
         frame = self.to_frame()
-        frame = frame[frame["indicator"].isin(keep)]
-        frame["weight"] = [None] * len(frame) if not self.has_weights else frame["weight"]
-        system = IndexSystem({"name": self.name, "name_en": self.name_en, "level": self.level,
-                              "indicators": _records(frame, weights=False)})
-        if self.has_weights:
-            system = system.with_weights({c: self.nodes[c].weight for c in keep})
-        return system
+        frame = frame[frame["indicator"].isin(keep)].copy()
+        weights = frame["weight"].astype(object)
+        for _, group in frame.groupby(frame["parent"].fillna("\0"), sort=False):
+            vals = pd.to_numeric(group["weight"], errors="coerce")
+            if vals.notna().all() and vals.sum() > 0:
+                weights.loc[group.index] = (vals / vals.sum()).tolist()
+            else:
+                weights.loc[group.index] = None
+        frame["weight"] = weights
+        return IndexSystem({"name": self.name, "name_en": self.name_en, "level": self.level,
+                            "indicators": _records(frame)})
 
     @classmethod
     def flat(cls, indicators: Sequence[str], *, directions: Any = None,
