@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import toolkit as tk
@@ -39,7 +38,8 @@ def test_evaluate_a_study_dict(tables):
 
 def test_evaluate_a_table_defaults_and_choices(indicator_table, two_pillars):
     ev = tk.evaluate.evaluate(indicator_table, uncertainty=False)
-    assert ev.id == "unit" and ev.system.leaves == ["a1", "a2", "a3", "b1", "b2", "b3"]
+    assert ev.id == "unit"
+    assert ev.system.leaves == ["a1", "a2", "a3", "b1", "b2", "b3"]
     manual = tk.evaluate.aggregate(tk.evaluate.normalise(indicator_table))["index"]
     assert ev.ranks["score"].to_numpy() == pytest.approx(manual.to_numpy())
     topsis = tk.evaluate.evaluate(indicator_table, system=two_pillars, aggregation="topsis",
@@ -73,7 +73,7 @@ def test_profile_and_correlations(indicator_table, two_pillars):
     p = ev.profile("U03")
     assert list(p["indicator"]) == ["A", "B"]
     assert p.loc[0, "median"] == pytest.approx(ev.scores["A"].median())
-    with pytest.raises(ArgumentError, match="`U3` is not one of the evaluated units. Did you mean"):
+    with pytest.raises(ArgumentError, match=r"`U3` is not one of the evaluated units"):
         ev.profile("U3")
     assert ev.correlations().shape == (6, 6)
 

@@ -76,14 +76,14 @@ def test_normalise_errors_name_the_indicator(indicator_table):
     with pytest.raises(ArgumentError, match="Indicator `a1` has direction 'up'"):
         tk.evaluate.normalise(indicator_table, directions={"a1": "up", "a2": "+", "a3": "+",
                                                            "b1": "+", "b2": "+", "b3": "+"})
-    with pytest.raises(ArgumentError, match="`a_1` is not an indicator.*did you mean `a1`"):
+    with pytest.raises(ArgumentError, match=r"`a_1` is not an indicator.*did you mean `a1`"):
         tk.evaluate.normalise(indicator_table[["a1", "a2"]], directions={"a_1": "+", "a2": "+"})
     with pytest.raises(ArgumentError, match="`flat` have the same value"):
         tk.evaluate.normalise(indicator_table.assign(flat=3.0))
     with pytest.raises(ArgumentError, match="no value for `y`"):
         tk.evaluate.normalise(pd.DataFrame({"x": [1.0, 2.0], "y": [1.0, 3.0]}),
                               method="target", targets={"x": 2})
-    with pytest.raises(ColumnNotFoundError, match="`a_1`.*did you mean `a1`"):
+    with pytest.raises(ColumnNotFoundError, match=r"`a_1`.*did you mean `a1`"):
         tk.evaluate.normalise(indicator_table, indicators=["a_1"])
     with pytest.raises(ArgumentError, match="2 value\\(s\\) but there are 6"):
         tk.evaluate.normalise(indicator_table, directions=["+", "-"])
@@ -166,7 +166,7 @@ def test_hierarchical_weights(indicator_table, two_pillars):
 def test_weights_refuse_missing_values(indicator_table):
     gap = indicator_table.copy()
     gap.loc[3, "a2"] = np.nan
-    with pytest.raises(ArgumentError, match="`a2` have missing values.*impute"):
+    with pytest.raises(ArgumentError, match=r"`a2` have missing values.*impute"):
         tk.evaluate.weights(gap, method="entropy")
 
 
@@ -208,7 +208,7 @@ def test_aggregate_weight_errors(two_pillars, indicator_table):
     with pytest.raises(ArgumentError, match="`b3` has none"):
         tk.evaluate.aggregate(indicator_table, system=two_pillars,
                               weights={"a1": 1, "a2": 1, "a3": 1, "b1": 1, "b2": 1})
-    with pytest.raises(ArgumentError, match="non-negative.*`a2`"):
+    with pytest.raises(ArgumentError, match=r"non-negative.*`a2`"):
         tk.evaluate.aggregate(indicator_table, system=two_pillars,
                               weights=[1, -1, 1, 1, 1, 1])
 
@@ -276,7 +276,8 @@ def test_check_flags(indicator_table, two_pillars):
     df.loc[0, "a2"] = np.nan
     c = tk.evaluate.check(df, system=two_pillars)
     pair = c.pairs[(c.pairs["a"] == "a1") & (c.pairs["b"] == "b3")].iloc[0]
-    assert pair["flag"] == "collinear" and not pair["same_pillar"]
+    assert pair["flag"] == "collinear"
+    assert not pair["same_pillar"]
     assert c.indicators.set_index("indicator").loc["a2", "n_missing"] == 1
     assert "collinear" in set(c.problems()["what"])
 
@@ -285,16 +286,19 @@ def test_impute_and_treat():
     df = pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "x": [1.0, np.nan, 4.0, np.nan, 8.0]})
     assert tk.evaluate.impute(df, method="median", by="g")["x"].tolist() == [1, 1, 4, 6, 8]
     none = tk.evaluate.impute(df, method="none")
-    assert none["x"].isna().sum() == 2 and none.attrs["imputation"].empty
+    assert none["x"].isna().sum() == 2
+    assert none.attrs["imputation"].empty
     x = np.r_[np.arange(1.0, 21.0), 200, 300, 400]
     out = tk.evaluate.treat(pd.DataFrame({"x": x}), winmax=1)
     rec = out.attrs["treatment"].iloc[0]
     # winsorising one point is not enough: COINr's log_CT of the original instead
-    assert rec["treatment"] == "log" and rec["passes"]
+    assert rec["treatment"] == "log"
+    assert rec["passes"]
     assert out["x"].to_numpy() == pytest.approx(np.log(x - 1 + 0.01 * 399))
     win = tk.evaluate.treat(pd.DataFrame({"x": x}), winmax=5)
     rec = win.attrs["treatment"].iloc[0]
     # 400 -> 300, then both 300 -> 200, then the three 200 -> 20: three points changed
-    assert rec["treatment"] == "winsorised" and rec["n_winsorised"] == 3
+    assert rec["treatment"] == "winsorised"
+    assert rec["n_winsorised"] == 3
     assert win["x"].tolist()[-4:] == [20.0, 20.0, 20.0, 20.0]
     assert abs(rec["skew_after"]) < 2

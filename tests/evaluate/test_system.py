@@ -24,7 +24,9 @@ def test_nested_and_flat_forms_agree():
         "weight": ["50%", "50%", None, None, "50%", None, "50%", None]}))
     assert nested == flat
     assert nested.leaves == ["a", "b", "c", "d"]
-    assert nested.depth == 3 and nested.level_of("a") == 3 and nested.level_of("d") == 2
+    assert nested.depth == 3
+    assert nested.level_of("a") == 3
+    assert nested.level_of("d") == 2
     assert nested.path("b") == ["A", "A1", "b"]
     assert nested.direction("d") == -1
 
@@ -42,14 +44,16 @@ def test_every_problem_reported_at_once():
     assert {"unknown_value", "duplicate_id", "unknown_parent", "cycle"} <= checks
     # the direction problem names its indicator and value
     row = problems[problems["check"] == "unknown_value"].iloc[0]
-    assert row["column"] == "direction" and row["value"] == "up" and "a1" in row["problem"]
+    assert row["column"] == "direction"
+    assert row["value"] == "up"
+    assert "a1" in row["problem"]
     unknown = problems[problems["check"] == "unknown_parent"].iloc[0]
     assert "did you mean `A`" in unknown["fix"]
     assert set(problems["problem_zh"].str.len() > 0) == {True}
 
 
 def test_weights_must_sum_and_be_complete():
-    with pytest.raises(ValidationError, match="sum to 0.9"):
+    with pytest.raises(ValidationError, match=r"sum to 0.9"):
         tk.evaluate.IndexSystem({"indicators": [{"indicator": "a", "weight": 0.5},
                                                 {"indicator": "b", "weight": 0.4}]})
     with pytest.raises(ValidationError, match="except b"):
@@ -72,12 +76,14 @@ def test_unknown_key_and_bad_input():
 def test_with_weights_and_without(two_pillars):
     s = two_pillars.with_weights({"A": 1, "B": 3, "a1": 2, "a2": 1, "a3": 1})
     w = s.local_weights()
-    assert w["A"] == pytest.approx(0.25) and w["a1"] == pytest.approx(0.5)
+    assert w["A"] == pytest.approx(0.25)
+    assert w["a1"] == pytest.approx(0.5)
     assert w["b1"] == pytest.approx(1 / 3)  # untouched siblings stay equal
     with pytest.raises(ArgumentError, match="did you mean `a1`"):
         two_pillars.with_weights({"a_1": 1})
     smaller = two_pillars.without(["b1", "b2", "b3"])
-    assert smaller.leaves == ["a1", "a2", "a3"] and smaller.pillars == ["A"]
+    assert smaller.leaves == ["a1", "a2", "a3"]
+    assert smaller.pillars == ["A"]
     assert smaller.local_weights()["A"] == pytest.approx(1.0)
 
 
@@ -85,7 +91,8 @@ def test_to_wide_labels(two_pillars):
     wide = two_pillars.to_wide(lang="zh")
     assert list(wide.columns) == ["level_1", "level_2", "indicator", "direction", "unit",
                                   "source"]
-    assert wide.loc[0, "level_1"] == "参与" and wide.loc[0, "level_2"] == "出席"
+    assert wide.loc[0, "level_1"] == "参与"
+    assert wide.loc[0, "level_2"] == "出席"
     assert wide.loc[4, "direction"] == "-"
     assert two_pillars.to_wide(lang="en").loc[3, "level_1"] == "Results"
 

@@ -15,8 +15,8 @@ import pytest
 
 import toolkit as tk
 from toolkit.evaluate import _sobol
-from toolkit.evaluate.montecarlo import _Design, _renormalise, _run, _siblings
 from toolkit.evaluate.aggregation import Plan
+from toolkit.evaluate.montecarlo import _Design, _renormalise, _run, _siblings
 
 
 def _ishigami(u, a=7.0, b=0.1):
