@@ -37,7 +37,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from toolkit._checks import check_choice
 from toolkit.errors import ArgumentError
@@ -59,6 +58,7 @@ class Plan:
     nodes: list[str]
     leaves: list[str]
     children: dict[str, list[str]]
+    paths: list[list[int]]
 
     @classmethod
     def of(cls, system: IndexSystem, leaves: Sequence[str]) -> Plan:
@@ -68,7 +68,18 @@ class Plan:
             kids = system.children(code)
             if kids:
                 children[code] = kids
-        return cls(nodes=list(system.nodes), leaves=list(leaves), children=children)
+        nodes = list(system.nodes)
+        pos = {c: i for i, c in enumerate(nodes)}
+        paths = [[pos[c] for c in system.path(leaf)] for leaf in leaves]
+        return cls(nodes=nodes, leaves=list(leaves), children=children, paths=paths)
+
+    def global_weights(self, local: np.ndarray) -> np.ndarray:
+        """Leaf weights in the whole index (k × R): products of local weights down the tree."""
+        g = np.ones((len(self.leaves), local.shape[1]))
+        for j, path in enumerate(self.paths):
+            for i in path:
+                g[j] *= local[i]
+        return g
 
     def internal(self) -> list[str]:
         """Internal nodes (and the index) in post-order: children before parents."""
@@ -148,6 +159,11 @@ def tree_scores(
     with np.errstate(divide="ignore", invalid="ignore"):
         base = np.log(x) if geometric else x
     avail = ~np.isnan(base)
+    if not keep and avail.all():
+        # Complete data: siblings' weights sum to 1, so the tree is linear in the leaves
+        # (in their logs for the geometric mean): one product with the global weights.
+        score = base @ plan.global_weights(local)
+        return {ROOT: np.exp(score) if geometric else score}
     filled = np.where(avail, base, 0.0)
     done: dict[str, np.ndarray] = {}
     out: dict[str, np.ndarray] = {}
@@ -187,7 +203,20 @@ def rank_scores(scores: np.ndarray) -> np.ndarray:
     >>> rank_scores(np.array([[3.0], [5.0], [3.0], [np.nan]])).ravel().tolist()
     [2.0, 1.0, 2.0, nan]
     """
-    return stats.rankdata(-scores, axis=0, method="min", nan_policy="omit").astype(float)
+    values = np.asarray(scores, dtype=float)
+    neg = np.ascontiguousarray(-values.T)  # replications × units: sort along rows
+    missing = np.isnan(neg)
+    neg[missing] = np.inf
+    order = np.argsort(neg, axis=1)  # ties get the same (lowest) rank below: no need for stable
+    ordered = np.take_along_axis(neg, order, axis=1)
+    first = np.ones(ordered.shape, dtype=bool)
+    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    position = np.where(first, np.arange(1, neg.shape[1] + 1), 0)
+    np.maximum.accumulate(position, axis=1, out=position)
+    ranks = np.empty(neg.shape, dtype=float)
+    np.put_along_axis(ranks, order, position.astype(float), axis=1)
+    ranks[missing] = np.nan
+    return ranks.T
 
 
 def _positive(x: np.ndarray, indicators: Sequence[str]) -> None:

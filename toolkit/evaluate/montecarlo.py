@@ -158,11 +158,7 @@ def _renormalise(w: np.ndarray, sib: np.ndarray) -> np.ndarray:
 
 
 def _global(w: np.ndarray, plan: Plan, system: IndexSystem) -> np.ndarray:
-    pos = {c: i for i, c in enumerate(plan.nodes)}
-    g = np.ones((len(plan.leaves), w.shape[1]))
-    for j, leaf in enumerate(plan.leaves):
-        for step in system.path(leaf):
-            g[j] *= w[pos[step]]
+    g = plan.global_weights(w)
     total = g.sum(axis=0)
     return g / np.where(total > 0, total, 1.0)
 
@@ -354,6 +350,19 @@ class Uncertainty:
                 f"width {self.median_width:.1f}>")
 
 
+def _quantiles(ranks: np.ndarray, probs: Sequence[float]) -> np.ndarray:
+    """Quantiles of each unit's ranks (rows), as R's type 1 (inverse of the empirical CDF)."""
+    out = np.full((len(probs), ranks.shape[0]), np.nan)
+    gaps = np.isnan(ranks)
+    full = ~gaps.any(axis=1)
+    if full.any():
+        out[:, full] = np.quantile(ranks[full], probs, axis=1, method="inverted_cdf")
+    partial = ~full & ~gaps.all(axis=1)
+    if partial.any():
+        out[:, partial] = np.nanquantile(ranks[partial], probs, axis=1, method="inverted_cdf")
+    return out
+
+
 def _options(spec: Spec, imputation: Any, normalisation: Any, weighting: Any,
              aggregation: Any) -> dict[str, tuple[str, ...]]:
     def as_tuple(value: Any, default: str, allowed: Sequence[str], param: str) -> tuple[str, ...]:
@@ -448,9 +457,7 @@ def run_uncertainty(
         ranks = _run(spec, plan, design, options, sib)
     used_design = _decode(u_used, options, factors, n_nodes, noise)
     lo_q, hi_q = (1 - interval) / 2, (1 + interval) / 2
-    with np.errstate(invalid="ignore"):
-        q = np.nanquantile(ranks, [lo_q, 0.5, hi_q], axis=1, method="inverted_cdf") \
-            if not np.isnan(ranks).all() else np.full((3, ranks.shape[0]), np.nan)
+    q = _quantiles(ranks, [lo_q, 0.5, hi_q])
     out = ids.copy()
     out["rank"] = nominal
     out["median_rank"] = q[1]
