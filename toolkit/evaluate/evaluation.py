@@ -195,15 +195,17 @@ class Evaluation:
                 f"indicators{width}>")
 
     def to_report(self, report: Any, *, lang: str | None = None, names: Any = None,
-                  top: int | None = None, heading_level: int = 1) -> Any:
+                  top: int | None = None, heading_level: int = 1,
+                  sources: bool = False) -> Any:
         """Add the evaluation section (指标体系表, weights, league table, method note) to a Report.
 
-        Delegates to ``tk.report``'s evaluation section; returns the report.
+        The tables are formatted by ``toolkit.report.evaluation.evaluation_section``
+        (personal names only with `names`); returns the report.
         """
         from toolkit.report.evaluation import evaluation_section
 
         section = evaluation_section(self, lang=lang or getattr(report, "lang", "zh"),
-                                     names=names, top=top)
+                                     names=names, top=top, sources=sources)
         return section.add_to(report, heading_level=heading_level)
 
 
@@ -420,7 +422,8 @@ def evaluate(
         frame = pd.DataFrame(complete, columns=m.indicators)
         wframe = weights_of(frame, method=weighting, system=system_obj)
         local = dict(zip(wframe["indicator"], wframe["weight"].astype(float), strict=True))
-        weighting_name = weighting
+        weighting_name = ("equal" if weighting == "system" and not any(
+            n.weight is not None for n in system_obj.nodes.values()) else weighting)
     else:
         local = local_weight_vector(system_obj, weighting)
         method = (str(weighting["method"].iloc[0]) if isinstance(weighting, pd.DataFrame)
