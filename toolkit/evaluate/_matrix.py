@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from toolkit._checks import close_matches, require_columns
 from toolkit.errors import ArgumentError, ArgumentTypeError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from toolkit.evaluate.system import IndexSystem
 
 __all__ = [
     "Matrix",
@@ -98,7 +95,7 @@ def as_matrix(
     data: Any,
     *,
     indicators: Sequence[str] | None = None,
-    system: IndexSystem | None = None,
+    system: Any = None,
     where: str = "`data`",
 ) -> Matrix:
     """Split `data` into identifier columns and the indicator matrix.
@@ -187,7 +184,7 @@ def resolve_directions(
     indicators: Sequence[str],
     *,
     directions: Any = None,
-    system: IndexSystem | None = None,
+    system: Any = None,
 ) -> np.ndarray:
     """+1/-1 per indicator from `directions` (dict, Series or list) or the system.
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,9 +57,6 @@ from toolkit.evaluate.normalisation import METHODS as NORMALISATIONS
 from toolkit.evaluate.normalisation import normalise_matrix
 from toolkit.evaluate.system import IndexSystem
 from toolkit.evaluate.weighting import leaf_weights, local_from_global
-
-if TYPE_CHECKING:  # pragma: no cover
-    from toolkit.evaluate.evaluation import Evaluation
 
 __all__ = ["FACTORS", "Spec", "Uncertainty", "uncertainty"]
 
@@ -478,7 +475,7 @@ def run_uncertainty(
 
 
 def uncertainty(
-    data: Evaluation,
+    data: Any,
     *,
     n: int = 1000,
     seed: int | None = None,
