@@ -97,7 +97,7 @@ def test_to_wide_labels(two_pillars):
     assert two_pillars.to_wide(lang="en").loc[3, "level_1"] == "Results"
 
 
-@pytest.mark.parametrize("name", ["member_default", "unit_default"])
+@pytest.mark.parametrize("name", ["member_default", "member_basic", "unit_default"])
 def test_bundled_systems_load(name):
     s = tk.evaluate.load_system(name)
     assert s.level in {"member", "unit"}
