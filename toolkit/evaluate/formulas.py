@@ -326,11 +326,12 @@ class _Context:
     def _unit_ids(self, table: str, frame: pd.DataFrame) -> pd.Series:
         if table in {"attendance", "sessions"} and "unit_id" in frame.columns:
             units = frame["unit_id"].astype("string")
-        elif "unit_id" in frame.columns:
-            units = frame["unit_id"].astype("string")
         else:
+            # where the row says it happened, else the unit of the member who did it
             people = _member_column(table, frame)
-            units = frame[people].astype("string").map(self.author_unit or {})
+            own = frame[people].astype("string").map(self.author_unit or {}).astype("string")
+            units = (frame["unit_id"].astype("string").fillna(own) if "unit_id" in frame.columns
+                     else own)
         if self.unit_map is not None:
             units = units.map(lambda u: self.unit_map.get(u) if pd.notna(u) else None)
         return units.astype("string")
