@@ -8,7 +8,6 @@ display names are given (``names=``): members are people.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -40,20 +39,6 @@ def _evaluation(data: Any, where: str) -> Any:
                f"not {type(data).__name__}.")
         raise ArgumentTypeError(msg)
     return data
-
-
-def _labels(frame: pd.DataFrame, id_col: str, names: Any) -> list[str]:
-    ids = frame[id_col].astype(str)
-    if names is None:
-        return ids.tolist()
-    if isinstance(names, pd.DataFrame):
-        mapping = dict(zip(names.iloc[:, 0].astype(str), names["name"].astype(str), strict=True))
-    elif isinstance(names, Mapping | pd.Series):
-        mapping = {str(k): str(v) for k, v in dict(names).items()}
-    else:
-        msg = "`names` must be a dict, Series or DataFrame (id column and `name`)."
-        raise ArgumentTypeError(msg)
-    return [mapping.get(i, i) for i in ids]
 
 
 def ranks(
@@ -99,10 +84,8 @@ def ranks(
     """
     check_lang(lang)
     ev = _evaluation(data, "tk.plot.ranks")
-    frame = ev.to_frame().sort_values("rank", kind="stable")
+    frame = ev.league_table(names=names, top=top)  # names mapped by the Evaluation, if asked
     frame = frame[frame["rank"].notna()]
-    if top:
-        frame = frame.head(int(top))
     words = _WORDS[lang]
     y = np.arange(len(frame))[::-1].astype(float)
     ax = new_axes(ax, lang, figsize=(6.3, max(2.2, 0.22 * len(frame) + 1.2)))
@@ -120,7 +103,9 @@ def ranks(
                zorder=4)
     handles.append(Line2D([], [], marker="D", color="black", markerfacecolor="white",
                           linestyle="", label=words["nominal"]))
-    ax.set_yticks(y, _labels(frame, ev.id, names))
+    ids = frame[ev.id].astype(str)
+    labels = frame["name"].astype("string").fillna(ids) if "name" in frame.columns else ids
+    ax.set_yticks(y, labels.tolist())
     ax.set_xlabel(words["rank"])
     ax.set_xlim(left=0.5)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)

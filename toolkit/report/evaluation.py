@@ -30,7 +30,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,28 +181,15 @@ def _weights_table(ev: Any, lang: str) -> Any:
     return _table_class()(frame, caption=head["weights"], notes=[note], lang=lang)
 
 
-def _names_map(names: Any, id_col: str) -> dict[str, str]:
-    if isinstance(names, pd.DataFrame):
-        key = id_col if id_col in names.columns else names.columns[0]
-        return dict(zip(names[key].astype(str), names["name"].astype(str), strict=True))
-    if isinstance(names, Mapping | pd.Series):
-        return {str(k): str(v) for k, v in dict(names).items()}
-    msg = "`names` must be a dict, a Series or a DataFrame with the id column and `name`."
-    raise TypeError(msg)
-
-
 def _league_table(ev: Any, lang: str, names: Any, top: int | None) -> Any:
     head = _HEAD[lang]
-    frame = ev.to_frame().sort_values(["rank", ev.id], kind="stable")
+    frame = ev.league_table(names=names, top=top)  # names mapped by the Evaluation, if asked
     frame = frame[frame["rank"].notna()]
-    if top:
-        frame = frame.head(int(top))
     out = pd.DataFrame({head["rank"]: [f"{int(r)}" for r in frame["rank"]],
                         head["id"]: frame[ev.id].astype(str).tolist()})
     notes = []
     if names is not None:
-        mapping = _names_map(names, ev.id)
-        out[head["name"]] = [mapping.get(i, "") for i in out[head["id"]]]
+        out[head["name"]] = frame["name"].fillna("").astype(str).tolist()
         notes.append("表中列出姓名系应委托方要求。" if lang == "zh" else
                      "Names are shown at the commissioning body's request.")
     out[head["score"]] = [fmt_num(v, 1) for v in frame["score"]]
