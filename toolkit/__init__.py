@@ -9,6 +9,8 @@
 - ``tk.datasets`` loads the bundled data;
 - ``tk.net`` builds stakeholder networks and returns measures as DataFrames;
 - ``tk.stats`` estimates from surveys, sessions and submissions; it never draws;
+- ``tk.evaluate`` builds index systems, weights and composite scores with rank
+  intervals (member and unit evaluation, 履职评价);
 - ``tk.plot`` draws what the others return, with Chinese labels;
 - ``tk.report`` assembles tables and figures into Word, HTML and Markdown.
 
@@ -28,7 +30,7 @@ from toolkit import errors, schema
 from toolkit.errors import ColumnNotFoundError, DesignError, ToolkitError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from toolkit import datasets, io, net, plot, report, stats
+    from toolkit import datasets, evaluate, io, net, plot, report, stats
     from toolkit.io import read_study, read_table, validate
     from toolkit.study import Study
 
@@ -42,6 +44,7 @@ __all__ = [
     "ValidationError",
     "datasets",
     "errors",
+    "evaluate",
     "io",
     "net",
     "plot",
@@ -53,7 +56,7 @@ __all__ = [
     "validate",
 ]
 
-_SUBMODULES = {"io", "datasets", "net", "stats", "plot", "report", "study"}
+_SUBMODULES = {"io", "datasets", "net", "stats", "evaluate", "plot", "report", "study"}
 _ATTRIBUTES = {
     "Study": ("toolkit.study", "Study"),
     "read_study": ("toolkit.io", "read_study"),

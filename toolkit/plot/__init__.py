@@ -17,7 +17,10 @@ vocabularies in :mod:`toolkit.schema`.
 - :func:`survival` — Kaplan–Meier curves of response or implementation lags;
 - :func:`change` — dumbbell chart of before/after means;
 - :func:`coverage` — tile grid of communities by town (全覆盖, decided by
-  ``tk.net.coverage``).
+  ``tk.net.coverage``);
+- :func:`ranks` — league table with rank intervals (caterpillar) of an evaluation;
+- :func:`profile` — one unit's pillar scores against the median, bars or radar;
+- :func:`correlations` — heatmap of the correlations between indicators.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ _LAZY = {
     "change": "toolkit.plot._change",
     "network": "toolkit.plot._network",
     "layout_positions": "toolkit.plot._network",
+    "ranks": "toolkit.plot._ranks",
+    "profile": "toolkit.plot._ranks",
+    "correlations": "toolkit.plot._ranks",
 }
 
 #: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out

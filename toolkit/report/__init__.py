@@ -27,6 +27,7 @@ _LAZY = {
     "run_notebook": "toolkit.report.notebook",
     "inject_parameters": "toolkit.report.notebook",
     "notebook_report": "toolkit.report.notebook",
+    "evaluation_section": "toolkit.report.evaluation",
 }
 
 #: Helpers reachable as ``tk.report.<name>``, kept out of ``__all__``.
