@@ -9,6 +9,7 @@
 - ``tk.datasets`` loads the bundled data;
 - ``tk.net`` builds stakeholder networks and returns measures as DataFrames;
 - ``tk.stats`` estimates from surveys, sessions and submissions; it never draws;
+- ``tk.text`` segments Chinese texts and finds keywords, codes, topics and repeats;
 - ``tk.plot`` draws what the others return, with Chinese labels;
 - ``tk.report`` assembles tables and figures into Word, HTML and Markdown.
 
@@ -28,7 +29,7 @@ from toolkit import errors, schema
 from toolkit.errors import ColumnNotFoundError, DesignError, ToolkitError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from toolkit import datasets, io, net, plot, report, stats
+    from toolkit import datasets, io, net, plot, report, stats, text
     from toolkit.io import read_study, read_table, validate
     from toolkit.study import Study
 
@@ -50,10 +51,11 @@ __all__ = [
     "report",
     "schema",
     "stats",
+    "text",
     "validate",
 ]
 
-_SUBMODULES = {"io", "datasets", "net", "stats", "plot", "report", "study"}
+_SUBMODULES = {"io", "datasets", "net", "stats", "plot", "report", "study", "text"}
 _ATTRIBUTES = {
     "Study": ("toolkit.study", "Study"),
     "read_study": ("toolkit.io", "read_study"),
