@@ -48,7 +48,7 @@ def _check_jobs(n_jobs: int) -> int:
     return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
 
 
-def _bar(total: int | None, progress: bool | None, desc: str) -> Any:
+def _bar(total: int | None, progress: bool | None, desc: str, /) -> Any:  # noqa: FBT001
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, unit="text", leave=False, mininterval=0.5,

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -584,7 +585,7 @@ def collocations(
     pair_docs: dict[tuple[str, str], int] = {}
     for seq in seqs:
         seen = set()
-        for (t1, p1, _), (t2, p2, _) in zip(seq, seq[1:], strict=False):
+        for (t1, p1, _), (t2, p2, _) in itertools.pairwise(seq):
             if p2 == p1 + 1:
                 pairs[(t1, t2)] = pairs.get((t1, t2), 0) + 1
                 seen.add((t1, t2))

@@ -195,7 +195,7 @@ def _user_entries(words: Any) -> list[tuple[str, int | None, str | None]]:
 _ENGINES: dict[tuple, Any] = {}
 
 
-def _engine(domain: bool, user: tuple) -> Any:
+def _engine(domain: bool, user: tuple, /) -> Any:  # noqa: FBT001
     """The rjieba tokenizer for a dictionary configuration (one per process)."""
     key = (domain, user)
     if key not in _ENGINES:
@@ -721,6 +721,6 @@ def _token_frame(ids: Sequence[Any], rows: list[list[tuple]], id_name: str, *,
 
 def _id_dtype(ids: Sequence[Any]) -> Any:
     dtype = getattr(ids, "dtype", None)
-    if dtype is None or dtype == object:
+    if dtype is None or dtype is np.dtype(object):
         return object
     return dtype
