@@ -56,7 +56,9 @@ def _pairs_minhash(sets: list[set[str]], threshold: float, num_perm: int, seed: 
                    ) -> list[tuple[int, int, float]]:
     from datasketch import MinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    # LSH tuned for recall (few missed pairs; candidates are checked exactly below), and
+    # capped at 0.9: above it the banding has too few bands to be tuned
+    lsh = MinHashLSH(threshold=min(threshold, 0.9), num_perm=num_perm, weights=(0.05, 0.95))
     hashes: list[Any] = []
     nonempty = [i for i, s in enumerate(sets) if s]
     encoded = [[g.encode("utf-8") for g in sets[i]] for i in nonempty]

@@ -224,7 +224,8 @@ class TopicModel:
         rows = []
         keys = frame[by_cols] if by_cols else pd.DataFrame(index=frame.index)
         if by_cols:
-            groups = keys[has].groupby(by_cols, sort=True, dropna=True).groups.items()
+            grouper = by_cols[0] if len(by_cols) == 1 else by_cols
+            groups = keys[has].groupby(grouper, sort=True, dropna=True).groups.items()
         else:
             groups = [((), keys.index[has])]
         main = self.document_topics["topic"].to_numpy()
