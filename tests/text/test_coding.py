@@ -28,7 +28,8 @@ def test_every_document_is_coded_and_every_match_kept(corpus, coded):
     frame = coded.to_frame()
     assert frame["submission_id"].tolist() == corpus["submission_id"].tolist()
     empty = frame.set_index("submission_id").loc["T048"]
-    assert empty["category"] == "other" and empty["n_categories"] == 0  # no text: fallback
+    assert empty["category"] == "other"
+    assert empty["n_categories"] == 0
     counted = coded.matches[~coded.matches["excluded"]]
     per_doc = counted.groupby(["submission_id", "category"]).size().unstack(fill_value=0)
     for key in coded.codebook.keys:
@@ -58,7 +59,8 @@ def test_exclusion_and_patterns():
     assert res.matches.loc[res.matches["category"] == "care", "excluded"].tolist() == [True,
                                                                                       False]
     hit = res.matches[res.matches["category"] == "housing"].iloc[0]
-    assert hit["term"] == r"屋顶.{0,2}漏水" and hit["matched"] == "屋顶严重漏水"
+    assert hit["term"] == r"屋顶.{0,2}漏水"
+    assert hit["matched"] == "屋顶严重漏水"
     assert pd.isna(res.primary.iloc[2])  # no fallback: no category
 
 
@@ -114,7 +116,8 @@ def test_agreement_names_categories_missing_from_the_codebook(corpus, coded):
     with pytest.raises(ArgumentError) as err:
         tk.text.agreement(coded, human)
     assert "'住房' (1 document(s), did you mean '住房与小区'?)" in str(err.value)
-    assert "'文化教育'" in str(err.value) and "Add the missing categories" in str(err.value)
+    assert "'文化教育'" in str(err.value)
+    assert "Add the missing categories" in str(err.value)
     stranger = pd.DataFrame({"submission_id": ["X9"], "category": ["housing"]})
     with pytest.raises(ArgumentError, match="not in the coded texts"):
         tk.text.agreement(coded, stranger)
@@ -125,7 +128,8 @@ def test_shares_by_group_and_join(corpus, coded):
     assert set(shares["town"]) == set(corpus["town"])
     assert shares.groupby("town")["share"].sum().round(12).eq(1).all()
     joined = coded.join(corpus)
-    assert len(joined) == len(corpus) and {"category", "label"} <= set(joined.columns)
+    assert len(joined) == len(corpus)
+    assert {"category", "label"} <= set(joined.columns)
     assert "category" in corpus.columns  # the office's column was replaced in the copy only
 
 
@@ -137,9 +141,11 @@ def test_coding_sheet_round_trip(corpus, coded, tmp_path):
     header = [c.value for c in ws[1]]
     assert header == ["编号", "标题", "文本", "类别", "备注"]
     texts = " ".join(str(c.value) for c in ws["C"][1:])
-    assert "13812345678" not in texts and "〔电话〕" in texts  # masked for the coders
+    assert "13812345678" not in texts
+    assert "〔电话〕" in texts
     ids = [c.value for c in ws["A"][1:]]
-    assert sorted(ids) == sorted(corpus["submission_id"]) and ids != corpus["submission_id"].tolist()
+    assert sorted(ids) == sorted(corpus["submission_id"])
+    assert ids != corpus["submission_id"].tolist()
     assert ws.data_validations.dataValidation[0].formula1 == "'编码表'!$B$2:$B$9"
     truth = corpus.set_index("submission_id")["category"]
     book = tk.text.read_codebook("topics")

@@ -71,7 +71,8 @@ def test_masked_phone_numbers_do_not_hide_a_repeat():
     df = pd.DataFrame({"body": ["小区楼道杂物堆放，联系电话13812345678",
                                 "小区楼道杂物堆放，联系电话13900001111"]})
     pairs = tk.text.near_duplicates(df, text="body", threshold=0.99)
-    assert len(pairs) == 1 and pairs["similarity"].iloc[0] == 1.0
+    assert len(pairs) == 1
+    assert pairs["similarity"].iloc[0] == 1.0
 
 
 def test_groups():

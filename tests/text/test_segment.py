@@ -92,7 +92,9 @@ def test_personal_values_are_masked_before_segmentation():
     for value in ("张建国", "13812345678", "87654321", "11010519491231002X", "zjg", "139"):
         assert value not in joined
     assert cut.count("〔电话〕") == 3
-    assert "〔身份证号〕" in cut and "〔邮箱〕" in cut and "〔姓名〕" in cut
+    assert "〔身份证号〕" in cut
+    assert "〔邮箱〕" in cut
+    assert "〔姓名〕" in cut
     assert all(t not in seg.words(text) for t in ("〔电话〕", "〔姓名〕"))  # dropped from counts
 
 
@@ -114,7 +116,8 @@ def test_tokens_table(corpus):
     assert "13812345678" not in set(toks["token"])
     # names are masked when the segmenter is told them (e.g. the participants' names)
     named = tk.text.tokens(corpus, text="body", segmenter=tk.text.Segmenter(names=["张建国"]))
-    assert "张建国" in set(toks["token"]) and "张建国" not in set(named["token"])
+    assert "张建国" in set(toks["token"])
+    assert "张建国" not in set(named["token"])
 
 
 def test_tokens_without_pos_and_keeping_everything():
@@ -183,7 +186,8 @@ def test_segmenter_pickles_and_parallel_equals_serial(corpus):
 
 def test_stopword_lists():
     assert tk.text.stopwords("genre") <= tk.text.stopwords()
-    assert "的" in tk.text.stopwords("general") and "建议" not in tk.text.stopwords("general")
+    assert "的" in tk.text.stopwords("general")
+    assert "建议" not in tk.text.stopwords("general")
     seg = tk.text.Segmenter(stopwords=tk.text.stopwords() | {"小区"})
     assert "小区" not in seg.words("小区停车难")
     assert tk.text.Segmenter(stopwords=None).words("的") == ["的"]

@@ -73,7 +73,8 @@ def test_document_shares_sum_to_one_and_empty_documents_have_no_topic(planted):
     tm = tk.text.topics(df, text="body", k=3)
     shares = tm.document_topics[[f"topic_{i}" for i in (1, 2, 3)]]
     last = tm.document_topics.iloc[-1]
-    assert pd.isna(last["topic"]) and shares.iloc[-1].isna().all()
+    assert pd.isna(last["topic"])
+    assert shares.iloc[-1].isna().all()
     np.testing.assert_allclose(shares.iloc[:-1].sum(axis=1), 1.0)
     assert len(tm.document_topics) == len(df)
 
@@ -91,7 +92,8 @@ def test_shares_over_time_and_by_group(planted):
 def test_representatives_labels_join_and_summary(planted):
     tm = tk.text.topics(planted, text="body", k=3)
     rep = tm.representative(2)
-    assert len(rep) == 6 and rep["excerpt"].notna().all()
+    assert len(rep) == 6
+    assert rep["excerpt"].notna().all()
     assert set(tm.labels) == {1, 2, 3}
     joined = tm.join(planted)
     assert {"topic", "topic_label", "topic_share"} <= set(joined.columns)
@@ -102,7 +104,8 @@ def test_representatives_labels_join_and_summary(planted):
 def test_topics_from_a_document_term_matrix(planted):
     m = tk.text.dtm(planted, text="body")
     tm = tk.text.topics(m, k=3)
-    assert tm.k == 3 and tm.representative(1)["excerpt"].isna().all()
+    assert tm.k == 3
+    assert tm.representative(1)["excerpt"].isna().all()
 
 
 def test_topic_errors(planted):

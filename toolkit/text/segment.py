@@ -431,6 +431,24 @@ def _text_columns(text: str | Sequence[str]) -> list[str]:
     return cols
 
 
+def _common_share(text: str) -> float | None:
+    """Share of the Chinese characters of `text` among the 3,755 common ones (GB2312 level 1).
+
+    None when the text has fewer than 4 Chinese characters.
+    """
+    han = _CJK.findall(text)
+    if len(han) < 4:
+        return None
+    common = 0
+    for ch in han:
+        try:
+            code = ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 0xB0 <= code[0] <= 0xD7
+    return common / len(han)
+
+
 def _garbled(text: str) -> str | None:
     """Why `text` looks garbled (mojibake), or None."""
     if "\ufffd" in text or "锟斤拷" in text:
@@ -455,6 +473,14 @@ def _garbled(text: str) -> str | None:
             fixed = None
         if fixed is not None and fixed != text and len(_CJK.findall(fixed)) >= 2:
             return "UTF-8 text decoded as GBK"
+        # bytes lost on the way: mojibake is mostly rare characters, and re-decoding the
+        # bytes it came from gives common ones
+        common = _common_share(text)
+        if common is not None and common < 0.6:
+            loose = text.encode("gbk", errors="ignore").decode("utf-8", errors="ignore")
+            again = _common_share(loose)
+            if again is not None and again > common + 0.25:
+                return "UTF-8 text decoded as GBK"
     if "???" in text and not _CJK.search(text):
         return "question marks in place of characters (text saved in an encoding without them)"
     return None
