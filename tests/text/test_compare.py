@@ -122,8 +122,8 @@ def test_keyness_equals_r(matrix, r_reference, measure, correction):
     merged = got.merge(ref, on="term", suffixes=("", "_r"), validate="one_to_one")
     assert len(merged) == len(ref) == len(got)
     np.testing.assert_allclose(merged["keyness"], merged["keyness_r"], rtol=1e-9, atol=1e-9)
-    assert (got["target"]).all()
-    assert (not got["reference"]).all()
+    assert got["target"].eq(True).all()
+    assert got["reference"].eq(False).all()
     assert got["keyness"].is_monotonic_decreasing
 
 
