@@ -16,7 +16,9 @@ vocabularies in :mod:`toolkit.schema`.
 - :func:`heatmap` — towns x platforms, communities x quarters …;
 - :func:`survival` — Kaplan–Meier curves of response or implementation lags;
 - :func:`change` — dumbbell chart of before/after means;
-- :func:`coverage` — tile grid of communities by town (全覆盖).
+- :func:`coverage` — tile grid of communities by town (全覆盖);
+- :func:`terms`, :func:`keyness`, :func:`topic_shares`, :func:`wordcloud` — texts: top
+  terms by group, keyness, topic shares over time, word clouds.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ _LAZY = {
     "change": "toolkit.plot._change",
     "network": "toolkit.plot._network",
     "layout_positions": "toolkit.plot._network",
+    "terms": "toolkit.plot._text",
+    "keyness": "toolkit.plot._text",
+    "topic_shares": "toolkit.plot._text",
+    "wordcloud": "toolkit.plot._text",
 }
 
 #: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out
