@@ -60,30 +60,46 @@ def _chunks(texts: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(texts[start:start + size])
 
 
-def iter_results(fn: Worker, chunks: Iterator[list[str]], seg: Any, *, n_jobs: int,
-                 options: dict, bar: Any) -> Iterator[list[Any]]:
-    """Results of `fn` per chunk, in order; at most ``2 * n_jobs`` chunks in flight."""
+def _pool(n_jobs: int) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=_context())
+
+
+def iter_results(fn: Worker, chunks: Iterator[Any], seg: Any, *, n_jobs: int,
+                 options: dict, bar: Any, pool: Any = None) -> Iterator[Any]:
+    """Results of `fn` per chunk, in order; at most ``2 * n_jobs`` chunks in flight.
+
+    A chunk is a list of texts, or an ``(ids, texts)`` pair; `pool` (a process pool
+    kept open across calls) avoids starting the workers again for every batch.
+    """
+    def size(chunk: Any) -> int:
+        return len(chunk[1]) if isinstance(chunk, tuple) else len(chunk)
+
     if n_jobs == 1:
         for chunk in chunks:
             result = fn(seg, chunk, options)
-            bar.update(len(chunk))
+            bar.update(size(chunk))
             yield result
         return
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_context()) as pool:
+    own = pool is None
+    pool = _pool(n_jobs) if own else pool
+    try:
         pending: list[tuple[Any, int]] = []
         for chunk in chunks:
-            pending.append((pool.submit(_run, fn, seg, chunk, options), len(chunk)))
+            pending.append((pool.submit(_run, fn, seg, chunk, options), size(chunk)))
             while len(pending) >= 2 * n_jobs:
-                future, size = pending.pop(0)
+                future, k = pending.pop(0)
                 result = future.result()
-                bar.update(size)
+                bar.update(k)
                 yield result
-        for future, size in pending:
+        for future, k in pending:
             result = future.result()
-            bar.update(size)
+            bar.update(k)
             yield result
+    finally:
+        if own:
+            pool.shutdown()
 
 
 def map_texts(fn: Worker, texts: Sequence[str], seg: Any, *, n_jobs: int = 1,
@@ -126,6 +142,23 @@ def _frame_docs(frame: pd.DataFrame, cols: list[str], id: str) -> tuple[list[Any
     for values in zip(*(frame[c].tolist() for c in cols), strict=True):
         texts.append("\n".join(v for v in values if isinstance(v, str) and v.strip()))
     return frame[id].tolist(), texts
+
+
+def _id_chunks(ids: list[Any], texts: list[str], size: int) -> Iterator[tuple[list, list]]:
+    for start in range(0, len(texts), size):
+        yield ids[start:start + size], texts[start:start + size]
+
+
+def _token_table(seg: Any, chunk: tuple[list, list], options: dict) -> Any:
+    """The token table of a chunk of (ids, texts), as Arrow (cheap to send between processes)."""
+    import pyarrow as pa
+
+    from toolkit.text.segment import _token_frame, _token_rows
+
+    ids, texts = chunk
+    frame = _token_frame(ids, _token_rows(seg, texts, options), options["id"],
+                         pos=options["pos"])
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def _lazy_batches(data: Any, cols: list[str], id: str) -> Iterator[pd.DataFrame]:
@@ -171,16 +204,21 @@ def tokens(data: Any, *, text: Any, id: str | None, pos: bool, segmenter: Any,
         raise ArgumentError(msg)
     n_jobs = _check_jobs(n_jobs)
     total = data.count()
-    with _bar(total, progress, "tokens") as bar:
-        for i, batch in enumerate(_lazy_batches(data, cols, id)):
-            ids, texts = _frame_docs(batch, cols, id)
-            rows: list[Any] = []
-            for result in iter_results(_token_rows, _chunks(texts, CHUNK), segmenter,
-                                       n_jobs=n_jobs, options={"pos": pos}, bar=bar):
-                rows.extend(result)
-            frame = _token_frame(ids, rows, id, pos=pos)
-            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False),
-                           folder / f"part-{i:05d}.parquet")
+    options = {"pos": pos, "id": id}
+    pool = _pool(n_jobs) if n_jobs > 1 else None
+    try:
+        with _bar(total, progress, "tokens") as bar:
+            for i, batch in enumerate(_lazy_batches(data, cols, id)):
+                ids, texts = _frame_docs(batch, cols, id)
+                parts = list(iter_results(_token_table, _id_chunks(ids, texts, CHUNK),
+                                          segmenter, n_jobs=n_jobs, options=options, bar=bar,
+                                          pool=pool))
+                table = pa.concat_tables(parts) if parts else pa.Table.from_pandas(
+                    _token_frame([], [], id, pos=pos), preserve_index=False)
+                pq.write_table(table, folder / f"part-{i:05d}.parquet")
+    finally:
+        if pool is not None:
+            pool.shutdown()
     if not any(folder.glob("*.parquet")):
         pq.write_table(pa.Table.from_pandas(_token_frame([], [], id, pos=pos),
                                             preserve_index=False), folder / "part-00000.parquet")
@@ -209,13 +247,19 @@ def code(data: Any, codebook: Any, *, text: Any, id: str | None, segmenter: Any,
             rows.extend(prow)
         return ids, rows, id
     n_jobs = _check_jobs(n_jobs)
-    with _bar(data.count(), progress, "coding") as bar:
-        for batch in _lazy_batches(data, cols, id):
-            bids, texts = _frame_docs(batch, cols, id)
-            ids.extend(bids)
-            for result in iter_results(_code_rows, _chunks(texts, CHUNK), segmenter,
-                                       n_jobs=n_jobs, options=options, bar=bar):
-                rows.extend(result)
+    pool = _pool(n_jobs) if n_jobs > 1 else None
+    try:
+        with _bar(data.count(), progress, "coding") as bar:
+            for batch in _lazy_batches(data, cols, id):
+                bids, texts = _frame_docs(batch, cols, id)
+                ids.extend(bids)
+                for result in iter_results(_code_rows, _chunks(texts, CHUNK), segmenter,
+                                           n_jobs=n_jobs, options=options, bar=bar,
+                                           pool=pool):
+                    rows.extend(result)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return ids, rows, id
 
 

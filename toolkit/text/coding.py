@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +55,9 @@ _CONTEXT = 12  # characters of context kept on each side of a match
 
 
 def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    from toolkit.text.segment import nfkc
+
+    return nfkc(text)
 
 
 @dataclass(frozen=True)
@@ -224,8 +225,12 @@ class Codebook:
 
     # -- matching ------------------------------------------------------------------
 
-    def compiled(self) -> list[tuple[Any, list[Any], Any]]:
-        """Per category: keyword regex (or None), pattern regexes, exclusion regex (or None)."""
+    def compiled(self) -> list[tuple[Any, list[Any], Any, tuple[str, ...]]]:
+        """Per category: keyword regex, pattern regexes, exclusion regex, keywords.
+
+        The regexes are None where the category has none; the keywords allow a fast
+        test before the regex runs.
+        """
         if self._compiled is None:
             out = []
             for cat in self.categories.values():
@@ -234,7 +239,7 @@ class Codebook:
                 pats = [re.compile(p) for p in cat.patterns]
                 ex_words = sorted(cat.exclude, key=lambda w: (-len(w), w))
                 ex = re.compile("|".join(map(re.escape, ex_words))) if ex_words else None
-                out.append((kw, pats, ex))
+                out.append((kw, pats, ex, tuple(words)))
             self._compiled = out
         return self._compiled
 
@@ -245,14 +250,17 @@ class Codebook:
         """
         counts = []
         found: list[tuple] = []
-        for i, (kw, pats, ex) in enumerate(self.compiled()):
-            spans = [] if ex is None else [(m.start(), m.end()) for m in ex.finditer(text)]
+        for i, (kw, pats, ex, words) in enumerate(self.compiled()):
             hits = []
-            if kw is not None:
+            if kw is not None and any(w in text for w in words):  # `in` is fast; regex less
                 hits.extend((m.group(), m.group(), m.start(), m.end()) for m in kw.finditer(text))
             for p in pats:
                 hits.extend((p.pattern, m.group(), m.start(), m.end()) for m in p.finditer(text)
                             if m.end() > m.start())
+            if not hits:
+                counts.append(0)
+                continue
+            spans = [] if ex is None else [(m.start(), m.end()) for m in ex.finditer(text)]
             n = 0
             for term, matched, s, e in sorted(hits, key=lambda h: (h[2], -h[3])):
                 excluded = any(s < b and a < e for a, b in spans)

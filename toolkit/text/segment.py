@@ -61,6 +61,23 @@ _NUMBER = re.compile(r"^[\d.,%+\-]+$|^[\d.]+[万亿千百]?$")
 _PLACEHOLDERS = frozenset(MASKS.values())
 
 
+#: Full-width ASCII and the ideographic space, mapped as NFKC maps them (a fast path).
+_FULLWIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+
+
+def nfkc(text: str) -> str:
+    """`text` in Unicode NFKC form (fast for Chinese text that needs only full-width ASCII mapped).
+
+    Examples
+    --------
+    >>> nfkc("电话：１３８，ＡＢ")
+    '电话:138,AB'
+    """
+    text = text.translate(_FULLWIDTH)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC",
+                                                                                        text)
+
+
 def _data_file(name: str) -> Any:
     return importlib.resources.files("toolkit.text").joinpath("data", name)
 
@@ -296,7 +313,9 @@ class Segmenter:
                 f"stopwords={len(self.stopwords)}, drop={self.drop}, personal={self.personal!r})")
 
     def __getstate__(self) -> dict:
-        return dict(self.__dict__)
+        state = dict(self.__dict__)
+        state.pop("_kept", None)
+        return state
 
     @property
     def _jieba(self) -> Any:
@@ -306,12 +325,12 @@ class Segmenter:
 
     def normalise(self, text: str) -> str:
         """`text` in NFKC form, with personal values masked (unless ``personal="keep"``)."""
-        text = unicodedata.normalize("NFKC", text)
+        text = nfkc(text)
         return self.masker.mask(text) if self.masker is not None else text
 
     def _pieces(self, text: str) -> list[tuple[str, str | None]]:
         """The NFKC text cut at masked values: (piece, None) or (placeholder, kind)."""
-        text = unicodedata.normalize("NFKC", text)
+        text = nfkc(text)
         if self.masker is None:
             return [(text, None)]
         spans = self.masker.spans(text)
@@ -366,6 +385,15 @@ class Segmenter:
 
     def keep(self, token: str) -> bool:
         """Whether `token` stays in token tables and counts under this segmenter's `drop`."""
+        cache = self.__dict__.setdefault("_kept", {})
+        hit = cache.get(token)
+        if hit is None:
+            hit = cache[token] = self._keep(token)
+            if len(cache) > 500_000:
+                cache.clear()
+        return hit
+
+    def _keep(self, token: str) -> bool:
         drop = self.drop
         if token in _PLACEHOLDERS:
             return "personal" not in drop
@@ -439,14 +467,21 @@ def _common_share(text: str) -> float | None:
     han = _CJK.findall(text)
     if len(han) < 4:
         return None
-    common = 0
-    for ch in han:
-        try:
-            code = ch.encode("gb2312")
-        except UnicodeEncodeError:
-            continue
-        common += 0xB0 <= code[0] <= 0xD7
-    return common / len(han)
+    common = _common_chars()
+    return sum(ch in common for ch in han) / len(han)
+
+
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """The 3,755 characters of GB2312 level 1 (rows 16–55)."""
+    chars = set()
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
 
 
 def _garbled(text: str) -> str | None:
@@ -475,7 +510,7 @@ def _garbled(text: str) -> str | None:
             return "UTF-8 text decoded as GBK"
         # bytes lost on the way: mojibake is mostly rare characters, and re-decoding the
         # bytes it came from gives common ones
-        common = _common_share(text)
+        common = _common_share(text[:32])
         if common is not None and common < 0.6:
             loose = text.encode("gbk", errors="ignore").decode("utf-8", errors="ignore")
             again = _common_share(loose)
