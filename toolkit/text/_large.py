@@ -30,6 +30,18 @@ BATCH = 50_000
 
 Worker = Callable[[Any, list[str], dict], list[Any]]
 
+#: Columns tried, in order, as the document id when `id` is not given.
+ID_COLUMNS = ("document_id", "submission_id", "session_id", "activity_id", "id")
+
+
+def text_columns(text: str | Sequence[str]) -> list[str]:
+    """The text column(s) named by `text`, as a list."""
+    cols = [text] if isinstance(text, str) else list(text)
+    if not cols:
+        msg = "`text` names no column; give the text column, e.g. `text=\"body\"`."
+        raise ArgumentError(msg)
+    return cols
+
 
 def _run(fn: Worker, seg: Any, texts: list[str], options: dict) -> list[Any]:
     return fn(seg, texts, options)
@@ -124,9 +136,8 @@ def map_texts(fn: Worker, texts: Sequence[str], seg: Any, *, n_jobs: int = 1,
 
 def _columns(data: Any, text: str | Sequence[str], id: str | None) -> tuple[list[str], str]:
     from toolkit._checks import require_columns
-    from toolkit.text.segment import ID_COLUMNS, _text_columns
 
-    cols = _text_columns(text)
+    cols = text_columns(text)
     require_columns(data, {"text": cols, "id": id})
     if id is None:
         id = next((c for c in ID_COLUMNS if c in [str(c) for c in data.columns]), None)
@@ -149,18 +160,6 @@ def _id_chunks(ids: list[Any], texts: list[str], size: int) -> Iterator[tuple[li
         yield ids[start:start + size], texts[start:start + size]
 
 
-def _token_table(seg: Any, chunk: tuple[list, list], options: dict) -> Any:
-    """The token table of a chunk of (ids, texts), as Arrow (cheap to send between processes)."""
-    import pyarrow as pa
-
-    from toolkit.text.segment import _token_frame, _token_rows
-
-    ids, texts = chunk
-    frame = _token_frame(ids, _token_rows(seg, texts, options), options["id"],
-                         pos=options["pos"])
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
 def _lazy_batches(data: Any, cols: list[str], id: str) -> Iterator[pd.DataFrame]:
     from toolkit._engines import quote
 
@@ -172,16 +171,22 @@ def _lazy_batches(data: Any, cols: list[str], id: str) -> Iterator[pd.DataFrame]
 
 
 def tokens(data: Any, *, text: Any, id: str | None, pos: bool, segmenter: Any,
-           out: str | Path | None, n_jobs: int, progress: bool | None) -> Any:
-    """Token tables of a LazyTable (Parquet files in `out`) or a Dask DataFrame."""
+           out: str | Path | None, n_jobs: int, progress: bool | None,
+           rows: Worker, frame: Callable[..., pd.DataFrame], table: Worker) -> Any:
+    """Token tables of a LazyTable (Parquet files in `out`) or a Dask DataFrame.
+
+    `rows` gives the token rows of texts, `frame` the token table of ids and rows,
+    `table` the Arrow token table of an ``(ids, texts)`` chunk (run in the workers).
+    """
     from toolkit._engines import engine
-    from toolkit.text.segment import _token_frame, _token_rows
+
+    _token_rows, _token_frame = rows, frame
 
     cols, id = _columns(data, text, id)
     kind = engine(data)
     if kind == "dask":
-        def part(frame: pd.DataFrame) -> pd.DataFrame:
-            ids, texts = _frame_docs(frame, cols, id)
+        def part(chunk: pd.DataFrame) -> pd.DataFrame:
+            ids, texts = _frame_docs(chunk, cols, id)
             return _token_frame(ids, _token_rows(segmenter, texts, {"pos": pos}), id, pos=pos)
 
         meta = _token_frame([], [], id, pos=pos)
@@ -210,7 +215,7 @@ def tokens(data: Any, *, text: Any, id: str | None, pos: bool, segmenter: Any,
         with _bar(total, progress, "tokens") as bar:
             for i, batch in enumerate(_lazy_batches(data, cols, id)):
                 ids, texts = _frame_docs(batch, cols, id)
-                parts = list(iter_results(_token_table, _id_chunks(ids, texts, CHUNK),
+                parts = list(iter_results(table, _id_chunks(ids, texts, CHUNK),
                                           segmenter, n_jobs=n_jobs, options=options, bar=bar,
                                           pool=pool))
                 table = pa.concat_tables(parts) if parts else pa.Table.from_pandas(
@@ -228,10 +233,15 @@ def tokens(data: Any, *, text: Any, id: str | None, pos: bool, segmenter: Any,
 
 
 def code(data: Any, codebook: Any, *, text: Any, id: str | None, segmenter: Any,
-         audit: bool, n_jobs: int, progress: bool | None) -> tuple[list[Any], list[Any], str]:
-    """Per-document coding results of a LazyTable or Dask DataFrame: ids, results, id name."""
+         audit: bool, n_jobs: int, progress: bool | None, worker: Worker
+         ) -> tuple[list[Any], list[Any], str]:
+    """Per-document coding results of a LazyTable or Dask DataFrame: ids, results, id name.
+
+    `worker` codes a list of texts (run in the worker processes).
+    """
     from toolkit._engines import dask_parts, engine
-    from toolkit.text.coding import _code_rows
+
+    _code_rows = worker
 
     cols, id = _columns(data, text, id)
     options = {"codebook": codebook, "audit": audit}

@@ -42,7 +42,7 @@ import pandas as pd
 
 from toolkit._checks import check_lang, close_matches
 from toolkit.errors import ArgumentError, ArgumentTypeError, ReadError
-from toolkit.text.segment import Segmenter, _documents, _segmenter
+from toolkit.text.segment import Segmenter, _documents, _segmenter, nfkc
 
 __all__ = ["Category", "Codebook", "CodingResult", "agreement", "code", "read_codebook"]
 
@@ -55,8 +55,6 @@ _CONTEXT = 12  # characters of context kept on each side of a match
 
 
 def _nfkc(text: str) -> str:
-    from toolkit.text.segment import nfkc
-
     return nfkc(text)
 
 
@@ -631,7 +629,8 @@ def code(
         from toolkit.text import _large
 
         ids, rows, id_name = _large.code(data, book, text=text, id=id, segmenter=seg,
-                                         audit=bool(audit), n_jobs=n_jobs, progress=progress)
+                                         audit=bool(audit), n_jobs=n_jobs, progress=progress,
+                                         worker=_code_rows)
         return _result(book, ids, rows, id_name, docvars=None, problems=None)
     docs = _documents(data, text, id, where="tk.text.code")
     from toolkit._checks import as_table

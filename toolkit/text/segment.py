@@ -40,6 +40,8 @@ import pandas as pd
 
 from toolkit._checks import check_choice, require_columns
 from toolkit.errors import ArgumentError, ArgumentTypeError, ToolkitWarning
+from toolkit.text._large import ID_COLUMNS, map_texts, refuse
+from toolkit.text._large import text_columns as _text_columns
 from toolkit.text._personal import MASKS, Masker
 
 __all__ = ["DROP", "Segmenter", "check", "domain_words", "stopwords", "tokens"]
@@ -52,8 +54,6 @@ _DROP_KINDS = ("punctuation", "numbers", "stopwords", "personal", "single")
 _VOCABULARIES = ("platform", "participant_type", "stage", "role", "channel", "escalation",
                  "committee", "sector", "topic_category", "gate", "instruction_level")
 
-#: Columns tried, in order, as the document id when `id` is not given.
-ID_COLUMNS = ("document_id", "submission_id", "session_id", "activity_id", "id")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
@@ -451,14 +451,6 @@ def _id_column(data: pd.DataFrame, id: str | None) -> str | None:
     return next((c for c in ID_COLUMNS if c in data.columns), None)
 
 
-def _text_columns(text: str | Sequence[str]) -> list[str]:
-    cols = [text] if isinstance(text, str) else list(text)
-    if not cols:
-        msg = "`text` names no column; give the text column, e.g. `text=\"body\"`."
-        raise ArgumentError(msg)
-    return cols
-
-
 def _common_share(text: str) -> float | None:
     """Share of the Chinese characters of `text` among the 3,755 common ones (GB2312 level 1).
 
@@ -561,7 +553,6 @@ def _documents(data: Any, text: str | Sequence[str], id: str | None, *,
                where: str, warn: bool = True) -> _Docs:
     """Check `data` and its text column(s); return the documents to process."""
     from toolkit._checks import as_table
-    from toolkit.text._large import refuse
 
     refuse(data, where)
     frame = as_table(data, "submissions", where=where)
@@ -751,9 +742,9 @@ def tokens(
         from toolkit.text import _large
 
         return _large.tokens(data, text=text, id=id, pos=pos, segmenter=seg, out=out,
-                             n_jobs=n_jobs, progress=progress)
+                             n_jobs=n_jobs, progress=progress, rows=_token_rows,
+                             frame=_token_frame, table=_token_table)
     docs = _documents(data, text, id, where="tk.text.tokens")
-    from toolkit.text._large import map_texts
 
     rows = map_texts(_token_rows, docs.texts, seg, n_jobs=n_jobs, progress=progress,
                      options={"pos": pos})
@@ -763,6 +754,16 @@ def tokens(
 def _token_rows(seg: Segmenter, texts: list[str], options: dict) -> list[list[tuple]]:
     pos = options.get("pos", False)
     return [seg.tokens(t, pos=pos) if t else [] for t in texts]
+
+
+def _token_table(seg: Segmenter, chunk: tuple[list, list], options: dict) -> Any:
+    """The token table of a chunk of (ids, texts), as Arrow (cheap to send between processes)."""
+    import pyarrow as pa
+
+    ids, texts = chunk
+    frame = _token_frame(ids, _token_rows(seg, texts, options), options["id"],
+                         pos=options["pos"])
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def _token_frame(ids: Sequence[Any], rows: list[list[tuple]], id_name: str, *,
