@@ -18,13 +18,20 @@ def parquet(corpus, tmp_path):
     return path
 
 
-def test_lazy_table_tokens_written_as_parquet(corpus, parquet, tmp_path):
+def test_lazy_table_tokens_written_as_parquet(corpus, parquet, tmp_path, monkeypatch):
+    from toolkit.text import _large
+
+    monkeypatch.setattr(_large, "BATCH", 10)  # several batches, several Parquet parts
+    monkeypatch.setattr(_large, "CHUNK", 4)
     lazy = tk.io.scan(parquet)
     out = tk.text.tokens(lazy, text="body", id="submission_id", out=tmp_path / "tokens")
     got = out.to_pandas().sort_values(["submission_id", "position"]).reset_index(drop=True)
     expected = tk.text.tokens(corpus, text="body").sort_values(
         ["submission_id", "position"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert len(list((tmp_path / "tokens").glob("*.parquet"))) == 5
+    more = tk.text.tokens(lazy, text="body", id="submission_id", out=tmp_path / "t2", n_jobs=2)
+    assert more.count() == len(expected)
     with pytest.raises(ArgumentError, match="already holds Parquet"):
         tk.text.tokens(lazy, text="body", id="submission_id", out=tmp_path / "tokens")
     with pytest.raises(ArgumentError, match=r"give\s+`out=`"):

@@ -218,9 +218,9 @@ def tokens(data: Any, *, text: Any, id: str | None, pos: bool, segmenter: Any,
                 parts = list(iter_results(table, _id_chunks(ids, texts, CHUNK),
                                           segmenter, n_jobs=n_jobs, options=options, bar=bar,
                                           pool=pool))
-                table = pa.concat_tables(parts) if parts else pa.Table.from_pandas(
+                arrow = pa.concat_tables(parts) if parts else pa.Table.from_pandas(
                     _token_frame([], [], id, pos=pos), preserve_index=False)
-                pq.write_table(table, folder / f"part-{i:05d}.parquet")
+                pq.write_table(arrow, folder / f"part-{i:05d}.parquet")
     finally:
         if pool is not None:
             pool.shutdown()
