@@ -1,10 +1,25 @@
 """Canonical tables, columns and vocabularies of a consultation study.
 
-One place holds what every other module agrees on: the six tables of a study
-(units, participants, sessions, attendance, submissions, survey responses), their
-columns with types and whether they are required, the controlled vocabularies
-(platform kinds, participant types, stages, roles, channels …) with Chinese and
-English labels, and the header aliases that real office files use.
+One place holds what every other module agrees on: the tables of a study (units,
+participants, sessions, attendance, submissions, survey responses and the optional
+member-activity ledger ``activities``), their columns with types and whether they are
+required, the controlled vocabularies (platform kinds, participant types, stages, roles,
+channels, activity kinds and outcomes …) with Chinese and English labels, and the header
+aliases that real office files use.
+
+Texts are optional columns: ``body`` (the minutes of a session, the text of a submission
+or of an activity such as a proposal), ``category`` (the office's own coding of a
+submission or activity, kept as written) and ``title`` (of an activity; a submission's
+title is its ``topic``, header 标题). Texts may hold names and phone numbers.
+
+The ``activities`` table (委员履职记录) holds one row per thing a member did for the
+performance assessment: ``member_id``, ``date``, ``kind`` (vocabulary
+``activity_kind``: 全会出席, 常委会出席, 提案（领衔）, 提案（联名）, 社情民意信息, 大会发言,
+视察调研, 联系群众, 委员工作室接待, 培训), ``count`` (times, default one), ``outcome``
+(vocabulary ``activity_outcome``: 出席/请假/缺席 for meetings, 未立案/立案/采纳 for
+proposals, 采纳/未采用 for opinion information and speeches). A proposal, opinion piece
+or speech that is also a row of ``submissions`` carries its ``submission_id`` instead of
+repeating its text.
 
 Values of a vocabulary column are stored as the Chinese term (what offices write,
 e.g. ``居民议事会``); :func:`label` gives the English label for English output.
@@ -21,6 +36,12 @@ Examples
 'session_id'
 >>> schema.TABLES["attendance"].required
 ('session_id', 'participant_id')
+>>> schema.canonical_column("履职类型", table="activities")
+'kind'
+>>> schema.VOCABULARIES["activity_kind"].normalise("联名提案")
+'提案（联名）'
+>>> schema.label("activity_kind", "视察调研", lang="en")
+'Inspection or research visit'
 """
 
 from __future__ import annotations
@@ -349,6 +370,41 @@ _INSTRUCTION_LEVELS = [
     ("省领导", "Provincial leader", "province", []),
 ]
 
+# Member activities (履职): what a member's performance assessment counts. Proposals, opinion
+# information and speeches that are also rows of `submissions` are linked by submission_id.
+_ACTIVITY_KINDS = [
+    ("全会出席", "Plenary session attendance", "plenary",
+     ["出席全会", "全会", "全体会议", "政协全会", "出席全体会议", "全会出勤"], "meeting"),
+    ("常委会出席", "Standing committee attendance", "standing_committee",
+     ["出席常委会", "常委会", "常委会议", "常委会会议", "常委会出勤"], "meeting"),
+    ("提案（领衔）", "Proposal (lead author)", "proposal_lead",
+     ["领衔提案", "提案领衔", "个人提案", "提交提案", "提案"], "proposal"),
+    ("提案（联名）", "Proposal (co-signed)", "proposal_cosigned",
+     ["联名提案", "提案联名", "附议提案", "附议", "联名"], "proposal"),
+    ("社情民意信息", "Opinion information", "opinion_info",
+     ["社情民意", "反映社情民意", "报送社情民意信息"], "submission"),
+    ("大会发言", "Conference speech", "speech", ["会议发言", "大会发言材料"], "submission"),
+    ("视察调研", "Inspection or research visit", "inspection",
+     ["视察", "调研", "专题调研", "视察考察", "考察调研", "专题视察"], "field"),
+    ("联系群众", "Contact with the public", "public_contact",
+     ["联系界别群众", "联系服务群众", "走访群众", "走访"], "field"),
+    ("委员工作室接待", "Studio reception", "studio_reception",
+     ["工作室接待", "委员工作室", "接待群众", "接待来访"], "field"),
+    ("培训", "Training", "training",
+     ["学习培训", "履职培训", "参加培训", "岗前培训", "专题讲座"], "training"),
+]
+
+_ACTIVITY_OUTCOMES = [
+    ("出席", "Attended", "attended", ["已出席", "到会", "出勤", "参加"], "meeting"),
+    ("请假", "Excused absence", "excused", ["因事请假", "因病请假", "请假未出席"], "meeting"),
+    ("缺席", "Absent", "absent", ["未出席", "无故缺席", "未到会"], "meeting"),
+    ("未立案", "Not filed", "not_filed", ["不予立案", "不立案", "未予立案"], "proposal"),
+    ("立案", "Filed", "filed", ["已立案", "予以立案", "立案办理"], "proposal"),
+    ("采纳", "Adopted", "adopted",
+     ["已采纳", "采用", "已采用", "被采用", "被采纳", "采纳落实"], "proposal"),
+    ("未采用", "Not adopted", "not_adopted", ["未采纳", "不予采用", "未被采用"], "submission"),
+]
+
 VOCABULARIES: dict[str, Vocabulary] = {
     v.name: v
     for v in (
@@ -368,6 +424,8 @@ VOCABULARIES: dict[str, Vocabulary] = {
         _vocab("sector", "界别", "Sector", _SECTORS),
         _vocab("instruction_level", "批示层级", "Instruction level", _INSTRUCTION_LEVELS,
                ordered=True),
+        _vocab("activity_kind", "履职类型", "Activity kind", _ACTIVITY_KINDS),
+        _vocab("activity_outcome", "结果", "Outcome", _ACTIVITY_OUTCOMES),
     )
 }
 
@@ -457,7 +515,7 @@ class Table:
     ----------
     name : str
         ``"units"``, ``"participants"``, ``"sessions"``, ``"attendance"``,
-        ``"submissions"`` or ``"survey"``.
+        ``"submissions"``, ``"survey"`` or ``"activities"``.
     zh, en : str
         Name of the table in Chinese and English.
     columns : tuple of Column
@@ -580,6 +638,8 @@ SESSIONS = Table(
         _c("implemented", "bool", "是否落实", "Implemented", "落实情况", "已落实"),
         _c("implemented_date", "date", "落实日期", "Date implemented", "落实时间",
            "完成日期", "办结日期"),
+        _c("body", "string", "会议纪要", "Minutes", "纪要", "会议记录", "协商纪要",
+           "议事记录", "会议纪要内容"),
     ),
     key=("session_id",),
 )
@@ -623,6 +683,10 @@ SUBMISSIONS = Table(
         _c("response_date", "date", "回应日期", "Response date", "答复日期", "回复日期"),
         _c("department", "string", "承办部门", "Responding department", "答复部门", "承办单位",
            "办理单位"),
+        _c("body", "string", "正文", "Text", "内容", "正文内容", "主要内容", "信息内容",
+           "提案内容", "全文"),
+        _c("category", "string", "内容分类", "Office category", "分类", "办公室分类", "归类",
+           "所属分类", "内容类别"),
     ),
     key=("submission_id",),
 )
@@ -653,8 +717,37 @@ SURVEY = Table(
     key=("respondent_id", "wave"),
 )
 
+ACTIVITIES = Table(
+    "activities", "委员履职记录", "Member activities",
+    (
+        _c("activity_id", "string", "记录编号", "Record ID", "履职记录编号", "活动记录编号",
+           "序号", "record", unique=True),
+        _c("member_id", "string", "委员编号", "Member ID", "委员代码", "参与者编号",
+           "人员编号", "member", required=True, references="participants.participant_id"),
+        _c("member_name", "string", "委员姓名", "Member name", "姓名", "委员", "名字",
+           personal="name"),
+        _c("date", "date", "日期", "Date", "时间", "活动日期", "履职日期", "活动时间",
+           "提交日期", "会议日期", required=True),
+        _c("kind", "category", "履职类型", "Activity kind", "活动类型", "类型", "履职事项",
+           "履职项目", "活动类别", "履职类别", vocabulary="activity_kind", required=True),
+        _c("count", "int", "次数", "Count", "数量", "次", "履职次数", min_value=0),
+        _c("outcome", "category", "结果", "Outcome", "办理结果", "出席情况", "立案情况",
+           "采用情况", "结果情况", vocabulary="activity_outcome"),
+        _c("submission_id", "string", "关联编号", "Submission ID", "提案编号", "信息编号",
+           "关联提案编号", "submission", references="submissions.submission_id"),
+        _c("unit_id", "string", "单位编码", "Unit", "地点编码", "活动地点编码",
+           references="units.unit_id"),
+        _c("title", "string", "活动名称", "Title", "标题", "题目", "会议名称", "活动主题",
+           "事项"),
+        _c("body", "string", "内容", "Text", "正文", "主要内容", "活动内容", "提案内容"),
+        _c("category", "string", "内容分类", "Office category", "分类", "办公室分类", "归类"),
+    ),
+    key=("activity_id",),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (UNITS, PARTICIPANTS, SESSIONS, ATTENDANCE, SUBMISSIONS, SURVEY)
+    t.name: t for t in (UNITS, PARTICIPANTS, SESSIONS, ATTENDANCE, SUBMISSIONS, SURVEY,
+                        ACTIVITIES)
 }
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 

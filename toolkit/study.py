@@ -1,8 +1,9 @@
 """Study: the tables of one consultation study, its codebook and survey design.
 
-A :class:`Study` holds up to six canonical tables (see :mod:`toolkit.schema`):
-``units``, ``participants``, ``sessions``, ``attendance``, ``submissions`` and
-``survey``, each a pandas DataFrame with canonical columns. It also keeps the
+A :class:`Study` holds up to seven canonical tables (see :mod:`toolkit.schema`):
+``units``, ``participants``, ``sessions``, ``attendance``, ``submissions``,
+``survey`` and ``activities`` (members' activity ledger), each a pandas DataFrame
+with canonical columns. It also keeps the
 codebook (variable labels, value labels, missing codes, personal columns), the
 survey design (weights, strata, clusters, fpc), the scales (items and
 reverse-keyed items) and the load record of every file.
@@ -120,7 +121,7 @@ class Study:
 
     Parameters
     ----------
-    units, participants, sessions, attendance, submissions, survey : DataFrame, optional
+    units, participants, sessions, attendance, submissions, survey, activities : DataFrame, optional
         Canonical tables, as returned by ``tk.io.read_table(kind=...)`` or built
         in pandas with canonical column names.
     name : str, optional
@@ -172,6 +173,7 @@ class Study:
         attendance: pd.DataFrame | None = None,
         submissions: pd.DataFrame | None = None,
         survey: pd.DataFrame | None = None,
+        activities: pd.DataFrame | None = None,
         name: str = "Study",
         design: DesignSpec | Mapping[str, str | None] | None = None,
         scales: Mapping[str, Scale | Mapping[str, Any] | list[str]] | None = None,
@@ -181,7 +183,8 @@ class Study:
         as_of: Any = None,
     ) -> None:
         frames = {"units": units, "participants": participants, "sessions": sessions,
-                  "attendance": attendance, "submissions": submissions, "survey": survey}
+                  "attendance": attendance, "submissions": submissions, "survey": survey,
+                  "activities": activities}
         for key, frame in frames.items():
             if frame is not None and not isinstance(frame, pd.DataFrame):
                 msg = (f"`{key}` must be a pandas DataFrame, not {type(frame).__name__}. "

@@ -50,15 +50,24 @@ def test_participants(demo_study):
 
 
 def test_personal_data_only_in_participants_and_valid(demo_study):
+    """ID cards and phones are columns of participants only; the activity ledger carries
+    the member's name (as office ledgers do); texts hold the values truth/ lists."""
     people = demo_study.table("participants")
     cards = people["id_card"].dropna()
     assert len(cards) > 1000
     assert all(_id_card_ok(c) for c in cards)
     assert cards.str[:4].eq("5299").all()  # an unassigned region code
     assert people["phone"].dropna().str.fullmatch(r"170\d{8}").all()
-    for table in ("units", "sessions", "attendance", "submissions", "survey"):
+    for table in ("units", "sessions", "attendance", "submissions", "survey", "activities"):
         frame = demo_study.table(table)
         assert not {"id_card", "phone"} & set(frame.columns), table
+    def personal(table):
+        cols = {c.name for c in tk.schema.TABLES[table].columns if c.personal}
+        return cols & set(demo_study.table(table).columns)
+
+    for table in ("units", "sessions", "attendance", "submissions", "survey"):
+        assert not personal(table), table
+    assert personal("activities") == {"member_name"}
 
 
 def test_sessions_cover_every_platform_and_stage(demo_study):
@@ -154,7 +163,8 @@ def test_files_are_in_office_formats():
     strings = html.unescape(sheet)  # openpyxl writes inline strings as character references
     assert 'name="协商活动台账"' in book
     merged = set(re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', sheet))
-    assert {"A1:P1", "A3:A4", "D3:F3", "G3:M3", "N3:O3"} <= merged
+    assert {"A1:Q1", "A3:A4", "D3:F3", "G3:M3", "N3:O3", "Q3:Q4"} <= merged
+    assert "会议纪要" in strings
     assert "基层协商活动台账" in strings
     assert "填表人" in strings
     _, meta = pyreadstat.read_sav(DEMO / "survey.sav", metadataonly=True,
@@ -167,12 +177,14 @@ def test_files_are_in_office_formats():
 def test_manifest_and_planted_effects_files():
     manifest = yaml.safe_load((DEMO / "study.yaml").read_text(encoding="utf-8"))
     assert set(manifest["tables"]) == {"units", "participants", "sessions", "attendance",
-                                       "submissions", "survey"}
+                                       "submissions", "survey", "activities"}
     planted = yaml.safe_load((DEMO / "planted_effects.yaml").read_text(encoding="utf-8"))
     names = {e["name"] for e in planted["effects"]}
     assert {"attendance_satisfaction", "broker_adoption", "online_participants",
             "online_consensus", "room_sessions", "deliberation_knowledge",
-            "deliberation_opinion_shift", "deliberation_opinion_dispersion"} == names
+            "deliberation_opinion_shift", "deliberation_opinion_dispersion",
+            "member_engagement_composite", "topic_adoption", "topic_response_lag",
+            "office_miscoding", "near_duplicate_proposals", "personal_in_text"} == names
     sheet = (DEMO / "README.md").read_text(encoding="utf-8")
     for effect in planted["effects"]:
         assert effect["name"] in sheet

@@ -33,7 +33,8 @@ def test_wheel_holds_every_registered_file(wheel):
     for row in tk.datasets.list_datasets(by_table=True).itertuples():
         assert f"toolkit/_bundled/{row.name}/{row.file}" in names, row
         assert f"toolkit/_bundled/{row.name}/README.md" in names
-    for extra in ("study.yaml", "planted_effects.yaml"):
+    for extra in ("study.yaml", "planted_effects.yaml", "truth/member_engagement.csv",
+                  "truth/texts.csv", "truth/personal_in_text.csv"):
         assert f"toolkit/_bundled/demo/{extra}" in names
 
 

@@ -18,7 +18,8 @@ import pyreadstat
 import pytest
 
 import toolkit as tk
-from toolkit.datasets.synth import DEFAULT_SEED, _units, write_demo
+from toolkit.datasets.synth import DEFAULT_SEED, write_demo
+from toolkit.datasets.synth.district import draw_units
 
 
 def _xlsx_parts(path):
@@ -33,12 +34,15 @@ def _sav(path):
                    meta.missing_ranges, meta.file_label, meta.creation_time)
 
 
-@pytest.mark.slow  # generates and writes the whole study (about 6 s): the only way to test it
+@pytest.mark.slow  # generates and writes the whole study (about 10 s): the only way to test it
 def test_same_seed_same_files(tmp_path):
-    paths = write_demo(tmp_path / "再生成", seed=DEFAULT_SEED)
+    folder = tmp_path / "再生成"
+    paths = write_demo(folder, seed=DEFAULT_SEED)
     bundled = tk.datasets.data_path("demo")
+    assert {p.relative_to(bundled).as_posix() for p in bundled.rglob("*.*")
+            if p.name != "README.md"} == {p.relative_to(folder).as_posix() for p in paths.values()}
     for kind, path in paths.items():
-        mine, theirs = path, bundled / path.name
+        mine, theirs = path, bundled / path.relative_to(folder)
         if path.suffix == ".xlsx":
             assert _xlsx_parts(mine) == _xlsx_parts(theirs), kind
         elif path.suffix == ".sav":
@@ -50,7 +54,7 @@ def test_same_seed_same_files(tmp_path):
 
 
 def test_other_seed_other_data():
-    a = _units(np.random.default_rng(1))
-    b = _units(np.random.default_rng(2))
+    a = draw_units(np.random.default_rng(1))
+    b = draw_units(np.random.default_rng(2))
     assert not a.equals(b)
-    pd.testing.assert_frame_equal(_units(np.random.default_rng(1)), a)
+    pd.testing.assert_frame_equal(draw_units(np.random.default_rng(1)), a)

@@ -124,3 +124,70 @@ def test_all_measures_and_errors():
         tk.net.measures(G, measures=["betweenness"], sample=50)
     with pytest.raises(TypeError, match="networkx"):
         tk.net.measures(pd.DataFrame(), measures=["degree"])
+
+
+def _weighted_graph(directed: bool = False) -> nx.Graph:
+    # weights 1, 2 and 4: their inverses and every sum of them are exact in binary, so
+    # networkx's exact comparison of path lengths and igraph's tolerant one agree on ties
+    G = nx.gnp_random_graph(30, 0.12, seed=5, directed=directed)
+    rng = np.random.default_rng(5)
+    for u, v in G.edges():
+        w = float(rng.choice([1.0, 2.0, 4.0]))
+        G[u][v]["w"] = w
+        G[u][v]["inv"] = 1.0 / w
+    G.add_node("isolate")
+    return G
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize(("distance", "length"), [("as_is", "w"), ("inverse", "inv")])
+def test_weighted_paths_match_networkx(directed, distance, length):
+    # Reference software: networkx 3.6 betweenness_centrality(G, weight=<length>) and
+    # closeness_centrality(G, distance=<length>) (Wasserman-Faust for the disconnected
+    # graph), where <length> is w itself or 1/w; tolerance 1e-12.
+    G = _weighted_graph(directed)
+    df = tk.net.measures(G, measures=["betweenness", "closeness"], weight="w",
+                         distance=distance)
+    bet = nx.betweenness_centrality(G, weight=length)
+    clo = nx.closeness_centrality(G, distance=length)
+    assert df["betweenness"].to_numpy() == pytest.approx([bet[v] for v in G], abs=1e-12)
+    assert df["closeness"].to_numpy() == pytest.approx([clo[v] for v in G], abs=1e-12)
+    assert df.attrs["measures"]["distance"] == distance
+    # the weights change the answer: unweighted geodesics differ on this graph
+    steps = tk.net.measures(G, measures=["betweenness"], weight="w", distance="unweighted")
+    assert not np.allclose(steps["betweenness"], df["betweenness"])
+    assert steps.attrs["measures"]["distance"] == "unweighted"
+
+
+def test_weighted_sampled_betweenness_matches_networkx():
+    # networkx 3.6 betweenness_centrality(G, k=10, seed=2, weight="w"): the same sources
+    # and the same unbiased scaling; tolerance 1e-12.
+    G = _weighted_graph()
+    df = tk.net.measures(G, measures=["betweenness"], weight="w", distance="as_is",
+                         sample=10, seed=2)
+    ref = nx.betweenness_centrality(G, k=10, seed=2, weight="w")
+    assert df["betweenness"].to_numpy() == pytest.approx([ref[v] for v in G], abs=1e-12)
+    assert df["betweenness_sampled"].all()
+
+
+def test_weight_is_never_ignored_on_paths():
+    G = _weighted_graph()
+    with pytest.raises(ValueError, match='distance="inverse"'):
+        tk.net.measures(G, measures=["degree", "closeness"], weight="w")
+    with pytest.raises(ValueError, match="no `weight` was given"):
+        tk.net.measures(G, measures=["betweenness"], distance="inverse")
+    with pytest.raises(ValueError, match="Did you mean 'inverse'"):
+        tk.net.measures(G, measures=["betweenness"], weight="w", distance="invers")
+    bad = G.copy()
+    u, v = next(iter(bad.edges()))
+    bad[u][v]["w"] = 0.0
+    with pytest.raises(ValueError, match="1 tie"):
+        tk.net.measures(bad, measures=["betweenness"], weight="w", distance="inverse")
+    B = tk.net.two_mode(pd.DataFrame({"participant_id": ["a", "a", "b"],
+                                      "session_id": ["s", "t", "t"], "n": [1, 2, 3]}),
+                        weight="n")
+    with pytest.raises(ValueError, match="two_mode=False"):
+        tk.net.measures(B, measures=["closeness"], weight="weight", distance="as_is")
+    # measures that do not use paths take `weight` as before, without `distance`
+    df = tk.net.measures(G, measures=["weighted_degree", "eigenvector"], weight="w")
+    assert df.attrs["measures"]["distance"] is None

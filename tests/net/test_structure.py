@@ -117,6 +117,33 @@ def test_communities_are_reproducible_and_ordered_by_size(karate):
     assert sizes == sorted(sizes, reverse=True)
 
 
+def test_leiden_uses_igraphs_default_iterations(karate):
+    # Reference: igraph's own community_leiden(objective_function="modularity") with its
+    # default n_iterations=2, under the same seeded generator: the same partition.
+    import random
+
+    import igraph as ig
+
+    G, _ = karate
+    res = tk.net.communities(G, method="leiden", seed=7, weight=None)
+    g = ig.Graph.from_networkx(nx.convert_node_labels_to_integers(G))
+    ig.set_random_number_generator(random.Random(7))
+    try:
+        ref = g.community_leiden(objective_function="modularity")
+    finally:
+        ig.set_random_number_generator(random)
+    assert res.modularity == pytest.approx(g.modularity(ref.membership), abs=1e-12)
+    mine = res.membership.set_index("node").loc[list(G), "community"].to_numpy()
+    theirs = np.asarray(ref.membership)
+    # the same partition (community numbers may differ)
+    assert ((mine[:, None] == mine[None, :]) == (theirs[:, None] == theirs[None, :])).all()
+    # iterating to convergence can only keep or improve modularity
+    converged = tk.net.communities(G, method="leiden", seed=7, weight=None, n_iterations=-1)
+    assert converged.modularity >= res.modularity - 1e-12
+    with pytest.raises(ValueError, match="n_iterations"):
+        tk.net.communities(G, method="leiden", n_iterations=0)
+
+
 def test_communities_refuses_directed_graph():
     with pytest.raises(ValueError, match="to_undirected"):
         tk.net.communities(nx.DiGraph([(1, 2)]))

@@ -27,7 +27,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 import os
 import warnings
@@ -36,6 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from toolkit._checks import close_matches
 
 if TYPE_CHECKING:
     from toolkit.study import Study
@@ -73,7 +74,7 @@ def _registry(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _check_name(name: str, known: list[str], what: str = "dataset") -> None:
     if name in known:
         return
-    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.5)
+    close = close_matches(name, known, n=1)
     hint = f" Did you mean `{close[0]}`?" if close else ""
     msg = (f"Unknown {what} `{name}`.{hint} Available: {', '.join(known)}. "
            "See `tk.datasets.list_datasets()`.")
@@ -181,7 +182,7 @@ def load_study(name: str = "demo") -> Study:
     --------
     >>> study = tk.datasets.load_study("demo")
     >>> study.tables
-    ('units', 'participants', 'sessions', 'attendance', 'submissions', 'survey')
+    ('units', 'participants', 'sessions', 'attendance', 'submissions', 'survey', 'activities')
     """
     from toolkit.io import read_study
 

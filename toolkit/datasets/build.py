@@ -114,6 +114,8 @@ TABLES: tuple[tuple[str, str, str, str], ...] = (
     ("demo", "submissions", "submissions.csv", "proposals, opinion information, speeches"),
     ("demo", "survey", "survey.sav", "resident survey, stratified cluster sample"),
     ("demo", "panel", "panel.sav", "before/after deliberation panel (long format)"),
+    ("demo", "activities", "activities.xlsx",
+     "members' activity ledger (履职台账): meetings, proposals, visits, training"),
     ("davis_southern_women", "attendance", "attendance.csv", "18 women x 14 events"),
     ("florentine_families", "edges", "edges.csv", "marriage and business ties"),
     ("florentine_families", "families", "families.csv", "wealth, priorates, total ties"),

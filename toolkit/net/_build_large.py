@@ -1,4 +1,8 @@
-"""Large-data kernels of ``tk.net.two_mode`` and ``tk.net.project``: pairs in DuckDB or Dask."""
+"""Large-data kernels of ``tk.net.two_mode`` and ``tk.net.project``: pairs in DuckDB or Dask.
+
+The kernels return the distinct actor–event pairs as a small pandas frame; the public
+functions in :mod:`toolkit.net.build` build the graph or the projection from it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit._checks import require_columns
+from toolkit._checks import check_choice, require_columns
 from toolkit._engines import dask_parts, duck_type, engine, quote, sql
 from toolkit.errors import DataTooLargeError
+from toolkit.net import _engine
 
-__all__ = ["project", "two_mode"]
+__all__ = ["project_pairs", "two_mode_pairs"]
 
 
 _INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
@@ -89,53 +94,35 @@ def _pairs(data: Any, actor: str, event: str, weight: str | None, agg: str) -> p
     return pairs
 
 
-def two_mode(
+def two_mode_pairs(
     data: Any,
     *,
     actor: str = "participant_id",
     event: str = "session_id",
     weight: str | None = None,
     agg: str = "sum",
-) -> Any:
-    """``tk.net.two_mode`` on a LazyTable or Dask DataFrame.
+) -> pd.DataFrame:
+    """The actor–event pairs ``tk.net.two_mode`` builds its graph from, on large data.
 
-    The actor–event pairs (and their combined `weight`) are computed in the
-    engine; the graph is built from them by the in-memory function, so nodes and
-    edges are the same (nodes in sorted order rather than order of appearance).
+    The pairs (and their combined `weight`) are computed in the engine and come back
+    unique and sorted, so the in-memory function builds the same nodes and edges from
+    them (nodes in sorted order rather than order of appearance).
     """
-    from toolkit.net import build
-    from toolkit.net._engine import MAX_GRAPH_EDGES
-
     require_columns(data, {"actor": actor, "event": event, "weight": weight})
-    if agg not in ("sum", "mean", "max", "first", "last"):
-        msg = f"`agg` must be one of 'sum', 'mean', 'max', 'first', 'last', not {agg!r}."
-        raise ValueError(msg)
+    check_choice(agg, ("sum", "mean", "max", "first", "last"), param="agg")
     pairs = _pairs(data, actor, event, weight, agg)
-    if len(pairs) > MAX_GRAPH_EDGES:
-        msg = (f"The two-mode graph would have more than {MAX_GRAPH_EDGES:,} ties; a networkx "
+    limit = _engine.MAX_GRAPH_EDGES  # read at call time (a module setting)
+    if len(pairs) > limit:
+        msg = (f"The two-mode graph would have more than {limit:,} ties; a networkx "
                "graph of that size needs several GB. Aggregate to a coarser actor or event "
                "(e.g. street instead of community), or use "
                "`tk.net.project(data, ..., output=\"sparse\")` for the projection.")
         raise DataTooLargeError(msg)
-    # pairs are unique: "max" keeps each pair's combined value as it is (NaN included)
-    return build.two_mode(pairs, actor=actor, event=event, weight=weight, agg="max")
+    return pairs
 
 
-def project(
-    B: Any,
-    *,
-    on: str = "actors",
-    weight: str = "count",
-    output: str = "graph",
-    actor: str = "participant_id",
-    event: str = "session_id",
-) -> Any:
-    """``tk.net.project`` on a LazyTable or Dask DataFrame of actor–event rows.
-
-    Distinct pairs are found in the engine; the sparse products run as in memory.
-    """
-    from toolkit.net import build
-
+def project_pairs(B: Any, *, actor: str = "participant_id",
+                  event: str = "session_id") -> pd.DataFrame:
+    """The distinct actor–event pairs ``tk.net.project`` multiplies, on large data."""
     require_columns(B, {"actor": actor, "event": event}, where="`B`")
-    pairs = _pairs(B, actor, event, None, "sum")
-    return build.project(pairs, on=on, weight=weight, output=output, actor=actor, event=event)
+    return _pairs(B, actor, event, None, "sum")

@@ -9,7 +9,6 @@ dictionaries are read unless a weight is asked for), handed to igraph as int pai
 from __future__ import annotations
 
 import contextlib
-import difflib
 import itertools
 import random
 import warnings
@@ -21,7 +20,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from toolkit.errors import ColumnNotFoundError, DataTooLargeError
+from toolkit._checks import close_matches
+from toolkit.errors import ArgumentTypeError, ColumnNotFoundError, DataTooLargeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import igraph as ig
@@ -182,11 +182,11 @@ def check_graph(G: Any, *, name: str = "G") -> nx.Graph:
     if not isinstance(G, nx.Graph):
         msg = (f"`{name}` must be a networkx Graph or DiGraph, not {type(G).__name__}. "
                "Build one with `tk.net.two_mode(...)`, `tk.net.project(...)` or networkx.")
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if G.is_multigraph():
         msg = (f"`{name}` is a multigraph; collapse parallel edges first, e.g. "
                "`nx.Graph(G)` (keeps one edge) or sum their weights into one edge.")
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     return G
 
 
@@ -197,8 +197,8 @@ def check_attribute(G: nx.Graph, attr: str, *, param: str = "group") -> dict[Has
         return values
     if not values:
         known = sorted({k for _, d in G.nodes(data=True) for k in d})
-        close = difflib.get_close_matches(attr, known, n=3)
-        hint = f" Did you mean {close}?" if close else ""
+        close = close_matches(attr, known)
+        hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
         msg = (f"Could not find node attribute `{attr}` given as `{param}`.{hint} "
                f"Node attributes available: {known}.")
         raise ColumnNotFoundError(msg)

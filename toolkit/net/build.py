@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from toolkit._checks import as_table, check_choice, is_study, require_columns
 from toolkit._docs import doc
-from toolkit.errors import ColumnNotFoundError, DataTooLargeError, ToolkitWarning
+from toolkit.errors import ArgumentError, ArgumentTypeError, DataTooLargeError, ToolkitWarning
 from toolkit.net._engine import MAX_GRAPH_EDGES, check_graph
 from toolkit.schema import TABLES, VOCABULARIES
-from toolkit.study import Study
+
+if TYPE_CHECKING:
+    from toolkit.study import Study
 
 __all__ = ["SparseProjection", "organisation", "project", "submission_flow", "two_mode"]
 
@@ -25,14 +27,11 @@ __all__ = ["SparseProjection", "organisation", "project", "submission_flow", "tw
 _PERSONAL = {c.name for t in TABLES.values() for c in t.columns if c.personal}
 
 
-def _require_columns(frame: pd.DataFrame, columns: dict[str, str | None], where: str) -> None:
-    for param, col in columns.items():
-        if col is not None and col not in frame.columns:
-            close = difflib.get_close_matches(str(col), [str(c) for c in frame.columns], n=3)
-            hint = f" Did you mean {close}?" if close else ""
-            msg = (f"Could not find column `{col}` given as `{param}` in {where}.{hint} "
-                   f"Columns available: {list(frame.columns)}.")
-            raise ColumnNotFoundError(msg)
+def _need_study(obj: Any, where: str) -> None:
+    if not is_study(obj):
+        msg = (f"`{where}` needs a Study (e.g. `tk.read_study(...)` or `tk.Study(...)`), "
+               f"not {type(obj).__name__}.")
+        raise ArgumentTypeError(msg)
 
 
 def _clean(value: Any) -> Any:
@@ -130,21 +129,18 @@ def two_mode(
     if is_large(data):  # a LazyTable (tk.io.scan) or a Dask DataFrame
         from toolkit.net import _build_large
 
-        return _build_large.two_mode(data, actor=actor, event=event, weight=weight, agg=agg)
+        data = _build_large.two_mode_pairs(data, actor=actor, event=event, weight=weight,
+                                           agg=agg)
+        agg = "max"  # the pairs are unique: "max" keeps each combined value (NaN included)
     participants = sessions = None
-    if isinstance(data, Study):
+    if is_study(data):
         frame = data.require("attendance", actor, event)
         participants = data.participants
         sessions = data.sessions
-    elif isinstance(data, pd.DataFrame):
-        frame = data
     else:
-        msg = (f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}.")
-        raise TypeError(msg)
-    _require_columns(frame, {"actor": actor, "event": event, "weight": weight}, "`data`")
-    if agg not in ("sum", "mean", "max", "first", "last"):
-        msg = f"`agg` must be one of 'sum', 'mean', 'max', 'first', 'last', not {agg!r}."
-        raise ValueError(msg)
+        frame = as_table(data, "attendance", where="tk.net.two_mode")
+    require_columns(frame, {"actor": actor, "event": event, "weight": weight})
+    check_choice(agg, ("sum", "mean", "max", "first", "last"), param="agg")
     cols = [actor, event] + ([weight] if weight else [])
     pairs = frame[cols]
     bad = pairs[actor].isna() | pairs[event].isna()
@@ -153,7 +149,7 @@ def two_mode(
         msg = (f"{int(bad.sum())} row(s) of `data` have no `{actor}` or `{event}` (rows "
                f"{rows}, counting from 1). Drop or fill them first, e.g. "
                f"`df.dropna(subset=[{actor!r}, {event!r}])`.")
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     if weight:
         pairs = pairs.groupby([actor, event], sort=False, observed=True)[weight].agg(agg)
         pairs = pairs.reset_index()
@@ -257,7 +253,7 @@ def _incidence(B: Any, on: str, actor: str, event: str
             msg = ("`B` must be a bipartite graph whose nodes all carry attribute `bipartite` "
                    "(0 actors, 1 events), as `tk.net.two_mode` builds; "
                    f"{B.number_of_nodes() - len(modes)} node(s) lack it.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         keep = 0 if on == "actors" else 1
         ours = [v for v in B if modes[v] == keep]
         other = [v for v in B if modes[v] != keep]
@@ -274,7 +270,7 @@ def _incidence(B: Any, on: str, actor: str, event: str
             else:
                 msg = (f"Edge ({u!r}, {v!r}) of `B` joins two nodes of the same mode; a "
                        "two-mode graph has ties only between actors and events.")
-                raise ValueError(msg)
+                raise ArgumentError(msg)
         R = _incidence_from_codes(np.asarray(r, dtype=np.int64), np.asarray(c, dtype=np.int64),
                                   len(ours), len(other))
         return R, ours, B
@@ -284,7 +280,7 @@ def _incidence(B: Any, on: str, actor: str, event: str
             if B[first].isna().any() or B[second].isna().any():
                 msg = (f"`B` has rows without `{actor}` or `{event}`; drop them first, e.g. "
                        f"`df.dropna(subset=[{actor!r}, {event!r}])`.")
-                raise ValueError(msg)
+                raise ArgumentError(msg)
             rc, ru = pd.factorize(B[first], sort=False)
             cc, cu = pd.factorize(B[second], sort=False)
             R = _incidence_from_codes(rc, cc, len(ru), len(cu))
@@ -295,14 +291,14 @@ def _incidence(B: Any, on: str, actor: str, event: str
                    f"({actor!r}, {event!r}), so it is read as a biadjacency matrix "
                    "(rows actors, columns events), but it is not numeric. Pass "
                    "`actor=`/`event=` naming its id columns, or a 0/1 matrix.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         M = sp.csr_array((np.nan_to_num(values.astype(float)) != 0).astype(np.float64))
         if on == "actors":
             return M, list(B.index), None
         return sp.csr_array(M.T), list(B.columns), None
     msg = ("`B` must be a two-mode networkx Graph (from `tk.net.two_mode`), an "
            f"attendance-like DataFrame or a biadjacency DataFrame, not {type(B).__name__}.")
-    raise TypeError(msg)
+    raise ArgumentTypeError(msg)
 
 
 @doc
@@ -392,20 +388,11 @@ def project(
     if is_large(B):  # a LazyTable (tk.io.scan) or a Dask DataFrame
         from toolkit.net import _build_large
 
-        return _build_large.project(B, on=on, weight=weight, output=output, actor=actor,
-                                 event=event)
-    if on not in ("actors", "events"):
-        msg = f"`on` must be 'actors' or 'events', not {on!r}."
-        raise ValueError(msg)
-    if weight not in ("count", "newman", "jaccard"):
-        close = difflib.get_close_matches(str(weight), ["count", "newman", "jaccard"], n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        msg = f"`weight` must be 'count', 'newman' or 'jaccard', not {weight!r}.{hint}"
-        raise ValueError(msg)
-    if output not in ("graph", "edges", "sparse"):
-        msg = f"`output` must be 'graph', 'edges' or 'sparse', not {output!r}."
-        raise ValueError(msg)
-    if isinstance(B, Study):
+        B = _build_large.project_pairs(B, actor=actor, event=event)
+    check_choice(on, ("actors", "events"), param="on")
+    check_choice(weight, ("count", "newman", "jaccard"), param="weight")
+    check_choice(output, ("graph", "edges", "sparse"), param="output")
+    if is_study(B):
         B = two_mode(B, actor=actor, event=event)
     R, nodes, source = _incidence(B, on, actor, event)
     if weight == "newman":
@@ -462,7 +449,7 @@ def _add_node(G: nx.Graph, node: Hashable, kind: str, **attrs: Any) -> None:
     if node in G and G.nodes[node].get("kind") != kind:
         msg = (f"Id {node!r} is used both for a {G.nodes[node].get('kind')} and a {kind}; "
                "make the ids distinct (e.g. prefix participant ids) and try again.")
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     clean = {k: v for k, v in ((k, _clean(v)) for k, v in attrs.items()) if v is not None}
     G.add_node(node, kind=kind, **clean)
 
@@ -516,6 +503,7 @@ def organisation(study: Study) -> nx.Graph:
     >>> G.number_of_edges()
     7
     """
+    _need_study(study, "tk.net.organisation")
     people = study.table("participants")
     units = study.units
     G = nx.Graph()
@@ -597,6 +585,7 @@ def submission_flow(study: Study) -> nx.DiGraph:
     >>> F["M1"]["提案"]["weight"], F["采用"]["批示"]["weight"], F["批示"]["民政局"]["weight"]
     (2, 1, 1)
     """
+    _need_study(study, "tk.net.submission_flow")
     subs = study.require("submissions", "author_id", "channel")
     people = _attribute_table(study.participants, "participant_id")
     F = nx.DiGraph()

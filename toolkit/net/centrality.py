@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import random
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from toolkit._checks import check_choice, close_matches
 from toolkit._docs import doc
+from toolkit.errors import ArgumentError
 from toolkit.net._engine import (
     check_graph,
     is_bipartite_graph,
@@ -55,6 +56,7 @@ def measures(
     *,
     measures: Iterable[str] = ("degree", "betweenness", "closeness", "eigenvector"),
     weight: str | None = None,
+    distance: Literal["inverse", "as_is", "unweighted"] | None = None,
     sample: int | None = None,
     seed: int | None = None,
     normalized: bool = True,
@@ -73,8 +75,22 @@ def measures(
         ``"effective_size"``, or ``"all"``.
     weight : str, optional
         Edge attribute with tie strengths, used by ``weighted_degree``,
-        ``eigenvector``, ``constraint`` and ``effective_size``. Path measures
-        (betweenness, closeness) always use unweighted geodesics, as UCINET does.
+        ``eigenvector``, ``constraint`` and ``effective_size``, and by betweenness
+        and closeness as `distance` says.
+    distance : {"inverse", "as_is", "unweighted"}, optional
+        How `weight` turns into path lengths for ``betweenness`` and ``closeness``
+        (required when both are asked for with a `weight`; a call that would
+        otherwise leave the weights unused is refused):
+
+        - ``"inverse"`` – length 1 / weight, so strong ties are short (tie
+          strengths such as co-attendance counts; Brandes 2001, Opsahl et al. 2010
+          with α = 1);
+        - ``"as_is"`` – the weight is already a length or cost (networkx's and
+          igraph's ``weight=`` on paths);
+        - ``"unweighted"`` – count steps and ignore the weights on paths, as
+          UCINET's geodesic measures do.
+
+        Weights used as lengths must be positive and finite.
     sample : int, optional
         Estimate betweenness from this many randomly chosen source nodes (Brandes
         & Pich 2007) instead of all of them; for graphs of more than ~20,000 nodes.
@@ -106,6 +122,7 @@ def measures(
         - ``betweenness_sampled`` – True when betweenness was estimated from
           `sample` sources (also ``df.attrs["measures"]["betweenness"]``);
         - ``closeness`` – (r − 1)/Σd × (r − 1)/(n − 1), r the nodes it reaches
+          and d the path lengths (in steps, or the lengths `distance` makes)
           (Wasserman–Faust for disconnected graphs; networkx's default);
           directed graphs use incoming distances, like networkx;
         - ``eigenvector`` – leading eigenvector, scaled to unit Euclidean length
@@ -118,8 +135,10 @@ def measures(
     Raises
     ------
     ValueError
-        For an unknown measure (with a suggestion) or a `sample` larger than the
-        graph.
+        For an unknown measure (with a suggestion), a `sample` larger than the
+        graph, a `weight` without `distance` for betweenness or closeness, a
+        `distance` without `weight`, or weights that cannot be lengths (zero,
+        negative, missing).
 
     Notes
     -----
@@ -143,6 +162,12 @@ def measures(
 
     Burt, R. S. (1992). *Structural Holes*. Harvard University Press.
 
+    Brandes, U. (2001). A faster algorithm for betweenness centrality. *Journal
+    of Mathematical Sociology* 25, 163–177 (weighted geodesics).
+
+    Opsahl, T., Agneessens, F., & Skvoretz, J. (2010). Node centrality in weighted
+    networks. *Social Networks* 32, 245–251 (lengths as inverse tie strengths).
+
     Brandes, U., & Pich, C. (2007). Centrality estimation in large networks.
     *International Journal of Bifurcation and Chaos* 17, 2303–2318.
 
@@ -159,6 +184,19 @@ def measures(
     1    b   1.000        0.667                False
     2    c   0.667        0.000                False
     3    d   0.667        0.000                False
+
+    With tie strengths, say how they become path lengths: as inverse strengths
+    the strong a–c tie is the shortest path; as lengths it is the longest, and b
+    lies between a and c (networkx ``betweenness_centrality(G, weight=...)``):
+
+    >>> W = nx.Graph()
+    >>> W.add_weighted_edges_from([("a", "b", 1), ("b", "c", 1), ("a", "c", 4)])
+    >>> tk.net.measures(W, measures=["betweenness"], weight="weight",
+    ...                 distance="inverse")["betweenness"].tolist()
+    [0.0, 0.0, 0.0]
+    >>> tk.net.measures(W, measures=["betweenness"], weight="weight",
+    ...                 distance="as_is")["betweenness"].tolist()
+    [0.0, 1.0, 0.0]
     """
     check_graph(G)
     wanted = _parse(measures)
@@ -170,16 +208,19 @@ def measures(
         two_mode = is_bipartite_graph(G)
     if sample is not None and not (0 < int(sample) <= n):
         msg = f"`sample` must be between 1 and the number of nodes ({n}), not {sample}."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     if "kcore" in wanted and nx.number_of_selfloops(G):
         msg = ("`kcore` is undefined with self-loops; remove them first: "
                "`G.remove_edges_from(nx.selfloop_edges(G))` on a copy.")
-        raise ValueError(msg)
+        raise ArgumentError(msg)
+    paths = wanted & {"betweenness", "closeness"}
+    lengths = _path_lengths(weight, distance, paths=bool(paths), two_mode=bool(two_mode))
     nodes = list(G)
     out = node_frame(G, nodes)
     values: dict[str, Any] = {}
     info: dict[str, Any] = {"normalized": normalized, "two_mode": bool(two_mode),
-                            "weight": weight}
+                            "weight": weight,
+                            "distance": distance if paths and weight is not None else None}
 
     top = bottom = None
     if two_mode:
@@ -189,7 +230,7 @@ def measures(
         if not top.any() or not bottom.any():
             msg = ("`two_mode=True` needs nodes of both modes (attribute `bipartite` 0 "
                    "and 1); this graph has only one.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
 
     degree = None
     if wanted & {"degree", "in_degree", "out_degree"}:
@@ -208,19 +249,20 @@ def measures(
                     values[name] = d / (n - 1) if normalized and n > 1 else d
         elif wanted & {"in_degree", "out_degree"}:
             msg = "`in_degree`/`out_degree` need a directed graph; use `degree`."
-            raise ValueError(msg)
+            raise ArgumentError(msg)
     if "weighted_degree" in wanted:
         values["weighted_degree"] = np.fromiter(
             (d for _, d in G.degree(weight=weight)), dtype=float, count=n)
 
     if wanted & _IGRAPH and n > 0:
         g, _ = to_igraph(G, weight=weight)
+        length = _lengths(g, lengths, weight) if paths else None
         if "betweenness" in wanted:
             values["betweenness"], info["betweenness"] = _betweenness(
                 g, nodes, sample, seed, normalized=normalized, two_mode=bool(two_mode),
-                top=top)
+                top=top, length=length)
         if "closeness" in wanted:
-            values["closeness"] = _closeness(g, normalized=normalized, top=top)
+            values["closeness"] = _closeness(g, normalized=normalized, top=top, length=length)
         if "eigenvector" in wanted:
             values["eigenvector"] = _eigenvector(g, weighted=weight is not None)
         if "clustering" in wanted:
@@ -258,18 +300,59 @@ def _parse(measures: Iterable[str] | str) -> set[str]:
             wanted |= set(AVAILABLE)
             continue
         if m not in AVAILABLE:
-            close = difflib.get_close_matches(str(m), AVAILABLE, n=2)
-            hint = f" Did you mean {close}?" if close else ""
+            close = close_matches(m, AVAILABLE, n=2)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             msg = (f"Unknown measure {m!r} in `measures`.{hint} Available: "
                    f"{', '.join(AVAILABLE)}, or 'all'.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         wanted.add(m)
     return wanted
 
 
+def _path_lengths(weight: str | None, distance: str | None, *, paths: bool,
+                  two_mode: bool) -> str | None:
+    """How path measures read edge lengths: None (steps), "inverse" or "as_is"."""
+    if distance is not None:
+        check_choice(distance, ("inverse", "as_is", "unweighted"), param="distance")
+    if weight is None:
+        if distance in ("inverse", "as_is"):
+            msg = (f"`distance={distance!r}` turns `weight` into path lengths, but no "
+                   "`weight` was given. Name the edge attribute, e.g. `weight=\"weight\"`.")
+            raise ArgumentError(msg)
+        return None
+    if not paths or distance == "unweighted":
+        return None
+    if distance is None:
+        msg = ("`weight=` was given with betweenness or closeness, which need to know how "
+               "tie strengths become path lengths. Pass `distance=\"inverse\"` (length "
+               "1/weight: strong ties are short), `distance=\"as_is\"` (the weight already "
+               "is a length or cost) or `distance=\"unweighted\"` (count steps, as UCINET).")
+        raise ArgumentError(msg)
+    if two_mode:
+        msg = ("The two-mode normalisation (Borgatti & Everett 1997) counts steps; with "
+               "weighted path lengths pass `two_mode=False` or `distance=\"unweighted\"`.")
+        raise ArgumentError(msg)
+    return distance
+
+
+def _lengths(g: Any, how: str | None, weight: str | None) -> list[float] | None:
+    """Edge lengths for igraph's path algorithms (None: every edge has length 1)."""
+    if how is None:
+        return None
+    w = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        example = w[bad][0]
+        msg = (f"{int(bad.sum())} tie(s) have a `{weight}` that cannot be turned into a path "
+               f"length (zero, negative or missing; e.g. {example!r}). Remove those ties, or "
+               "use `distance=\"unweighted\"`.")
+        raise ArgumentError(msg)
+    return (1.0 / w if how == "inverse" else w).tolist()
+
+
 def _betweenness(g: Any, nodes: list, sample: int | None, seed: int | None, *,
-                 normalized: bool, two_mode: bool, top: np.ndarray | None
-                 ) -> tuple[np.ndarray, str]:
+                 normalized: bool, two_mode: bool, top: np.ndarray | None,
+                 length: list[float] | None = None) -> tuple[np.ndarray, str]:
     n = g.vcount()
     directed = g.is_directed()
     if sample is not None and sample < n:
@@ -277,7 +360,8 @@ def _betweenness(g: Any, nodes: list, sample: int | None, seed: int | None, *,
         chosen = random.Random(seed).sample(nodes, int(sample))
         pos = {v: i for i, v in enumerate(nodes)}
         sources = [pos[v] for v in chosen]
-        raw = np.asarray(g.betweenness(directed=directed, sources=sources), dtype=float)
+        raw = np.asarray(g.betweenness(directed=directed, sources=sources, weights=length),
+                         dtype=float)
         # unbiased scaling (as networkx >= 3.5): a node is never its own source, so it
         # had n - 1 possible sources, of which k (k - 1 for a sampled node) were used
         k = int(sample)
@@ -286,7 +370,7 @@ def _betweenness(g: Any, nodes: list, sample: int | None, seed: int | None, *,
         raw *= scale
         how = f"sampled (k={sample}, seed={seed})"
     else:
-        raw = np.asarray(g.betweenness(directed=directed), dtype=float)
+        raw = np.asarray(g.betweenness(directed=directed, weights=length), dtype=float)
         how = "exact"
     if not normalized:
         return raw, how
@@ -301,11 +385,12 @@ def _betweenness(g: Any, nodes: list, sample: int | None, seed: int | None, *,
     return raw / pairs, how
 
 
-def _closeness(g: Any, *, normalized: bool, top: np.ndarray | None) -> np.ndarray:
+def _closeness(g: Any, *, normalized: bool, top: np.ndarray | None,
+               length: list[float] | None = None) -> np.ndarray:
     n = g.vcount()
     mode = "in" if g.is_directed() else "all"
     # igraph: 1 / (sum of distances to the nodes reached); NaN for isolates
-    inv = np.asarray(g.closeness(mode=mode, normalized=False), dtype=float)
+    inv = np.asarray(g.closeness(mode=mode, normalized=False, weights=length), dtype=float)
     reach = _reach(g, mode).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         total = np.where(np.isfinite(inv) & (inv > 0), 1.0 / inv, 0.0)

@@ -11,7 +11,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from toolkit._checks import check_choice
 from toolkit._docs import doc
+from toolkit.errors import ArgumentError, ReadError
 from toolkit.net._engine import check_dense, check_graph
 
 __all__ = ["read", "write"]
@@ -22,15 +24,13 @@ _FORMATS = {".gexf": "gexf", ".graphml": "graphml", ".xml": "graphml", ".net": "
 
 def _format_of(path: Path, fmt: str | None) -> str:
     if fmt is not None:
-        if fmt not in ("gexf", "graphml", "pajek", "dl"):
-            msg = f"`format` must be 'gexf', 'graphml', 'pajek' or 'dl', not {fmt!r}."
-            raise ValueError(msg)
+        check_choice(fmt, ("gexf", "graphml", "pajek", "dl"), param="format")
         return fmt
     suffix = path.suffix.lower()
     if suffix not in _FORMATS:
         msg = (f"Cannot tell the format of {path.name!r} from its extension; use .gexf, "
                ".graphml, .net (Pajek) or .dl (UCINET), or pass `format=`.")
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     return _FORMATS[suffix]
 
 
@@ -176,9 +176,7 @@ def _dl_text(G: nx.Graph, *, weight: str | None, layout: str) -> str:
             if not G.is_directed() and u != v:
                 lines.append(f"{pos[v] + 1} {pos[u] + 1} {value(d)}")
         return "\n".join(lines) + "\n"
-    if layout != "fullmatrix":
-        msg = f"`dl_format` must be 'edgelist1' or 'fullmatrix', not {layout!r}."
-        raise ValueError(msg)
+    check_choice(layout, ("edgelist1", "fullmatrix"), param="dl_format")
     modes = nx.get_node_attributes(G, "bipartite")
     two_mode = len(modes) == len(nodes) and set(modes.values()) == {0, 1}
     check_dense(len(nodes), what="A UCINET full matrix", alternative="dl_format=\"edgelist1\"")
@@ -319,7 +317,7 @@ def _parse_dl(text: str, name: str, *, directed: bool | None) -> nx.Graph:
     head = " ".join(header)
     if not re.match(r"^\s*dl\b", head, re.IGNORECASE):
         msg = f"{name}: a UCINET DL file starts with 'DL'; line 1 is {lines[0][:40]!r}."
-        raise ValueError(msg)
+        raise ReadError(msg)
     opts = {k.lower(): v for k, v in re.findall(r"(\w+)\s*=\s*([\w.]+)", head)}
     embedded = bool(re.search(r"labels\s+embedded", head + " ".join(sections.get("data", [])[:0]),
                               re.IGNORECASE)) or "labels embedded" in text.lower()
@@ -327,7 +325,7 @@ def _parse_dl(text: str, name: str, *, directed: bool | None) -> nx.Graph:
     data = [ln for ln in sections.get("data", []) if ln.strip()]
     if "data" not in sections:
         msg = f"{name}: no 'DATA:' line found; a DL file needs one before the ties."
-        raise ValueError(msg)
+        raise ReadError(msg)
     if "nr" in opts and "nc" in opts:
         rows_n, cols_n = int(opts["nr"]), int(opts["nc"])
         row_labels = _labels(" ".join(sections.get("row labels", []))) or \
@@ -350,7 +348,7 @@ def _parse_dl(text: str, name: str, *, directed: bool | None) -> nx.Graph:
             parts = _labels(line)
             if len(parts) < 2:
                 msg = f"{name}: data line {k + 1} ({line!r}) needs two nodes and a value."
-                raise ValueError(msg)
+                raise ReadError(msg)
             edges.append((parts[0], parts[1], float(parts[2]) if len(parts) > 2 else 1.0))
         numeric = not embedded and all(u.isdigit() and v.isdigit() for u, v, _ in edges)
         names = labels or [str(i + 1) for i in range(n)]
@@ -392,9 +390,9 @@ def _matrix(data: list[str], n_rows: int, n_cols: int, name: str, *, embedded: b
         arr = np.array([float(t) for t in values], dtype=float)
     except ValueError as exc:
         msg = f"{name}: the DATA block holds a value that is not a number ({exc})."
-        raise ValueError(msg) from exc
+        raise ReadError(msg) from exc
     if arr.size != n_rows * n_cols:
         msg = (f"{name}: the DATA block has {arr.size} values; a {n_rows} × {n_cols} matrix "
                "needs exactly that many.")
-        raise ValueError(msg)
+        raise ReadError(msg)
     return arr.reshape(n_rows, n_cols)

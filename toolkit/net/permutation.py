@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._docs import doc
+from toolkit.errors import ArgumentError
 from toolkit.net._engine import check_dense
 
 __all__ = ["QAPResult", "qap"]
@@ -83,7 +84,7 @@ def _order_of(y: Matrix) -> list:
                 return list(y.index)
             msg = ("`y` is a DataFrame whose index and columns hold different labels; a "
                    "network matrix needs the same nodes on both.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         return list(y.index)
     arr = np.asarray(y)
     return list(range(arr.shape[0]))
@@ -96,23 +97,23 @@ def _as_matrix(m: Matrix, order: list, name: str, weight: str | None) -> np.ndar
         if missing:
             msg = (f"`{name}` lacks {len(missing)} node(s) of `y`, e.g. {missing[:3]}; add "
                    "them as isolates (`G.add_nodes_from(...)`) so the matrices align.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         if m.number_of_nodes() != n:
             msg = (f"`{name}` has {m.number_of_nodes()} nodes but `y` has {n}; QAP needs "
                    "the same nodes in every matrix.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         return nx.to_numpy_array(m, nodelist=order, weight=weight, dtype=float)
     if isinstance(m, pd.DataFrame):
         missing = [v for v in order if v not in m.index or v not in m.columns]
         if missing:
             msg = (f"`{name}` lacks rows or columns for {len(missing)} node(s) of `y`, e.g. "
                    f"{missing[:3]}.")
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         return m.loc[order, order].to_numpy(dtype=float)
     arr = np.asarray(m, dtype=float)
     if arr.shape != (n, n):
         msg = f"`{name}` has shape {arr.shape}; expected ({n}, {n}) like `y`."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     return arr
 
 
@@ -234,7 +235,7 @@ def qap(
     check_dense(n, what="QAP", alternative="a sample of nodes (`G.subgraph(nodes)`)")
     if n < 4:
         msg = f"QAP needs at least 4 nodes; `y` has {n}."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     if isinstance(x, Mapping):
         names, mats = list(x.keys()), list(x.values())
     elif isinstance(x, list | tuple):
@@ -243,10 +244,10 @@ def qap(
         names, mats = ["x1"], [x]
     if not mats:
         msg = "`x` is empty; give at least one predictor matrix."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     if n_perm < 1:
         msg = f"`n_perm` must be a positive integer, not {n_perm}."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     Y = _as_matrix(y, order, "y", weight)
     Xs = [_as_matrix(m, order, f"x ({nm})", weight) for nm, m in zip(names, mats, strict=True)]
     off = ~np.eye(n, dtype=bool)
@@ -256,7 +257,7 @@ def qap(
     if np.linalg.matrix_rank(X) < p:
         msg = ("The predictors are collinear (or one is constant off the diagonal); drop "
                "or combine them.")
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     beta, *_ = np.linalg.lstsq(X, yv, rcond=None)
     resid = yv - X @ beta
     sse = float(resid @ resid)

@@ -12,7 +12,9 @@ import pandas as pd
 import scipy.linalg
 import scipy.sparse as sp
 
+from toolkit._checks import check_choice
 from toolkit._docs import doc
+from toolkit.errors import ArgumentError
 from toolkit.net._engine import (
     adjacency,
     check_attribute,
@@ -269,6 +271,7 @@ def communities(
     resolution: float = 1.0,
     k: int | None = None,
     engine: Literal["igraph", "networkx"] = "igraph",
+    n_iterations: int = 2,
 ) -> Communities:
     r"""Detect communities by modularity maximisation.
 
@@ -291,6 +294,12 @@ def communities(
     engine : {"igraph", "networkx"}, default "igraph"
         igraph is much faster; networkx is the pure-Python fallback
         (``"leiden"`` needs igraph).
+    n_iterations : int, default 2
+        For ``"leiden"``: iterations of the algorithm, igraph's default (each
+        iteration can only improve the partition; two are usually enough). A
+        negative number iterates until the partition no longer changes, which
+        gives the converged partition but can take very long on large graphs
+        (at 100,000 nodes it may not finish in minutes).
 
     Returns
     -------
@@ -336,18 +345,21 @@ def communities(
     if G.is_directed():
         msg = ("`communities` needs an undirected graph; pass `G.to_undirected()` (or "
                "symmetrise the ties the way your study defines them).")
-        raise ValueError(msg)
-    if method not in ("louvain", "leiden", "greedy"):
-        msg = f"`method` must be 'louvain', 'leiden' or 'greedy', not {method!r}."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
+    check_choice(method, ("louvain", "leiden", "greedy"), param="method")
+    check_choice(engine, ("igraph", "networkx"), param="engine")
+    if not isinstance(n_iterations, int | np.integer) or n_iterations == 0:
+        msg = (f"`n_iterations` must be a positive whole number (or negative: until "
+               f"convergence), not {n_iterations!r}.")
+        raise ArgumentError(msg)
     if k is not None and method != "greedy":
         msg = "`k` (a fixed number of communities) only works with `method=\"greedy\"`."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     nodes = list(G)
     if engine == "networkx":
         if method == "leiden":
             msg = "`method=\"leiden\"` needs `engine=\"igraph\"`."
-            raise ValueError(msg)
+            raise ArgumentError(msg)
         if method == "louvain":
             parts = nx.community.louvain_communities(G, weight=weight, resolution=resolution,
                                                      seed=seed)
@@ -359,7 +371,7 @@ def communities(
         for c, part in enumerate(parts):
             member[[pos[v] for v in part]] = c
         Q = nx.community.modularity(G, parts, weight=weight, resolution=resolution)
-    elif engine == "igraph":
+    else:
         g, _ = to_igraph(G, weight=weight)
         w = "weight" if weight is not None else None
         with igraph_seed(seed):
@@ -367,15 +379,13 @@ def communities(
                 clustering = g.community_multilevel(weights=w, resolution=resolution)
             elif method == "leiden":
                 clustering = g.community_leiden(objective_function="modularity", weights=w,
-                                                resolution=resolution, n_iterations=-1)
+                                                resolution=resolution,
+                                                n_iterations=int(n_iterations))
             else:
                 dendro = g.community_fastgreedy(weights=w)
                 clustering = dendro.as_clustering(k)
         member = np.asarray(clustering.membership, dtype=np.int64)
         Q = g.modularity(member.tolist(), weights=w, resolution=resolution)
-    else:
-        msg = f"`engine` must be 'igraph' or 'networkx', not {engine!r}."
-        raise ValueError(msg)
     member = _relabel_by_size(member)
     sizes = np.bincount(member)
     frame = pd.DataFrame({"node": nodes, "community": member, "size": sizes[member]})
@@ -628,7 +638,7 @@ def core_periphery(
     n = len(nodes)
     if n < 3:
         msg = f"`core_periphery` needs at least 3 nodes; this graph has {n}."
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     A, _ = adjacency(G, weight=weight, nodes=nodes)
     A = A.astype(float)
     if weight is None:
