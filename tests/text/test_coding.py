@@ -24,6 +24,13 @@ def test_bundled_codebook_matches_the_schema_vocabulary():
     assert book.fallback == "other"
 
 
+def test_concerns_codebook_reads():
+    book = tk.text.read_codebook("concerns")
+    assert len(book.keys) == 14
+    assert book.fallback is None
+    assert book.label("canteen") == "社区食堂"
+
+
 def test_every_document_is_coded_and_every_match_kept(corpus, coded):
     frame = coded.to_frame()
     assert frame["submission_id"].tolist() == corpus["submission_id"].tolist()

@@ -47,7 +47,7 @@ from toolkit.text.segment import Segmenter, _documents, _segmenter, nfkc
 __all__ = ["Category", "Codebook", "CodingResult", "agreement", "code", "read_codebook"]
 
 #: Codebooks shipped with the toolkit, by name.
-BUNDLED = {"topics": "codebook_topics.yaml"}
+BUNDLED = {"topics": "codebook_topics.yaml", "concerns": "codebook_concerns.yaml"}
 
 _CATEGORY_KEYS = ("label", "label_en", "description", "keywords", "patterns", "exclude")
 _BOOK_KEYS = ("name", "version", "description", "fallback", "categories", "language")
