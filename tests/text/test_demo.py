@@ -82,3 +82,16 @@ def test_personal_data_in_demo_texts_is_masked(demo_study):
     toks = tk.text.tokens(demo_study, text="body", pos=False)
     assert phones
     assert not phones & set(toks["token"])
+
+
+def test_repeated_proposals_are_found(demo_study, truth):
+    # datasheet: 46 pairs within near-duplicate groups, each at character-4-gram Jaccard
+    # >= 0.67; every other pair of proposals <= 0.54, one pair of opinion pieces 0.69
+    pairs = tk.text.near_duplicates(demo_study, text="body", threshold=0.6, ngram=4)
+    found = {frozenset(p) for p in zip(pairs["id_a"], pairs["id_b"], strict=True)}
+    groups = truth.dropna(subset=["near_duplicate_group"]).groupby("near_duplicate_group")
+    planted = {frozenset((a, b)) for _, g in groups for a in g["submission_id"]
+               for b in g["submission_id"] if a < b}
+    assert len(planted) == 46
+    assert planted <= found
+    assert len(found - planted) <= 3
