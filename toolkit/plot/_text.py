@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from toolkit._docs import doc
 from toolkit.plot._common import (
     Lang,
     apply_fonts,
@@ -39,6 +40,7 @@ def _w(key: str, lang: Lang) -> str:
     return _WORDS[lang][key]
 
 
+@doc
 def terms(
     data: pd.DataFrame,
     *,
@@ -64,10 +66,8 @@ def terms(
         Column of the groups; each group gets its own block and colour.
     top : int, default 10
         Bars per group (the largest values).
-    lang : {"zh", "en"}, default "zh"
-        Language of the labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------
@@ -115,6 +115,7 @@ def terms(
     return apply_fonts(ax, lang)
 
 
+@doc
 def keyness(
     data: pd.DataFrame,
     *,
@@ -133,10 +134,8 @@ def keyness(
         Terms shown on each side.
     target : value, optional
         Which target to draw when `data` holds several (default: the first).
-    lang : {"zh", "en"}, default "zh"
-        Language of the labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------
@@ -184,6 +183,7 @@ def keyness(
     return apply_fonts(ax, lang)
 
 
+@doc
 def topic_shares(
     data: pd.DataFrame,
     *,
@@ -209,10 +209,8 @@ def topic_shares(
         Column of the shares.
     label : str or None, default "label"
         Column of the legend labels (the topics' top terms); None uses `topic`.
-    lang : {"zh", "en"}, default "zh"
-        Language of the labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------
@@ -253,6 +251,7 @@ def _font_file(lang: Lang) -> str:
     return font_manager.findfont(font_manager.FontProperties(family=font_family(lang)[0]))
 
 
+@doc
 def wordcloud(
     data: pd.DataFrame,
     *,
@@ -282,8 +281,7 @@ def wordcloud(
         Colours of the words (default: the Okabe–Ito palette).
     lang : {"zh", "en"}, default "zh"
         Language (the font: the CJK font for both, so Chinese words render).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
 
     Returns
     -------

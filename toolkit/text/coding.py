@@ -42,7 +42,7 @@ import pandas as pd
 
 from toolkit._checks import check_lang, close_matches
 from toolkit.errors import ArgumentError, ArgumentTypeError, ReadError
-from toolkit.text.segment import Segmenter, _documents, _segmenter, nfkc
+from toolkit.text.segment import Segmenter, _documents, _segmenter, nfkc, text_doc
 
 __all__ = ["Category", "Codebook", "CodingResult", "agreement", "code", "read_codebook"]
 
@@ -553,6 +553,7 @@ def _result(book: Codebook, ids: Sequence[Any], rows: Sequence[tuple], id_name: 
     return CodingResult(book, counts, matches, id_name, docvars=docvars, problems=problems)
 
 
+@text_doc
 def code(
     data: Any,
     codebook: Codebook | str | Path = "topics",
@@ -575,10 +576,8 @@ def code(
     codebook : Codebook, path or name, default "topics"
         The codebook (:func:`read_codebook`); ``"topics"`` is the bundled
         topic-category codebook.
-    text : str or list of str, default "body"
-        Column(s) holding the text; several columns are joined, one per line.
-    id : str, optional
-        Column of document ids.
+    {text}
+    {id}
     segmenter : Segmenter, optional
         Its normalisation and personal-data masking are applied before
         matching (``Segmenter(names=participants["name"])`` also masks names).

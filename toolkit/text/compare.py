@@ -33,7 +33,7 @@ from scipy import stats as sps
 from toolkit._checks import check_choice, close_matches
 from toolkit.errors import ArgumentError
 from toolkit.text.matrix import DocumentTermMatrix, as_dtm
-from toolkit.text.segment import Segmenter, _documents, _segmenter
+from toolkit.text.segment import Segmenter, _documents, _segmenter, text_doc
 
 __all__ = ["collocations", "keyness", "keywords", "textrank_scores", "tfidf_by_group"]
 
@@ -127,6 +127,7 @@ def textrank_scores(sequences: Sequence[Sequence[tuple[str, int, str | None]]], 
 # ---------------------------------------------------------------------------
 
 
+@text_doc
 def keywords(
     data: Any,
     *,
@@ -145,8 +146,7 @@ def keywords(
     data : pandas.DataFrame, Study or DocumentTermMatrix
         The texts, or a matrix from :func:`dtm` (not for ``"textrank"``, which
         needs the order of the words).
-    text : str or list of str, default "body"
-        Column(s) holding the text.
+    {text}
     by : str or list of str, optional
         Column(s) to group by (town, sector, year, adopted …). Without it,
         ``"count"`` and ``"textrank"`` rank the terms of all documents together
@@ -158,12 +158,10 @@ def keywords(
         graph of words occurring near each other.
     top : int or None, default 10
         Terms kept per group (None: all).
-    id : str, optional
-        Column of document ids.
+    {id}
     window : int, default 5
         TextRank: positions within which two words are linked.
-    segmenter : Segmenter, optional
-        Dictionary, stop words and what is dropped.
+    {segmenter}
 
     Returns
     -------
@@ -376,6 +374,7 @@ def keyness_statistic(a: np.ndarray, b: np.ndarray, total_target: float,
     return g2 * sign
 
 
+@text_doc
 def keyness(
     data: Any,
     *,
@@ -400,8 +399,7 @@ def keyness(
         The target group (e.g. ``True`` for ``by="adopted"``), compared with
         all other documents. Without it, every group is compared with the rest
         in turn (one block per group).
-    text : str or list of str, default "body"
-        Column(s) holding the text.
+    {text}
     measure : {"chi2", "lr", "pmi"}, default "chi2"
         Pearson's chi², the likelihood ratio G² (Dunning 1993), or pointwise
         mutual information.
@@ -413,10 +411,8 @@ def keyness(
     top : int, optional
         Keep the `top` most over-represented and the `top` most
         under-represented terms of each target.
-    id : str, optional
-        Column of document ids.
-    segmenter : Segmenter, optional
-        Dictionary, stop words and what is dropped.
+    {id}
+    {segmenter}
 
     Returns
     -------
@@ -519,6 +515,7 @@ def keyness(
 # ---------------------------------------------------------------------------
 
 
+@text_doc
 def collocations(
     data: Any,
     *,
@@ -534,10 +531,8 @@ def collocations(
     ----------
     data : pandas.DataFrame or Study
         The texts.
-    text : str or list of str, default "body"
-        Column(s) holding the text.
-    id : str, optional
-        Column of document ids.
+    {text}
+    {id}
     min_count : int, default 2
         Keep pairs seen at least this often.
     top : int, optional

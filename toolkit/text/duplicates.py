@@ -31,7 +31,7 @@ from scipy import sparse
 
 from toolkit._checks import check_choice, require_columns
 from toolkit.errors import ArgumentError, ArgumentTypeError
-from toolkit.text.segment import Segmenter, _documents, _segmenter
+from toolkit.text.segment import Segmenter, _documents, _segmenter, text_doc
 
 __all__ = ["duplicate_groups", "near_duplicates", "shingles"]
 
@@ -98,6 +98,7 @@ def _pairs_cosine(texts: list[str], threshold: float, n: int, block: int = 2000
     return out
 
 
+@text_doc
 def near_duplicates(
     data: Any,
     *,
@@ -117,12 +118,10 @@ def near_duplicates(
     ----------
     data : pandas.DataFrame or Study
         The table with the texts.
-    text : str or list of str, default "body"
-        Column(s) holding the text.
+    {text}
     threshold : float, default 0.8
         Smallest similarity reported (0–1).
-    id : str, optional
-        Column of document ids.
+    {id}
     method : {"minhash", "cosine"}, default "minhash"
         ``"minhash"``: Jaccard similarity of the sets of character n-grams,
         candidates found by MinHash LSH (``datasketch``; scales to millions);

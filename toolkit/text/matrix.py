@@ -34,7 +34,7 @@ from scipy import sparse
 
 from toolkit._checks import require_columns
 from toolkit.errors import ArgumentError
-from toolkit.text.segment import Segmenter, _documents, _segmenter
+from toolkit.text.segment import Segmenter, _documents, _segmenter, text_doc
 
 __all__ = ["DocumentTermMatrix", "dtm", "frequencies"]
 
@@ -225,6 +225,7 @@ def build_matrix(words: Sequence[Sequence[str]], *, vocabulary: Sequence[str] | 
     return mat, terms
 
 
+@text_doc
 def dtm(
     data: Any,
     *,
@@ -244,13 +245,9 @@ def dtm(
     ----------
     data : pandas.DataFrame or Study
         The table with the texts (a Study's ``submissions`` table).
-    text : str or list of str, default "body"
-        Column(s) holding the text; several columns are joined, one per line.
-    id : str, optional
-        Column of document ids (default: the first of ``document_id,
-        submission_id, session_id, activity_id, id`` present, else the index).
-    segmenter : Segmenter, optional
-        Dictionary, stop words and what is dropped (default ``Segmenter()``).
+    {text}
+    {id}
+    {segmenter}
     min_count : int, default 1
         Keep terms occurring at least this often in all.
     min_docs : int, default 1
@@ -321,6 +318,7 @@ def as_dtm(data: Any, *, text: Any, id: str | None, segmenter: Segmenter | None,
     return dtm(data, text=text, id=id, segmenter=segmenter, n_jobs=n_jobs, progress=progress)
 
 
+@text_doc
 def frequencies(
     data: Any,
     *,
@@ -337,17 +335,14 @@ def frequencies(
     data : pandas.DataFrame, Study or DocumentTermMatrix
         The texts, or a matrix from :func:`dtm` (then `text` and `segmenter`
         are not used).
-    text : str or list of str, default "body"
-        Column(s) holding the text.
+    {text}
     by : str or list of str, optional
         Column(s) to group by (town, sector, year, adopted …); one block of
         rows per group.
-    id : str, optional
-        Column of document ids.
+    {id}
     top : int, optional
         Keep the `top` most frequent terms of each group.
-    segmenter : Segmenter, optional
-        Dictionary, stop words and what is dropped.
+    {segmenter}
 
     Returns
     -------

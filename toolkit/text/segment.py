@@ -614,6 +614,45 @@ def _warn_problems(prob: pd.DataFrame, n: int, cols: list[str]) -> None:
     warnings.warn(msg, ToolkitWarning, stacklevel=4)
 
 
+#: Docstring wording of the parameters every text function shares (one owner).
+TEXT_PARAMS: dict[str, tuple[str, str]] = {
+    "text": ('text : str or list of str, default "body"',
+             "Column(s) holding the text; several columns are joined, one per line."),
+    "id": ("id : str, optional",
+           "Column of document ids (default: the first of ``document_id, submission_id, "
+           "session_id, activity_id, id`` present, else the index)."),
+    "segmenter": ("segmenter : Segmenter, optional",
+                  "Dictionary, stop words, what is dropped and personal-data masking "
+                  "(default ``Segmenter()``)."),
+}
+
+
+def text_doc(func: Any) -> Any:
+    """Decorator: fill ``{text}``, ``{id}``, ``{segmenter}`` (and the shared ``{lang}`` …).
+
+    Examples
+    --------
+    >>> @text_doc
+    ... def f(data, *, text="body"):
+    ...     '''Do it.
+    ...
+    ...     Parameters
+    ...     ----------
+    ...     {text}
+    ...     '''
+    >>> "Column(s) holding the text" in f.__doc__
+    True
+    """
+    from toolkit._docs import fill
+
+    doc_ = func.__doc__ or ""
+    for key, (head, body) in TEXT_PARAMS.items():
+        doc_ = doc_.replace("{" + key + "}", f"{head}\n        {body}")
+    func.__doc__ = fill(doc_)
+    return func
+
+
+@text_doc
 def check(data: Any, *, text: str | Sequence[str] = "body", id: str | None = None
           ) -> pd.DataFrame:
     """Problems of the texts: missing or empty, not text, garbled by a wrong encoding.
@@ -622,11 +661,8 @@ def check(data: Any, *, text: str | Sequence[str] = "body", id: str | None = Non
     ----------
     data : pandas.DataFrame or Study
         The table with the texts (a Study's ``submissions`` table).
-    text : str or list of str, default "body"
-        Column(s) holding the text; several columns are joined, one per line.
-    id : str, optional
-        Column of document ids (default: the first of ``document_id,
-        submission_id, session_id, activity_id, id`` present, else the index).
+    {text}
+    {id}
 
     Returns
     -------
@@ -670,6 +706,7 @@ def check(data: Any, *, text: str | Sequence[str] = "body", id: str | None = Non
 # ---------------------------------------------------------------------------
 
 
+@text_doc
 def tokens(
     data: Any,
     *,
@@ -689,15 +726,11 @@ def tokens(
         The table with the texts (a Study's ``submissions`` table). A lazy table
         (``tk.io.scan``) is read in batches and needs `out`; a Dask DataFrame
         gives a Dask DataFrame of tokens.
-    text : str or list of str, default "body"
-        Column(s) holding the text; several columns are joined, one per line.
-    id : str, optional
-        Column of document ids (default: the first of ``document_id,
-        submission_id, session_id, activity_id, id`` present, else the index).
+    {text}
+    {id}
     pos : bool, default True
         Add the part of speech of each token (jieba's tag set).
-    segmenter : Segmenter, optional
-        Dictionary, stop words and what is dropped (default ``Segmenter()``).
+    {segmenter}
     out : str or Path, optional
         For a lazy table: the folder where the token table is written as
         Parquet files; the result is a lazy table over them.

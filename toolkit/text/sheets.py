@@ -30,7 +30,7 @@ import pandas as pd
 from toolkit._checks import check_lang
 from toolkit.errors import PROBLEM_COLUMNS, ArgumentError, ReadError, ValidationError
 from toolkit.text.coding import Codebook, _as_codebook
-from toolkit.text.segment import Segmenter, _documents, _segmenter
+from toolkit.text.segment import Segmenter, _documents, _segmenter, text_doc
 
 __all__ = ["read_coding_sheet", "write_coding_sheet"]
 
@@ -61,6 +61,7 @@ def _display_text(seg: Segmenter, text: str) -> str:
     return text if norm == unicodedata.normalize("NFKC", text) else norm
 
 
+@text_doc
 def write_coding_sheet(
     data: Any,
     path: str | Path,
@@ -85,10 +86,8 @@ def write_coding_sheet(
         The ``.xlsx`` file to write.
     codebook : Codebook, path or name, default "topics"
         Categories offered in the drop-down list.
-    text : str or list of str, default "body"
-        Column(s) holding the text.
-    id : str, optional
-        Column of document ids.
+    {text}
+    {id}
     title : str, optional
         A column shown beside the text (e.g. ``"title"``).
     coder : str, optional

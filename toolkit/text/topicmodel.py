@@ -28,7 +28,7 @@ from scipy import sparse
 from toolkit._checks import check_choice, check_lang, require_columns
 from toolkit.errors import ArgumentError
 from toolkit.text.matrix import DocumentTermMatrix
-from toolkit.text.segment import Segmenter, _documents, _segmenter
+from toolkit.text.segment import Segmenter, _documents, _segmenter, text_doc
 
 __all__ = ["TopicModel", "coherence", "topics"]
 
@@ -322,6 +322,7 @@ def _fit(method: str, counts: sparse.csr_matrix, k: int, seed: int, notes: list[
     return model, np.asarray(weights, dtype=float), np.asarray(model.components_, dtype=float)
 
 
+@text_doc
 def topics(
     data: Any,
     *,
@@ -342,8 +343,7 @@ def topics(
     data : pandas.DataFrame, Study or DocumentTermMatrix
         The texts, or a matrix from :func:`dtm` (then `text` and `segmenter`
         are not used).
-    text : str or list of str, default "body"
-        Column(s) holding the text.
+    {text}
     k : int, list of int or None, default None
         Number of topics; a list tries each and keeps the most coherent;
         None tries 3 to 10 (fewer for small corpora).
@@ -359,10 +359,8 @@ def topics(
         Leave out terms found in fewer documents.
     max_share : float, default 0.5
         Leave out terms found in more than this share of the documents.
-    id : str, optional
-        Column of document ids.
-    segmenter : Segmenter, optional
-        Dictionary, stop words and what is dropped.
+    {id}
+    {segmenter}
 
     Returns
     -------
