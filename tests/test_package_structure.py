@@ -16,7 +16,7 @@ import time
 import pytest
 
 NAMESPACES = ["toolkit.io", "toolkit.datasets", "toolkit.net", "toolkit.stats", "toolkit.plot",
-              "toolkit.report", "toolkit.evaluate"]
+              "toolkit.report", "toolkit.evaluate", "toolkit.text"]
 
 FIRST_PARAMETERS = {
     "data", "study", "G", "B", "path", "paths", "formula", "counts", "y", "results", "result",

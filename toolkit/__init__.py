@@ -11,6 +11,7 @@
 - ``tk.stats`` estimates from surveys, sessions and submissions; it never draws;
 - ``tk.evaluate`` builds index systems, weights and composite scores with rank
   intervals (member and unit evaluation, 履职评价);
+- ``tk.text`` segments Chinese texts and finds keywords, codes, topics and repeats;
 - ``tk.plot`` draws what the others return, with Chinese labels;
 - ``tk.report`` assembles tables and figures into Word, HTML and Markdown.
 
@@ -30,7 +31,7 @@ from toolkit import errors, schema
 from toolkit.errors import ColumnNotFoundError, DesignError, ToolkitError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from toolkit import datasets, evaluate, io, net, plot, report, stats
+    from toolkit import datasets, evaluate, io, net, plot, report, stats, text
     from toolkit.io import read_study, read_table, validate
     from toolkit.study import Study
 
@@ -53,10 +54,12 @@ __all__ = [
     "report",
     "schema",
     "stats",
+    "text",
     "validate",
 ]
 
-_SUBMODULES = {"io", "datasets", "net", "stats", "evaluate", "plot", "report", "study"}
+_SUBMODULES = {"io", "datasets", "net", "stats", "evaluate", "plot", "report", "study",
+               "text"}
 _ATTRIBUTES = {
     "Study": ("toolkit.study", "Study"),
     "read_study": ("toolkit.io", "read_study"),

@@ -20,7 +20,9 @@ vocabularies in :mod:`toolkit.schema`.
   ``tk.net.coverage``);
 - :func:`ranks` — league table with rank intervals (caterpillar) of an evaluation;
 - :func:`profile` — one unit's pillar scores against the median, bars or radar;
-- :func:`correlations` — heatmap of the correlations between indicators.
+- :func:`correlations` — heatmap of the correlations between indicators;
+- :func:`terms`, :func:`keyness`, :func:`topic_shares`, :func:`wordcloud` — texts: top
+  terms by group, keyness, topic shares over time, word clouds.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ _LAZY = {
     "ranks": "toolkit.plot._ranks",
     "profile": "toolkit.plot._ranks",
     "correlations": "toolkit.plot._ranks",
+    "terms": "toolkit.plot._text",
+    "keyness": "toolkit.plot._text",
+    "topic_shares": "toolkit.plot._text",
+    "wordcloud": "toolkit.plot._text",
 }
 
 #: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out

@@ -10,6 +10,9 @@
   :class:`Table` — publication tables of model results, ``tk.stats.describe``
   and ``tk.stats.Design.crosstab`` output, with small-cell suppression and
   without personal columns, as DataFrame, HTML, LaTeX and Word;
+- :func:`evaluation_section` and :func:`concerns_section` — the sections of an
+  evaluation (``tk.evaluate``) and of the texts residents raise (``tk.text``), ready to add
+  to a Report;
 - :func:`run_notebook` — execute a parameterised notebook and export it
   (``toolkit report NOTEBOOK -p key value`` on the command line).
 """
@@ -28,6 +31,7 @@ _LAZY = {
     "inject_parameters": "toolkit.report.notebook",
     "notebook_report": "toolkit.report.notebook",
     "evaluation_section": "toolkit.report.evaluation",
+    "concerns_section": "toolkit.report.texts",
 }
 
 #: Helpers reachable as ``tk.report.<name>``, kept out of ``__all__``.
