@@ -104,25 +104,19 @@ def canonical_graph(G: nx.Graph) -> nx.Graph:
     >>> list(canonical_graph(nx.Graph([("b", "c"), ("a", "b")])).edges)
     [('a', 'b'), ('b', 'c')]
     """
-    G = check_graph(G)
+    if not isinstance(G, nx.Graph):
+        check_graph(G)
     order = canonical_order(G)
     index = {v: i for i, v in enumerate(order)}
+    directed = G.is_directed()
     H = G.__class__()
     H.graph.update(G.graph)
     H.add_nodes_from((v, G.nodes[v]) for v in order)
-    ties = sorted(G.edges(data=True), key=lambda e: _tie_key(index, e[0], e[1],
-                                                               directed=G.is_directed()))
-    if G.is_directed():
-        H.add_edges_from(ties)
-    else:
-        H.add_edges_from((u, v, d) if index[u] <= index[v] else (v, u, d) for u, v, d in ties)
+    ties = [(u, v, d) if directed or index[u] <= index[v] else (v, u, d)
+            for u, v, d in G.edges(data=True)]
+    ties.sort(key=lambda e: (index[e[0]], index[e[1]]))  # stable: parallel ties keep order
+    H.add_edges_from(ties)
     return H
-
-
-def _tie_key(index: dict[Hashable, int], u: Hashable, v: Hashable, *,
-             directed: bool) -> tuple[int, int]:
-    a, b = index[u], index[v]
-    return (a, b) if directed or a <= b else (b, a)
 
 
 def _coordinates(G: nx.Graph, method: str, seed: int | None) -> np.ndarray:

@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter
 from toolkit._checks import Lang, as_table, check_lang, require_columns
 from toolkit._docs import renamed
 from toolkit.errors import ArgumentError
-from toolkit.plot._common import apply_fonts, new_axes, word
+from toolkit.plot._common import apply_fonts, legend_below, new_axes, word, wrap_label
 from toolkit.schema import column_label, value_labels
 
 __all__ = ["likert", "likert_shares"]
@@ -37,19 +37,6 @@ def _diverging_colours(k: int) -> list[str]:
         left, right = neg[:half], pos[:half][::-1]
     middle = ["#BBBBBB"] if k % 2 else []
     return left + middle + right
-
-
-def _wrap(text: str, width: int = 16) -> str:
-    """Break a long label (e.g. a question's wording) onto lines of about `width` characters."""
-    import textwrap
-    import unicodedata
-
-    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text) > len(text) / 2
-    if len(text) <= (width if wide else 2 * width):
-        return text
-    if wide:
-        return "\n".join(text[i:i + width] for i in range(0, len(text), width))
-    return "\n".join(textwrap.wrap(text, 2 * width))
 
 
 def _scale(result: pd.DataFrame, items: Sequence[str]) -> tuple[list[float], list[str]]:
@@ -288,7 +275,7 @@ def likert(
             name = f"{name}（{g}）" if lang == "zh" else f"{name} ({g})"
         names.append(name)
 
-    names = [_wrap(n) for n in names]
+    names = [wrap_label(n) for n in names]
     half = k // 2
     neg = matrix[:, :half].sum(axis=1)
     mid = matrix[:, half] / 2 if k % 2 else np.zeros(len(rows))
