@@ -67,6 +67,7 @@ __all__ = [
     "Vocabulary",
     "canonical_column",
     "clean_header",
+    "codebook_english",
     "column_label",
     "english_name",
     "english_text",
@@ -651,6 +652,34 @@ def english_name(text: object, *, names: Mapping[str, str] | None = None) -> str
             head = _pinyin_word(specific) if specific else ""
             return (f"{head} {english}".strip()) + suffix
     return _pinyin_word(folded) + suffix
+
+
+def codebook_english(frame: Any, column: object) -> tuple[str | None, dict[str, str]]:
+    """English variable label and value labels that a table's codebook gives a column.
+
+    A codebook entry (``frame.attrs["codebook"][column]``) may carry, beside
+    ``label`` and ``value_labels``, their English versions ``label_en`` and
+    ``value_labels_en`` (code → English label); English figures and reports use them.
+
+    Returns
+    -------
+    tuple
+        The English label (None when absent) and the English value labels keyed
+        by the code as text (empty when absent).
+
+    Examples
+    --------
+    >>> from toolkit.schema import codebook_english
+    >>> df = pd.DataFrame({"q1": [1, 2]})
+    >>> df.attrs["codebook"] = {"q1": {"label": "满意度", "label_en": "Satisfaction",
+    ...                                "value_labels_en": {1: "Low", 2: "High"}}}
+    >>> codebook_english(df, "q1")
+    ('Satisfaction', {'1': 'Low', '2': 'High'})
+    """
+    book = ((getattr(frame, "attrs", None) or {}).get("codebook") or {}).get(column) or {}
+    label = book.get("label_en")
+    values = {str(k): str(v) for k, v in (book.get("value_labels_en") or {}).items()}
+    return (str(label) if label else None), values
 
 
 def english_text(text: object, *, names: Mapping[str, str] | None = None,

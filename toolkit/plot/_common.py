@@ -18,7 +18,7 @@ from matplotlib.transforms import offset_copy
 
 from toolkit._checks import Lang, require_columns
 from toolkit.plot._style import font_family, style
-from toolkit.schema import english_text, has_chinese, value_labels
+from toolkit.schema import codebook_english, column_label, english_text, has_chinese, value_labels
 
 #: Words used in figure labels, by language.
 WORDS: dict[str, dict[str, str]] = {
@@ -80,7 +80,7 @@ def display_labels(column: object, values: Iterable[Any], lang: Lang, *,
     if lang != "en":
         return out
     book = ((getattr(frame, "attrs", None) or {}).get("codebook") or {}).get(column) or {}
-    english = {str(k): str(v) for k, v in (book.get("value_labels_en") or {}).items()}
+    english = codebook_english(frame, column)[1]
     codes = {str(v): str(k) for k, v in (book.get("value_labels") or {}).items()}
     left = []
     for i, (value, text) in enumerate(zip(values, out, strict=True)):
@@ -96,6 +96,35 @@ def display_labels(column: object, values: Iterable[Any], lang: Lang, *,
         warn_chinese(left, what=f"labels of `{column}`",
                      fix="give English labels as `value_labels_en` in the codebook or "
                          "as `labels=`")
+    return out
+
+
+def item_labels(items: Iterable[str], lang: Lang, *, frame: Any = None,
+                given: Mapping[str, str] | None = None) -> list[str]:
+    """Labels of columns (survey items, model variables) as a figure shows them.
+
+    Given labels first, then the codebook's (``label``; ``label_en`` in English,
+    :func:`toolkit.schema.codebook_english`) or the schema's. An English figure
+    never shows a Chinese label: it falls back to the column name and one
+    warning lists the columns shown by name.
+    """
+    given = dict(given or {})
+    out, named = [], []
+    for item in items:
+        if item in given:
+            out.append(given[item])
+            continue
+        english = codebook_english(frame, item)[0] if lang == "en" else None
+        text = english or column_label(item, lang, frame)
+        if lang == "en" and english is None:
+            zh = column_label(item, "zh", frame)
+            if has_chinese(text) or (text == str(item) and zh != text):
+                named.append(str(item))  # a Chinese label exists, an English one does not
+                text = str(item)
+        out.append(text)
+    if named:
+        warn_chinese(named, what="variable labels (shown by column name)",
+                     fix="give English labels as `label_en` in the codebook or as `labels=`")
     return out
 
 

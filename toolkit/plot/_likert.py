@@ -14,8 +14,14 @@ from matplotlib.ticker import FuncFormatter
 from toolkit._checks import Lang, as_table, check_lang, require_columns
 from toolkit._docs import renamed
 from toolkit.errors import ArgumentError
-from toolkit.plot._common import apply_fonts, legend_below, new_axes, word, wrap_label
-from toolkit.schema import column_label, value_labels
+from toolkit.plot._common import (
+    display_labels,
+    item_labels,
+    legend_below,
+    new_axes,
+    word,
+    wrap_label,
+)
 
 __all__ = ["likert", "likert_shares"]
 
@@ -266,15 +272,20 @@ def likert(
     if not len(rows):
         matrix = np.zeros((0, k))
 
-    labels = dict(labels or {})
+    item_names = dict(zip(items, item_labels(items, lang, frame=frame, given=labels),
+                          strict=True))
+    groups = {}
+    if by is not None:
+        values = list(pd.unique(rows[by]))
+        groups = dict(zip(values, display_labels(by, values, lang, frame=frame), strict=True))
     names = []
     for row in rows.to_dict("records"):
-        name = labels.get(row["item"], column_label(row["item"], lang, frame))
+        name = item_names[row["item"]]
         if by is not None:
-            g = value_labels(by, [row[by]], lang)[0]
+            g = groups[row[by]]
             name = f"{name}（{g}）" if lang == "zh" else f"{name} ({g})"
         names.append(name)
-
+    level_labels = display_labels(items[0], level_labels, lang, frame=frame)
     names = [wrap_label(n) for n in names]
     half = k // 2
     neg = matrix[:, :half].sum(axis=1)
@@ -297,8 +308,8 @@ def likert(
     lim = float(np.nanmax(np.abs(np.concatenate([left, left + matrix.sum(axis=1)])))) \
         if len(rows) else 50.0
     ax.set_xlim(-max(lim, 5) * 1.05, max(lim, 5) * 1.05)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=min(k, 7),
-              frameon=False, handlelength=1.0, columnspacing=1.0)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    return apply_fonts(ax, lang)
+    legend_below(ax, lang, ncol=min(k, 7 if lang == "zh" else 3), handlelength=1.0,
+                 columnspacing=1.0)
+    return ax
