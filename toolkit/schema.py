@@ -54,11 +54,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "ANSWER_WORDS",
     "MEMBER_TYPES",
     "NO_WORDS",
     "TABLES",
     "TABLE_NAMES",
-    "ANSWER_WORDS",
     "VOCABULARIES",
     "YES_WORDS",
     "Column",
@@ -546,7 +546,8 @@ _CHINESE = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff"
 #: Generic parts of place and unit names (longest first), translated; the specific part
 #: before them is written in pinyin (GB/T 16159, as official English place names are).
 _GENERICS: tuple[tuple[str, str], ...] = (
-    ("政协委员联络站", "CPPCC Members' Liaison Station"), ("委员联络站", "Members' Liaison Station"),
+    ("政协委员联络站", "CPPCC Members' Liaison Station"),
+    ("委员联络站", "Members' Liaison Station"),
     ("委员工作室", "Members' Studio"), ("党群服务中心", "Party-Masses Service Centre"),
     ("街道办事处", "Subdistrict"), ("居民委员会", "Residents' Committee"),
     ("村民委员会", "Villagers' Committee"), ("居委会", "Residents' Committee"),

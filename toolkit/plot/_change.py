@@ -13,7 +13,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-
 from matplotlib.transforms import blended_transform_factory
 
 from toolkit._checks import Lang, check_choice, check_lang, require_columns

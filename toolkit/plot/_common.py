@@ -33,7 +33,7 @@ WORDS: dict[str, dict[str, str]] = {
         "change": "变化（后测−前测）", "at_risk": "在险数", "members": "人数",
         "ties": "联系数", "degree": "度中心度", "betweenness": "中介中心度",
         "closeness": "接近中心度", "eigenvector": "特征向量中心度", "pagerank": "PageRank",
-        "community": "社群", "share": "比例",
+        "cluster": "社群", "share": "比例",
     },
     "en": {
         "percent": "Percent", "sessions": "Sessions", "month": "Month", "estimate": "Estimate",
@@ -46,7 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "change": "Change (after − before)", "at_risk": "Number at risk", "members": "members",
         "ties": "Ties", "degree": "Degree", "betweenness": "Betweenness",
         "closeness": "Closeness", "eigenvector": "Eigenvector", "pagerank": "PageRank",
-        "community": "Community", "share": "Share",
+        "cluster": "Community", "share": "Share",
     },
 }
 
@@ -93,7 +93,7 @@ def display_labels(column: object, values: Iterable[Any], lang: Lang, *,
         else:
             out[i] = found
     if left:
-        warn_chinese(left, what=f"labels of `{column}`",
+        warn_chinese(left, what=f"label(s) of `{column}`",
                      fix="give English labels as `value_labels_en` in the codebook or "
                          "as `labels=`")
     return out
@@ -123,7 +123,7 @@ def item_labels(items: Iterable[str], lang: Lang, *, frame: Any = None,
                 text = str(item)
         out.append(text)
     if named:
-        warn_chinese(named, what="variable labels (shown by column name)",
+        warn_chinese(named, what="variable label(s) (shown by column name)",
                      fix="give English labels as `label_en` in the codebook or as `labels=`")
     return out
 
@@ -131,9 +131,22 @@ def item_labels(items: Iterable[str], lang: Lang, *, frame: Any = None,
 def warn_chinese(texts: Iterable[str], *, what: str, fix: str) -> None:
     """One warning listing the Chinese texts an English figure keeps."""
     texts = list(dict.fromkeys(texts))
-    shown = "、".join(texts[:10]) + (f" … ({len(texts)} in all)" if len(texts) > 10 else "")
+    shown = ", ".join(texts[:10]) + (f" … ({len(texts)} in all)" if len(texts) > 10 else "")
     warnings.warn(f"The English figure keeps {len(texts)} Chinese {what}: {shown}. To show "
-                  f"them in English, {fix}.", UserWarning, stacklevel=3)
+                  f"them in English, {fix}.", UserWarning, stacklevel=_outside_toolkit())
+
+
+def _outside_toolkit() -> int:
+    """Stack level of the first caller outside the toolkit package (the user's line)."""
+    import sys
+    from pathlib import Path
+
+    package = str(Path(__file__).resolve().parents[1])
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
+            package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def legend_below(ax: Axes, lang: Lang, *, pad: float = 4.0, **kwargs: Any) -> Legend:

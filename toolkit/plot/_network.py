@@ -128,6 +128,8 @@ def _is_scale(values: np.ndarray) -> bool:
 
 def _label_of(spec: str, lang: Lang) -> str:
     """Name of an attribute or measure in `lang` (legend titles, colour-bar labels)."""
+    if spec == "community":  # the communities found, not the 村社区 of the units table
+        return word("cluster", lang)
     return word(spec, lang) if has_word(spec) else column_label(spec, lang)
 
 
@@ -536,8 +538,9 @@ def _draw_blocks(H: nx.Graph, ax: Axes, *, groups: np.ndarray, spec: str, lang: 
     ties = between["ties"].to_numpy(dtype=float)
     most = f"{ties.max():,.0f}" if len(ties) else "0"
     title = _label_of(spec, lang)
-    note = (f"节点：{title}，面积与成员数成正比（括号内为成员数）。\n连线：{title}之间的联系，粗细与"
-            f"联系数成正比（最多 {most} 条）；共 {len(nodes):,} 个节点、{H.number_of_edges():,} 条联系。"
+    note = (f"节点：{title}，面积与成员数成正比（括号内为成员数）。\n"
+            f"连线：{title}之间的联系，粗细与联系数成正比（最多 {most} 条）；"
+            f"共 {len(nodes):,} 个节点、{H.number_of_edges():,} 条联系。"
             if lang == "zh" else
             f"Nodes: {title.lower()} groups, area proportional to members (in brackets).\n"
             f"Lines: ties between groups, width proportional to their number (at most {most});"
