@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.legend import Legend
@@ -73,7 +74,7 @@ def display_labels(column: object, values: Iterable[Any], lang: Lang, *,
     (:func:`toolkit.schema.english_text`); what stays Chinese is listed in one
     warning.
     """
-    values = list(values)
+    values = [bool(v) if isinstance(v, np.bool_) else v for v in values]  # 是/否, Yes/No
     given = dict(given or {})
     out = [given[v] if v in given else lab
            for v, lab in zip(values, value_labels(column, values, lang), strict=True)]
