@@ -67,7 +67,8 @@ def test_english_figures_of_a_study_have_no_chinese(demo_study):
         assert _chinese(fig) == []
         plt.close(fig)
     ticks = [t.get_text() for t in figures[1].axes[0].get_yticklabels()]
-    assert "Qingyun Subdistrict" in ticks and "Songlin Town" in ticks
+    assert "Qingyun Subdistrict" in ticks
+    assert "Songlin Town" in ticks
 
 
 def test_english_network_and_survival_have_no_chinese():
@@ -99,14 +100,15 @@ def test_english_likert_takes_the_codebooks_english_labels(survey):
     survey.attrs["codebook"]["sat1"]["value_labels_en"] = {1: "1 lowest", 5: "5 highest"}
     ax = tk.plot.likert(survey, items=["sat1"], lang="en")
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert texts[0] == "1 lowest" and texts[-1] == "5 highest"
+    assert texts[0] == "1 lowest"
+    assert texts[-1] == "5 highest"
 
 
 def test_english_figure_warns_listing_what_stays_chinese(survey):
     scale = {1: "挺差", 2: "差", 3: "中", 4: "好", 5: "挺好"}  # no English anywhere
     for item in ("sat1", "sat2"):
         survey.attrs["codebook"][item] = {"label": "满意度", "value_labels": scale}
-    with pytest.warns(UserWarning) as caught:
+    with pytest.warns(UserWarning, match="English figure keeps") as caught:
         ax = tk.plot.likert(survey, items=["sat1", "sat2"], lang="en")
     messages = [str(w.message) for w in caught]
     assert any("sat1, sat2" in m and "label_en" in m for m in messages)  # shown by name
@@ -128,4 +130,4 @@ def test_chinese_figures_stay_chinese(survey):
         warnings.simplefilter("error")
         ax = tk.plot.likert(survey, items=["sat1"], lang="zh")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["对协商议事的总体满意度"]
-    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "非常不满意"
+    assert ax.get_legend().get_texts()[0].get_text() == "非常不满意"

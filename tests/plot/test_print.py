@@ -256,7 +256,8 @@ def test_seventeen_sectors_get_seventeen_distinct_colours_and_more_fold_into_oth
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert len(texts) == 20
     assert texts[-1] == "其他（6 类）"  # the six smallest sectors
-    assert "界别18" in texts and "界别19" not in texts  # 19 largest kept, 6 smallest folded
+    assert "界别18" in texts  # the 19 largest kept
+    assert "界别19" not in texts  # the 6 smallest folded
 
 
 # ---------------------------------------------------------------------------
@@ -297,7 +298,8 @@ def test_bars_start_at_zero_and_changes_are_read_against_zero():
                        "ci_low": [0.41, -0.18], "ci_high": [0.69, 0.06]})
     ax = tk.plot.change(ch)  # a change table with CIs: the change and its interval
     lo, hi = ax.get_xlim()
-    assert lo == pytest.approx(-hi) and hi > 0.69  # centred on no change, the CI inside
+    assert lo == pytest.approx(-hi)  # centred on no change
+    assert hi > 0.69  # the CI inside
     assert len(ax.containers) == 1  # the error bars
     assert [t.get_text() for t in ax.texts][1:] == ["2.91 → 3.46", "3.14 → 3.08"]
     means = tk.plot.change(ch, kind="means")
@@ -385,4 +387,5 @@ def test_demo_figures_are_fit_for_print(demo_figures):
     assert heat.axes[1].get_ylabel() == "协商次数"
     change = demo_figures["09_change"].axes[0]
     lo, hi = change.get_xlim()
-    assert lo < 0 < hi and lo == pytest.approx(-hi)
+    assert lo < 0 < hi
+    assert lo == pytest.approx(-hi)

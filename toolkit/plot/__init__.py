@@ -55,7 +55,7 @@ _LAZY = {
 
 #: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out
 #: of ``__all__``, which lists the style and the plot functions.
-_HELPERS = {"cjk_font", "font_family", "likert_shares", "km_frame", "coverage_status",
+_HELPERS = {"cjk_font", "font_family", "palette", "likert_shares", "km_frame", "coverage_status",
             "layout_positions"}
 
 #: Helpers that moved to the module owning them: old name → (module, new spelling).
