@@ -131,3 +131,14 @@ def test_chinese_figures_stay_chinese(survey):
         ax = tk.plot.likert(survey, items=["sat1"], lang="zh")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["对协商议事的总体满意度"]
     assert ax.get_legend().get_texts()[0].get_text() == "非常不满意"
+
+
+def test_given_english_place_names_win_over_pinyin():
+    f = pd.DataFrame({"unit_id": ["C1", "C2"], "town": ["T1", "T2"],
+                      "has_room": [True, False]})
+    units = pd.DataFrame({"unit_id": ["T1", "T2"], "name": ["东街道", "西镇"],
+                          "name_en": ["East Street", None]})
+    ax = tk.plot.coverage(f, units=units, lang="en")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["East Street", "Xi Town"]
+    ax = tk.plot.coverage(f, units=units)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["东街道", "西镇"]

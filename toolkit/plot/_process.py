@@ -137,6 +137,17 @@ def _units_of(data: Any, units: pd.DataFrame | None) -> pd.DataFrame | None:
     return None
 
 
+def _english_names(units: pd.DataFrame | None, lang: Lang) -> dict[str, str]:
+    """Place name → its English name from a ``name_en`` column of the units table (English only).
+
+    Names without one are written in pinyin (:func:`toolkit.schema.english_name`).
+    """
+    if lang != "en" or units is None or not {"name", "name_en"} <= set(units.columns):
+        return {}
+    return {str(n): str(e) for n, e in zip(units["name"], units["name_en"], strict=True)
+            if pd.notna(e) and str(e).strip()}
+
+
 def _derive(frame: pd.DataFrame, column: str, units: pd.DataFrame | None,
             unit: str) -> pd.Series:
     """Values of a real or derived column (town, community, quarter, month, year)."""
@@ -220,7 +231,8 @@ def heatmap(
     annotate : bool, optional
         Write the value in each cell (default: when there are at most 300 cells).
     lang : {"zh", "en"}, default "zh"
-        Language of labels.
+        Language of every word. In English, town and community names are the
+        units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
 
@@ -264,11 +276,12 @@ def heatmap(
     grid = grid.astype("float64")
     ax = new_axes(ax, lang, figsize=(6.3, max(2.5, 0.22 * len(grid) + 1.5)))
     image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis", interpolation="nearest")
+    english = _english_names(units_frame, lang)
     ax.set_xticks(np.arange(grid.shape[1]),
-                  display_labels(col, grid.columns, lang, place=col in _PLACES),
+                  display_labels(col, grid.columns, lang, place=col in _PLACES, given=english),
                   rotation=45, ha="right")
     ax.set_yticks(np.arange(grid.shape[0]),
-                  display_labels(row, grid.index, lang, place=row in _PLACES))
+                  display_labels(row, grid.index, lang, place=row in _PLACES, given=english))
     ax.set_xlabel(column_label(col, lang) if col not in _DERIVED else word(col, lang))
     ax.set_ylabel(column_label(row, lang) if row not in _DERIVED else word(row, lang))
     for spine in ax.spines.values():
@@ -394,7 +407,8 @@ def coverage(
     labels : dict, optional
         Status → legend label.
     lang : {"zh", "en"}, default "zh"
-        Language of labels.
+        Language of every word. In English, town and community names are the
+        units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
 
@@ -424,7 +438,9 @@ def coverage(
                                    edgecolor="none", gid=str(unit)))
     ax.set_xlim(-0.3, widest + 0.2)
     ax.set_ylim(len(towns) - 0.5, -0.5)
-    ax.set_yticks(np.arange(len(towns)), display_labels("town", towns, lang, place=True))
+    english = _english_names(_units_of(data, units), lang)
+    ax.set_yticks(np.arange(len(towns)),
+                  display_labels("town", towns, lang, place=True, given=english))
     ax.set_xticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
