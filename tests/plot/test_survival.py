@@ -58,6 +58,10 @@ def test_numbers_at_risk_under_the_curves():
     texts = [t.get_text() for t in ax.texts]
     # 居民议事会 (3, 8, 20): at risk at 0, 6, 11 -> 3, 2, 1; 微信群 (5, 10, 12) -> 3, 2, 1
     assert texts[0] == "在险数"
-    assert texts[1:] == ["3", "2", "1", "3", "2", "1"]
+    numbers = [t.get_text() for t in ax.texts if t.get_gid() == "at_risk"]
+    assert numbers == ["3", "2", "1", "3", "2", "1"]
+    # each row is named by its group, left of the numbers
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "at_risk_group"] == \
+        ["居民议事会", "微信群"]
     with pytest.raises(ValueError, match="one row per case"):
         tk.plot.survival(tk.stats.km_curve(d, time="days", event="done"), at_risk=True)

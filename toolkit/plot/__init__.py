@@ -9,9 +9,11 @@ vocabularies in :mod:`toolkit.schema`.
 
 - :func:`style` — the figure style (CJK font, A4 sizes, 300 dpi, Okabe–Ito colours),
   a context manager and a global switch;
+- :func:`palette` — up to 20 distinguishable colours for categories (:data:`CATEGORICAL`);
 - :func:`likert` — diverging stacked bars of Likert items (shares of ``tk.stats.likert``);
 - :func:`coefficients` — forest plot of one or several models;
-- :func:`network` — stakeholder network drawing;
+- :func:`network` — stakeholder network drawing (large graphs as their block graph or
+  backbone);
 - :func:`timeline` — sessions per month by platform;
 - :func:`heatmap` — towns x platforms, communities x quarters …;
 - :func:`survival` — Kaplan–Meier curves of response or implementation lags;
@@ -40,6 +42,8 @@ _LAZY = {
     "cjk_font": "toolkit.plot._style",
     "font_family": "toolkit.plot._style",
     "OKABE_ITO": "toolkit.plot._style",
+    "CATEGORICAL": "toolkit.plot._style",
+    "palette": "toolkit.plot._style",
     "likert": "toolkit.plot._likert",
     "likert_shares": "toolkit.plot._likert",
     "coefficients": "toolkit.plot._coefficients",
@@ -63,7 +67,7 @@ _LAZY = {
 
 #: Helpers reachable as ``tk.plot.<name>`` (the numbers behind a figure, fonts), kept out
 #: of ``__all__``, which lists the style and the plot functions.
-_HELPERS = {"cjk_font", "font_family", "likert_shares", "km_frame", "coverage_status",
+_HELPERS = {"cjk_font", "font_family", "palette", "likert_shares", "km_frame", "coverage_status",
             "layout_positions"}
 
 #: Helpers that moved to the module owning them: old name → (module, new spelling).

@@ -6,6 +6,7 @@ the term labels from :func:`toolkit.schema.term_label`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,13 +14,31 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from toolkit._checks import Lang, check_lang
-from toolkit.plot._common import apply_fonts, new_axes, word
-from toolkit.schema import term_label
+from toolkit.plot._common import apply_fonts, new_axes, warn_chinese, word
+from toolkit.schema import english_text, has_chinese, term_label
 from toolkit.stats.results import coefficient_frames, is_threshold
 
 __all__ = ["coefficients"]
 
 _INTERCEPTS = {"intercept", "const", "(intercept)", "截距"}
+
+
+def _in_english(names: list[str]) -> list[str]:
+    """Term labels with Chinese levels (``attended: 是``) put in English where known.
+
+    What stays Chinese is listed in one warning.
+    """
+    out, left = [], []
+    for name in names:
+        parts = re.split(r"(: | × )", name)
+        parts = [english_text(p) or p if has_chinese(p) else p for p in parts]
+        text = "".join(parts)
+        if has_chinese(text):
+            left.append(text)
+        out.append(text)
+    if left:
+        warn_chinese(left, what="term labels", fix="give them as `labels=`")
+    return out
 
 
 def coefficients(
@@ -95,6 +114,8 @@ def coefficients(
         keep = list(terms)
     labels = dict(labels or {})
     names = [labels.get(t, term_label(t, lang)) for t in keep]
+    if lang == "en":
+        names = _in_english(names)
     n_models = len(models)
     height = max(1.8, 0.32 * len(keep) * max(1, n_models * 0.7) + 1.0)
     ax = new_axes(ax, lang, figsize=(6.3, height))

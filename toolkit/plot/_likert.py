@@ -14,8 +14,14 @@ from matplotlib.ticker import FuncFormatter
 from toolkit._checks import Lang, as_table, check_lang, require_columns
 from toolkit._docs import renamed
 from toolkit.errors import ArgumentError
-from toolkit.plot._common import apply_fonts, new_axes, word
-from toolkit.schema import column_label, value_labels
+from toolkit.plot._common import (
+    display_labels,
+    item_labels,
+    legend_below,
+    new_axes,
+    word,
+    wrap_label,
+)
 
 __all__ = ["likert", "likert_shares"]
 
@@ -37,19 +43,6 @@ def _diverging_colours(k: int) -> list[str]:
         left, right = neg[:half], pos[:half][::-1]
     middle = ["#BBBBBB"] if k % 2 else []
     return left + middle + right
-
-
-def _wrap(text: str, width: int = 16) -> str:
-    """Break a long label (e.g. a question's wording) onto lines of about `width` characters."""
-    import textwrap
-    import unicodedata
-
-    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text) > len(text) / 2
-    if len(text) <= (width if wide else 2 * width):
-        return text
-    if wide:
-        return "\n".join(text[i:i + width] for i in range(0, len(text), width))
-    return "\n".join(textwrap.wrap(text, 2 * width))
 
 
 def _scale(result: pd.DataFrame, items: Sequence[str]) -> tuple[list[float], list[str]]:
@@ -279,16 +272,21 @@ def likert(
     if not len(rows):
         matrix = np.zeros((0, k))
 
-    labels = dict(labels or {})
+    item_names = dict(zip(items, item_labels(items, lang, frame=frame, given=labels),
+                          strict=True))
+    groups = {}
+    if by is not None:
+        values = list(pd.unique(rows[by]))
+        groups = dict(zip(values, display_labels(by, values, lang, frame=frame), strict=True))
     names = []
     for row in rows.to_dict("records"):
-        name = labels.get(row["item"], column_label(row["item"], lang, frame))
+        name = item_names[row["item"]]
         if by is not None:
-            g = value_labels(by, [row[by]], lang)[0]
+            g = groups[row[by]]
             name = f"{name}（{g}）" if lang == "zh" else f"{name} ({g})"
         names.append(name)
-
-    names = [_wrap(n) for n in names]
+    level_labels = display_labels(items[0], level_labels, lang, frame=frame)
+    names = [wrap_label(n) for n in names]
     half = k // 2
     neg = matrix[:, :half].sum(axis=1)
     mid = matrix[:, half] / 2 if k % 2 else np.zeros(len(rows))
@@ -310,8 +308,8 @@ def likert(
     lim = float(np.nanmax(np.abs(np.concatenate([left, left + matrix.sum(axis=1)])))) \
         if len(rows) else 50.0
     ax.set_xlim(-max(lim, 5) * 1.05, max(lim, 5) * 1.05)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=min(k, 7),
-              frameon=False, handlelength=1.0, columnspacing=1.0)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    return apply_fonts(ax, lang)
+    legend_below(ax, lang, ncol=min(k, 7 if lang == "zh" else 3), handlelength=1.0,
+                 columnspacing=1.0)
+    return ax

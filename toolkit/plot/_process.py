@@ -14,13 +14,23 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
 from toolkit._checks import Lang, as_table, check_lang, is_study, require_columns
-from toolkit.plot._common import apply_fonts, new_axes, top_levels, word
-from toolkit.plot._style import OKABE_ITO
-from toolkit.schema import column_label, value_labels
+from toolkit.plot._common import (
+    apply_fonts,
+    display_labels,
+    item_labels,
+    legend_below,
+    new_axes,
+    top_levels,
+    word,
+)
+from toolkit.plot._style import OKABE_ITO, font_family
+from toolkit.schema import column_label
 
 __all__ = ["coverage", "coverage_status", "heatmap", "timeline"]
 
 _DERIVED = {"town", "community", "quarter", "month", "year"}
+#: Columns holding place names, shown in pinyin in English figures.
+_PLACES = {"town", "community", "town_name", "parent_name", "community_name"}
 
 
 # ---------------------------------------------------------------------------
@@ -94,8 +104,9 @@ def timeline(
             order.remove("\0other")
             order.append("\0other")
         counts = counts[order]
-        group_labels = [word("other", lang) if g == "\0other" else value_labels(by, [g], lang)[0]
-                        for g in order]
+        named = display_labels(by, [g for g in order if g != "\0other"], lang, frame=frame,
+                               place=by in _PLACES)
+        group_labels = named + ([word("other", lang)] if "\0other" in order else [])
     ax = new_axes(ax, lang)
     x = np.arange(len(counts))
     bottom = np.zeros(len(counts))
@@ -107,6 +118,7 @@ def timeline(
     step = max(1, int(np.ceil(len(x) / 12)))
     ax.set_xticks(x[::step], [str(p) for p in counts.index[::step]], rotation=45, ha="right")
     ax.set_ylabel(word("sessions", lang))
+    ax.set_ylim(bottom=0)  # counts: bars start at zero
     if by is not None:
         ax.legend(title=column_label(by, lang), loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return apply_fonts(ax, lang)
@@ -123,6 +135,17 @@ def _units_of(data: Any, units: pd.DataFrame | None) -> pd.DataFrame | None:
     if is_study(data) and "units" in data.tables:
         return data.table("units")
     return None
+
+
+def _english_names(units: pd.DataFrame | None, lang: Lang) -> dict[str, str]:
+    """Place name → its English name from a ``name_en`` column of the units table (English only).
+
+    Names without one are written in pinyin (:func:`toolkit.schema.english_name`).
+    """
+    if lang != "en" or units is None or not {"name", "name_en"} <= set(units.columns):
+        return {}
+    return {str(n): str(e) for n, e in zip(units["name"], units["name_en"], strict=True)
+            if pd.notna(e) and str(e).strip()}
 
 
 def _derive(frame: pd.DataFrame, column: str, units: pd.DataFrame | None,
@@ -208,7 +231,8 @@ def heatmap(
     annotate : bool, optional
         Write the value in each cell (default: when there are at most 300 cells).
     lang : {"zh", "en"}, default "zh"
-        Language of labels.
+        Language of every word. In English, town and community names are the
+        units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
 
@@ -252,9 +276,12 @@ def heatmap(
     grid = grid.astype("float64")
     ax = new_axes(ax, lang, figsize=(6.3, max(2.5, 0.22 * len(grid) + 1.5)))
     image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis", interpolation="nearest")
-    ax.set_xticks(np.arange(grid.shape[1]), value_labels(col, grid.columns, lang),
+    english = _english_names(units_frame, lang)
+    ax.set_xticks(np.arange(grid.shape[1]),
+                  display_labels(col, grid.columns, lang, place=col in _PLACES, given=english),
                   rotation=45, ha="right")
-    ax.set_yticks(np.arange(grid.shape[0]), value_labels(row, grid.index, lang))
+    ax.set_yticks(np.arange(grid.shape[0]),
+                  display_labels(row, grid.index, lang, place=row in _PLACES, given=english))
     ax.set_xlabel(column_label(col, lang) if col not in _DERIVED else word(col, lang))
     ax.set_ylabel(column_label(row, lang) if row not in _DERIVED else word(row, lang))
     for spine in ax.spines.values():
@@ -270,8 +297,20 @@ def heatmap(
             ax.text(j, i, text, ha="center", va="center", fontsize=6.5,
                     color="black" if top and v > top * 0.6 else "white")
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(_cell_meaning(frame, table, agg, value, lang))
     bar.ax.tick_params(labelsize=7)
+    bar.ax.yaxis.label.set_fontfamily(font_family(lang))
     return apply_fonts(ax, lang)
+
+
+def _cell_meaning(frame: pd.DataFrame, table: str, agg: str, value: str | None,
+                  lang: Lang) -> str:
+    """What the colour of a heatmap cell means: 协商次数, 数量, or the sum or mean of `value`."""
+    if agg == "count":
+        return word("sessions" if table == "sessions" else "count", lang)
+    name = item_labels([str(value)], lang, frame=frame)[0]
+    key = "total" if agg == "sum" else "mean"
+    return f"{name}{word(key, lang)}" if lang == "zh" else f"{word(key, lang)} {name}"
 
 
 # ---------------------------------------------------------------------------
@@ -368,7 +407,8 @@ def coverage(
     labels : dict, optional
         Status → legend label.
     lang : {"zh", "en"}, default "zh"
-        Language of labels.
+        Language of every word. In English, town and community names are the
+        units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
 
@@ -398,7 +438,9 @@ def coverage(
                                    edgecolor="none", gid=str(unit)))
     ax.set_xlim(-0.3, widest + 0.2)
     ax.set_ylim(len(towns) - 0.5, -0.5)
-    ax.set_yticks(np.arange(len(towns)), towns)
+    english = _english_names(_units_of(data, units), lang)
+    ax.set_yticks(np.arange(len(towns)),
+                  display_labels("town", towns, lang, place=True, given=english))
     ax.set_xticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -407,6 +449,5 @@ def coverage(
     present = [s for s in _STATUS_COLOURS if s in set(frame["status"])]
     handles = [Patch(facecolor=_STATUS_COLOURS[s], label=labels.get(s, word(s, lang)))
                for s in present]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02),
-              ncol=len(handles), frameon=False)
-    return apply_fonts(ax, lang)
+    legend_below(ax, lang, handles=handles, ncol=min(len(handles), 3), pad=2.0)
+    return ax

@@ -20,7 +20,8 @@ import matplotlib as mpl
 from cycler import cycler
 from matplotlib import font_manager
 
-__all__ = ["OKABE_ITO", "Style", "cjk_font", "font_family", "style"]
+__all__ = ["CATEGORICAL", "OKABE_ITO", "OTHER_COLOUR", "Style", "cjk_font", "font_family",
+           "palette", "style"]
 
 Lang = Literal["zh", "en"]
 
@@ -35,6 +36,57 @@ OKABE_ITO: tuple[str, ...] = (
     "#F0E442",  # yellow
     "#999999",  # grey
 )
+
+#: Twenty colours for up to twenty categories (界别, committees …): the eight Okabe–Ito
+#: colours first, then twelve print-safe colours from Paul Tol's muted/bright palettes and
+#: matplotlib's tab20/tab20b, each picked in turn as the candidate farthest (CIELAB ΔE*76)
+#: from the colours already chosen and from white, mid grey and :data:`OTHER_COLOUR`.
+#: Any two differ by ΔE*76 > 26 (the smallest gap is Okabe–Ito's own, sky blue to blue);
+#: ``tests/plot/test_style.py`` checks it. Beyond twenty, colours stop being told apart and
+#: figures fold the smallest categories into 其他 / Other.
+CATEGORICAL: tuple[str, ...] = (
+    *OKABE_ITO,
+    "#332288", "#843C39", "#2CA02C", "#999933", "#225522", "#FFBB78",
+    "#98DF8A", "#EE6677", "#9467BD", "#D62728", "#882255", "#393B79",
+)
+
+#: Colour of the 其他 / Other category and of missing values: a light grey no
+#: :data:`CATEGORICAL` colour is close to.
+OTHER_COLOUR = "#D9D9D9"
+
+
+def palette(n: int) -> list[str]:
+    """`n` distinguishable colours for categories: Okabe–Ito up to 8, :data:`CATEGORICAL` to 20.
+
+    Parameters
+    ----------
+    n : int
+        Number of categories, at most 20.
+
+    Returns
+    -------
+    list of str
+        Hex colours, the first `n` of :data:`CATEGORICAL`.
+
+    Raises
+    ------
+    ArgumentError
+        For more than 20 categories: fold the smallest into 其他 / Other first
+        (the figures do this themselves).
+
+    Examples
+    --------
+    >>> tk.plot.palette(3)
+    ['#0072B2', '#E69F00', '#009E73']
+    """
+    if n > len(CATEGORICAL):
+        from toolkit.errors import ArgumentError
+
+        msg = (f"{n} categories cannot be told apart by colour; at most {len(CATEGORICAL)} "
+               "can. Fold the smallest into 其他 / Other, or label them directly.")
+        raise ArgumentError(msg)
+    return list(CATEGORICAL[:max(n, 0)])
+
 
 #: System CJK fonts by platform, most preferred first (Simplified Chinese forms).
 _SYSTEM_FONTS: dict[str, tuple[str, ...]] = {
@@ -162,6 +214,9 @@ def _rc(lang: Lang, font: str | None, base_size: float) -> dict[str, Any]:
         "savefig.bbox": "tight",
         "savefig.pad_inches": 0.05,
         "svg.fonttype": "path",
+        # SVG ids come from a hash of the content salted with a random number unless
+        # a salt is set: a fixed salt makes the same figure the same file every run
+        "svg.hashsalt": "toolkit",
         "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -265,7 +320,9 @@ def style(lang: Lang = "zh", *, font: str | None = None, base_size: float = 9.0,
     ``with`` block has ended. Other settings:
     ``axes.unicode_minus=False`` (the CJK fonts lack U+2212), figures 16 cm wide
     (the text width of an A4 page), ``savefig.dpi=300``, and the Okabe–Ito
-    colour cycle, readable with every common colour-vision deficiency.
+    colour cycle, readable with every common colour-vision deficiency;
+    ``svg.hashsalt`` is fixed, so the same figure saves to the same SVG bytes
+    (pass ``metadata={"Date": None}`` to ``savefig`` to leave out the date).
 
     References
     ----------

@@ -12,9 +12,9 @@ from matplotlib.axes import Axes
 from toolkit._checks import Lang, check_lang, require_columns
 from toolkit._docs import REMOVED_IN, renamed
 from toolkit.errors import ArgumentError
-from toolkit.plot._common import apply_fonts, new_axes, word
+from toolkit.plot._common import apply_fonts, display_labels, new_axes, word
 from toolkit.plot._style import OKABE_ITO
-from toolkit.schema import column_label, value_labels
+from toolkit.schema import column_label
 
 __all__ = ["km_frame", "survival"]
 
@@ -148,7 +148,8 @@ def survival(
         part = part.sort_values("time", kind="stable")
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         colours.append(colour)
-        label = None if g is None else value_labels(label_col or "", [g], lang)[0]
+        label = None if g is None else display_labels(label_col or "", [g], lang,
+                                                      frame=rows)[0]
         ax.step(part["time"].to_numpy(dtype="float64"),
                 part["survival"].to_numpy(dtype="float64"), where="post", color=colour,
                 label=label)
@@ -163,6 +164,7 @@ def survival(
     ax.set_ylabel(ylabel or word("survival", lang))
     if group_col is not None and len(parts) > 1:
         ax.legend(title=column_label(label_col, lang) if label_col != "group" else None)
+    apply_fonts(ax, lang)
     if rows is not None and at_risk is not False:
         _risk_table(ax, rows, time=time, event=event, by=by, groups=[g for g, _ in parts],
                     colours=colours, at=None if at_risk is True else at_risk, lang=lang)
@@ -178,14 +180,26 @@ def _risk_table(ax: Axes, rows: pd.DataFrame, *, time: str, event: str, by: str 
                        [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]],
                        dtype=float)
     ax.set_xticks(ticks)
-    title = "在险数" if lang == "zh" else "Number at risk"
-    ax.annotate(title, xy=(0, 0), xycoords="axes fraction", xytext=(0, -42),
-                textcoords="offset points", ha="right", va="top", fontsize="small")
+    # start under everything already drawn below the axes (tick labels, axis label)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") \
+        else fig._get_renderer()  # pragma: no cover - non-Agg canvases
+    below = ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0
+    first = -(max(0.0, below) * 72 / fig.dpi + 6)
+    ax.annotate(word("at_risk", lang), xy=(0, 0), xycoords="axes fraction",
+                xytext=(0, first), textcoords="offset points", ha="left", va="top",
+                fontsize="small", annotation_clip=False, gid="at_risk_title")
+    names = display_labels(by, groups, lang, frame=rows) if by is not None else []
     for i, (g, colour) in enumerate(zip(groups, colours, strict=True)):
         t = frame[time] if g is None else frame.loc[frame[by] == g, time]
         times = t.to_numpy(dtype="float64")
+        if len(groups) > 1:  # which row is which group, left of the first number
+            ax.annotate(names[i], xy=(0, 0), xycoords="axes fraction",
+                        xytext=(-16, first - 12 - 11 * i), textcoords="offset points",
+                        ha="right", va="top", color=colour, fontsize="small",
+                        annotation_clip=False, gid="at_risk_group")
         for x in ticks:
             ax.annotate(str(int((times >= x).sum())), xy=(x, 0),
-                        xycoords=("data", "axes fraction"), xytext=(0, -56 - 12 * i),
+                        xycoords=("data", "axes fraction"), xytext=(0, first - 12 - 11 * i),
                         textcoords="offset points", ha="center", va="top", color=colour,
-                        fontsize="small", annotation_clip=False)
+                        fontsize="small", annotation_clip=False, gid="at_risk")

@@ -229,7 +229,7 @@ def build_demo(out: Path | str = "toolkit-demo", lang: Lang = "zh", *,
         target.write_bytes(png or b"")  # the 300-dpi rendering embedded in the report
         paths[f"figure {target.name}"] = target
         target = figdir / f"{name}.svg"
-        fig.savefig(target, bbox_inches="tight", facecolor="white")
+        fig.savefig(target, bbox_inches="tight", facecolor="white", metadata={"Date": None})
         paths[f"figure {target.name}"] = target
         plt.close(fig)
     paths_note = out / "not_included.txt"

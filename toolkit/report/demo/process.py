@@ -55,7 +55,8 @@ def process(ctx: Context) -> Section:
     title = t(lang, "议题从协商到落实的时间（Kaplan–Meier估计）",
               "Time from consultation to implementation (Kaplan–Meier)")
     if len(res.km):
-        ax = tk.plot.survival(res.km, lang=lang,
+        ax = tk.plot.survival(tk.stats.lag_table(study, kind="sessions"), time="days",
+                              event="event", at_risk=True, lang=lang,
                               ylabel=t(lang, "尚未落实的比例", "Share not yet implemented"))
         sec.figure(ax, title, "km_implementation")
     else:
@@ -102,7 +103,8 @@ def responsiveness(ctx: Context) -> Section:
         sec.skip("responsiveness.km", title, t(lang, "没有可计算回应时间的提案与信息",
                                                "no submission has a response date to time"))
     else:
-        ax = tk.plot.survival(km, by="group", lang=lang,
+        ax = tk.plot.survival(tk.stats.lag_table(study), time="days", event="event",
+                              by="channel", at_risk=True, lang=lang,
                               ylabel=t(lang, "尚未回应的比例", "Share without response"))
         legend = ax.get_legend()
         if legend is not None:
