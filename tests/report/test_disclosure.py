@@ -24,6 +24,7 @@ import pytest
 from scipy.optimize import LinearConstraint, milp
 
 import toolkit as tk
+from toolkit.report.disclosure import SuppressionRule
 
 K = 5
 PROTECTION = 2
@@ -545,3 +546,182 @@ def test_from_frame_hides_nothing_recoverable(seed):
     attack, hidden = _attack_frame(frame, table, two, printed_total)
     _assert_protected(attack, hidden)
     assert bool(table.audit()["protected"].all())
+
+
+# ---------------------------------------------------------------------------
+# the leaks the audit was built to close
+# ---------------------------------------------------------------------------
+
+
+def test_describe_no_longer_gives_a_small_count_away_as_n_minus_the_rest():
+    # before: 女 <5 beside 男 6 and n = 9, so 女 = 9 - 6 = 3
+    df = pd.DataFrame({"gender": ["男"] * 6 + ["女"] * 3, "age": range(30, 39)})
+    table = tk.report.describe_table(tk.stats.describe(df, vars=["gender", "age"],
+                                                       include_missing=True))
+    cells = dict(zip(table.to_frame()["变量"], table.to_frame().iloc[:, 1], strict=True))
+    assert cells["  女"] == "<5"
+    assert cells["  男"] == "—"
+    assert table.to_frame().columns[1] == "全部（n=9）"
+    attack, hidden = Attack(), [("f", "<5"), ("m", "—")]
+    attack.label("f", "<5")
+    attack.label("m", "—")
+    attack.equation(_terms((Key("f"), 1.0), (Key("m"), 1.0)), 9.0)
+    assert attack.interval("f") == (1.0, 4.0)
+    _assert_protected(attack, hidden)
+    assert "经区间审计" in table.note_text()
+
+
+def test_describe_hides_a_small_group_mean_that_the_total_would_give_away():
+    # 南镇 has 3 people: its mean is hidden; with the other towns and the total shown it
+    # would follow from n * mean adding up, so one more mean is hidden
+    df = pd.DataFrame({"town": ["东街道"] * 20 + ["南镇"] * 3 + ["西镇"] * 15,
+                       "age": np.arange(38) + 20.0})
+    res = tk.stats.describe(df, vars=["age"], by="town")
+    table = tk.report.describe_table(res, total=tk.stats.describe(df, vars=["age"]))
+    means = table.to_frame().iloc[0, 1:].tolist()
+    assert means[1] == "<5"
+    assert means.count("—") >= 1
+    assert np.isnan(table.numbers.set_index("group").loc["南镇", "mean"])
+    attack = Attack()
+    sums = []
+    for g, (text, (_, row)) in enumerate(zip(means, table.numbers.iterrows(), strict=True)):
+        if text in HIDDEN:
+            attack.unknown(g, -math.inf, math.inf, integer=False)
+            sums.append(Key(g))
+        else:
+            sums.append(row["mean"] * row["n"])
+    attack.equation(_terms((sums[-1], 1.0), *((s, -1.0) for s in sums[:-1])))
+    _assert_protected(attack, [], [g for g, t in enumerate(means) if t == "<5"])
+    assert "不足5人的均值" in table.note_text()
+
+
+def test_crosstab_secondary_suppression_counts_what_a_dash_says():
+    # the old rule (no row or column with a single hidden cell) published
+    # 居民议事会 8 | <5 and 微信群 7 | 5 as "— <5 / — —" with the margins: a "—" is at
+    # least 5, so the <5 was exactly 1 (6 - 5)
+    s = pd.DataFrame({"platform": ["微信群"] * 12 + ["居民议事会"] * 9,
+                      "consensus": [True] * 7 + [False] * 5 + [True] * 8 + [False]})
+    table = tk.report.crosstab_table(tk.stats.Design(s).crosstab("platform", "consensus"),
+                                     test=False)
+    attack, hidden = _attack_crosstab(table, "row", weighted=False)
+    _assert_protected(attack, hidden)
+    assert table.to_frame().iloc[0, 2] == "<5"
+
+
+def test_from_frame_suppresses_float_counts_attendance_columns_and_size_output():
+    people = pd.DataFrame({"platform": ["微信群"] * 30 + ["居民议事会"] * 3 + ["项目听证会"] * 12})
+    size = people.groupby("platform", sort=False).size()
+    for data in (size, size.reset_index(), people.groupby("platform", as_index=False,
+                                                          sort=False).size()):
+        shown = tk.report.Table.from_frame(data).to_frame().iloc[:, -1].tolist()
+        assert shown == ["30", "<5", "—"], data
+    counts = size.rename("人次").astype(float).reset_index()  # floats holding counts
+    assert tk.report.Table.from_frame(counts).to_frame().iloc[:, -1].tolist() == \
+        ["30", "<5", "—"]
+    joined = size.rename("参与人数").reset_index().assign(
+        percent=lambda d: 100 * d["参与人数"] / d["参与人数"].sum())
+    table = tk.report.Table.from_frame(joined, digits=1)
+    assert table.to_frame().iloc[1].tolist() == ["居民议事会", "<5", "—"]  # its % too
+    assert pd.isna(table.numbers.loc[1, "percent"])
+    assert tk.report.Table.from_frame(joined, suppress=False).to_frame().iloc[1, 1] == "3"
+
+
+def test_from_frame_names_the_unprinted_totals_it_relies_on():
+    frame = pd.DataFrame({"town": ["东街道", "东街道", "西镇", "西镇"],
+                          "type": ["居民", "党员", "居民", "党员"],
+                          "人次": [1.0, 2.0, 32.0, 22.0]})
+    frame = pd.concat([frame, pd.DataFrame([{"town": "合计", "type": "合计", "人次": 57.0}])],
+                      ignore_index=True)
+    table = tk.report.Table.from_frame(frame)
+    attack, hidden = _attack_frame(frame, table, two=True, printed_total=True)
+    _assert_protected(attack, hidden)
+    secret = table.audit().query("not printed and status == 'secondary'")
+    for name in secret["label"]:
+        assert name in table.note_text()
+
+
+def test_rule_parameters():
+    people = pd.DataFrame({"platform": ["微信群"] * 30 + ["居民议事会"] * 7 + ["项目听证会"] * 12})
+    size = people.groupby("platform", sort=False).size()
+    k10 = tk.report.Table.from_frame(size, suppress=SuppressionRule(k=10))
+    assert k10.to_frame().iloc[:, -1].tolist() == ["30", "<10", "—"]
+    assert "少于10的频数" in k10.note_text()
+    zeros = pd.DataFrame({"platform": ["微信群", "居民议事会", "项目听证会"], "n": [30, 0, 12]})
+    assert tk.report.Table.from_frame(zeros).to_frame().iloc[1, 1] == "0"
+    hidden = tk.report.Table.from_frame(zeros, suppress=SuppressionRule(zeros="hide"))
+    assert hidden.to_frame().iloc[:, 1].tolist() == ["30", "<5", "—"]
+    assert "（含0）" in hidden.note_text()
+    with pytest.raises(tk.errors.ArgumentError, match="`k`"):
+        SuppressionRule(k=1)
+    with pytest.raises(tk.errors.ArgumentError, match="`suppress`"):
+        tk.report.Table.from_frame(zeros, suppress="yes")
+    rows = pd.DataFrame({"scale": ["满意度", "信任"], "respondents": [1200, 3]})
+    alone = tk.report.Table.from_frame(rows, by=[])  # rows are not parts of one whole
+    assert alone.to_frame().iloc[:, 1].tolist() == ["1,200", "<5"]
+
+
+def test_dominance_rule_on_magnitudes_with_their_contributions():
+    micro = pd.DataFrame({"town": ["东街道"] * 8 + ["西镇"] * 6 + ["南镇"] * 7,
+                          "budget": [2.0] * 8 + [100.0, 1, 1, 1, 1, 1] + [3.0] * 7})
+    frame = micro.groupby("town", sort=False)["budget"].sum().reset_index()
+    plain = tk.report.Table.from_frame(frame, contributions=micro)
+    assert "—" not in plain.to_frame().to_string()
+    rule = SuppressionRule(dominance=(1, 85))  # one contributor over 85% of its cell
+    table = tk.report.Table.from_frame(frame, contributions=micro, suppress=rule)
+    shown = table.to_frame().iloc[:, 1].tolist()
+    assert shown[1] == "—"  # 西镇: 100 of 105
+    assert shown.count("—") == 2  # and one more, or the total would give it away
+    assert "少数贡献者主导" in table.note_text()
+    audit = table.audit()
+    assert bool(audit["protected"].all())
+    hidden = audit[audit["status"] == "primary"].iloc[0]
+    assert hidden["low"] <= 0.9 * 105  # the default protection: +-10% of the value
+    assert hidden["high"] >= 1.1 * 105
+
+
+# ---------------------------------------------------------------------------
+# personal columns in published tables
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def named():
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({"name": rng.choice(["张伟", "李娜", "王芳"], 60),
+                         "phone": rng.choice(["13800138000", "13900139000"], 60),
+                         "y": rng.normal(size=60), "age": rng.normal(45, 10, 60)})
+
+
+def test_regression_table_refuses_levels_of_personal_columns(named):
+    fit = tk.stats.regress("y ~ name + age", named)
+    with pytest.raises(tk.errors.ArgumentError, match=r"`name`.*personal data.*allow_personal"):
+        tk.report.regression_table(fit)
+    with pytest.raises(ValueError, match="`备用`"):  # phone numbers, found by their form
+        tk.report.regression_table(tk.stats.regress("y ~ C(备用)", named.rename(
+            columns={"phone": "备用"})))
+    frame = fit.to_frame()  # a coefficient frame: judged by its term levels
+    with pytest.raises(ValueError, match="`name`"):
+        tk.report.regression_table(frame)
+    shown = tk.report.regression_table(fit, allow_personal=True).to_frame()
+    assert "名称：李娜" in shown["变量"].tolist()
+    plain = tk.report.regression_table(tk.stats.regress("y ~ age", named)).to_frame()
+    assert "年龄" in plain["变量"].tolist()
+
+
+def test_every_table_builder_refuses_personal_values_unless_allowed(named):
+    res = tk.stats.describe(named, vars=["phone"])
+    with pytest.raises(ValueError, match="`phone`"):
+        tk.report.describe_table(res)
+    shown = tk.report.describe_table(res, allow_personal=True, suppress=False).to_frame()
+    assert "  13800138000" in shown.iloc[:, 0].tolist()
+    tab = tk.stats.Design(named).crosstab("phone", "name")
+    with pytest.raises(ValueError, match="personal data"):
+        tk.report.crosstab_table(tab)
+    assert "13900139000" in tk.report.crosstab_table(tab, allow_personal=True).to_frame() \
+        .iloc[:, 0].tolist()
+    dropped = tk.report.Table.from_frame(named.head(3))
+    assert "phone" not in dropped.to_frame().columns
+    assert "已删除含个人信息的列" in dropped.note_text()
+    kept = tk.report.Table.from_frame(named.head(3)[["phone", "age"]], allow_personal=True)
+    assert "13800138000" in kept.to_frame().to_string() or \
+        "13900139000" in kept.to_frame().to_string()

@@ -1156,6 +1156,18 @@ def is_count_column(name: object, series: pd.Series) -> bool:
     return bool(len(values) == 0 or ((values >= 0).all() and (values == np.round(values)).all()))
 
 
+def size_column(counts: Sequence[Any]) -> Any:
+    """The count column that is a row's size (``n``, ``count`` …, else the first).
+
+    A row's other numbers (percentages, means, estimates) are statistics of
+    that many people, and are hidden with it.
+    """
+    for c in counts:
+        if str(c).strip().lower() in COUNT_NAMES or (isinstance(c, int) and c == 0):
+            return c
+    return counts[0]
+
+
 def _is_total(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in TOTAL_WORDS
 
@@ -1165,7 +1177,7 @@ class Breakdown:
     """Suppression of a frame of counts broken down by key columns."""
 
     status: dict[str, np.ndarray]  # count column → status per row
-    rows_hidden: np.ndarray        # rows with any hidden count (their statistics follow)
+    rows_hidden: np.ndarray        # rows whose size is hidden (their statistics follow)
     magnitudes: dict[str, np.ndarray]
     problems: list[Problem]
 
@@ -1208,8 +1220,8 @@ def protect_breakdown(frame: pd.DataFrame, counts: Sequence[str], by: Sequence[s
     count_problem.protect()
     status = {col: np.array([count_problem.status_of(i) for i in ids[col]]) for col in counts}
     hidden = np.zeros(n_rows, dtype=bool)
-    for col in counts:
-        hidden |= status[col] != SHOWN
+    if counts:
+        hidden |= status[size_column(counts)] != SHOWN
     problems = [count_problem]
     mags: dict[str, np.ndarray] = {}
     for col in magnitudes:

@@ -148,8 +148,10 @@ class Table:
         integer or float, and the output of ``groupby().size()`` — are protected
         by the disclosure rule: counts of 1–4 shown as ``<5``, and further
         counts as ``—`` until no hidden count can be derived from the others
-        and the table's margins (see `by`). The other numbers of a row with a
-        hidden count (its percentage, mean, estimate …) are hidden with it.
+        and the table's margins (see `by`). The other numbers of a row whose
+        size is hidden — its percentage, mean, estimate … — are hidden with it
+        (the size is the column ``n``, ``count``, ``size``, 样本量 … or else the
+        first count column).
 
         Parameters
         ----------
