@@ -212,12 +212,21 @@ def _size(rows: pd.DataFrame, kinds: dict[str, str]) -> int:
     return int(answered["n"].sum() + first["missing"].iloc[0])
 
 
-def _hit(rows: pd.DataFrame, var: Any, level: Any) -> pd.Series | None:
+Index = dict[tuple[Any, Any], dict[str, Any]]
+
+
+def _index(rows: pd.DataFrame) -> Index:
+    """The rows of a describe result by (variable, level); level None for missing/numeric."""
+    index: Index = {}
+    for rec in rows[["variable", "level", *_DESCRIBE_TAIL]].to_dict("records"):
+        key = (rec["variable"], None if pd.isna(rec["level"]) else rec["level"])
+        index.setdefault(key, rec)
+    return index
+
+
+def _hit(index: Index, var: Any, level: Any) -> dict[str, Any] | None:
     """The row of `var` at `level` (None: the missing answers, or a numeric variable)."""
-    mask = rows["variable"] == var
-    mask &= rows["level"].isna() if level is None else rows["level"].eq(level)
-    hit = rows[mask.to_numpy(dtype=bool, na_value=False)]
-    return hit.iloc[0] if len(hit) else None
+    return index.get((var, level))
 
 
 def _variables(data: pd.DataFrame, kinds: dict[str, str]) -> list[tuple[Any, list[Any]]]:
@@ -234,7 +243,7 @@ def _variables(data: pd.DataFrame, kinds: dict[str, str]) -> list[tuple[Any, lis
     return out
 
 
-def _model(columns: list[pd.DataFrame], variables: list[tuple[Any, list[Any]]],
+def _model(columns: list[Index], variables: list[tuple[Any, list[Any]]],
            kinds: dict[str, str]) -> tuple[list[Block], list[Means]]:
     """Counts, percentages and sums of every variable in every column, for the audit."""
     blocks, means = [], []
@@ -257,8 +266,8 @@ def _model(columns: list[pd.DataFrame], variables: list[tuple[Any, list[Any]]],
                 hit = _hit(rows, var, level)
                 if hit is not None:
                     counts[lv, g], pct[lv, g] = float(hit["n"]), float(hit["percent"])
-            first = rows[rows["variable"] == var]
-            missing[g] = float(first["missing"].iloc[0]) if len(first) else 0.0
+            first = next((rec for (v, _), rec in rows.items() if v == var), None)
+            missing[g] = float(first["missing"]) if first is not None else 0.0
         blocks.append(Block(counts, pct, None if None in levels else missing))
     return blocks, means
 
@@ -285,12 +294,13 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
     status: dict[str, Any] = {"heads": np.full(ncol, SHOWN),
                               "blocks": [], "means": []}
     problem = None
+    indexes = [_index(rows) for _, rows in columns]
     if rule is not None:
-        frames = [rows for _, rows in columns]
+        frames = list(indexes)
         printed = [True] * ncol
         sums_of = list(sizes)
         if groups and total is None:  # the ungrouped table, which may be published too
-            frames.append(pd.concat(frames))
+            frames.append({})  # filled with the sums of the groups below
             printed.append(False)
             sums_of.append(sum(sizes))
         blocks, means = _model(frames, variables, kinds)
@@ -345,8 +355,8 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
             table_rows.append([label, *[""] * ncol])
             for lv, level in enumerate(levels):
                 cells = []
-                for g, (group, rows) in enumerate(columns):
-                    hit = _hit(rows, var, level)
+                for g, (group, _) in enumerate(columns):
+                    hit = _hit(indexes[g], var, level)
                     n = 0 if hit is None else int(hit["n"])
                     pct = np.nan if hit is None else float(hit["percent"])
                     st = SHOWN if st_block is None else st_block[lv, g]
@@ -363,8 +373,8 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
         st_means = status["means"][m_i] if rule is not None else None
         m_i += 1
         cells = []
-        for g, (group, rows) in enumerate(columns):
-            hit = _hit(rows, var, None)
+        for g, (group, _) in enumerate(columns):
+            hit = _hit(indexes[g], var, None)
             n = 0 if hit is None else int(hit["n"])
             mean = np.nan if hit is None else float(hit["mean"])
             sd = np.nan if hit is None else float(hit["sd"])

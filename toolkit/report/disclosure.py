@@ -280,14 +280,20 @@ class Problem:
     beside its count gives away the base); ``tie(a, b)`` hides cells together.
     """
 
+    #: Up to this many hidden cells not yet shown protected, a candidate suppression is
+    #: judged by auditing the whole table; beyond, by a cheaper estimate.
+    LOOKAHEAD_CELLS = 40
+
     def __init__(self, rule: SuppressionRule) -> None:
         self.rule = rule
         self.cells: list[_Cell] = []
-        self.sums: list[tuple[np.ndarray, np.ndarray, float]] = []
-        self.ratios: list[tuple[int, np.ndarray, np.ndarray, float]] = []
+        self.sums: list[tuple[list[int], list[float], float]] = []
+        self.ratios: list[tuple[int, list[int], list[float], float]] = []
         self._tie: list[int] = []
+        self._groups: list[list[int]] | None = None
         self.added: list[int] = []  # secondary suppressions, in the order chosen
-        self._baselines: dict[tuple[int, int], tuple[float, float]] = {}
+        self._baselines: dict[int, tuple[float, float]] = {}
+        self._full: tuple | None = None  # the state with every hideable cell hidden
 
     # -- building -----------------------------------------------------------
 
@@ -318,19 +324,17 @@ class Problem:
             parts.append(self.add(gap, kind, printed=False, rank=remainder_rank, status=status,
                                   nonneg=self.cells[total].nonneg and gap >= 0,
                                   tag=("remainder", self.cells[total].tag)))
-        idx = np.array([total, *parts])
-        coef = np.array([1.0] + [-1.0] * len(parts))
-        self.sums.append((idx, coef, 0.0))
+        self.sums.append(([int(total), *map(int, parts)], [1.0] + [-1.0] * len(parts), 0.0))
 
     def ratio(self, carrier: int, idx: Sequence[int], coef: Sequence[float],
               rhs: float = 0.0) -> None:
         """``sum(coef * x[idx]) = rhs``, known to the reader while `carrier` is shown."""
-        self.ratios.append((carrier, np.asarray(idx), np.asarray(coef, dtype=float),
+        self.ratios.append((int(carrier), [int(i) for i in idx], [float(c) for c in coef],
                             float(rhs)))
 
     def fixed(self, idx: Sequence[int], coef: Sequence[float], rhs: float) -> None:
         """A linear equation the reader always knows (e.g. shares of a row add to 100)."""
-        self.sums.append((np.asarray(idx), np.asarray(coef, dtype=float), float(rhs)))
+        self.sums.append(([int(i) for i in idx], [float(c) for c in coef], float(rhs)))
 
     def tie(self, *cells: int) -> None:
         """Hide these cells together (a count with its percentage or its row's statistics)."""
@@ -338,6 +342,7 @@ class Problem:
         first = min(roots)
         for r in roots:
             self._tie[r] = first
+        self._groups = None
 
     def _root(self, c: int) -> int:
         while self._tie[c] != c:
@@ -346,8 +351,13 @@ class Problem:
         return c
 
     def group(self, c: int) -> list[int]:
-        root = self._root(c)
-        return [i for i in range(len(self.cells)) if self._root(i) == root]
+        """The cells hidden together with `c` (itself included)."""
+        if self._groups is None or len(self._groups) != len(self.cells):
+            members: dict[int, list[int]] = {}
+            for i in range(len(self.cells)):
+                members.setdefault(self._root(i), []).append(i)
+            self._groups = [members[self._root(i)] for i in range(len(self.cells))]
+        return self._groups[c]
 
     # -- what the reader knows ----------------------------------------------
 
@@ -397,6 +407,11 @@ class Problem:
         scale = _TOL * max(1.0, abs(cell.value))
         return lo <= blo + scale and hi >= bhi - scale
 
+    def _required(self, c: int) -> bool:
+        """Whether hidden cell `c` has a protection requirement of its own."""
+        cell = self.cells[c]
+        return cell.status == PRIMARY or (cell.status == SECONDARY and cell.kind != "share")
+
     def _meets(self, c: int, lo: float, hi: float) -> bool:
         cell = self.cells[c]
         if cell.status in (SHOWN, LATENT):
@@ -418,45 +433,63 @@ class Problem:
         return hi - lo > 1e-6 * scale
 
     def _baseline(self, c: int) -> tuple[float, float]:
-        """Interval of `c` if every cell that may be hidden were hidden (cached)."""
-        key = (c, self.cells[c].status)
-        if key in self._baselines:
-            return self._baselines[key]
+        """Interval of `c` if every cell that may be hidden were hidden (cached).
+
+        That state does not depend on the current pattern, so its equations
+        and components are worked out once.
+        """
+        if c in self._baselines:
+            return self._baselines[c]
         saved = [cell.status for cell in self.cells]
-        for i, cell in enumerate(self.cells):
-            if cell.status == SHOWN and self._can_hide(i):
-                cell.status = SECONDARY
+        if self._full is None:
+            full = [SECONDARY if cell.status == SHOWN and self._can_hide(i) else cell.status
+                    for i, cell in enumerate(self.cells)]
+        else:
+            full = self._full[0]
+        for cell, status in zip(self.cells, full, strict=True):
+            cell.status = status
         try:
-            eqs, fixed = self._determined(self._equations())
-            found = {c: (self.cells[c].value, self.cells[c].value)}
-            for cells, eq_ids in self._components(eqs, skip=fixed):
-                if c in cells:
-                    found = self._solve(cells, [eqs[e] for e in eq_ids], exact=True, only=c)
-                    break
+            if self._full is None:
+                eqs, fixed = self._determined(self._equations())
+                where = {}
+                for cells, eq_ids in self._components(eqs, skip=fixed):
+                    part = (cells, [eqs[e] for e in eq_ids])
+                    for i in cells:
+                        where[i] = part
+                self._full = (full, fixed, where)
+            _, fixed, where = self._full
+            x = self.cells[c].value
+            if c in fixed or c not in where:
+                found = (x, x) if c in fixed else self.bounds(c)
+            else:
+                cells, eqs = where[c]
+                found = self._solve(cells, eqs, exact=True, only=c)[c]
         finally:
             for cell, status in zip(self.cells, saved, strict=True):
                 cell.status = status
-        self._baselines[key] = found[c]
-        return found[c]
+        self._baselines[c] = found
+        return found
 
     # -- the interval problem -------------------------------------------------
 
-    def _equations(self) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    def _equations(self) -> list[tuple[list[int], list[float], float]]:
         """Equations over hidden cells, published cells moved to the right-hand side."""
         eqs = list(self.sums)
         eqs += [(idx, coef, rhs) for carrier, idx, coef, rhs in self.ratios
-                if not self.hidden(carrier)]
+                if self.cells[carrier].status == SHOWN]
+        cells = self.cells
         out = []
-        values = np.array([c.value for c in self.cells])
-        hid = np.array([self.hidden(i) for i in range(len(self.cells))])
         for idx, coef, rhs in eqs:
-            mask = hid[idx]
-            if not mask.any():
-                continue
-            keep = mask & (np.abs(coef) > 0)
-            if not keep.any():
-                continue
-            out.append((idx[keep], coef[keep], rhs - float(coef[~mask] @ values[idx[~mask]])))
+            keep_i, keep_c = [], []
+            for i, cf in zip(idx, coef, strict=True):
+                if cells[i].status != SHOWN:
+                    if cf:
+                        keep_i.append(i)
+                        keep_c.append(cf)
+                else:
+                    rhs -= cf * cells[i].value
+            if keep_i:
+                out.append((keep_i, keep_c, rhs))
         return out
 
     def _determined(self, eqs: list) -> tuple[list, set[int]]:
@@ -466,12 +499,11 @@ class Problem:
         with the determined cells moved to the right-hand side.
         """
         fixed: set[int] = set()
-        members = [[int(i) for i in idx] for idx, _, _ in eqs]
         changed = True
         while changed:
             changed = False
-            for m in members:
-                left = [i for i in m if i not in fixed]
+            for idx, _, _ in eqs:
+                left = [i for i in idx if i not in fixed]
                 if len(left) == 1:
                     fixed.add(left[0])
                     changed = True
@@ -479,12 +511,15 @@ class Problem:
             return eqs, fixed
         out = []
         for idx, coef, rhs in eqs:
-            keep = np.array([int(i) not in fixed for i in idx])
-            if not keep.any():
-                continue
-            moved = float(sum(cf * self.cells[int(i)].value
-                              for i, cf in zip(idx[~keep], coef[~keep], strict=True)))
-            out.append((idx[keep], coef[keep], rhs - moved))
+            keep_i, keep_c = [], []
+            for i, cf in zip(idx, coef, strict=True):
+                if i in fixed:
+                    rhs -= cf * self.cells[i].value
+                else:
+                    keep_i.append(i)
+                    keep_c.append(cf)
+            if keep_i:
+                out.append((keep_i, keep_c, rhs))
         return out, fixed
 
     def _components(self, eqs: list, skip: set[int] | frozenset = frozenset(),
@@ -512,34 +547,40 @@ class Problem:
         return list(comps.values())
 
     def intervals(self, *, exact: bool = True, cache: dict | None = None,
-                  ) -> dict[int, tuple[float, float]]:
+                  known: set[int] | None = None) -> dict[int, tuple[float, float]]:
         """Feasible interval of every hidden cell (min and max by linear programming).
 
         With ``exact=False`` a cell whose protection is already shown by the
         solutions found for other cells is not solved for (its interval is then
-        the span of those solutions, enough to decide it is protected).
+        the span of those solutions, enough to decide it is protected), nor a
+        cell in `known` (shown protected in a pattern with fewer hidden cells:
+        hiding more only widens intervals); those get (-inf, inf).
         """
         eqs, fixed = self._determined(self._equations())
         out: dict[int, tuple[float, float]] = {c: (self.cells[c].value, self.cells[c].value)
                                                for c in fixed}
+        known = known if not exact and known else set()
         for cells, eq_ids in self._components(eqs, skip=fixed):
+            if known and all(c in known for c in cells):
+                out.update({c: (-math.inf, math.inf) for c in cells})
+                continue
             key = None
             if cache is not None:
-                key = (exact, tuple(sorted(cells)),
-                       tuple((tuple(eqs[e][0]), tuple(np.round(eqs[e][1], 9)),
+                key = (exact, tuple(sorted(c for c in cells if c in known)), tuple(sorted(cells)),
+                       tuple((tuple(eqs[e][0]), tuple(round(c, 9) for c in eqs[e][1]),
                               round(eqs[e][2], 7)) for e in eq_ids),
                        tuple(self.cells[c].status for c in sorted(cells)))
                 if key in cache:
                     out.update(cache[key])
                     continue
-            found = self._solve(cells, [eqs[e] for e in eq_ids], exact=exact)
+            found = self._solve(cells, [eqs[e] for e in eq_ids], exact=exact, known=known)
             if cache is not None:
                 cache[key] = found
             out.update(found)
         return out
 
     def _solve(self, cells: list[int], eqs: list, *, exact: bool, only: int | None = None,
-               ) -> dict[int, tuple[float, float]]:
+               known: set[int] | frozenset = frozenset()) -> dict[int, tuple[float, float]]:
         pos = {c: i for i, c in enumerate(cells)}
         bounds = [self.bounds(c) for c in cells]
         if not eqs:
@@ -561,10 +602,13 @@ class Problem:
                 seen_lo[other] = min(seen_lo[other], float(x[i]))
                 seen_hi[other] = max(seen_hi[other], float(x[i]))
 
+        out: dict[int, tuple[float, float]] = {c: (-math.inf, math.inf) for c in cells
+                                               if c in known}
         if not exact:
-            self._push(cells, pos, program, bounds, seen, seen_lo, seen_hi)
-        out: dict[int, tuple[float, float]] = {}
+            self._push(cells, pos, program, bounds, seen, seen_lo, seen_hi, known)
         for c in cells if only is None else [only]:
+            if c in out:
+                continue
             if not exact and self._meets(c, seen_lo[c], seen_hi[c]):
                 out[c] = (seen_lo[c], seen_hi[c])
                 continue
@@ -585,7 +629,8 @@ class Problem:
 
     def _push(self, cells: list[int], pos: dict[int, int], program: _Program,
               bounds: list[tuple[float, float]], seen: Any, seen_lo: dict,
-              seen_hi: dict, rounds: int = 6) -> None:
+              seen_hi: dict, known: set[int] | frozenset = frozenset(),
+              rounds: int = 6) -> None:
         """Find feasible points that move many hidden cells at once (fewer programs to solve).
 
         Each round solves one program in a box around the true values, moving
@@ -602,7 +647,8 @@ class Problem:
             lo_box[pos[c]], hi_box[pos[c]] = max(lo, x - reach), min(hi, x + reach)
         rng = np.random.default_rng(len(cells))
         for r in range(rounds):
-            todo = [c for c in cells if not self._meets(c, seen_lo[c], seen_hi[c])]
+            todo = [c for c in cells
+                    if c not in known and not self._meets(c, seen_lo[c], seen_hi[c])]
             if len(todo) < 2:
                 return
             obj = np.zeros(len(cells))
@@ -636,10 +682,18 @@ class Problem:
                            min(bhi, hi if not math.isnan(hi) else math.inf))
         return out
 
-    def failing(self, cache: dict | None = None) -> list[int]:
-        """Hidden cells whose interval is narrower than the rule requires."""
-        found = self.intervals(exact=False, cache=cache)
-        return [c for c, (lo, hi) in found.items() if not self._protected(c, lo, hi)]
+    def failing(self, cache: dict | None = None, *, capped: set[int] | None = None,
+                known: set[int] | None = None) -> list[int]:
+        """Hidden cells whose interval is narrower than the rule requires.
+
+        With `capped` (cells known to be as wide as any suppression can make
+        them), only the rule's requirement is checked, for the other cells.
+        """
+        found = self.intervals(exact=False, cache=cache, known=known)
+        if capped is None:
+            return [c for c, (lo, hi) in found.items() if not self._protected(c, lo, hi)]
+        return [c for c, (lo, hi) in found.items()
+                if c not in capped and not self._meets(c, lo, hi)]
 
     # -- secondary suppression ----------------------------------------------
 
@@ -651,7 +705,7 @@ class Problem:
                 changed.append(g)
         return changed
 
-    def _active(self) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    def _active(self) -> list[tuple[list[int], list[float], float]]:
         return list(self.sums) + [(idx, coef, rhs) for car, idx, coef, rhs in self.ratios
                                   if not self.hidden(car)]
 
@@ -692,14 +746,14 @@ class Problem:
                 break
         return [i for i in range(len(self.cells)) if not self.hidden(i) and self._can_hide(i)]
 
-    def _pinned(self, c: int) -> bool:
-        """Whether an equation holds `c` (with its tied cells) as its only hidden cell."""
-        group = set(self.group(c))
+    def _pinned_cells(self) -> set[int]:
+        """Cells that an equation holds (with their tied cells) as its only hidden cells."""
+        out: set[int] = set()
         for idx, _, _ in self._active():
-            members = {int(i) for i in idx}
-            if c in members and not any(self.hidden(i) and i not in group for i in members):
-                return True
-        return False
+            hidden = [int(i) for i in idx if self.hidden(int(i))]
+            if hidden and len({self._root(i) for i in hidden}) == 1:
+                out.update(hidden)
+        return out
 
     def _can_hide(self, c: int) -> bool:
         return all(self.cells[g].hideable or self.cells[g].status != SHOWN
@@ -715,26 +769,57 @@ class Problem:
         roomy = value >= self.rule.k + self.rule.protection
         return (rank, 0 if roomy else 1, value if roomy else -value, c)
 
-    def _best(self, candidates: list[int], cache: dict, look: int = 6) -> int:
-        """The candidate that leaves fewest cells unprotected (of the best few by score)."""
+    def _interval(self, c: int) -> tuple[float, float]:
+        """The feasible interval of one hidden cell, solved exactly."""
+        eqs, fixed = self._determined(self._equations())
+        x = self.cells[c].value
+        if c in fixed:
+            return x, x
+        for cells, eq_ids in self._components(eqs, skip=fixed):
+            if c in cells:
+                return self._solve(cells, [eqs[e] for e in eq_ids], exact=True, only=c)[c]
+        return self.bounds(c)
+
+    def _ok(self, c: int) -> bool:
+        return self._meets(c, *self._interval(c))
+
+    def _best(self, f: int, candidates: list[int], cache: dict, capped: set[int],
+              proven: set[int], look: int = 6) -> int:
+        """The candidate that leaves fewest cells unprotected (of the best few by score).
+
+        The candidates are ranked by score (inner cells before margins, then
+        cells large enough to move); for a large table the count is estimated
+        by the cells an equation determines, which takes no solving.
+        """
         ranked = sorted(candidates, key=self._score)[:look]
         if len(ranked) == 1:
             return ranked[0]
+        open_cells = sum(1 for c in range(len(self.cells))
+                         if self.hidden(c) and c not in proven and c not in capped)
         best, best_key = ranked[0], None
         for c in ranked:
             changed = self._hide(c)
-            left = len(self.failing(cache))
+            if open_cells <= self.LOOKAHEAD_CELLS:
+                left = len(self.failing(cache, capped=capped, known=proven))
+                key = (left, self._score(c))
+            else:
+                _, fixed = self._determined(self._equations())
+                key = (not self._ok(f), len(fixed), self._score(c))
             for g in changed:
                 self.cells[g].status = SHOWN
-            key = (left, self._score(c))
             if best_key is None or key < best_key:
                 best, best_key = c, key
-            if left == 0:
-                break
         return best
 
     def protect(self) -> None:
-        """Add secondary suppressions until the audit finds every hidden cell protected."""
+        """Add secondary suppressions until the audit finds every hidden cell protected.
+
+        The audit of the whole table gives the cells to protect; they are taken
+        one at a time (those an equation pins first, small counts first), each
+        getting suppressions until its own interval is wide enough; then the
+        whole table is audited again. Cells shown protected stay so while
+        cells are only added (hiding more only widens intervals).
+        """
         for c in range(len(self.cells)):  # a hidden cell hides its tied cells
             if self.cells[c].status == PRIMARY:
                 for g in self.group(c):
@@ -742,13 +827,34 @@ class Problem:
                         self.cells[g].status = PRIMARY if self.cells[g].kind != "count" \
                             else SECONDARY
         cache: dict = {}
-        limit = len(self.cells) + 1
+        capped: set[int] = set()  # as wide as hiding everything would make them
+        proven: set[int] = set()  # protected already: hiding more cells keeps them so
+        queue: list[int] = []
+        limit = 4 * len(self.cells) + 4
         for _ in range(limit):
-            bad = self.failing(cache)
-            if not bad:
-                break
-            f = min(bad, key=lambda c: (not self._pinned(c), self.cells[c].status != PRIMARY,
-                                        c))
+            if not queue:
+                found = self.intervals(exact=False, cache=cache, known=proven)
+                bad = [c for c, (lo, hi) in found.items()
+                       if c not in capped and not self._meets(c, lo, hi)]
+                proven |= {c for c in found if c not in bad}
+                if not bad:
+                    break
+                pinned = self._pinned_cells()
+                queue = sorted(bad, key=lambda c: (c not in pinned,
+                                                   self.cells[c].status != PRIMARY, c))
+            pinned = self._pinned_cells()  # definitely exposed (new ones too): fix these first
+            queue += sorted(c for c in pinned - set(queue)
+                            if c not in capped and c not in proven and self._required(c))
+            f = next((c for c in queue if c in pinned), queue[0])
+            lo, hi = self._interval(f)
+            if self._meets(f, lo, hi):
+                proven.add(f)
+                queue.remove(f)
+                continue
+            if self._protected(f, lo, hi):
+                capped.add(f)
+                queue.remove(f)
+                continue
             candidates = self._candidates(f)
             if not candidates:
                 tag = self.cells[f].tag
@@ -757,8 +863,8 @@ class Problem:
                        "Merge small categories, or publish it with `suppress=False` only if "
                        "its counts are not of people.")
                 raise DisclosureError(msg)
-            self.added.extend(self._hide(self._best(candidates, cache)))
-        else:  # pragma: no cover - each round hides one more cell
+            self.added.extend(self._hide(self._best(f, candidates, cache, capped, proven)))
+        else:  # pragma: no cover - each round hides a cell or settles one
             msg = "Secondary suppression did not converge."
             raise DisclosureError(msg)
         self._publish_back(cache)
@@ -770,6 +876,8 @@ class Problem:
         """
         order = sorted(dict.fromkeys(self.added),
                        key=lambda c: (-self.cells[c].rank, -self.cells[c].value))
+        if sum(1 for c in self.cells if c.status != SHOWN) > 4 * self.LOOKAHEAD_CELLS:
+            tries = min(tries, 10)  # a large pattern: each try audits the whole table
         for c in order[:tries]:
             group = [g for g in self.group(c) if self.cells[g].status == SECONDARY]
             if not group or any(self.cells[g].status == PRIMARY for g in self.group(c)):
