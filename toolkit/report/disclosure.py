@@ -27,7 +27,9 @@ A hidden count is protected when its interval is at least ``protection``
 wide (default 2: at least three values remain possible; capped at the width
 its label leaves, 3 for ``<5``); this is the *sliding* protection level of
 cell-suppression theory (Fischetti & Salazar-González 2000), sdcTable's
-``attack()`` calls a cell protected when the width exceeds 0. A hidden
+``attack()`` calls a cell protected when the width exceeds 0. Where the labels
+alone pin a cell closer (three ``<5`` levels of a group of ``<5``: the group has 3
+or 4), the interval must be as wide as hiding every other cell would leave. A hidden
 weighted percentage or mean must not be exactly derivable; a hidden
 magnitude's interval must contain ``[x(1 - q), x(1 + q)]`` (``q =
 magnitude_protection``, default 10%, τ-ARGUS's usual interval protection).
