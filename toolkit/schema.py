@@ -75,6 +75,7 @@ __all__ = [
     "label",
     "labels",
     "term_label",
+    "term_levels",
     "value_labels",
     "vocabulary_of",
     "yes_no",
@@ -1174,6 +1175,22 @@ def value_labels(column: object, values: Iterable[object], lang: Lang = "zh") ->
             out.append(label(vocab, v, lang=lang))
         else:
             out.append(str(v))
+    return out
+
+
+def term_levels(term: object) -> list[tuple[str, str]]:
+    """The (column, level) pairs a model term prints: ``a[T.x]:b`` → ``[("a", "x")]``.
+
+    Examples
+    --------
+    >>> term_levels("C(platform)[T.微信群]:age")
+    [('platform', '微信群')]
+    """
+    out = []
+    for part in str(term).split(":"):
+        m = _FACTOR_TERM.match(part)
+        if m:
+            out.append((m.group("var").strip(), m.group("level")))
     return out
 
 

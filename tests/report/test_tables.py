@@ -288,4 +288,5 @@ def test_table_formats():
     assert r"百分比（\%）" in latex
     md = t.to_markdown(1)
     assert md.splitlines()[0] == "**表1 平台 & 占比**"
-    assert "| 微信群 | 12.50 | <5 |" in md
+    # the percentage beside a hidden count would give it away: hidden with it
+    assert "| 微信群 | — | <5 |" in md

@@ -8,8 +8,12 @@
   ``.to_html()`` (one self-contained file), ``.to_markdown()``;
 - :func:`regression_table`, :func:`describe_table`, :func:`crosstab_table` and
   :class:`Table` — publication tables of model results, ``tk.stats.describe``
-  and ``tk.stats.Design.crosstab`` output, with small-cell suppression and
-  without personal columns, as DataFrame, HTML, LaTeX and Word;
+  and ``tk.stats.Design.crosstab`` output, without personal columns, as
+  DataFrame, HTML, LaTeX and Word;
+- :class:`SuppressionRule` — the disclosure control every published table
+  passes through (:mod:`toolkit.report.disclosure`): counts of 1–4 as ``<5``,
+  further cells as ``—`` until an interval audit (``Table.audit()``) finds no
+  hidden value derivable;
 - :func:`evaluation_section` and :func:`concerns_section` — the sections of an
   evaluation (``tk.evaluate``) and of the texts residents raise (``tk.text``), ready to add
   to a Report;
@@ -24,6 +28,7 @@ from toolkit._lazy import attach
 _LAZY = {
     "Report": "toolkit.report.document",
     "Table": "toolkit.report.table",
+    "SuppressionRule": "toolkit.report.disclosure",
     "regression_table": "toolkit.report.regression",
     "describe_table": "toolkit.report.describe",
     "crosstab_table": "toolkit.report.crosstab",

@@ -26,7 +26,12 @@ WORDS: dict[str, dict[str, str]] = {
         "se_note": "括号内为标准误。", "ci_note": "方括号内为95%置信区间。",
         "stars": "* p<0.05，** p<0.01，*** p<0.001。",
         "suppressed": "少于{k}的频数显示为“<{k}”，以保护个人隐私。",
-        "secondary": "为防止由合计反推，另有部分单元格一并隐去（显示为“—”）。",
+        "suppressed_zeros": "少于{k}的频数（含0）显示为“<{k}”，以保护个人隐私。",
+        "mean_suppressed": "不足{k}人的均值（标准差）不予报告（显示为“<{k}”）。",
+        "secondary": "为防止由合计或百分比反推，另有部分单元格一并隐去（显示为“—”）；"
+                     "经区间审计，隐去的数值均无法由表中其他数字推出。",
+        "unprinted": "本表未列出的下列合计不宜在他处公布，否则可反推被隐去的单元格：{cols}。",
+        "dominance": "贡献者过少或由少数贡献者主导的数值不予报告（显示为“—”）。",
         "personal_dropped": "表中已删除含个人信息的列：{cols}。",
         "missing": "缺失", "mean_sd": "均值（标准差）", "n_pct": "人数（%）",
         "weighted": "百分比为加权百分比。", "contents": "目录",
@@ -41,8 +46,17 @@ WORDS: dict[str, dict[str, str]] = {
         "ci_note": "95% confidence intervals in brackets. ",
         "stars": "* p<0.05, ** p<0.01, *** p<0.001.",
         "suppressed": "Counts below {k} are shown as \"<{k}\" to protect privacy. ",
-        "secondary": "Further cells are hidden (shown as \"—\") so that they cannot be "
-                     "derived from the totals. ",
+        "suppressed_zeros": "Counts below {k}, zeros included, are shown as \"<{k}\" to "
+                            "protect privacy. ",
+        "mean_suppressed": "Means (SD) of fewer than {k} people are not reported (shown as "
+                           "\"<{k}\"). ",
+        "secondary": "Further cells are hidden (shown as \"—\") so that no hidden value can be "
+                     "derived from the totals or percentages; an interval audit of the table "
+                     "confirms it. ",
+        "unprinted": "These totals, not printed here, must not be published elsewhere, or the "
+                     "hidden cells could be derived from them: {cols}. ",
+        "dominance": "Values with too few contributors, or dominated by a few, are not "
+                     "reported (shown as \"—\"). ",
         "personal_dropped": "Columns holding personal data were removed: {cols}. ",
         "missing": "Missing", "mean_sd": "Mean (SD)", "n_pct": "n (%)",
         "weighted": "Percentages are weighted. ", "contents": "Contents",

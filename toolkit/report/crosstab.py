@@ -12,9 +12,7 @@ import pandas as pd
 from toolkit._checks import as_table, check_choice, require_columns
 from toolkit._docs import REMOVED_IN, renamed
 from toolkit.errors import ArgumentError
-from toolkit.report._disclosure import hidden, refuse_personal, refuse_personal_values, secondary
 from toolkit.report._format import (
-    SMALL_CELL,
     Lang,
     check_lang,
     fmt_count,
@@ -25,6 +23,16 @@ from toolkit.report._format import (
     w,
 )
 from toolkit.report._labels import display_order, header_label, value_text
+from toolkit.report.disclosure import (
+    PRIMARY,
+    SHOWN,
+    SuppressionRule,
+    as_rule,
+    protect_grid,
+    refuse_personal,
+    refuse_personal_values,
+    suppression_notes,
+)
 from toolkit.report.table import Table
 
 __all__ = ["crosstab_table"]
@@ -47,13 +55,15 @@ def _parts(result: pd.DataFrame) -> tuple[str, str]:
     return between[0], between[1]
 
 
-def _legacy_crosstab(data: Any, row: str, col: str, weights: str | None) -> pd.DataFrame:
+def _legacy_crosstab(data: Any, row: str, col: str, weights: str | None, *,
+                     allow_personal: bool) -> pd.DataFrame:
     """``Design.crosstab`` of a raw table, as the old call style produced it."""
     from toolkit.stats import Design
 
     frame = as_table(data, "sessions", where="tk.report.crosstab_table")
     require_columns(frame, {"row": row, "col": col, "weights": weights})
-    refuse_personal(frame, [row, col], "row" if row in personal_columns(frame) else "col")
+    refuse_personal(frame, [row, col], "row" if row in personal_columns(frame) else "col",
+                    allow_personal=allow_personal)
     return Design(frame, weights=weights).crosstab(row, col)
 
 
@@ -63,11 +73,12 @@ def crosstab_table(
     *,
     percent: str | None = "row",
     digits: int = 1,
-    suppress: bool = True,
+    suppress: bool | SuppressionRule = True,
     test: bool = True,
     labels: Mapping[str, str] | None = None,
     caption: str | None = None,
     lang: Lang = "zh",
+    allow_personal: bool = False,
     row: str | None = None,
     col: str | None = None,
     weights: str | None = None,
@@ -89,10 +100,14 @@ def crosstab_table(
         Which percentages of the weighted totals to show beside the counts.
     digits : int, default 1
         Decimals of percentages.
-    suppress : bool, default True
-        Counts of 1–4 shown as ``<5``; where a row or column would then have a
-        single hidden cell, its smallest other cell is hidden too (``—``), so the
-        hidden count cannot be recovered from the totals.
+    suppress : bool or SuppressionRule, default True
+        Disclosure control (``tk.report.SuppressionRule``; True is the default
+        rule): counts of 1–4 shown as ``<5``, and further cells — inner cells
+        first, margins only if need be — hidden as ``—`` until the audit of
+        the table (the interval problem of every hidden cell, given the cells
+        shown, the margins, the percentages and the labels) finds no hidden
+        count narrower than the rule's protection and no hidden percentage
+        derivable. ``False`` publishes every cell.
     test : bool, default True
         Put the test of ``data.attrs["test"]`` in the notes.
     labels : dict, optional
@@ -101,6 +116,9 @@ def crosstab_table(
         Title of the table.
     lang : {"zh", "en"}, default "zh"
         Language of labels and notes.
+    allow_personal : bool, default False
+        Print row or column values that ``tk.io.find_personal`` finds personal
+        (names, ID-card or phone numbers); by default they are refused.
     row, col, weights : optional
         Deprecated: the old call style on a raw table (``crosstab_table(df,
         row=..., col=..., weights=...)``), kept for one release with a
@@ -116,25 +134,33 @@ def crosstab_table(
     Raises
     ------
     ValueError
-        When the row or column values are personal data, or `percent` is unknown.
+        When the row or column values are personal data (``ArgumentError``),
+        or `percent` is unknown.
 
     Examples
     --------
-    >>> s = pd.DataFrame({"platform": ["微信群"] * 12 + ["居民议事会"] * 9,
-    ...                   "consensus": [True] * 7 + [False] * 5 + [True] * 8 + [False]})
+    >>> s = pd.DataFrame({"platform": ["微信群"] * 30 + ["居民议事会"] * 25 + ["项目听证会"] * 22,
+    ...                   "consensus": [True] * 20 + [False] * 10 + [True] * 22 + [False] * 3
+    ...                   + [True] * 12 + [False] * 10})
     >>> tab = tk.stats.Design(s).crosstab("platform", "consensus")
     >>> t = tk.report.crosstab_table(tab, test=False)
     >>> t.to_frame()
-        协商平台           是          否           合计
-    0  居民议事会           —         <5   9 (100.0%)
-    1    微信群           —          —  12 (100.0%)
-    2     合计  15 (71.4%)  6 (28.6%)  21 (100.0%)
+        协商平台           是           否           合计
+    0  居民议事会           —          <5  25 (100.0%)
+    1    微信群           —           —  30 (100.0%)
+    2  项目听证会  12 (54.5%)  10 (45.5%)  22 (100.0%)
+    3     合计  54 (70.1%)  23 (29.9%)  77 (100.0%)
 
-    The one small cell (1) is shown as <5; the other inner cells are hidden
-    too (—), since with the totals they would give it away.
+    The small cell (3) is shown as <5; three more are hidden (—), since with
+    the totals any one of them would give it away. The audit solves, for each
+    hidden count, the smallest and largest value the table allows:
 
-    >>> t.numbers["n"].isna().tolist()[:3]
-    [True, True, False]
+    >>> t.audit()[["status", "low", "high"]]
+          status   low  high
+    0  secondary  21.0  24.0
+    1    primary   1.0   4.0
+    2  secondary  18.0  21.0
+    3  secondary   9.0  12.0
     """
     check_lang(lang)
     check_choice(percent, ["row", "col", "total", None], param="percent")
@@ -147,7 +173,7 @@ def crosstab_table(
         if row is None or col is None:
             msg = "The old call style needs both `row=` and `col=`."
             raise ArgumentError(msg)
-        data = _legacy_crosstab(data, row, col, weights)
+        data = _legacy_crosstab(data, row, col, weights, allow_personal=allow_personal)
     elif weights is not None:
         msg = "`weights=` goes to `tk.stats.Design`; `crosstab_table` takes its crosstab."
         raise ArgumentError(msg)
@@ -160,12 +186,12 @@ def crosstab_table(
     rl = display_order(pd.unique(data.loc[data[row].isin(cells[row]), row]))
     cl = display_order(pd.unique(data.loc[data[col].isin(cells[col]), col]))
     refuse_personal_values({row: rl, col: cl}, "row/col",
-                           codebook=data.attrs.get("codebook"))
+                           codebook=data.attrs.get("codebook"), allow_personal=allow_personal)
     grid = data.set_index([row, col])
     counts = np.array([[grid.loc[(r, c), "n"] for c in cl] for r in rl], dtype=float)
     wsum = np.array([[grid.loc[(r, c), "total"] for c in cl] for r in rl], dtype=float)
     return _table(data, row, col, rl, cl, counts, wsum, percent=percent, digits=digits,
-                  suppress=suppress, test=test, labels=dict(labels or {}), caption=caption,
+                  rule=as_rule(suppress), test=test, labels=dict(labels or {}), caption=caption,
                   lang=lang)
 
 
@@ -176,22 +202,27 @@ def _with_totals(cells: np.ndarray) -> np.ndarray:
     return full
 
 
-def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
-           counts: np.ndarray, wsum: np.ndarray, *, percent: str | None, digits: int,
-           suppress: bool, test: bool, labels: dict[str, str], caption: str | None,
-           lang: Lang) -> Table:
-    full_n, full_w = _with_totals(counts), _with_totals(wsum)
+def _percentages(full: np.ndarray, percent: str | None) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         if percent == "row":
-            pct = 100 * full_w / full_w[:, -1:]
-        elif percent == "col":
-            pct = 100 * full_w / full_w[-1:, :]
-        else:
-            pct = 100 * full_w / full_w[-1, -1]
-    small = np.vectorize(lambda v: hidden(v, suppress))(full_n).astype(bool)
-    extra = np.zeros_like(small)
-    if suppress and small[:-1, :-1].any():  # totals stay shown; inner cells protect each other
-        extra[:-1, :-1] = secondary(small[:-1, :-1], full_n[:-1, :-1])
+            return 100 * full / full[:, -1:]
+        if percent == "col":
+            return 100 * full / full[-1:, :]
+        return 100 * full / full[-1, -1]
+
+
+def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
+           counts: np.ndarray, wsum: np.ndarray, *, percent: str | None, digits: int,
+           rule: SuppressionRule | None, test: bool, labels: dict[str, str],
+           caption: str | None, lang: Lang) -> Table:
+    full_n, full_w = _with_totals(counts), _with_totals(wsum)
+    pct = _percentages(full_w, percent)
+    problem = None
+    if rule is None:
+        status = np.full(full_n.shape, SHOWN)
+    else:
+        status, problem = protect_grid(full_n, rule, pct=pct if percent else None,
+                                       percent=percent)
     head_r = labels.get(row, header_label(row, lang))
     col_heads = [*[value_text(col, v, lang) for v in cl], w("total", lang)]
     row_heads = [*[value_text(row, v, lang) for v in rl], w("total", lang)]
@@ -200,15 +231,15 @@ def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
         line = [rname]
         for j in range(len(col_heads)):
             n = full_n[i, j]
-            if small[i, j]:
-                text = f"<{SMALL_CELL}"
-            elif extra[i, j]:
+            if status[i, j] == PRIMARY:
+                text = f"<{rule.k}"
+            elif status[i, j] != SHOWN:
                 text = "—"
             else:
                 text = fmt_count(n) if percent is None else (
                     f"{fmt_count(n)} ({fmt_num(pct[i, j], digits)}%)")
             line.append(text)
-            gone = small[i, j] or extra[i, j]
+            gone = status[i, j] != SHOWN
             numbers.append({"row": rl[i] if i < len(rl) else "total",
                             "col": cl[j] if j < len(cl) else "total",
                             "n": np.nan if gone else n,
@@ -218,10 +249,7 @@ def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
     notes = []
     if percent is not None and not np.allclose(wsum, counts):
         notes.append(w("weighted", lang))
-    if small.any():
-        notes.append(w("suppressed", lang, k=SMALL_CELL))
-    if extra.any():
-        notes.append(w("secondary", lang))
+    notes += suppression_notes(problem, lang)
     result = data.attrs.get("test")
     if test and isinstance(result, Mapping) and len(rl) > 1 and len(cl) > 1:
         p = fmt_p(result["p_value"])
@@ -229,4 +257,5 @@ def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
                        chi2=fmt_num(result["chisq"], 2), ndf=fmt_short(result["ndf"]),
                        ddf=fmt_short(result["ddf"]), f=fmt_num(result["f"], 2),
                        p=p if p.startswith("<") else f"= {p}"))
-    return Table(out, caption=caption, notes=notes, numbers=pd.DataFrame(numbers), lang=lang)
+    return Table(out, caption=caption, notes=notes, numbers=pd.DataFrame(numbers), lang=lang,
+                 disclosure=problem)

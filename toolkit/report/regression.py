@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from toolkit.report._format import Lang, check_lang, fmt_count, fmt_num, stars, w
+from toolkit.report.disclosure import refuse_personal_values
 from toolkit.report.table import Table
-from toolkit.schema import term_label
+from toolkit.schema import term_label, term_levels
 from toolkit.stats.results import coefficient_frames, is_threshold
 
 __all__ = ["regression_table"]
@@ -42,6 +43,37 @@ def _fit_stat(result: Any, names: Sequence[str]) -> float | None:
     return None
 
 
+def _model_frame(result: Any) -> pd.DataFrame | None:
+    """The data a (statsmodels formula) model was fitted on, where it is kept."""
+    raw = getattr(result, "_model_result", None) if hasattr(result, "_model_result") \
+        else result
+    frame = getattr(getattr(getattr(raw, "model", None), "data", None), "frame", None)
+    return frame if isinstance(frame, pd.DataFrame) else None
+
+
+def _refuse_personal_terms(models: Mapping[str, pd.DataFrame], raw: Sequence[Any]) -> None:
+    """Refuse term labels that print levels of a personal column (``name[T.张伟]``)."""
+    shown: dict[str, list[Any]] = {}
+    for frame in models.values():
+        for term in frame["term"].astype(str):
+            for var, level in term_levels(term):
+                shown.setdefault(var, []).append(level)
+    if not shown:
+        return
+    codebook: dict[str, Any] = {}
+    for result in raw:
+        codebook.update(getattr(result, "attrs", {}).get("codebook") or {}
+                        if isinstance(result, pd.DataFrame) else {})
+        data = _model_frame(result)
+        if data is None:
+            continue
+        codebook.update(data.attrs.get("codebook") or {})
+        for var in shown:  # judged by all the values of the column, not only those printed
+            if var in data.columns:
+                shown[var] = list(dict.fromkeys([*shown[var], *data[var].dropna().tolist()]))
+    refuse_personal_values(shown, "results", codebook=codebook)
+
+
 def regression_table(
     results: Any,
     *,
@@ -53,6 +85,7 @@ def regression_table(
     labels: Mapping[str, str] | None = None,
     caption: str | None = None,
     lang: Lang = "zh",
+    allow_personal: bool = False,
 ) -> Table:
     """Regression table of one or several models, side by side.
 
@@ -85,6 +118,12 @@ def regression_table(
         Title of the table.
     lang : {"zh", "en"}, default "zh"
         Language of labels and notes.
+    allow_personal : bool, default False
+        Print terms whose labels are levels of a personal column. By default
+        a categorical predictor that ``tk.io.find_personal`` finds personal
+        (a ``name`` column, 姓名, ID-card or phone numbers — judged by the
+        printed levels, the codebook of a coefficient frame and the data the
+        model was fitted on) is refused: its levels would print names.
 
     Returns
     -------
@@ -95,7 +134,8 @@ def regression_table(
     Raises
     ------
     ValueError
-        For an unknown `uncertainty`, or `names` of the wrong length.
+        For an unknown `uncertainty`, `names` of the wrong length, or terms
+        that print levels of a personal column (``ArgumentError``, naming it).
 
     Notes
     -----
@@ -126,6 +166,8 @@ def regression_table(
             msg = f"`names` has {len(names)} entries for {len(models)} model(s)."
             raise ValueError(msg)
         models = dict(zip(names, models.values(), strict=True))
+    if not allow_personal:
+        _refuse_personal_terms(models, raw)
     if list(models) == [""]:
         models = {w("model", lang).strip() + ("1" if lang == "zh" else " 1"): models[""]}
     labels = dict(labels or {})

@@ -70,10 +70,12 @@ def _scales(ctx: Context, sec: Section, survey: pd.DataFrame, scales: dict, spec
                      "deff": est["deff"], "respondents": int(est["n"])})
         ctx.facts[f"mean_{name}"] = float(est["estimate"])
     sec.heading(t(lang, "量表得分的设计估计", "Design-based estimates of scale scores"))
-    frame = pd.DataFrame(rows).rename(columns={"scale": t(lang, "量表", "Scale"),
-                                               "respondents": t(lang, "有效样本", "Respondents")})
-    sec.table(frame, t(lang, "量表均分（1–5分）的加权估计",
-                       "Weighted means of the scale scores (1–5)"), digits=3)
+    heads = {"scale": t(lang, "量表", "Scale"), "respondents": t(lang, "有效样本", "Respondents")}
+    # respondents are counts of people (suppressed when small); the scales are not parts
+    # of one whole (`by=[]`), so one scale's count does not follow from the others
+    sec.table(tk.report.Table.from_frame(pd.DataFrame(rows), labels=heads, digits=3, by=[],
+                                         lang=lang),
+              t(lang, "量表均分（1–5分）的加权估计", "Weighted means of the scale scores (1–5)"))
     rows = []
     for name, scale in scales.items():
         a = tk.stats.alpha(survey, items=scale).iloc[0]
@@ -82,10 +84,9 @@ def _scales(ctx: Context, sec: Section, survey: pd.DataFrame, scales: dict, spec
                      "respondents": int(a["n"])})
         ctx.facts[f"alpha_{name}"] = float(a["alpha"])
     sec.heading(t(lang, "量表信度", "Scale reliability"))
-    frame = pd.DataFrame(rows).rename(columns={"scale": t(lang, "量表", "Scale"),
-                                               "respondents": t(lang, "有效样本", "Respondents")})
-    sec.table(frame, t(lang, "各量表的 Cronbach's α 系数", "Cronbach's alpha of the scales"),
-              digits=3)
+    sec.table(tk.report.Table.from_frame(pd.DataFrame(rows), labels=heads, digits=3, by=[],
+                                         lang=lang),
+              t(lang, "各量表的 Cronbach's α 系数", "Cronbach's alpha of the scales"))
 
 
 def _ologit(ctx: Context, sec: Section, survey: pd.DataFrame) -> None:
@@ -115,11 +116,14 @@ def change(ctx: Context) -> Section:
     know = [c for c in panel.columns if str(c).startswith("know")]
     ch = tk.stats.change(panel, items=items, knowledge=know or None)
     ctx.facts["change"] = ch.set_index("item")["change"].to_dict()
+    # the text quotes the pairs the table shows, not all respondents: with the pairs,
+    # everyone interviewed would give away a small number of unpaired respondents
+    pairs = int(ch["n_pairs"].max()) if "n_pairs" in ch.columns else 0
     sec.text(t(
         lang,
-        f"{fmt_count(panel['respondent_id'].nunique())} 名居民在参加协商前后各接受一次访问。"
+        f"{fmt_count(pairs)} 名居民在参加协商前后各接受一次访问。"
         "下表给出各题均值的配对变化、置信区间和检验；未能配对的受访者单独列出，未被剔除。",
-        f"{fmt_count(panel['respondent_id'].nunique())} residents were interviewed before and "
+        f"{fmt_count(pairs)} residents were interviewed before and "
         "after a deliberation session. The table gives the paired change of each item with its "
         "confidence interval and tests; unpaired respondents are counted, not dropped.",
     ))
@@ -129,12 +133,13 @@ def change(ctx: Context) -> Section:
     book = panel.attrs.get("codebook") or {}
     item_names = {"knowledge_index": t(lang, "知识指数（0–6）", "Knowledge index (0–6)")}
     table = ch[cols].assign(item=[item_names.get(i, i) for i in ch["item"]])
-    table = table.rename(columns={"n_pairs": t(lang, "配对数", "Pairs"),
-                                  "sd_before": t(lang, "前测标准差", "SD before"),
-                                  "sd_after": t(lang, "后测标准差", "SD after"),
-                                  "n_unpaired": t(lang, "未配对", "Unpaired")})
-    sec.table(table, t(lang, "协商前后意见与知识的变化", "Change in opinions and knowledge"),
-              digits=2, suppress=False)
+    heads = {"n_pairs": t(lang, "配对数", "Pairs"), "sd_before": t(lang, "前测标准差", "SD before"),
+             "sd_after": t(lang, "后测标准差", "SD after"),
+             "n_unpaired": t(lang, "未配对", "Unpaired")}
+    # pairs and unpaired respondents are counts of people: suppressed when small, item
+    # by item (the items are not parts of one whole)
+    sec.table(tk.report.Table.from_frame(table, labels=heads, digits=2, by=[], lang=lang),
+              t(lang, "协商前后意见与知识的变化", "Change in opinions and knowledge"))
     if lang == "zh":
         sec.note("；".join(f"{i}：{book[i]['label']}" for i in items
                           if (book.get(i) or {}).get("label")) + "。")
