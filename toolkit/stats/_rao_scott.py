@@ -18,7 +18,7 @@ from scipy import stats as sps
 from toolkit._checks import check_choice, require_columns
 from toolkit.stats._linearise import Z975, factor_codes
 
-__all__ = ["STATISTICS", "crosstab", "rao_scott"]
+__all__ = ["STATISTICS", "chisq_sum_upper", "crosstab", "f_sum_upper", "rao_scott", "saddle"]
 
 #: The ``statistic`` choices of ``Design.crosstab_test``, as R ``svychisq``.
 STATISTICS = ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint")
@@ -122,6 +122,18 @@ def f_sum_upper(x: float, a: np.ndarray, ddf: float, *, method: str) -> float:
     out = float(sps.f.sf(x / (len(a) / tr2) / (tr * tr2), len(a) / tr2, ddf))
     s = saddle(0.0, np.r_[a, np.repeat(-x / ddf, int(ddf))])
     return out if np.isnan(s) else s
+
+
+def chisq_sum_upper(x: float, a: np.ndarray) -> float:
+    r"""Upper tail of :math:`\sum_j a_j\chi^2_1` at `x` by R's saddlepoint (``pchisqsum``).
+
+    Where the saddlepoint is undefined, R's Satterthwaite approximation.
+    """
+    a = np.asarray(a, dtype=float)
+    tr = a.mean()
+    tr2 = np.mean(a**2) / tr**2
+    s = saddle(x, a)
+    return float(sps.chi2.sf(x / (tr * tr2), len(a) / tr2)) if np.isnan(s) else s
 
 
 def _wald(design: Any, ok: np.ndarray, rc: np.ndarray, cc: np.ndarray, nr: int, nc: int,
