@@ -290,6 +290,7 @@ class Design:
                                   stage2=stage2, rowwise=cluster1 is None)
         self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
         self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+        self._cell_cache: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, np.ndarray]] = {}
 
     def _second_stage(self, cluster2: str, fpc2: str, f_h: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, Stage, np.ndarray]:
@@ -492,12 +493,13 @@ class Design:
             swy = np.bincount(q, weights=wy, minlength=pairs["size"])
         if ngroup == 1:
             n, wsum, wysum = np.array([cnt.sum()]), np.array([sw.sum()]), np.array([swy.sum()])
-            wy2 = np.array([np.dot(wy, yy)])
+            # einsum: a single-threaded SIMD loop (a threaded BLAS dot stalls on a busy machine)
+            wy2 = np.array([np.einsum("i,i->", wy, yy)])
         else:
             n = np.bincount(pg, weights=cnt, minlength=ngroup)
             wsum = np.bincount(pg, weights=sw, minlength=ngroup)
             wysum = np.bincount(pg, weights=swy, minlength=ngroup)
-            wy2 = np.bincount(pg, weights=np.bincount(q, weights=wy * yy,
+            wy2 = np.bincount(pg, weights=np.bincount(q, weights=np.multiply(wy, yy, out=wy),
                                                       minlength=pairs["size"]),
                               minlength=ngroup)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -516,22 +518,22 @@ class Design:
                 "n": n.astype(np.int64)}
 
     @staticmethod
-    def _frame(lead: pd.DataFrame, res: dict[str, np.ndarray]) -> pd.DataFrame:
+    def _frame(lead: pd.DataFrame | dict[str, Any], res: dict[str, np.ndarray]) -> pd.DataFrame:
+        """The result frame, built in one construction (no column-by-column inserts)."""
         se = np.sqrt(res["var"])
-        out = lead.reset_index(drop=True).copy()
-        out["estimate"] = res["estimate"]
-        out["se"] = se
-        out["ci_low"] = res["estimate"] - Z975 * se
-        out["ci_high"] = res["estimate"] + Z975 * se
-        out["deff"] = res["deff"]
-        out["n"] = res["n"]
-        return out
+        est = res["estimate"]
+        cols = ({c: lead[c].to_numpy() if isinstance(lead[c].dtype, np.dtype) else lead[c].array
+                 for c in lead.columns} if isinstance(lead, pd.DataFrame) else dict(lead))
+        cols.update({"estimate": est, "se": se, "ci_low": est - Z975 * se,
+                     "ci_high": est + Z975 * se, "deff": res["deff"], "n": res["n"]})
+        return pd.DataFrame(cols)
 
     @staticmethod
-    def _lead(var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> pd.DataFrame:
-        lead = pd.DataFrame({"variable": [var] * len(keys)})
+    def _lead(var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> dict[str, Any]:
+        """The leading columns: the variable's name, then the group keys."""
+        lead: dict[str, Any] = {"variable": [var] * len(keys)}
         if by:
-            lead = pd.concat([lead, keys.reset_index(drop=True)], axis=1)
+            lead.update({c: keys[c].array for c in keys.columns})
         return lead
 
     # -- public estimators -----------------------------------------------------
@@ -613,26 +615,35 @@ class Design:
             return pd.concat([self._prop(v, by, domain, total=total, method=method,
                                          level=level) for v in var], ignore_index=True)
         require_columns(self.data, {"var": var}, where="the survey data")
-        lv, levels = self._levels(var)
-        nlev = len(levels)
         _, keys, pairs = self._groups(by, domain)
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
-        missing = lv < 0
-        if missing.any():
-            use = ~missing & (pairs["q"] >= 0)
-        elif "count" in pairs and domain is None:
-            use = None
-        else:
-            use = pairs["q"] >= 0
-        if use is None:
-            q, li, w = pairs["q"], lv, self._w
+        cache_key = (var, tuple(by or ()))
+        cached = self._cell_cache.get(cache_key) if domain is None else None
+        if cached is not None:  # (unit, group, level) codes of a variable without missing values
+            levels, key = cached
+            nlev, w = len(levels), self._w
             cnt, sw = pairs["count"], pairs["sw"]
         else:
-            q, li, w = pairs["q"][use], lv[use], self._w[use]
-            cnt = np.bincount(q, minlength=size).astype(float)
-            sw = np.bincount(q, weights=w, minlength=size)
-        key = q * nlev
-        key += li
+            lv, levels = self._levels(var)
+            nlev = len(levels)
+            missing = lv < 0
+            if missing.any():
+                use = ~missing & (pairs["q"] >= 0)
+            elif "count" in pairs and domain is None:
+                use = None
+            else:
+                use = pairs["q"] >= 0
+            if use is None:
+                q, li, w = pairs["q"], lv, self._w
+                cnt, sw = pairs["count"], pairs["sw"]
+            else:
+                q, li, w = pairs["q"][use], lv[use], self._w[use]
+                cnt = np.bincount(q, minlength=size).astype(float)
+                sw = np.bincount(q, weights=w, minlength=size)
+            key = q * nlev
+            key += li
+            if use is None:
+                self._cell_cache[cache_key] = (levels, key)
         wl = np.bincount(key, weights=w, minlength=size * nlev).reshape(size, nlev)
         n = np.bincount(pg, weights=cnt, minlength=ngroup)
         wsum = np.bincount(pg, weights=sw, minlength=ngroup)
@@ -658,10 +669,10 @@ class Design:
             if total:
                 vsrs = vsrs * ww**2
             deff = var_ / vsrs
-        lead = pd.DataFrame({"variable": [var] * (ngroup * nlev)})
+        lead: dict[str, Any] = {"variable": [var] * (ngroup * nlev)}
         if by:
-            lead = pd.concat([lead, keys.loc[keys.index.repeat(nlev)].reset_index(drop=True)],
-                             axis=1)
+            lead.update({c: keys[c].array.take(np.repeat(np.arange(ngroup), nlev))
+                         for c in keys.columns})
         lead["level"] = np.tile(levels.iloc[:, 0].to_numpy(dtype=object), ngroup)
         out = self._frame(lead, {"estimate": wlev if total else p, "var": var_, "deff": deff,
                                  "n": nn.astype(np.int64)})
@@ -669,17 +680,19 @@ class Design:
             from toolkit.stats._share_ci import share_interval
 
             lo, hi = share_interval(p, var_, method=method, level=level,
-                                    **self._share_inputs(method, pairs, use, q, li, w, nlev,
-                                                         ngroup, wsum))
+                                    **self._share_inputs(method, pairs, cnt, nlev, ngroup, wsum))
             out["ci_low"], out["ci_high"] = lo, hi
         if by:
-            out = out[nn > 0]
-        return out.reset_index(drop=True)
+            out = out[nn > 0].reset_index(drop=True)
+        return out
 
-    def _share_inputs(self, method: str, pairs: dict[str, Any], use: np.ndarray | None,
-                      q: np.ndarray, li: np.ndarray, w: np.ndarray, nlev: int, ngroup: int,
-                      wsum: np.ndarray) -> dict[str, Any]:
-        """Degrees of freedom, rows and weighted sums per (group, level) for the share CIs."""
+    def _share_inputs(self, method: str, pairs: dict[str, Any], cnt: np.ndarray, nlev: int,
+                      ngroup: int, wsum: np.ndarray) -> dict[str, Any]:
+        """Degrees of freedom, rows and weight sums per (group, level) for the share CIs.
+
+        `cnt` counts the rows with a value per (unit, group) pair, `wsum` their
+        weights per group.
+        """
         pg, size = pairs["group"], pairs["size"]
         rows_pair = (pairs["count"] if "count" in pairs
                      else np.bincount(pairs["q"][pairs["q"] >= 0], minlength=size))
@@ -701,7 +714,7 @@ class Design:
             valid = pairs["q"] >= 0
             rw = np.bincount(pg, weights=pairs["sw"] if "sw" in pairs else np.bincount(
                 pairs["q"][valid], weights=self._w[valid], minlength=size), minlength=ngroup)
-            n_ok = np.bincount(pg, weights=np.bincount(q, minlength=size), minlength=ngroup)
+            n_ok = np.bincount(pg, weights=cnt, minlength=ngroup)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean_w = rw / rows
             out["likelihood"] = {"n": np.repeat(n_ok, nlev), "sw": np.repeat(wsum, nlev),
