@@ -96,6 +96,12 @@ TASKS = {
     "crosstab + Rao-Scott": lambda d: d.crosstab("cat", "sex"),
 }
 TARGET_FLOOR = {"mean", "by('town').mean", "prop (6 levels)"}
+#: The previous prop had the Wald interval only: the outputs are compared with that one
+#: (the timed task is the default, the logit interval of R svyciprop).
+SAME_AS_PREVIOUS = {
+    "prop (6 levels)": lambda d: d.prop("cat", method="wald"),
+    "by('town').prop": lambda d: d.by("town").prop("cat", method="wald"),
+}
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survey))
@@ -187,7 +193,7 @@ def main() -> None:
         sec = best(lambda fn=fn: fn(design), 20)
         prev = np.nan
         if old is not None:
-            assert_same(fn(design), fn(old), name)
+            assert_same(SAME_AS_PREVIOUS.get(name, fn)(design), fn(old), name)
             prev = best(lambda fn=fn: fn(old), 3)
         cells = []
         for res in peers.values():

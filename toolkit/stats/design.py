@@ -549,9 +549,10 @@ class Design:
         if self._is_factor(var):
             return self._prop(var, by, domain, total=total)
         y = self._numeric(var)
-        nan = np.isnan(y)
+        # a sum is NaN when any value is (or inf - inf): the boolean mask only then
+        nan = np.isnan(y) if np.isnan(np.einsum("i->", y)) else None
         g, keys, pairs = self._groups(by, domain)
-        ok = ~nan if nan.any() else None
+        ok = ~nan if nan is not None and nan.any() else None
         res = self._ratio(y if ok is None else np.where(nan, 0.0, y), ok, g, keys, pairs,
                           total=total)
         out = self._frame(self._lead(var, keys, by), res)

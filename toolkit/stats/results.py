@@ -203,6 +203,14 @@ class ModelResult:
         Rows appended to the table after the Wald rows (variance components).
     raw : callable, optional
         Builds `model_result` on first access.
+    notes : list of str, optional
+        Lines shown under the summary table.
+    terms : dict, optional
+        Formula term -> its coefficient names, for :meth:`wald_test`.
+    working : dict, optional
+        The working (model-based) fit of a design-based GLM for the Rao-Scott
+        tests of :meth:`wald_test`: ``naive_cov``, ``deviance`` and
+        ``refit_deviance`` (a function of the column indices kept).
 
     Examples
     --------
