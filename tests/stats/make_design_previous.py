@@ -12,6 +12,7 @@ Run from the project root: ``python tests/stats/make_design_previous.py <old des
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -65,14 +66,17 @@ def outputs(design_cls, data: pd.DataFrame) -> dict[str, dict[str, list]]:
         out[name] = {str(c): [None if not np.isfinite(v) else float(v) for v in num[c]]
                      for c in num.columns}
 
+    # the previous prop had the Wald interval only; the current one asks for it by name
+    wald = ({"method": "wald"} if "method" in inspect.signature(design_cls.prop).parameters
+            else {})
     for dname, spec in DESIGNS.items():
         d = design_cls(data, **spec)
         put(f"{dname}/mean", d.mean(["y", "x"]))
         put(f"{dname}/total", d.total(["y", "x"]))
         put(f"{dname}/by_mean", d.by("g").mean(["y", "x"]))
         put(f"{dname}/by2_total", d.by(["g", "b"]).total("y"))
-        put(f"{dname}/prop", d.prop(["cat", "b"]))
-        put(f"{dname}/by_prop", d.by("g").prop("cat"))
+        put(f"{dname}/prop", d.prop(["cat", "b"], **wald))
+        put(f"{dname}/by_prop", d.by("g").prop("cat", **wald))
         put(f"{dname}/quantile", d.quantile("y", [0.25, 0.5, 0.9]))
         put(f"{dname}/by_quantile", d.by("g").quantile("x", 0.5))
         tab = d.crosstab("cat", "b")

@@ -73,8 +73,8 @@ def test_means_totals_and_factors(data, ref, stages, option):
                       ("mean_edu", d.mean("edu")), ("total_edu", d.total("edu"))]:
         _check(got["estimate"], ref[f"{key}/{name}"])
         _check(got["se"], ref[f"{key}/{name}"], "se")
-    # svymean(~edu) is the share of each category, as prop
-    pd.testing.assert_frame_equal(d.mean("edu"), d.prop("edu"))
+    # svymean(~edu) is the share of each category, as prop with the Wald interval
+    pd.testing.assert_frame_equal(d.mean("edu"), d.prop("edu", method="wald"))
 
 
 @pytest.mark.parametrize("stages", list(SPECS))

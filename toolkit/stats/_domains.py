@@ -26,10 +26,19 @@ class ByDesign:
         """Total of `var` per group (R ``svyby(..., svytotal)``)."""
         return self.design._mean_total(var, self.groups, None, total=True)
 
-    def prop(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Share of each level of `var` per group."""
+    def prop(self, var: str | Sequence[str], *, method: str = "logit",
+             level: float = 0.95) -> pd.DataFrame:
+        """Share of each level of `var` per group, intervals as ``svyby(..., svyciprop)``.
+
+        `method` and `level` as :meth:`Design.prop`; the t quantiles use each
+        domain's degrees of freedom (PSUs minus strata with rows in the domain).
+        """
+        from toolkit._checks import check_choice
+        from toolkit.stats._share_ci import SHARE_METHODS
+
         self.design._in_memory("by(...).prop")
-        return self.design._prop(var, self.groups, None)
+        check_choice(method, SHARE_METHODS, param="method")
+        return self.design._prop(var, self.groups, None, method=method, level=level)
 
     def _domains(self) -> list[tuple[dict[str, Any], np.ndarray]]:
         g, keys, _ = self.design._groups(self.groups, None)
@@ -46,14 +55,18 @@ class ByDesign:
             frames.append(f)
         return pd.concat(frames, ignore_index=True)
 
-    def crosstab(self, row: str, col: str) -> pd.DataFrame:
-        """Cross-table per group; ``attrs["test"]`` maps each group to its test."""
+    def crosstab(self, row: str, col: str, *, statistic: str = "F") -> pd.DataFrame:
+        """Cross-table per group; ``attrs["test"]`` holds each group's test (one row each).
+
+        `statistic` as :meth:`Design.crosstab_test`; each test uses its domain's
+        degrees of freedom, as ``svychisq(~row+col, subset(design, ...))``.
+        """
         from toolkit.stats._rao_scott import crosstab
 
         self.design._in_memory("by(...).crosstab")
         frames, tests = [], []
         for key, dom in self._domains():
-            tab, test = crosstab(self.design, row, col, dom)
+            tab, test = crosstab(self.design, row, col, dom, statistic=statistic)
             for j, (k, v) in enumerate(key.items()):
                 tab.insert(1 + j, k, v)
             frames.append(tab)

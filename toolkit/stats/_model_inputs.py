@@ -18,8 +18,8 @@ from toolkit._checks import close_matches, is_study
 from toolkit._values import as_numeric
 from toolkit.errors import ColumnNotFoundError, DesignError
 
-__all__ = ["caller_env", "design_vcov", "design_weights", "formula_names", "frame_and_design",
-           "prepare"]
+__all__ = ["alias_message", "aliased_columns", "caller_env", "design_vcov", "design_weights",
+           "formula_names", "frame_and_design", "level_notes", "prepare"]
 
 
 def caller_env() -> dict[str, Any]:
@@ -101,7 +101,92 @@ def prepare(frame: pd.DataFrame, formula: str, *, outcome_numeric: bool) -> pd.D
               and pd.api.types.is_numeric_dtype(s.dtype)):
             s = s.astype("float64")
         out[col] = s
-    return pd.DataFrame(out, index=frame.index)
+    prepared = pd.DataFrame(out, index=frame.index)
+    return _drop_unused_levels(prepared, lhs)
+
+
+def _drop_unused_levels(prepared: pd.DataFrame, lhs: str) -> pd.DataFrame:
+    """Categories of the predictors that no complete row holds are removed, as R's model frame.
+
+    R (``model.frame(drop.unused.levels = TRUE)`` in ``lm``/``glm``/``svyglm``)
+    drops them, so an absent first category does not become the baseline. Text
+    columns become categoricals of their levels present (in sorted order, as
+    the formula engine orders them). ``attrs["dropped_levels"]`` maps each
+    column to the categories removed.
+    """
+    complete = prepared.notna().all(axis=1).to_numpy()
+    dropped: dict[str, list[str]] = {}
+    for col in prepared.columns:
+        s = prepared[col]
+        if col == lhs:
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy()[complete]
+            used = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories)) > 0
+            if used.all():
+                continue
+            dropped[col] = [str(c) for c in s.cat.categories[~used]]
+            prepared[col] = s.cat.remove_categories(list(s.cat.categories[~used]))
+        elif pd.api.types.is_object_dtype(s.dtype) and not complete.all():
+            values = s[s.notna()]
+            if values.map(type).eq(str).all():
+                present = set(s[complete].dropna())
+                absent = sorted(set(values) - present)
+                if absent:
+                    dropped[col] = absent
+                    prepared[col] = s.where(s.isin(present), None)
+    prepared.attrs["dropped_levels"] = dropped
+    return prepared
+
+
+def level_notes(prepared: pd.DataFrame) -> list[str]:
+    """The summary note naming the unused categories removed by :func:`prepare`."""
+    dropped = prepared.attrs.get("dropped_levels") or {}
+    if not dropped:
+        return []
+    parts = "; ".join(f"{col}: {', '.join(levels)}" for col, levels in dropped.items())
+    return [f"Categories without respondents in the estimation sample dropped (as R): {parts}."]
+
+
+def aliased_columns(exog: np.ndarray, *, weights: np.ndarray | None = None,
+                    intercept: bool = False, tol: float = 1e-7) -> list[int]:
+    """Columns of `exog` that are constant or linear combinations of earlier ones.
+
+    R's rule (``lm``/``glm`` via LINPACK ``dqrdc2``, ``tol = 1e-7``): taken in
+    order, a column is aliased when its residual on the columns kept before it
+    is below `tol` times its own norm. With `intercept` (ordered models, whose
+    cut-points play its part) a column of ones comes first and is kept.
+    `weights` scale the rows by their square root, as a weighted fit does.
+    """
+    x = np.asarray(exog, dtype=float)
+    if weights is not None:
+        x = x * np.sqrt(np.asarray(weights, dtype=float))[:, None]
+    basis: list[np.ndarray] = []
+    if intercept:
+        one = np.ones(len(x)) if weights is None else np.sqrt(np.asarray(weights, float))
+        basis.append(one / np.linalg.norm(one))
+    out = []
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        norm = np.linalg.norm(col)
+        resid = col.copy()
+        for _ in range(2):  # twice: Gram-Schmidt with re-orthogonalisation
+            for b in basis:
+                resid -= (b @ resid) * b
+        rnorm = np.linalg.norm(resid)
+        if norm == 0 or rnorm < tol * norm:
+            out.append(j)
+        else:
+            basis.append(resid / rnorm)
+    return out
+
+
+def alias_message(names: list[str]) -> str:
+    """The warning and note for predictors dropped as constant or collinear."""
+    return (f"Dropped {', '.join(f'`{n}`' for n in names)}: constant, or a linear combination "
+            "of the terms before it in the formula, so its coefficient cannot be estimated "
+            "(R reports it as NA, 'not defined because of singularities'). Remove it from "
+            "the formula.")
 
 
 

@@ -290,6 +290,7 @@ class Design:
                                   stage2=stage2, rowwise=cluster1 is None)
         self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
         self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+        self._cell_cache: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, np.ndarray]] = {}
 
     def _second_stage(self, cluster2: str, fpc2: str, f_h: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, Stage, np.ndarray]:
@@ -492,12 +493,13 @@ class Design:
             swy = np.bincount(q, weights=wy, minlength=pairs["size"])
         if ngroup == 1:
             n, wsum, wysum = np.array([cnt.sum()]), np.array([sw.sum()]), np.array([swy.sum()])
-            wy2 = np.array([np.dot(wy, yy)])
+            # einsum: a single-threaded SIMD loop (a threaded BLAS dot stalls on a busy machine)
+            wy2 = np.array([np.einsum("i,i->", wy, yy)])
         else:
             n = np.bincount(pg, weights=cnt, minlength=ngroup)
             wsum = np.bincount(pg, weights=sw, minlength=ngroup)
             wysum = np.bincount(pg, weights=swy, minlength=ngroup)
-            wy2 = np.bincount(pg, weights=np.bincount(q, weights=wy * yy,
+            wy2 = np.bincount(pg, weights=np.bincount(q, weights=np.multiply(wy, yy, out=wy),
                                                       minlength=pairs["size"]),
                               minlength=ngroup)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -516,22 +518,22 @@ class Design:
                 "n": n.astype(np.int64)}
 
     @staticmethod
-    def _frame(lead: pd.DataFrame, res: dict[str, np.ndarray]) -> pd.DataFrame:
+    def _frame(lead: pd.DataFrame | dict[str, Any], res: dict[str, np.ndarray]) -> pd.DataFrame:
+        """The result frame, built in one construction (no column-by-column inserts)."""
         se = np.sqrt(res["var"])
-        out = lead.reset_index(drop=True).copy()
-        out["estimate"] = res["estimate"]
-        out["se"] = se
-        out["ci_low"] = res["estimate"] - Z975 * se
-        out["ci_high"] = res["estimate"] + Z975 * se
-        out["deff"] = res["deff"]
-        out["n"] = res["n"]
-        return out
+        est = res["estimate"]
+        cols = ({c: lead[c].to_numpy() if isinstance(lead[c].dtype, np.dtype) else lead[c].array
+                 for c in lead.columns} if isinstance(lead, pd.DataFrame) else dict(lead))
+        cols.update({"estimate": est, "se": se, "ci_low": est - Z975 * se,
+                     "ci_high": est + Z975 * se, "deff": res["deff"], "n": res["n"]})
+        return pd.DataFrame(cols)
 
     @staticmethod
-    def _lead(var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> pd.DataFrame:
-        lead = pd.DataFrame({"variable": [var] * len(keys)})
+    def _lead(var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> dict[str, Any]:
+        """The leading columns: the variable's name, then the group keys."""
+        lead: dict[str, Any] = {"variable": [var] * len(keys)}
         if by:
-            lead = pd.concat([lead, keys.reset_index(drop=True)], axis=1)
+            lead.update({c: keys[c].array for c in keys.columns})
         return lead
 
     # -- public estimators -----------------------------------------------------
@@ -547,9 +549,10 @@ class Design:
         if self._is_factor(var):
             return self._prop(var, by, domain, total=total)
         y = self._numeric(var)
-        nan = np.isnan(y)
+        # a sum is NaN when any value is (or inf - inf): the boolean mask only then
+        nan = np.isnan(y) if np.isnan(np.einsum("i->", y)) else None
         g, keys, pairs = self._groups(by, domain)
-        ok = ~nan if nan.any() else None
+        ok = ~nan if nan is not None and nan.any() else None
         res = self._ratio(y if ok is None else np.where(nan, 0.0, y), ok, g, keys, pairs,
                           total=total)
         out = self._frame(self._lead(var, keys, by), res)
@@ -607,31 +610,41 @@ class Design:
         return self._mean_total(var, None, None, total=True)
 
     def _prop(self, var: str | Sequence[str], by: Sequence[str] | None,
-              domain: np.ndarray | None, *, total: bool = False) -> pd.DataFrame:
+              domain: np.ndarray | None, *, total: bool = False, method: str = "wald",
+              level: float = 0.95) -> pd.DataFrame:
         if not isinstance(var, str):
-            return pd.concat([self._prop(v, by, domain, total=total) for v in var],
-                             ignore_index=True)
+            return pd.concat([self._prop(v, by, domain, total=total, method=method,
+                                         level=level) for v in var], ignore_index=True)
         require_columns(self.data, {"var": var}, where="the survey data")
-        lv, levels = self._levels(var)
-        nlev = len(levels)
         _, keys, pairs = self._groups(by, domain)
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
-        missing = lv < 0
-        if missing.any():
-            use = ~missing & (pairs["q"] >= 0)
-        elif "count" in pairs and domain is None:
-            use = None
-        else:
-            use = pairs["q"] >= 0
-        if use is None:
-            q, li, w = pairs["q"], lv, self._w
+        cache_key = (var, tuple(by or ()))
+        cached = self._cell_cache.get(cache_key) if domain is None else None
+        if cached is not None:  # (unit, group, level) codes of a variable without missing values
+            levels, key = cached
+            nlev, w = len(levels), self._w
             cnt, sw = pairs["count"], pairs["sw"]
         else:
-            q, li, w = pairs["q"][use], lv[use], self._w[use]
-            cnt = np.bincount(q, minlength=size).astype(float)
-            sw = np.bincount(q, weights=w, minlength=size)
-        key = q * nlev
-        key += li
+            lv, levels = self._levels(var)
+            nlev = len(levels)
+            missing = lv < 0
+            if missing.any():
+                use = ~missing & (pairs["q"] >= 0)
+            elif "count" in pairs and domain is None:
+                use = None
+            else:
+                use = pairs["q"] >= 0
+            if use is None:
+                q, li, w = pairs["q"], lv, self._w
+                cnt, sw = pairs["count"], pairs["sw"]
+            else:
+                q, li, w = pairs["q"][use], lv[use], self._w[use]
+                cnt = np.bincount(q, minlength=size).astype(float)
+                sw = np.bincount(q, weights=w, minlength=size)
+            key = q * nlev
+            key += li
+            if use is None:
+                self._cell_cache[cache_key] = (levels, key)
         wl = np.bincount(key, weights=w, minlength=size * nlev).reshape(size, nlev)
         n = np.bincount(pg, weights=cnt, minlength=ngroup)
         wsum = np.bincount(pg, weights=sw, minlength=ngroup)
@@ -657,33 +670,106 @@ class Design:
             if total:
                 vsrs = vsrs * ww**2
             deff = var_ / vsrs
-        lead = pd.DataFrame({"variable": [var] * (ngroup * nlev)})
+        lead: dict[str, Any] = {"variable": [var] * (ngroup * nlev)}
         if by:
-            lead = pd.concat([lead, keys.loc[keys.index.repeat(nlev)].reset_index(drop=True)],
-                             axis=1)
+            lead.update({c: keys[c].array.take(np.repeat(np.arange(ngroup), nlev))
+                         for c in keys.columns})
         lead["level"] = np.tile(levels.iloc[:, 0].to_numpy(dtype=object), ngroup)
         out = self._frame(lead, {"estimate": wlev if total else p, "var": var_, "deff": deff,
                                  "n": nn.astype(np.int64)})
-        if by:
-            out = out[nn > 0]
-        return out.reset_index(drop=True)
+        if method != "wald" or level != 0.95:
+            from toolkit.stats._share_ci import share_interval
 
-    def prop(self, var: str | Sequence[str]) -> pd.DataFrame:
-        """Share of each level of categorical `var` (R ``svymean`` of a factor).
+            lo, hi = share_interval(p, var_, method=method, level=level,
+                                    **self._share_inputs(method, pairs, cnt, nlev, ngroup, wsum))
+            out["ci_low"], out["ci_high"] = lo, hi
+        if by:
+            out = out[nn > 0].reset_index(drop=True)
+        return out
+
+    def _share_inputs(self, method: str, pairs: dict[str, Any], cnt: np.ndarray, nlev: int,
+                      ngroup: int, wsum: np.ndarray) -> dict[str, Any]:
+        """Degrees of freedom, rows and weight sums per (group, level) for the share CIs.
+
+        `cnt` counts the rows with a value per (unit, group) pair, `wsum` their
+        weights per group.
+        """
+        pg, size = pairs["group"], pairs["size"]
+        rows_pair = (pairs["count"] if "count" in pairs
+                     else np.bincount(pairs["q"][pairs["q"] >= 0], minlength=size))
+        if ngroup == 1 and rows_pair.sum() == self._n:
+            df = np.full(ngroup, float(self.degf))
+        else:  # R svyby: degf of each domain's design (PSUs minus strata with rows)
+            lin = self._lin
+            hit = rows_pair > 0
+            unit = pairs["unit"][hit]
+            psu = unit if lin.unit_psu is None else lin.unit_psu[unit]
+            g = pg[hit]
+            n_psu = np.bincount(np.unique(g * lin.n_psu + psu) // lin.n_psu, minlength=ngroup)
+            n_h = np.bincount(np.unique(g * lin.n_strata + lin.psu_stratum[psu])
+                              // lin.n_strata, minlength=ngroup)
+            df = (n_psu - n_h).astype(float)
+        rows = np.bincount(pg, weights=rows_pair, minlength=ngroup)
+        out: dict[str, Any] = {"df": np.repeat(df, nlev), "rows": np.repeat(rows, nlev)}
+        if method == "likelihood":
+            valid = pairs["q"] >= 0
+            rw = np.bincount(pg, weights=pairs["sw"] if "sw" in pairs else np.bincount(
+                pairs["q"][valid], weights=self._w[valid], minlength=size), minlength=ngroup)
+            n_ok = np.bincount(pg, weights=cnt, minlength=ngroup)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean_w = rw / rows
+            out["likelihood"] = {"n": np.repeat(n_ok, nlev), "sw": np.repeat(wsum, nlev),
+                                 "mean_w": np.repeat(mean_w, nlev)}
+        return out
+
+    def prop(self, var: str | Sequence[str], *, method: str = "logit",
+             level: float = 0.95) -> pd.DataFrame:
+        r"""Share of each level of categorical `var` with its interval (R ``svyciprop``).
 
         Every category of a Categorical is reported, unused ones with 0; other
-        columns report their distinct values in sorted order.
+        columns report their distinct values in sorted order. Estimates and
+        standard errors are R ``svymean`` of the factor; the interval of each
+        level's share is R ``svyciprop(~I(var == level), design, method=)``.
 
         Parameters
         ----------
         var : str or list of str
             Column(s); missing values are left out (design kept).
+        method : {"logit", "wald", "mean", "xlogit", "asin", "beta", "likelihood"}, default "logit"
+            The interval (see Notes); ``"logit"`` (R's default) stays inside
+            [0, 1], ``"wald"`` is the normal interval of :meth:`mean`.
+        level : float, default 0.95
+            Confidence level.
 
         Returns
         -------
         pandas.DataFrame
             One row per level (of each column): ``variable, level, estimate, se, ci_low, ci_high,
             deff, n`` (``n`` respondents with a value).
+
+        Notes
+        -----
+        With :math:`t` the :math:`1-\alpha/2` quantile of Student t on the design
+        degrees of freedom (PSUs minus strata; in a domain, of the domain's
+        design, as ``svyby(..., svyciprop)``): ``"mean"`` is
+        :math:`\hat p \pm t\,se`; ``"logit"`` and ``"xlogit"``
+        :math:`\mathrm{expit}(\mathrm{logit}\,\hat p \pm t\,se/(\hat p(1-\hat p)))`;
+        ``"asin"`` the same on :math:`\arcsin\sqrt p`; ``"beta"`` the
+        Korn-Graubard (Clopper-Pearson with effective sample size) interval;
+        ``"likelihood"`` the design-scaled profile-likelihood interval of the
+        intercept of a quasi-binomial ``svyglm``, computed on R's grid with
+        R's spline interpolation (:mod:`toolkit.stats._share_ci`). ``"wald"``
+        is :math:`\hat p \pm z\,se` (R ``confint(svymean(...))``). A share of
+        exactly 0 or 1 has no logit, asin or likelihood interval (NaN); use
+        ``"beta"`` there.
+
+        References
+        ----------
+        Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions
+        with small expected number of positive counts estimated from survey
+        data. *Survey Methodology* 24, 193-201. Test values: R ``survey`` 4.1.1
+        ``svyciprop`` with every method on the two-stage fixture
+        (``tests/reference/R/svytests.R``).
 
         Examples
         --------
@@ -693,8 +779,12 @@ class Design:
         0     f     0.375
         1     m     0.625
         """
+        from toolkit._checks import check_choice
+        from toolkit.stats._share_ci import SHARE_METHODS
+
         self._in_memory("prop")
-        return self._prop(var, None, None)
+        check_choice(method, SHARE_METHODS, param="method")
+        return self._prop(var, None, None, method=method, level=level)
 
     def _quantile(self, var: str, q: float | Sequence[float],
                   domain: np.ndarray | None) -> pd.DataFrame:
@@ -843,25 +933,61 @@ class Design:
         table.attrs["test"] = test
         return table
 
-    def crosstab_test(self, row: str, col: str) -> pd.DataFrame:
-        """The Rao-Scott test of :meth:`crosstab` as a one-row frame.
+    def crosstab_test(self, row: str, col: str, *, statistic: str = "F") -> pd.DataFrame:
+        r"""A design-based test of independence of `row` and `col` (R ``svychisq``).
+
+        Parameters
+        ----------
+        row, col : str
+            Categorical columns (respondents missing either are left out, the
+            design kept).
+        statistic : {"F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint"}, default "F"
+            As R ``svychisq(statistic=)``: ``"F"`` the second-order Rao-Scott
+            F test of :meth:`crosstab`; ``"Chisq"`` the first-order correction,
+            :math:`X^2/ar\delta` on :math:`(r-1)(c-1)` df; ``"Wald"`` the
+            design-based Wald test of the interaction contrasts of the cell
+            totals, :math:`W/((r-1)(c-1))` on :math:`((r-1)(c-1),\ df)`;
+            ``"adjWald"`` the same scaled by :math:`(df - (r-1)(c-1) + 1)/df`
+            on :math:`((r-1)(c-1),\ df-(r-1)(c-1)+1)`; ``"lincom"`` Pearson's
+            :math:`X^2` against its exact asymptotic distribution,
+            :math:`\sum_j\delta_j\chi^2_1` over :math:`\chi^2_{d\,df}/(d\,df)`,
+            by numerical integration (Imhof); ``"saddlepoint"`` the same
+            distribution by R's saddlepoint approximation. :math:`df` is the
+            design degrees of freedom, :math:`\delta_j` the eigenvalues of the
+            design-effect matrix and :math:`d` the Rao-Scott ndf.
 
         Returns
         -------
         pandas.DataFrame
-            ``row, col, chisq, f, ndf, ddf, p_value, n``.
+            One row: ``row, col, statistic, chisq`` (Pearson :math:`X^2` scaled
+            to n; NaN for the Wald tests), ``f`` (the F statistic; NaN for
+            ``"Chisq"``, ``"lincom"``, ``"saddlepoint"``), ``ndf, ddf, p_value, n``
+            (``ddf`` is inf for ``"Chisq"``; ``ndf`` NaN where R reports none).
+
+        Notes
+        -----
+        R computes ``"lincom"`` with Davies' algorithm (``CompQuadForm``, to
+        1e-7); the test values of ``"lincom"`` come from Imhof's integral in R.
+
+        References
+        ----------
+        Rao, J. N. K. & Scott, A. J. (1984), *Annals of Statistics* 12, 46-60;
+        Koch, G. G., Freeman, D. H. & Freeman, J. L. (1975). Strategies in the
+        multivariate analysis of data from complex surveys. *International
+        Statistical Review* 43, 59-78. Test values: R ``survey`` 4.1.1
+        ``svychisq`` on the two-stage fixture (``tests/reference/R/svytests.R``).
 
         Examples
         --------
         >>> df = pd.DataFrame({"a": list("xxyyxyxy"), "b": list("pqpqppqq")})
         >>> list(tk.stats.Design(df).crosstab_test("a", "b").columns)
-        ['row', 'col', 'chisq', 'f', 'ndf', 'ddf', 'p_value', 'n']
+        ['row', 'col', 'statistic', 'chisq', 'f', 'ndf', 'ddf', 'p_value', 'n']
         """
         from toolkit.stats._rao_scott import crosstab
 
         self._in_memory("crosstab_test")
-        _, test = crosstab(self, row, col, None)
-        return pd.DataFrame([{"row": row, "col": col, **test}])
+        _, test = crosstab(self, row, col, None, statistic=statistic)
+        return pd.DataFrame([{"row": row, "col": col, "statistic": statistic, **test}])
 
     def by(self, group: str | Sequence[str]) -> Any:
         """Estimates per group (domain estimation, as R ``svyby``).

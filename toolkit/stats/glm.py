@@ -15,10 +15,13 @@ from scipy import special
 
 from toolkit._checks import require_columns
 from toolkit.stats._model_inputs import (
+    alias_message,
+    aliased_columns,
     caller_env,
     design_vcov,
     design_weights,
     frame_and_design,
+    level_notes,
     prepare,
 )
 from toolkit.stats.results import ModelResult, ame_frame
@@ -55,6 +58,47 @@ def _ame_glm(res_terms: list[str], exog: np.ndarray, weights: np.ndarray, family
         return scale * b[keep]
 
     return ame_frame([res_terms[i] for i in keep], func, params, cov)
+
+
+def _formula_terms(model: Any) -> dict[str, list[str]]:
+    """Formula term -> its coefficient names (patsy's term slices), intercept left out."""
+    info = getattr(model.data, "design_info", None)
+    if info is None:
+        return {}
+    names = list(model.exog_names)
+    return {t: names[sl] for t, sl in info.term_name_slices.items()
+            if t != "Intercept" and names[sl]}
+
+
+def _without_aliased(model: Any, weights: np.ndarray | None) -> tuple[Any, list[str]]:
+    """`model` refitted without its constant or collinear columns (R's aliased terms)."""
+    import statsmodels.api as sm
+
+    names = list(model.exog_names)
+    drop = aliased_columns(np.asarray(model.exog, dtype=float), weights=weights)
+    if not drop:
+        return model, []
+    keep = [j for j in range(len(names)) if j not in set(drop)]
+    rows = model.data.row_labels
+    exog = pd.DataFrame(np.asarray(model.exog)[:, keep], index=rows,
+                        columns=[names[j] for j in keep])
+    endog = pd.Series(np.asarray(model.endog), index=rows, name=model.endog_names)
+    if isinstance(model, sm.GLM):
+        new = sm.GLM(endog, exog, family=model.family, freq_weights=model.freq_weights,
+                     var_weights=model.var_weights)
+    else:
+        new = type(model)(endog, exog)
+    return new, [names[j] for j in drop]
+
+
+def _aliased_note(dropped: list[str]) -> list[str]:
+    if not dropped:
+        return []
+    import warnings
+
+    msg = alias_message(dropped)
+    warnings.warn(msg, UserWarning, stacklevel=3)
+    return [msg]
 
 
 def regress(
@@ -175,6 +219,11 @@ def regress(
     else:
         kw = {} if fw is None else {"freq_weights": prepared[weight]}
         model = smf.glm(formula, prepared, family=_glm_family(family), eval_env=env, **kw)
+    formula_terms = _formula_terms(model)
+    model, dropped = _without_aliased(model, None if fw is None else np.asarray(
+        prepared.loc[model.data.row_labels, weight], dtype=float))
+    notes = level_notes(prepared) + _aliased_note(dropped)
+    formula_terms = {t: [c for c in cs if c not in dropped] for t, cs in formula_terms.items()}
     fit_kw: dict[str, Any] = {}
     if cluster is not None:
         rows = model.data.row_labels
@@ -223,7 +272,8 @@ def regress(
 
     return ModelResult(res, params=params, cov=cov, kind=kind, df_resid=df, n=n, model=label,
                        formula=formula, cov_type="cluster" if cluster else "model",
-                       stats=stats_, exponentiate=exponentiate, ame=ame)
+                       stats=stats_, exponentiate=exponentiate, ame=ame, notes=notes,
+                       terms={t: c for t, c in formula_terms.items() if c})
 
 
 def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, design: Any,
@@ -240,6 +290,10 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
     prepared = prepared.assign(_design_w=w_full)
     model = smf.glm(formula, prepared, family=_glm_family(family),
                     var_weights=prepared["_design_w"], eval_env=env)
+    formula_terms = _formula_terms(model)
+    model, dropped = _without_aliased(model, np.asarray(model.var_weights, dtype=float))
+    formula_terms = {t: [c for c in cs if c not in dropped] for t, cs in formula_terms.items()}
+    notes = level_notes(prepared) + _aliased_note(dropped)
     res = model.fit()
     rows = model.data.row_labels
     pos = full_index.get_indexer(rows)
@@ -264,9 +318,27 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
     def ame() -> pd.DataFrame:
         return _ame_glm(terms, exog, w, family, p_arr, c_arr)
 
+    # R svyglm's working model: the glm with the weights scaled to mean 1 over the design
+    mean_w = float(np.mean(w_full))
+    endog = np.asarray(model.endog, dtype=float)
+
+    def refit_deviance(keep: list[int]) -> float:
+        import statsmodels.api as sm
+
+        if not keep:
+            msg = "The model without the tested terms has no coefficient left to fit."
+            raise ValueError(msg)
+        sub = sm.GLM(endog, exog[:, keep], family=model.family, var_weights=w).fit()
+        return float(sub.deviance) / mean_w
+
+    working = {"naive_cov": np.asarray(res.normalized_cov_params) * mean_w,
+               "deviance": float(res.deviance) / mean_w, "refit_deviance": refit_deviance}
+    notes.append("Standard errors: Taylor linearisation of the survey design; "
+                 f"t tests with {df} degrees of freedom. No likelihood (AIC, BIC) for a "
+                 "design-weighted fit: see the design-based Wald tests (`.wald_test`).")
     return ModelResult(res, params=params, cov=cov, df_resid=float(df), n=len(rows),
                        model=f"{label} (design-weighted)", formula=formula, cov_type="design",
                        stats=stats_, exponentiate=family != "gaussian", ame=ame,
-                       notes=["Standard errors: Taylor linearisation of the survey design; "
-                              f"t tests with {df} degrees of freedom."])
+                       notes=notes, terms={t: c for t, c in formula_terms.items() if c},
+                       working=working)
 

@@ -15,10 +15,13 @@ from scipy import special
 
 from toolkit._checks import require_columns
 from toolkit.stats._model_inputs import (
+    alias_message,
+    aliased_columns,
     caller_env,
     design_vcov,
     design_weights,
     frame_and_design,
+    level_notes,
     prepare,
 )
 from toolkit.stats.results import ModelResult, ame_frame
@@ -300,9 +303,8 @@ def ologit(
         msg = ("An ordered model has cut-points instead of an intercept; write the formula "
                "with its intercept (no '- 1' or '0 +').")
         raise ValueError(msg)
-    X = X.drop(columns="Intercept")
     sub = sub.loc[X.index]
-    y, labels, dropped = _ordered_outcome(sub[lhs])
+    y, labels, empty = _ordered_outcome(sub[lhs])
     K = len(labels)
     if K < 2:
         msg = f"The outcome `{lhs}` has fewer than two observed categories."
@@ -310,6 +312,19 @@ def ologit(
     w = np.ones(len(sub)) if weight is None else sub[weight].to_numpy(dtype=float)
     if design is not None:
         w = w * design_weights(design, frame.index)[frame.index.get_indexer(sub.index)]
+    formula_terms = {t: list(X.columns[sl]) for t, sl in
+                     X.design_info.term_name_slices.items() if t != "Intercept"}
+    X = X.drop(columns="Intercept")
+    # R svyolr: "design appears to be rank-deficient, so dropping some coefs"
+    drop = aliased_columns(X.to_numpy(dtype=float), weights=w, intercept=True)
+    dropped = [str(X.columns[j]) for j in drop]
+    notes = level_notes(prepared)
+    if dropped:
+        msg = alias_message(dropped)
+        warnings.warn(msg, UserWarning, stacklevel=2)
+        notes.append(msg)
+        X = X.drop(columns=dropped)
+    formula_terms = {t: [c for c in cs if c not in dropped] for t, cs in formula_terms.items()}
     Xv = X.to_numpy(dtype=float)
     model = _Ordinal(y, Xv, w, K, link)
     ll0 = model.loglike(model.start())
@@ -320,9 +335,8 @@ def ologit(
     names = list(X.columns) + cut_names
     reorder = list(range(m, m + Xv.shape[1])) + list(range(m))
     est = params[reorder]
-    notes = []
-    if dropped:
-        notes.append(f"Empty outcome categories dropped: {', '.join(dropped)}.")
+    if empty:
+        notes.append(f"Empty outcome categories dropped: {', '.join(empty)}.")
     if design is None:
         cov = info_inv[np.ix_(reorder, reorder)]
         df = None
@@ -379,5 +393,5 @@ def ologit(
     return ModelResult(None, params=params_s, cov=cov_df, kind=kind, df_resid=df, n=n,
                        model=f"Ordered {link}", formula=formula, cov_type=cov_type,
                        stats=stats_, exponentiate=link == "logit", ame=ame, raw=raw,
-                       notes=notes)
+                       notes=notes, terms={t: c for t, c in formula_terms.items() if c})
 

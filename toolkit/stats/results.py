@@ -203,6 +203,14 @@ class ModelResult:
         Rows appended to the table after the Wald rows (variance components).
     raw : callable, optional
         Builds `model_result` on first access.
+    notes : list of str, optional
+        Lines shown under the summary table.
+    terms : dict, optional
+        Formula term -> its coefficient names, for :meth:`wald_test`.
+    working : dict, optional
+        The working (model-based) fit of a design-based GLM for the Rao-Scott
+        tests of :meth:`wald_test`: ``naive_cov``, ``deviance`` and
+        ``refit_deviance`` (a function of the column indices kept).
 
     Examples
     --------
@@ -236,6 +244,8 @@ class ModelResult:
         extra: pd.DataFrame | None = None,
         raw: Callable[[], Any] | None = None,
         notes: list[str] | None = None,
+        terms: Mapping[str, Sequence[str]] | None = None,
+        working: Mapping[str, Any] | None = None,
     ) -> None:
         self._model_result = model_result
         self._raw = raw
@@ -252,6 +262,9 @@ class ModelResult:
         self._ame = ame
         self._extra = extra
         self.notes = list(notes or [])
+        #: formula term -> its coefficients (e.g. ``"C(type)"`` -> its level dummies)
+        self.terms = {str(k): [str(c) for c in v] for k, v in (terms or {}).items()}
+        self._working = dict(working or {})
 
     # -- raw result and statistics -------------------------------------------
 
@@ -346,16 +359,213 @@ class ModelResult:
             raise NotImplementedError(msg)
         return self._ame()
 
+    # -- tests of several coefficients and linear combinations ------------------
+
+    def _coefficients(self, terms: str | Sequence[str] | None) -> tuple[list[str], list[str]]:
+        """The coefficient names of `terms` (formula terms or coefficient names)."""
+        names = [str(t) for t in self.params.index]
+        kinds = dict(zip(names, self.kind.astype(str), strict=False))
+        if terms is None:
+            chosen = [t for t in names if kinds.get(t) == "coefficient" and t != "Intercept"]
+            return chosen, ["(all coefficients)"]
+        if isinstance(terms, str):
+            terms = [t.strip() for t in terms.lstrip("~").split("+")] if (
+                terms not in names and terms not in self.terms) else [terms]
+        chosen: list[str] = []
+        for term in terms:
+            if term in self.terms:
+                found = self.terms[term]
+            elif term in names:
+                found = [term]
+            else:
+                found = [t for t in names if t.startswith(f"{term}[")]
+            if not found:
+                from toolkit._checks import close_matches
+
+                close = close_matches(term, list(self.terms) + names)
+                hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+                msg = (f"`terms`: {term!r} is neither a term of the formula nor a coefficient "
+                       f"of this model.{hint} Terms: {list(self.terms) or names}.")
+                raise KeyError(msg)
+            chosen += [t for t in found if t not in chosen]
+        return chosen, [str(t) for t in terms]
+
+    def wald_test(self, terms: str | Sequence[str] | None = None, *, df: float | None = None,
+                  method: str = "Wald") -> pd.DataFrame:
+        r"""Joint Wald test that several coefficients are zero (R ``survey::regTermTest``).
+
+        Parameters
+        ----------
+        terms : str or list of str, optional
+            Formula terms (``"C(type)"``, ``"edu"``, ``"x1:x2"``: all their
+            coefficients), coefficient names (``"edu[T.high]"``), or
+            ``"x1 + x2"``. Default: every coefficient but the intercept (and
+            the cut-points of ordered models).
+        df : float, optional
+            Denominator degrees of freedom. Default: the model's (the design
+            degrees of freedom minus the coefficients for a design-based fit,
+            the residual df of a linear model), giving an F test; a model with
+            z tests gives a chi-square test (``df=inf`` asks for one).
+        method : {"Wald", "WorkingWald", "LRT"}, default "Wald"
+            ``"Wald"`` uses the model's covariance (design-based for a design
+            fit). For design-based ``regress`` fits, ``"WorkingWald"`` and
+            ``"LRT"`` are the Rao-Scott tests of R ``regTermTest``: the Wald
+            statistic with the model-based (working) covariance, or the
+            working likelihood-ratio statistic (refitting without `terms`),
+            referred to :math:`\sum_j \delta_j \chi^2_1 / (\chi^2_{df}/df)`
+            with :math:`\delta_j` the eigenvalues of :math:`V_0^{-1}V`
+            (saddlepoint approximation, as R's default).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row: ``terms`` (as given), ``coefficients`` (how many),
+            ``method``, ``statistic`` (``"F"`` or ``"chisq"``), ``value``,
+            ``ndf``, ``ddf`` (NaN for chi-square), ``p_value``.
+
+        Notes
+        -----
+        With :math:`\hateta` the tested coefficients and :math:`V` their
+        covariance, :math:`W = \hateta^T V^{-1}\hateta`; the F form is
+        :math:`W/q` on :math:`(q, df)` with :math:`q` coefficients, the
+        chi-square form :math:`W` on :math:`q` df. For a linear model with
+        model-based covariance this is the F test of the nested models.
+
+        References
+        ----------
+        Lumley, T. & Scott, A. (2014). Tests for regression models fitted to
+        survey data. *Australian & New Zealand Journal of Statistics* 56, 1-14.
+        Test values: R ``survey`` 4.1.1 ``regTermTest`` (tests/reference/R/svytests.R).
+
+        Examples
+        --------
+        >>> d = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 5.5, 5.0], "x": [1, 2, 3, 4, 5, 6],
+        ...                   "z": [0.5, 0.1, 0.9, 0.3, 0.2, 0.8]})
+        >>> t = tk.stats.regress("y ~ x + z", d).wald_test(["x", "z"])
+        >>> t[["statistic", "ndf", "ddf"]]
+          statistic  ndf  ddf
+        0         F    2  3.0
+        """
+        from toolkit._checks import check_choice
+
+        check_choice(method, ("Wald", "WorkingWald", "LRT"), param="method")
+        chosen, given = self._coefficients(terms)
+        if not chosen:
+            msg = "`terms` selects no coefficient to test."
+            raise ValueError(msg)
+        idx = [list(map(str, self.params.index)).index(t) for t in chosen]
+        beta = self.params.to_numpy(dtype=float)[idx]
+        vmat = np.asarray(self.cov, dtype=float)[np.ix_(idx, idx)]
+        ddf = self.df_resid if df is None else df
+        ddf = np.inf if ddf is None else float(ddf)
+        q = len(idx)
+        if method == "Wald":
+            wald = float(beta @ np.linalg.solve(vmat, beta))
+            if np.isfinite(ddf):
+                stat, value, p = "F", wald / q, float(stats.f.sf(wald / q, q, ddf))
+            else:
+                stat, value, p = "chisq", wald, float(stats.chi2.sf(wald, q))
+        else:
+            stat, value, p = "chisq", *self._working_test(method, idx, beta, vmat, ddf)
+        return pd.DataFrame([{"terms": ", ".join(given), "coefficients": q, "method": method,
+                              "statistic": stat, "value": value, "ndf": q,
+                              "ddf": ddf if stat == "F" or method != "Wald" else np.nan,
+                              "p_value": p}])
+
+    def _working_test(self, method: str, idx: list[int], beta: np.ndarray, vmat: np.ndarray,
+                      ddf: float) -> tuple[float, float]:
+        """Rao-Scott working Wald / likelihood-ratio statistic and its p-value."""
+        from toolkit.stats._rao_scott import chisq_sum_upper, f_sum_upper
+
+        if "naive_cov" not in self._working:
+            msg = (f"`method={method!r}` needs a design-based `regress` fit (a working "
+                   "likelihood); use method='Wald'.")
+            raise NotImplementedError(msg)
+        v0 = np.asarray(self._working["naive_cov"], dtype=float)[np.ix_(idx, idx)]
+        if method == "LRT":
+            keep = [i for i in range(len(self.params)) if i not in set(idx)]
+            chisq = float(self._working["refit_deviance"](keep) - self._working["deviance"])
+        else:
+            chisq = float(beta @ np.linalg.solve(v0, beta))
+        misspec = np.linalg.eigvals(np.linalg.solve(v0, vmat)).real
+        if np.isfinite(ddf):
+            return chisq, f_sum_upper(chisq, misspec, ddf, method="saddlepoint")
+        return chisq, chisq_sum_upper(chisq, misspec)
+
+    def lincom(self, expr: str | Mapping[str, float] | Sequence[Any], *,
+               level: float = 0.95) -> pd.DataFrame:
+        r"""Linear combinations of the coefficients with their standard errors (Stata ``lincom``).
+
+        Parameters
+        ----------
+        expr : str, dict or list of them
+            A linear expression in the coefficient names, e.g. ``"x1 - x2"``,
+            ``"2*x1 + x2/2"``, ``"edu[T.high] - edu[T.middle]"`` or
+            ``"x1 = x2"`` (the difference), or a dict name -> weight (R
+            ``svycontrast(fit, c(x1 = 1, x2 = -1))``); a list gives one row each.
+        level : float, default 0.95
+            Confidence level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per combination: ``contrast, estimate, se, t`` (or ``z``),
+            ``p_value, ci_low, ci_high`` and, for logit/Poisson models,
+            ``odds_ratio, or_ci_low, or_ci_high`` (exp of the combination).
+
+        Notes
+        -----
+        For weights :math:`L`, the estimate is :math:`L\hateta` with standard
+        error :math:`\sqrt{L V L^T}` from the model's covariance (design-based
+        for a design fit) and the model's reference distribution (t on its
+        degrees of freedom, or normal).
+
+        Examples
+        --------
+        >>> d = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 5.5, 5.0], "x": [1, 2, 3, 4, 5, 6],
+        ...                   "z": [0.5, 0.1, 0.9, 0.3, 0.2, 0.8]})
+        >>> fit = tk.stats.regress("y ~ x + z", d)
+        >>> fit.lincom("x - z")[["contrast", "estimate"]].round(3)
+          contrast  estimate
+        0    x - z     2.189
+        """
+        items = list(expr) if isinstance(expr, list | tuple) else [expr]
+        names = [str(t) for t in self.params.index]
+        rows, labels = [], []
+        for item in items:
+            weights, const, label = _linear_weights(item, names)
+            rows.append((weights, const))
+            labels.append(label)
+        lmat = np.array([w for w, _ in rows])
+        const = np.array([c for _, c in rows])
+        est = lmat @ self.params.to_numpy(dtype=float) + const
+        cov = lmat @ np.asarray(self.cov, dtype=float) @ lmat.T
+        table = coefficient_table(pd.Series(est, index=labels), cov, df=self.df_resid,
+                                  level=level, exponentiate=self.exponentiate)
+        return table.drop(columns="kind").rename(columns={"term": "contrast"})
+
     def summary(self) -> Summary:
-        """Summary with ``as_text()``, ``as_html()`` and ``as_latex()`` (no timestamps)."""
+        """Summary with ``as_text()``, ``as_html()`` and ``as_latex()`` (no timestamps).
+
+        Design-based fits have no likelihood (it is a pseudo-likelihood), so no
+        llf, AIC or BIC: their summary shows the design-based Wald F test of all
+        coefficients instead (:meth:`wald_test`).
+        """
         info = [("Model", self.model), ("Formula", self.formula), ("Observations", str(self.n)),
                 ("Standard errors", self.cov_type)]
-        for name in ("r2", "pseudo_r2", "llf", "deviance", "aic", "bic"):
+        likelihood = ("llf", "deviance", "aic", "bic") if self.cov_type != "design" else ()
+        for name in ("r2", "pseudo_r2", *likelihood):
             if name not in self.stats:
                 continue
             value = self._stat(name)
             if np.isfinite(value):
                 info.append((name, f"{value:.4f}"))
+        if self.cov_type == "design" and self._coefficients(None)[0]:
+            t = self.wald_test().iloc[0]
+            ddf = f", {t['ddf']:g}" if t["statistic"] == "F" else ""
+            info.append(("Wald test (all coefficients)",
+                         f"{t['statistic']}({t['ndf']}{ddf}) = {t['value']:.4f}, "
+                         f"p = {t['p_value']:.4g}"))
         return Summary(f"{self.model} regression", info, self.to_frame(), self.notes)
 
     def __repr__(self) -> str:
@@ -363,6 +573,96 @@ class ModelResult:
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()
+
+
+class _Linear:
+    """A linear form in the coefficients, for parsing :meth:`ModelResult.lincom` expressions."""
+
+    def __init__(self, weights: np.ndarray, const: float = 0.0) -> None:
+        self.weights, self.const = weights, const
+
+    @staticmethod
+    def _lift(other: Any, size: int) -> _Linear:
+        if isinstance(other, _Linear):
+            return other
+        if isinstance(other, int | float):
+            return _Linear(np.zeros(size), float(other))
+        msg = f"Unexpected value {other!r} in a linear combination."
+        raise ValueError(msg)
+
+    def __add__(self, other: Any) -> _Linear:
+        o = self._lift(other, len(self.weights))
+        return _Linear(self.weights + o.weights, self.const + o.const)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> _Linear:
+        return _Linear(-self.weights, -self.const)
+
+    def __pos__(self) -> _Linear:
+        return self
+
+    def __sub__(self, other: Any) -> _Linear:
+        return self + (-self._lift(other, len(self.weights)))
+
+    def __rsub__(self, other: Any) -> _Linear:
+        return self._lift(other, len(self.weights)) - self
+
+    def __mul__(self, other: Any) -> _Linear:
+        if isinstance(other, _Linear):
+            if other.weights.any() and self.weights.any():
+                msg = "A product of two coefficients is not a linear combination."
+                raise ValueError(msg)
+            scalar, lin = (other.const, self) if not other.weights.any() else (self.const, other)
+            return _Linear(lin.weights * scalar, lin.const * scalar)
+        return _Linear(self.weights * float(other), self.const * float(other))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> _Linear:
+        if isinstance(other, _Linear):
+            if other.weights.any():
+                msg = "Division by a coefficient is not a linear combination."
+                raise ValueError(msg)
+            other = other.const
+        return _Linear(self.weights / float(other), self.const / float(other))
+
+
+def _linear_weights(expr: Any, names: list[str]) -> tuple[np.ndarray, float, str]:
+    """Weights over `names` (and a constant) of a lincom expression, and its label."""
+    import re
+
+    size = len(names)
+    if isinstance(expr, Mapping):
+        unknown = [k for k in expr if str(k) not in names]
+        if unknown:
+            msg = f"`expr`: {unknown} are not coefficients of this model; coefficients: {names}."
+            raise KeyError(msg)
+        weights = np.array([float(expr.get(n, 0.0)) for n in names])
+        label = " + ".join(f"{v:g}*{k}" for k, v in expr.items())
+        return weights, 0.0, label
+    if not isinstance(expr, str):
+        msg = f"`expr` must be a string or a dict of weights, not {type(expr).__name__}."
+        raise TypeError(msg)
+    text = expr if "=" not in expr else "({}) - ({})".format(*expr.split("=", 1))
+    env: dict[str, Any] = {}
+    for i, name in sorted(enumerate(names), key=lambda t: -len(t[1])):
+        placeholder = f"_b{i}_"
+        pattern = rf"(?<![\w.\[]){re.escape(name)}(?![\w.\[])"
+        if re.search(pattern, text):
+            text = re.sub(pattern, placeholder, text)
+            unit = np.zeros(size)
+            unit[i] = 1.0
+            env[placeholder] = _Linear(unit)
+    rest = re.sub(r"_b\d+_", "", text)
+    if not env or not re.fullmatch(r"[0-9eE.\s+\-*/()]*", rest):
+        msg = (f"`expr` {expr!r} is not a linear combination of the coefficients "
+               f"{names} (numbers, + - * / and parentheses).")
+        raise ValueError(msg)
+    # checked above: only coefficient placeholders, numbers, + - * / and parentheses
+    value = eval(text, {"__builtins__": {}}, env)
+    value = _Linear._lift(value, size)
+    return value.weights, value.const, expr.strip()
 
 
 def ame_frame(
