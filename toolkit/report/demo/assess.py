@@ -39,7 +39,7 @@ def evaluation(ctx: Context) -> Section:
         width = ctx.fact("rank_interval_median_width", u.median_width)
         ctx.fact("top_rank_low", first["rank_low"])
         ctx.fact("top_rank_high", first["rank_high"])
-        share = f"{100 * u.interval:.0f}%"
+        share = f"{100 * ctx.fact('rank_interval_level', u.interval):.0f}%"
         sec.text(t(
             lang,
             f"综合得分最高的委员为 {first[ev.id]}（{num(first['score'], 1)} 分），其 {share}排名"

@@ -261,7 +261,11 @@ def _ologit(ctx: Context, sec: Section, survey: pd.DataFrame) -> None:
             f"95% CI {num(row['or_ci_low'])}–{num(row['or_ci_high'])}).",
         ))
     sec.text(t(lang, text_zh, text_en))
-    sec.table(tk.report.regression_table(fit, lang=lang),
+    labels = {term: t(lang, "参加过协商活动（参照：未参加）", "Attended a session (ref.: no)")
+              for term in coefs.index if str(term).startswith("attended")}
+    labels.update({"party_member": t(lang, "党员（参照：非党员）", "Party member (ref.: no)"),
+                   "age": t(lang, "年龄（岁）", "Age (years)")})
+    sec.table(tk.report.regression_table(fit, lang=lang, labels=labels),
               t(lang, "满意度的有序logit模型（设计加权）",
                 "Ordered logit of satisfaction (design-weighted)"))
     sec.figure(tk.plot.coefficients(fit, lang=lang),
@@ -312,6 +316,7 @@ def change(ctx: Context) -> Section:
         k = kn.iloc[0]
         ctx.fact("knowledge_before", k["mean_before"])
         ctx.fact("knowledge_after", k["mean_after"])
+        ctx.fact("knowledge_change", k["change"])
         ctx.fact("knowledge_change_low", k["ci_low"])
         ctx.fact("knowledge_change_high", k["ci_high"])
         text_zh += (f"知识题的答对比例由 {pct(k['mean_before'])} 升至 {pct(k['mean_after'])}"
