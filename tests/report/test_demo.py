@@ -81,8 +81,11 @@ def test_study_report_zh(demo_data, tmp_path, runs_without_east_asian_font):
                 "附录"]
     assert list(chapters) == expected
     heads = report.headings
-    assert heads[0] == "摘要" and heads[1] == "1 研究设计与数据"  # 摘要 and 附录 unnumbered
-    assert "附录" in heads and "附录A 变量说明" in heads and "附录C 方法说明" in heads
+    assert heads[0] == "摘要"
+    assert heads[1] == "1 研究设计与数据"
+    assert "附录" in heads
+    assert "附录A 变量说明" in heads
+    assert "附录C 方法说明" in heads
     for sub in ("数据来源", "研究设计与样本", "数据校验", "读数说明"):
         assert any(h.endswith(sub) for h in heads if h.startswith("1."))
     for name, blocks in chapters.items():  # every chapter says something, not only tables
@@ -106,14 +109,17 @@ def test_study_report_zh(demo_data, tmp_path, runs_without_east_asian_font):
     text = "\n".join(_generated(report))
     for word in CAUSAL + INSTRUCTIONS:
         assert word not in text, word
-    assert "原本互不往来" not in text and "otherwise not meet" not in text
+    assert "原本互不往来" not in text
+    assert "otherwise not meet" not in text
     body = [b.text for b in report.blocks if b.kind == "text"]
     for key, (zh, _) in CONCEPTS.items():  # each statistic explained once, in the design chapter
         assert body.count(zh) == 1, key
         assert zh in [b.text for b in chapters["研究设计与数据"] if b.kind == "text"]
     survey_text = " ".join(b.text for b in chapters["居民调查"] if b.kind == "text")
-    assert "设计效应为 4.36" in survey_text and "约 638 名" in survey_text
-    assert "比值比" in survey_text and "横截面数据中的关联" in survey_text
+    assert "设计效应为 4.36" in survey_text
+    assert "约 638 名" in survey_text
+    assert "比值比" in survey_text
+    assert "横截面数据中的关联" in survey_text
     network = chapters["委员共同参与网络与中介者"]
     brokerage = next(b.table for b in network if b.kind == "table"
                      and "经纪角色" in (b.table.caption or ""))
@@ -123,7 +129,8 @@ def test_study_report_zh(demo_data, tmp_path, runs_without_east_asian_font):
     assert not any("p" in str(c) for c in goals.frame.columns)  # no p-value against a slogan
     responsiveness = " ".join(b.text for b in chapters["提案与社情民意信息的回应性"]
                               if b.kind == "text")
-    assert "按字面理解" in responsiveness and "log-rank 检验" in responsiveness
+    assert "按字面理解" in responsiveness
+    assert "log-rank 检验" in responsiveness
     assert "删失" in responsiveness
 
     # -- every number in the abstract is a fact the builder computed -------------------------
@@ -132,7 +139,8 @@ def test_study_report_zh(demo_data, tmp_path, runs_without_east_asian_font):
     abstract = " ".join(made.abstract[:-1])  # the last paragraph is the keywords
     numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", re.sub(r"\d{4}-\d\d-\d\d", "", abstract))
     numbers = [n for n in numbers if n not in {"95", "1", "5"}]  # 95% CI; the 1–5 scale
-    assert numbers and [n for n in numbers if n not in forms] == []
+    assert numbers
+    assert [n for n in numbers if n not in forms] == []
     # … and the facts are what the public API computes (same calls, recomputed here)
     cover = tk.net.coverage(study).to_frame()
     assert made.facts["covered"] == int((cover["status"] == "covered").sum())
@@ -157,7 +165,8 @@ def test_study_report_zh(demo_data, tmp_path, runs_without_east_asian_font):
     paragraphs = [p.text for p in document.paragraphs]
     first_toc = paragraphs.index("目录")
     cover_text = "\n".join(paragraphs[:first_toc])
-    for part in ("研究报告", report.title, "委托单位：某区政协", "课题组：某大学课题组", "2024年1月"):
+    for part in ("研究报告", report.title, "委托单位：某区政协", "课题组：某大学课题组",
+                 "2024年1月"):
         assert part in cover_text
     assert len(document.sections) == 2  # cover and contents unnumbered; body from page 1
     assert "PAGE" in "".join(el.text for el in document.sections[-1].footer._element.iter(
@@ -172,7 +181,8 @@ def test_study_report_zh(demo_data, tmp_path, runs_without_east_asian_font):
         return
     # the contents has its own page, and its numbers are the pages the headings are on
     pages = _pdf.page_texts(path)
-    assert pages[1].split()[0] == "目录" and "摘要" not in pages[1].split()[1:2]
+    assert pages[1].split()[0] == "目录"
+    assert "摘要" not in pages[1].split()[1:2]
     toc = {re.sub(r"[.\s…]+\d+$", "", ln).replace(" ", ""): int(re.search(r"(\d+)$", ln)[1])
            for ln in pages[1].splitlines() if re.search(r"\.{3,}\s*\d+$", ln)}
     assert len(toc) == len(heads)
@@ -227,7 +237,8 @@ def test_left_out_sections_are_named_in_the_design_chapter():
     assert "Not included in this report, for lack of the data they need: " in text
     assert "Change before and after deliberation (no before/after panel was given " in text
     # only the statistics shown are explained
-    assert CONCEPTS["deff"][1] not in text and CONCEPTS["ci"][1] in text
+    assert CONCEPTS["deff"][1] not in text
+    assert CONCEPTS["ci"][1] in text
 
 
 def test_period_and_cover_parameters():
@@ -262,10 +273,12 @@ def test_a_section_that_cannot_be_computed_fails_the_report(monkeypatch):
 def test_build_demo_writes_the_files(tmp_path, external_references):
     paths = demo.build_demo(tmp_path / "out", "zh", study=_small_study(), progress=False,
                             date="2024年1月")
-    assert paths["docx"].is_file() and paths["html"].is_file()
+    assert paths["docx"].is_file()
+    assert paths["html"].is_file()
     html = paths["html"].read_text(encoding="utf-8")
     assert external_references(html) == []
-    assert "<section class='cover'>" in html and "class='placeholder'" in html
+    assert "<section class='cover'>" in html
+    assert "class='placeholder'" in html
     listed = paths["not included"].read_text(encoding="utf-8")
     assert "survey\t研究中没有“居民调查”表（survey）" in listed
 
@@ -280,11 +293,13 @@ def test_demo_and_notebook_share_the_builder(monkeypatch, tmp_path):
 
     monkeypatch.setattr(demo.app, "study_report", spy)
     demo.build_demo(tmp_path, "en", study=_small_study(), progress=False)
-    assert len(calls) == 1 and calls[0]["lang"] == "en"
+    assert len(calls) == 1
+    assert calls[0]["lang"] == "en"
     import nbformat
 
     nb = nbformat.read(Path(__file__).resolve().parents[2] / "notebooks" /
                        "06_commissioned_report.ipynb", as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert code.count("tk.report.study_report(") == 1
-    assert "tk.report.Report(" not in code and ".heading(" not in code  # no second pipeline
+    assert "tk.report.Report(" not in code
+    assert ".heading(" not in code

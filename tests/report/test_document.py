@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as dt
 import re
 import shutil
 
@@ -141,7 +141,7 @@ LIBREOFFICE = _pdf.find_soffice() is not None and shutil.which("pdftotext") is n
 
 def _front_report(**kw):
     rep = tk.report.Report("基层协商情况研究报告", commissioner="某区政协", team="某大学课题组",
-                           date=datetime.date(2024, 1, 5), kind="研究报告", **kw)
+                           date=dt.date(2024, 1, 5), kind="研究报告", **kw)
     rep.heading("摘要", numbered=False).text("本报告分析示例数据。" * 20)
     rep.page_break()
     for i in range(3):
@@ -171,9 +171,10 @@ def test_cover_contents_and_body(tmp_path, runs_without_east_asian_font):
     assert highlighted == ["【待课题组撰写】建议。"]
     assert runs_without_east_asian_font(path) == []
     html = rep.to_html_text()
-    assert "委托单位：某区政协" in html and "<p class='placeholder'>" in html
+    assert "委托单位：某区政协" in html
+    assert "<p class='placeholder'>" in html
     assert "**【待课题组撰写】建议。**" in rep.to_markdown_text()
-    en = tk.report.Report("Study", lang="en", date=datetime.date(2024, 1, 5), commissioner="X")
+    en = tk.report.Report("Study", lang="en", date=dt.date(2024, 1, 5), commissioner="X")
     assert en.date == "January 2024"
     assert "Commissioned by: X" in en.to_html_text()
     with pytest.raises(TypeError, match="`date`"):
@@ -188,7 +189,9 @@ def test_contents_has_the_real_page_numbers(tmp_path):
     assert pages[1].split()[0] == "目录"  # the contents has a page of its own
     printed = [int(m) for m in re.findall(r"\.{3,}\s*(\d+)\s*$", pages[1], flags=re.M)]
     assert printed == _pdf.heading_pages(pages, rep.headings)
-    assert printed[0] == 1 and printed == sorted(printed) and printed[-1] > 3
+    assert printed[0] == 1
+    assert printed == sorted(printed)
+    assert printed[-1] > 3
     doc = docx.Document(str(tmp_path / "r.docx"))
     assert doc.settings.element.find(qn("w:updateFields")) is None
 
