@@ -94,7 +94,7 @@ def concerns(ctx: Context) -> Section:
     made = tk.report.concerns_section(ctx.study, lang=lang, seed=1)
     sec = Section("concerns", made.title)
     documents = ctx.fact("texts", made.facts.get("documents", 0))
-    coded = ctx.fact("texts_coded", made.facts.get("coded", 0))
+    ctx.fact("texts_coded", made.facts.get("coded", 0))
     first = True
     for kind, value in made.items:
         if kind == "table":
@@ -102,7 +102,7 @@ def concerns(ctx: Context) -> Section:
             sec.table(table, caption)
             if first:
                 first = False
-                _largest_category(ctx, sec, table, documents, coded)
+                _largest_category(ctx, sec, table, documents)
         elif kind == "figure":
             sec.figure(*value)
         elif kind == "heading":
@@ -117,8 +117,7 @@ def concerns(ctx: Context) -> Section:
     return sec
 
 
-def _largest_category(ctx: Context, sec: Section, table: object, documents: int,
-                      coded: int) -> None:
+def _largest_category(ctx: Context, sec: Section, table: object, documents: int) -> None:
     """The sentence on the most frequent category, read from the category table."""
     frame = table.to_frame() if hasattr(table, "to_frame") else pd.DataFrame(table)
     if frame.shape[1] < 3 or not len(frame):
@@ -129,13 +128,11 @@ def _largest_category(ctx: Context, sec: Section, table: object, documents: int,
     lang = ctx.lang
     sec.text(t(
         lang,
-        f"在 {fmt_count(documents)} 件文本中，{fmt_count(coded)} 件至少归入一个议题类别；"
-        f"最常见的是“{top.iloc[0]}”，占 {pct(share)}。归类依据编码表的关键词，一件文本可以"
-        "属于多个类别；件数多说明这类问题被反映得多，不等于它最严重。",
-        f"Of {fmt_count(documents)} texts, {fmt_count(coded)} fall in at least one category; "
-        f"the most frequent is “{top.iloc[0]}” with {pct(share)}. Categories follow the "
-        "codebook's keywords and a text may fall in several; a frequent category is raised "
-        "often, which does not make it the most serious.",
+        f"最常见的类别是“{top.iloc[0]}”，占全部文本的 {pct(share)}。归类依据编码表的关键词，"
+        "一件文本可以属于多个类别；件数多说明这类问题被反映得多，不等于它最严重。",
+        f"The most frequent category is “{top.iloc[0]}”, {pct(share)} of all texts. "
+        "Categories follow the codebook's keywords and a text may fall in several; a "
+        "frequent category is raised often, which does not make it the most serious.",
     ))
     sec.summary.append(t(
         lang,
