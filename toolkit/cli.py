@@ -17,7 +17,9 @@ __all__ = ["main"]
 def _cmd_demo(args: argparse.Namespace) -> int:
     from toolkit.report.demo import build_demo
 
-    paths = build_demo(out=Path(args.out), lang=args.lang)
+    paths = build_demo(out=Path(args.out), lang=args.lang, title=args.title,
+                       commissioner=args.commissioner, team=args.team, date=args.date,
+                       pdf=args.pdf)
     for kind, path in paths.items():
         print(f"{kind}: {path}")
     left_out = paths.get("not included")
@@ -87,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build the demo study's report (docx, html, figures)")
     demo.add_argument("--out", default="toolkit-demo", help="output folder")
     demo.add_argument("--lang", choices=["zh", "en"], default="zh")
+    demo.add_argument("--title", default=None, help="report title on the cover")
+    demo.add_argument("--commissioner", default=None,
+                      help="commissioning body (委托单位) on the cover")
+    demo.add_argument("--team", default=None, help="research team (课题组) on the cover")
+    demo.add_argument("--date", default=None, help="date on the cover (default: today)")
+    demo.add_argument("--pdf", action="store_true",
+                      help="also write report.pdf (needs LibreOffice)")
     demo.set_defaults(func=_cmd_demo)
 
     val = sub.add_parser("validate", help="validate a file or a study.yaml manifest")

@@ -17,6 +17,9 @@
 - :func:`evaluation_section` and :func:`concerns_section` — the sections of an
   evaluation (``tk.evaluate``) and of the texts residents raise (``tk.text``), ready to add
   to a Report;
+- :func:`study_report` — the whole commissioned-study report (研究报告) of a study:
+  cover, contents, 摘要, design and data, one chapter per analysis, findings with a
+  placeholder for the recommendations, appendix (``toolkit demo`` runs it on the demo);
 - :func:`run_notebook` — execute a parameterised notebook and export it
   (``toolkit report NOTEBOOK -p key value`` on the command line).
 """
@@ -37,6 +40,7 @@ _LAZY = {
     "notebook_report": "toolkit.report.notebook",
     "evaluation_section": "toolkit.report.evaluation",
     "concerns_section": "toolkit.report.texts",
+    "study_report": "toolkit.report.demo.app",
 }
 
 #: Helpers reachable as ``tk.report.<name>``, kept out of ``__all__``.

@@ -20,6 +20,7 @@ from docx.shared import Cm, Pt
 from tqdm import tqdm
 
 from toolkit.report import _docx as dx
+from toolkit.report import _front
 from toolkit.report._blocks import Block
 from toolkit.report._format import DEFAULT_FONTS, Lang, w
 
@@ -28,10 +29,15 @@ __all__ = ["Block", "write_docx"]
 
 def write_docx(path: str | Path, *, title: str, blocks: Sequence[Block], lang: Lang = "zh",
                author: str | None = None, fonts: Mapping[str, str] | None = None,
-               toc: bool = True, progress: bool | None = None) -> Path:
+               toc: bool = True, progress: bool | None = None,
+               cover: Mapping[str, Any] | None = None,
+               toc_pages: Sequence[int | None] | None = None) -> Path:
     """Write `blocks` as a Word document at `path` (folders are created); return the path.
 
     See :meth:`toolkit.report.Report.to_docx` for what the document holds.
+    `cover` (keyword arguments of :func:`toolkit.report._front.cover`) puts the
+    title on a cover page of its own; `toc_pages` are the page numbers of the
+    headings shown in the contents (None: Word fills them in when it opens the file).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,31 +65,16 @@ def write_docx(path: str | Path, *, title: str, blocks: Sequence[Block], lang: L
     if author:
         doc.core_properties.author = author
 
-    title_para = doc.add_paragraph(style="Title")
-    dx.center(title_para)
-    dx.add_text(title_para, title, head, latin, size=18, bold=True)
-    if author:
-        dx.add_text(dx.center(doc.add_paragraph()), author, body, latin, size=12)
-
+    fonts_used = {"body": body, "heading": head, "latin": latin}
+    _front.cover(doc, title=title, lang=lang, fonts=fonts_used, author=author,
+                 page=cover is not None, **dict(cover or {}))
     if toc:
-        toc_head = doc.add_paragraph(style="TOC Heading")
-        dx.add_text(toc_head, w("contents", lang), head, latin, size=14, bold=True)
-        entries = [(b.level, b.heading_text())
-                   for b in blocks if b.kind == "heading"] or [(1, "")]
-        for i, (level, text) in enumerate(entries):
-            para = doc.add_paragraph()
-            para.paragraph_format.left_indent = Cm(0.75 * (level - 1))
-            para.paragraph_format.space_after = Pt(0)
-            if i == 0:
-                dx.field_begin(para, 'TOC \\o "1-3" \\h \\z \\u', body, latin)
-            dx.add_text(para, text, body, latin, size=11)
-            if i == len(entries) - 1:
-                dx.field_end(para, body, latin)
-        hint = doc.add_paragraph()
-        dx.add_text(hint, w("toc_hint", lang), body, latin, size=9)
-        doc.add_page_break()
-        for run in doc.paragraphs[-1].runs:
-            dx.set_run_font(run, body, latin)
+        entries = [(b.level, b.heading_text()) for b in blocks if b.kind == "heading"]
+        _front.toc(doc, entries, toc_pages, lang=lang, fonts=fonts_used)
+        if toc_pages is None:
+            _front.update_fields_on_open(doc)
+    if cover is not None or toc:
+        _front.start_body(doc)
 
     quiet = None if progress is None else not progress  # None: tqdm decides (on in a terminal)
     for block in tqdm(blocks, desc="Word", unit="block", disable=quiet, leave=False):
@@ -94,6 +85,10 @@ def write_docx(path: str | Path, *, title: str, blocks: Sequence[Block], lang: L
             para = doc.add_paragraph()
             para.paragraph_format.first_line_indent = Pt(24) if lang == "zh" else None
             dx.add_text(para, block.text, body, latin)
+        elif block.kind == "pagebreak":
+            _front.page_break(doc, fonts_used)
+        elif block.kind == "placeholder":
+            _front.placeholder(doc, block.text, fonts_used)
         elif block.kind == "note":
             para = doc.add_paragraph()
             para.paragraph_format.space_after = Pt(8)
@@ -109,15 +104,7 @@ def write_docx(path: str | Path, *, title: str, blocks: Sequence[Block], lang: L
             cap = dx.center(doc.add_paragraph(style="Caption"))
             _caption(cap, "figure", block, lang, head, latin)
 
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if lang == "zh":
-        dx.add_text(footer, "第 ", body, latin, size=9)
-        dx.add_field(footer, "PAGE", "1", body, latin, size=9)
-        dx.add_text(footer, " 页", body, latin, size=9)
-    else:
-        dx.add_text(footer, "Page ", body, latin, size=9)
-        dx.add_field(footer, "PAGE", "1", body, latin, size=9)
+    _front.footers(doc, lang=lang, fonts=fonts_used)
     doc.save(str(path))
     return path
 

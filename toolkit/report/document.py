@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.errors import ToolkitError
 from toolkit.report._blocks import Block
 from toolkit.report._format import DEFAULT_FONTS, Lang, check_lang, w
 from toolkit.report.table import Table
@@ -22,6 +24,10 @@ _CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","Source Han Sans SC",
 "SimSun",sans-serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.6;color:#222}
 h1.title{text-align:center}p.author{text-align:center;color:#555}
+section.cover{text-align:center;margin:3em 0 4em}section.cover p{margin:.3em}
+section.cover .kind{font-size:1.2em;color:#333}section.cover .date{margin-top:2em}
+div.pagebreak{break-after:page;height:0}
+p.placeholder{background:#fff3a8;border-left:4px solid #e0b000;padding:.4em .8em}
 nav.toc ul{list-style:none;padding-left:1em}
 table.tk-table{border-collapse:collapse;margin:1em auto;border-top:2px solid #000;
 border-bottom:2px solid #000}
@@ -33,6 +39,22 @@ table.tk-table td.note,p.note{font-size:.85em;color:#444;text-align:left;white-s
 figure{text-align:center;margin:1.2em 0}figure img{max-width:100%}
 figcaption{font-weight:bold}
 """
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _date_text(date: Any, lang: Lang) -> str | None:
+    """The cover's date: text as given; a date as 2024年1月 / January 2024."""
+    if date is None or isinstance(date, str):
+        return date
+    if not isinstance(date, dt.date):
+        msg = f"`date` takes text or a date, not {type(date).__name__}."
+        raise TypeError(msg)
+    if lang == "zh":
+        return f"{date.year}年{date.month}月"
+    return f"{_MONTHS[date.month - 1]} {date.year}"
 
 
 def _figure_png(fig: Any, dpi: int) -> bytes:
@@ -70,11 +92,26 @@ class Report:
         Language of the fixed words (表1/Table 1, 注：/Note:, 目录/Contents).
     author : str, optional
         Author line under the title.
+    commissioner : str, optional
+        Commissioning body (委托单位), on the cover page.
+    team : str, optional
+        Research team (课题组), on the cover page.
+    date : str or date, optional
+        Date on the cover page; a date is written 2024年1月 / January 2024.
+    subtitle : str, optional
+        Subtitle under the title.
+    kind : str, optional
+        Kind of document above the title on the cover (e.g. 委托课题研究报告).
+    cover : bool, optional
+        Put the title on a cover page of its own (default: when there is a
+        table of contents). The body then starts on a new page, numbered 1.
     fonts : dict, optional
         Word fonts: ``body`` (default 宋体), ``heading`` (黑体) and ``latin``
         (Times New Roman).
     toc : bool, default True
-        Put a table of contents after the title.
+        Put a table of contents on its own page after the cover; its page
+        numbers are measured on the document rendered by LibreOffice when it is
+        installed (see :meth:`to_docx`).
     number_headings : bool, default True
         Number headings 1, 1.1, 1.1.1.
     dpi : int, default 300
@@ -92,12 +129,21 @@ class Report:
     """
 
     def __init__(self, title: str, *, lang: Lang = "zh", author: str | None = None,
+                 commissioner: str | None = None, team: str | None = None,
+                 date: str | dt.date | None = None, subtitle: str | None = None,
+                 kind: str | None = None, cover: bool | None = None,
                  fonts: Mapping[str, str] | None = None, toc: bool = True,
                  number_headings: bool = True, dpi: int = 300) -> None:
         check_lang(lang)
         self.title = title
         self.lang = lang
         self.author = author
+        self.commissioner = commissioner
+        self.team = team
+        self.date = _date_text(date, lang)
+        self.subtitle = subtitle
+        self.kind = kind
+        self.cover = toc if cover is None else bool(cover)
         self.fonts = {**DEFAULT_FONTS, **dict(fonts or {})}
         unknown = set(self.fonts) - set(DEFAULT_FONTS)
         if unknown:
@@ -112,17 +158,37 @@ class Report:
 
     # -- building -----------------------------------------------------------
 
-    def heading(self, text: str, level: int = 1) -> Report:
-        """Add a heading (level 1–3); numbered 1, 1.1, 1.1.1 when `number_headings`."""
+    def heading(self, text: str, level: int = 1, *, numbered: bool = True) -> Report:
+        """Add a heading (level 1–3); numbered 1, 1.1, 1.1.1 when `number_headings`.
+
+        ``numbered=False`` leaves this heading unnumbered (摘要, 附录) without
+        advancing the numbers; it still appears in the table of contents.
+        """
         if level not in (1, 2, 3):
             msg = f"`level` must be 1, 2 or 3, not {level!r}."
             raise ValueError(msg)
-        self._heading_numbers[level - 1] += 1
-        for i in range(level, len(self._heading_numbers)):
-            self._heading_numbers[i] = 0
-        number = ".".join(str(n) for n in self._heading_numbers[:level])
+        number = ""
+        if numbered:
+            self._heading_numbers[level - 1] += 1
+            for i in range(level, len(self._heading_numbers)):
+                self._heading_numbers[i] = 0
+            number = ".".join(str(n) for n in self._heading_numbers[:level])
         self.blocks.append(Block("heading", text=text, level=level,
                                   heading_number=number if self.number_headings else ""))
+        return self
+
+    def page_break(self) -> Report:
+        """Start a new page here (Word; a page break when the HTML is printed)."""
+        self.blocks.append(Block("pagebreak"))
+        return self
+
+    def placeholder(self, text: str) -> Report:
+        """Add an editable placeholder: text the authors replace before delivery.
+
+        It is highlighted in Word and HTML so that it cannot be missed, and
+        kept apart from the generated text (``kind == "placeholder"``).
+        """
+        self.blocks.append(Block("placeholder", text=str(text).strip()))
         return self
 
     def text(self, text: str) -> Report:
@@ -197,16 +263,23 @@ class Report:
 
     # -- Word ---------------------------------------------------------------
 
-    def to_docx(self, path: str | Path, *, progress: bool | None = None) -> Path:
+    def to_docx(self, path: str | Path, *, progress: bool | None = None,
+                page_numbers: bool | None = None) -> Path:
         """Write the report as a Word document.
 
         East Asian and Latin fonts are set on every run and on the styles (so
         Chinese shows in Word and LibreOffice); headings use the Heading 1–3
         styles; tables are three-line tables with numbered captions above them,
         figures have numbered captions below (SEQ fields, so Word can insert
-        cross-references); the footer holds a PAGE field; the table of contents
-        is a TOC field whose cached entries are the headings (Word refreshes
-        the page numbers on "Update field").
+        cross-references). The cover page and the contents come first, without
+        page numbers; the body starts on a new page, numbered from 1 in the
+        footer (第 1 页 / Page 1).
+
+        The contents is a TOC field whose entries carry real page numbers: the
+        document is rendered once with LibreOffice (when it is installed) and
+        the page of each heading read from the PDF. Without LibreOffice the
+        entries are written without numbers and Word is asked to update the
+        field when it opens the file.
 
         Parameters
         ----------
@@ -214,23 +287,111 @@ class Report:
             The ``.docx`` file to write (folders are created).
         progress : bool, optional
             Show a progress bar (default: only in an interactive terminal or notebook).
+        page_numbers : bool, optional
+            Measure the contents' page numbers with LibreOffice: None (default)
+            when it is installed, True to require it, False never.
 
         Returns
         -------
         Path
             The file written.
+
+        Raises
+        ------
+        ToolkitError
+            With ``page_numbers=True`` when LibreOffice or pdftotext is missing.
         """
         from toolkit.report._word import write_docx
 
-        return write_docx(path, title=self.title, blocks=self.blocks, lang=self.lang,
-                          author=self.author, fonts=self.fonts, toc=self.toc, progress=progress)
+        def write(pages: list[int | None] | None) -> Path:
+            return write_docx(path, title=self.title, blocks=self.blocks, lang=self.lang,
+                              author=self.author, fonts=self.fonts, toc=self.toc,
+                              progress=progress, cover=self._cover_fields(),
+                              toc_pages=pages)
+
+        written = write(None)
+        if not self.toc or page_numbers is False or not self.headings:
+            return written
+        pages = self._measure_pages(written)
+        if pages is None:
+            if page_numbers:
+                msg = ("`page_numbers=True` needs LibreOffice (soffice) and poppler's "
+                       "pdftotext to measure the pages; install them (e.g. `apt-get install "
+                       "libreoffice-writer-nogui poppler-utils`) or pass page_numbers=None.")
+                raise ToolkitError(msg)
+            return written
+        return write(pages)
+
+    def _cover_fields(self) -> dict[str, Any] | None:
+        if not self.cover:
+            return None
+        return {"commissioner": self.commissioner, "team": self.team, "date": self.date,
+                "subtitle": self.subtitle, "kind": self.kind}
+
+    def _measure_pages(self, docx: Path) -> list[int | None] | None:
+        """Page of each heading in `docx` as LibreOffice lays it out, or None without it."""
+        import tempfile
+
+        from toolkit.report import _pdf
+
+        if _pdf.find_soffice() is None:
+            return None
+        with tempfile.TemporaryDirectory(prefix="toolkit-pages-") as tmp:
+            pdf = _pdf.to_pdf(docx, tmp)
+            pages = _pdf.page_texts(pdf) if pdf is not None else None
+            if pages is None:
+                return None
+            return _pdf.heading_pages(pages, self.headings)
+
+    def to_pdf(self, path: str | Path, *, progress: bool | None = None) -> Path:
+        """Write the report as PDF through LibreOffice (the ``.docx`` is written beside it).
+
+        Raises
+        ------
+        ToolkitError
+            When LibreOffice is not installed.
+        """
+        from toolkit.report import _pdf
+
+        path = Path(path)
+        if _pdf.find_soffice() is None:
+            msg = ("Writing PDF needs LibreOffice (soffice); install it (e.g. `apt-get install "
+                   "libreoffice-writer-nogui`) or write Word with `to_docx`.")
+            raise ToolkitError(msg)
+        docx = self.to_docx(path.with_suffix(".docx"), progress=progress)
+        made = _pdf.to_pdf(docx, path.parent)
+        if made is not None and made != path:
+            made.replace(path)
+        return path
 
     # -- HTML ---------------------------------------------------------------
 
-    def _html_body(self) -> str:
-        parts = [f"<h1 class='title'>{html.escape(self.title)}</h1>"]
+    def _cover_lines(self) -> list[tuple[str, str]]:
+        """(css class, text) of the lines under the title: 委托单位, 课题组, author, date."""
+        zh = self.lang == "zh"
+        lines = []
+        if self.commissioner:
+            lines.append(("author", ("委托单位：" if zh else "Commissioned by: ")
+                          + self.commissioner))
+        if self.team:
+            lines.append(("author", ("课题组：" if zh else "Research team: ") + self.team))
         if self.author:
-            parts.append(f"<p class='author'>{html.escape(self.author)}</p>")
+            lines.append(("author", self.author))
+        if self.date:
+            lines.append(("author date", self.date))
+        return lines
+
+    def _html_body(self) -> str:
+        parts = []
+        if self.cover and self.kind:
+            parts.append(f"<p class='kind'>{html.escape(self.kind)}</p>")
+        parts.append(f"<h1 class='title'>{html.escape(self.title)}</h1>")
+        if self.subtitle:
+            parts.append(f"<p class='author'>{html.escape(self.subtitle)}</p>")
+        parts += [f"<p class='{cls}'>{html.escape(text)}</p>" for cls, text in self._cover_lines()]
+        if self.cover:
+            parts = ["<section class='cover'>", *parts, "</section>",
+                     "<div class='pagebreak'></div>"]
         heads = [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
         if self.toc and heads:
             items = "".join(
@@ -246,6 +407,10 @@ class Report:
                 parts.append(f"<p>{html.escape(block.text)}</p>")
             elif block.kind == "note":
                 parts.append(f"<p class='note'>{html.escape(block.text)}</p>")
+            elif block.kind == "placeholder":
+                parts.append(f"<p class='placeholder'>{html.escape(block.text)}</p>")
+            elif block.kind == "pagebreak":
+                parts.append("<div class='pagebreak'></div>")
             elif block.kind == "table" and block.table is not None:
                 parts.append(block.table.to_html(block.number))
             elif block.kind == "figure":
@@ -277,13 +442,17 @@ class Report:
     def to_markdown_text(self, image_dir: str = "") -> str:
         """The report as Markdown; figures refer to ``{image_dir}/figure{n}.png``."""
         parts = [f"# {self.title}", ""]
-        if self.author:
-            parts += [self.author, ""]
+        if self.subtitle:
+            parts += [self.subtitle, ""]
+        for _, line in self._cover_lines():
+            parts += [line, ""]
         for block in self.blocks:
             if block.kind == "heading":
                 parts += [f"{'#' * (block.level + 1)} {self._heading_text(block)}", ""]
             elif block.kind in {"text", "note"}:
                 parts += [block.text, ""]
+            elif block.kind == "placeholder":
+                parts += [f"> **{block.text}**", ""]
             elif block.kind == "table" and block.table is not None:
                 parts += [block.table.to_markdown(block.number), ""]
             elif block.kind == "figure":
