@@ -132,6 +132,35 @@ def bench_projection(scale: float, repeat: int) -> None:
            "networkx weighted_projected_graph", t_nx, "(info: output is a networkx graph)")
 
 
+def bench_projection_scaling(repeat: int) -> None:
+    """``project`` at 10^5, 10^6 and 10^7 attendance rows beside the bare product."""
+    print("\nscaling of project(..., output='sparse') (seconds, median of "
+          f"{repeat}; rows are distinct person-session pairs):")
+    print("(the product's cost follows the ties it creates, which grow faster than the rows "
+          "under heavy-tailed participation; the bare product shows the same growth)")
+    print(f"{'rows':>12} {'ties':>14} {'toolkit':>9} {'bare':>9} {'ratio':>7} "
+          f"{'s per 1e6 rows':>15} {'s per 1e7 ties':>15}")
+    for n_rows in (10**5, 10**6, 10**7):
+        att = attendance(n_rows, n_rows // 10, n_rows // 50, seed=5)
+
+        def bare(att=att):
+            rc, ru = pd.factorize(att["participant_id"])
+            cc, cu = pd.factorize(att["session_id"])
+            R = sp.csr_array((np.ones(len(rc)), (rc, cc)), shape=(len(ru), len(cu)))
+            return R @ R.T
+
+        t_bare, W = timed(bare, repeat)
+        ties = (W.nnz - np.count_nonzero(W.diagonal())) // 2
+        del W
+        t_ours, _ = timed(lambda att=att: tk.net.project(att, output="sparse"), repeat)
+        print(f"{len(att):>12,} {ties:>14,} {t_ours:>9.3f} {t_bare:>9.3f} "
+              f"{t_ours / t_bare:>7.2f} {t_ours / len(att) * 1e6:>15.3f} "
+              f"{t_ours / ties * 1e7:>15.3f}", flush=True)
+        report(f"project scaling, {len(att):,} rows", t_ours, "bare scipy.sparse R @ R.T",
+               t_bare, "<= 1.5x; linear growth")
+        del att
+
+
 def bench_measures(scale: float, repeat: int) -> None:
     n, m = int(100_000 * scale), int(1_000_000 * scale)
     t = time.perf_counter()
@@ -225,7 +254,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     parser.add_argument("--repeat", type=int, default=3, help="repeats (median reported)")
-    parser.add_argument("--only", choices=["projection", "measures", "plot"], default=None)
+    parser.add_argument("--only", choices=["projection", "scaling", "measures", "plot"],
+                        default=None)
     args = parser.parse_args()
     # igraph warns (from C) that eigenvector centrality of a disconnected graph is
     # concentrated in one component; the random benchmark graph has a few isolates
@@ -236,6 +266,8 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "")
     if args.only in (None, "projection"):
         bench_projection(scale, args.repeat)
+    if args.only in (None, "scaling"):
+        bench_projection_scaling(args.repeat)
     if args.only in (None, "measures"):
         bench_measures(scale, args.repeat)
     if args.only in (None, "plot"):
