@@ -30,11 +30,13 @@ __all__ = [
     "ColumnNotFoundError",
     "DataTooLargeError",
     "DesignError",
+    "DisclosureError",
     "LargeDataUnavailableError",
     "ManifestError",
     "ReadError",
     "ToolkitError",
     "ToolkitWarning",
+    "UnknownKindError",
     "ValidationError",
 ]
 
@@ -115,6 +117,17 @@ class DataTooLargeError(ToolkitError, MemoryError):
 
 class LargeDataUnavailableError(ToolkitError, NotImplementedError):
     """A method is not offered for large data (LazyTable or Dask); the message says what to do."""
+
+
+class UnknownKindError(ArgumentError, KeyError):
+    """A table kind that is not one of ``tk.schema.TABLE_NAMES`` (a ValueError and a KeyError)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class DisclosureError(ToolkitError, ValueError):
+    """A table cannot be published without giving away a suppressed cell."""
 
 
 class ToolkitWarning(UserWarning):

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from toolkit import schema
 from toolkit._checks import check_choice
-from toolkit.errors import ArgumentError
+from toolkit.errors import ArgumentError, UnknownKindError
 
 __all__ = ["UnknownKindError", "check_kind"]
-
-
-class UnknownKindError(ArgumentError, KeyError):
-    """A table kind that is not one of ``tk.schema.TABLE_NAMES`` (a ValueError and a KeyError)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 def check_kind(kind: object, *, param: str = "kind") -> schema.Table:

@@ -59,7 +59,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from toolkit.errors import ArgumentError, ToolkitError
+from toolkit.errors import ArgumentError, DisclosureError
 from toolkit.report._format import SMALL_CELL, Lang, personal_columns, w
 
 __all__ = ["DisclosureError", "SuppressionRule", "as_rule", "refuse_personal",
@@ -73,10 +73,6 @@ _TOL = 1e-7
 
 #: Columns of an audit (``Table.audit()``).
 AUDIT_COLUMNS = ["cell", "label", "kind", "status", "printed", "low", "high", "protected"]
-
-
-class DisclosureError(ToolkitError, ValueError):
-    """A table cannot be published without giving away a suppressed cell."""
 
 
 @dataclass(frozen=True)
