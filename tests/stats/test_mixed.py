@@ -411,3 +411,17 @@ def test_refusals(sleep, survey):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tk.stats.multilevel("Reaction ~ Days + (1 | Subject)", sleep)
+
+
+def test_optimiser_leaves_a_zero_variance_that_is_not_a_minimum():
+    # Every criterion is even in the diagonal of the relative factor, so theta = 0 is a
+    # stationary point whether or not it is a minimum (L-BFGS-B stops there). Like lme4's
+    # restart_edge, the optimiser steps inside and starts again: f(x) = x^4 - x^2 has its
+    # minimum at 1/sqrt(2) (calculus), a local maximum at the bound 0.
+    from toolkit.stats._lmm import minimize_bounded
+
+    x, f, converged, _ = minimize_bounded(lambda v: float(v[0] ** 4 - v[0] ** 2),
+                                          np.array([0.0]), np.array([0.0]))
+    assert x[0] == pytest.approx(2**-0.5, rel=1e-8)
+    assert f == pytest.approx(-0.25, rel=1e-12)
+    assert converged

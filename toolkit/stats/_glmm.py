@@ -80,6 +80,13 @@ class _Family:
         mu = np.exp(eta)
         return mu, self.y - mu
 
+    def weights_slope(self, eta: np.ndarray) -> np.ndarray:
+        """Derivative of the working weights in eta."""
+        if self.name == "binomial":
+            mu = special.expit(eta)
+            return self.m * mu * (1 - mu) * (1 - 2 * mu)
+        return np.exp(eta)
+
     def aic(self, eta: np.ndarray) -> float:
         """-2 log-likelihood of the rows (R's ``family()$aic`` without the 2p)."""
         return -2.0 * float((self.loglik_terms(eta) + self.const).sum())
@@ -176,6 +183,42 @@ class _Glmm:
         theta, beta = pars[: self.ntheta], pars[self.ntheta:]
         u, fac, eta = self.modes(theta, beta)
         return self.fam.aic(eta) + float(u @ u) + fac.logdet
+
+    def laplace_grad(self, pars: np.ndarray) -> tuple[float, np.ndarray]:
+        r"""Laplace deviance and its gradient in (θ, β) (one term).
+
+        At the modes (where :math:`M^T r = u`, :math:`M = Z\Lambda`), with
+        :math:`h_i = m_i^T A^{-1} m_i`, :math:`c = h \odot dw/d\eta`,
+        :math:`v = A^{-1} M^T c` and :math:`s = -2r + c - W M v`:
+        :math:`\partial D/\partial\beta = X^T s` and
+        :math:`\partial D/\partial\theta_k = s^T Z\Lambda_k u + r^T Z\Lambda_k v
+        + 2\,\mathrm{tr}(A^{-1}\Lambda^T Z^T W Z \Lambda_k)` (implicit differentiation of
+        the mode equation; the log-determinant depends on the parameters through
+        :math:`\Lambda` and through :math:`W(\eta^*)`).
+        """
+        from toolkit.stats._lmm import _tril_index
+
+        re, fam = self.re, self.fam
+        theta, beta = pars[: self.ntheta], pars[self.ntheta:]
+        u, fac, eta = self.modes(theta, beta)
+        dev = fam.aic(eta) + float(u @ u) + fac.logdet
+        w, r = fam.weights_resid(eta)
+        m, k, t = re.m, re.k, re.t
+        codes, cols = self.terms[0].codes, self.terms[0].cols
+        ainv = np.linalg.inv(fac.a) if k > 1 else (1.0 / fac.diag).reshape(m, 1, 1)
+        tat = np.einsum("ij,mjl,kl->mik", t, ainv, t)          # T A_j⁻¹ T'
+        h = np.einsum("ik,ikl,il->i", cols, tat[codes], cols)
+        c = h * fam.weights_slope(eta)
+        v = fac.solve(re.lzt(c))
+        s_vec = -2.0 * r + c - w * re.zl(v)
+        g_beta = self.x.T @ s_vec
+        zs = re.zt(s_vec).reshape(m, k)
+        zr = re.zt(r).reshape(m, k)
+        p_mat = zs.T @ u.reshape(m, k) + zr.T @ v.reshape(m, k)
+        kmat = np.einsum("mij,kj,mkl->il", ainv, t, fac.s)    # Σ A_j⁻¹ T' S^W_j
+        rows, cols_ = _tril_index(k)
+        g_theta = p_mat[rows, cols_] + 2.0 * kmat.T[rows, cols_]
+        return dev, np.concatenate([g_theta, g_beta])
 
     def agq(self, pars: np.ndarray, nodes: np.ndarray, weights: np.ndarray) -> float:
         """lme4's ``glmerAGQ`` deviance (one scalar term)."""
@@ -282,18 +325,29 @@ def _fit_glmm(y: np.ndarray, trials: np.ndarray, x: np.ndarray, terms: Sequence[
         state["beta"] = beta
         return dev
 
-    theta1, _, _ = minimize_bounded(crit1, model.start_theta, model.lower_theta, polish=3)
+    theta1, _, _, _ = minimize_bounded(crit1, model.start_theta, model.lower_theta, polish=0,
+                                       rough=True)
     _, beta1 = model.stage1(theta1, state["beta"])
+    lower = np.concatenate([model.lower_theta, np.full(model.p, -np.inf)])
+    start = np.concatenate([theta1, beta1])
+    fun_grad = model.laplace_grad if len(terms) == 1 else None
+    crit = model.laplace
     if n_agq > 1:
+        # the Laplace optimum (quick with its gradient) is a close start for AGQ
+        start = minimize_bounded(crit, start, lower, fun_grad=fun_grad, polish=0,
+                                 rough=True)[0]
         nodes, weights = gauss_hermite(n_agq)
+        fun_grad = None
 
         def crit(pars: np.ndarray) -> float:
             return model.agq(pars, nodes, weights)
-    else:
-        crit = model.laplace
-    lower = np.concatenate([model.lower_theta, np.full(model.p, -np.inf)])
-    pars, dev, converged = minimize_bounded(crit, np.concatenate([theta1, beta1]), lower)
-    hess = deriv12(crit, pars, fx=dev)
+
+    # the polish differences use lme4's step (deriv12, 1e-4), so its last Hessian,
+    # taken within one negligible Newton step of the optimum, is the one for vcov
+    pars, dev, converged, hess = minimize_bounded(crit, start, lower, fun_grad=fun_grad,
+                                                  step=1e-4)
+    if hess is None:
+        hess = deriv12(crit, pars, fx=dev)
     nt = model.ntheta
     try:
         inv = np.linalg.inv(hess)

@@ -142,7 +142,9 @@ class _OneTerm:
     def factor(self, w: np.ndarray | None = None) -> _BlockFactor:
         s = self.ztz if w is None else self._blocks(w)
         a = np.einsum("ji,mjl,lk->mik", self.t, s, self.t) + np.eye(self.k)
-        return _BlockFactor(a)
+        fac = _BlockFactor(a)
+        fac.s = s
+        return fac
 
     def cond_cov(self, fac: _BlockFactor) -> list[np.ndarray]:
         """Blocks of Λ A⁻¹ Λ' per group, as one (m, k, k) array in a list of one term."""
@@ -155,6 +157,7 @@ class _BlockFactor:
 
     def __init__(self, a: np.ndarray) -> None:
         self.a = a
+        self.s: np.ndarray | None = None   # the Z'WZ blocks A was made from
         self.m, self.k = a.shape[0], a.shape[1]
         if self.k == 1:
             self.diag = a[:, 0, 0]
@@ -190,12 +193,26 @@ class _Sparse:
                                             shape=(self.n, t.m * t.k)))
         self.z = sparse.hstack(blocks, format="csc")
         self.ztz = (self.z.T @ self.z).tocsc()
-        self.lmat = sparse.identity(self.q, format="csc")
+        # Λ's pattern is fixed: which θ fills each stored value (lme4's Lind)
+        rows, cols, lind = [], [], []
+        for t, s, lo in zip(self.terms, slices, self.offsets[:-1], strict=True):
+            tr, tc = _tril_index(t.k)
+            base = lo + np.arange(t.m)[:, None] * t.k
+            rows.append((base + tr[None, :]).reshape(-1))
+            cols.append((base + tc[None, :]).reshape(-1))
+            lind.append(np.tile(np.arange(s.start, s.stop), t.m))
+        pattern = sparse.csc_matrix((np.arange(1, sum(r.size for r in rows) + 1, dtype=float),
+                                     (np.concatenate(rows), np.concatenate(cols))),
+                                    shape=(self.q, self.q))
+        self._lind = np.concatenate(lind)[(pattern.data - 1).astype(int)]
+        self.lmat = pattern
+        self.set_theta(np.concatenate([tril(np.ones(s.stop - s.start), t.k)[_tril_index(t.k)]
+                                       for t, s in zip(self.terms, slices, strict=True)]))
 
     def set_theta(self, theta: np.ndarray) -> None:
-        mats = [sparse.kron(sparse.identity(t.m), tril(theta[s], t.k))
-                for t, s in zip(self.terms, self.slices, strict=True)]
-        self.lmat = sparse.block_diag(mats, format="csc")
+        lmat = self.lmat.copy()
+        lmat.data = np.asarray(theta, dtype=float)[self._lind]
+        self.lmat = lmat
 
     def zt(self, v: np.ndarray) -> np.ndarray:
         return np.asarray(self.z.T @ v)
@@ -213,8 +230,8 @@ class _Sparse:
         return np.asarray(self.z @ self.lam(u))
 
     def factor(self, w: np.ndarray | None = None) -> _SparseFactor:
-        ztwz = self.ztz if w is None else (self.z.T @ sparse.diags(w) @ self.z)
-        a = (self.lmat.T @ ztwz @ self.lmat).tocsc() + sparse.identity(self.q, format="csc")
+        ztwz = self.ztz if w is None else (self.z.T @ self.z.multiply(w[:, None])).tocsc()
+        a = (self.lmat.T @ ztwz @ self.lmat + sparse.identity(self.q)).tocsc()
         return _SparseFactor(a)
 
     def cond_cov(self, fac: _SparseFactor) -> list[np.ndarray]:
@@ -291,39 +308,57 @@ def _fd_grad_hess(fun: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarr
 
 def minimize_bounded(fun: Callable[[np.ndarray], float], x0: np.ndarray, lower: np.ndarray,
                      *, fun_grad: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
-                     polish: int = 30) -> tuple[np.ndarray, float, bool]:
+                     polish: int = 30, step: float | None = None, rough: bool = False
+                     ) -> tuple[np.ndarray, float, bool, np.ndarray | None]:
     """Minimise `fun` subject to ``x >= lower`` to the optimum, not to a stopping rule.
 
     L-BFGS-B from `x0` (with the analytic gradient when `fun_grad` gives it), then
     projected Newton steps with central-difference second derivatives on the
     coordinates not held at their bound (a coordinate stays at its bound while the
-    gradient pushes it outwards), with step halving. Returns the minimiser, the
-    minimum and whether the Newton polish converged.
+    gradient pushes it outwards), with step halving. `step` is the absolute
+    difference step (default relative, 1e-5); `rough` stops L-BFGS-B early (for
+    starting values). Returns the minimiser, the minimum, whether the Newton polish
+    converged and the last Hessian (at the minimiser to within the last Newton step).
     """
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
-    options = {"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000, "maxfun": 50000}
-    if fun_grad is None:
-        res = optimize.minimize(fun, x0, method="L-BFGS-B", bounds=bounds, options=options)
-    else:
-        res = optimize.minimize(fun_grad, x0, method="L-BFGS-B", jac=True, bounds=bounds,
-                                options=options)
-    x = np.maximum(np.asarray(res.x, dtype=float), lower)
-    f = float(fun(x))
-    converged = False
+    options = ({"ftol": 1e-10, "gtol": 1e-6, "maxiter": 1000} if rough else
+               {"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000, "maxfun": 50000})
+    def run(start: np.ndarray) -> tuple[np.ndarray, float]:
+        if fun_grad is None:
+            res = optimize.minimize(fun, start, method="L-BFGS-B", bounds=bounds,
+                                    options=options)
+        else:
+            res = optimize.minimize(fun_grad, start, method="L-BFGS-B", jac=True,
+                                    bounds=bounds, options=options)
+        xr = np.maximum(np.asarray(res.x, dtype=float), lower)
+        return xr, float(fun(xr))
+
+    x, f = run(np.asarray(x0, dtype=float))
+    # A variance at zero is a stationary point of criteria that are even in the
+    # diagonal of the factor, minimum or not; step inside, as lme4's restart_edge does,
+    # and start again from there when that is lower.
+    for _restart in range(5):
+        best = (f, None)
+        for i in np.flatnonzero(np.isfinite(lower) & (x <= lower + 1e-12)):
+            for h in (1e-5, 1e-3, 1e-1, 1.0):
+                cand = x.copy()
+                cand[i] = lower[i] + h
+                fc = float(fun(cand))
+                if fc < best[0] - 1e-12 * max(1.0, abs(f)):
+                    best = (fc, cand)
+        if best[1] is None:
+            break
+        x, f = run(best[1])
+    converged, hess = False, None
     for _ in range(polish):
-        h = 1e-5 * np.maximum(np.abs(x), 1e-2)
+        h = np.full(x.size, step) if step else 1e-5 * np.maximum(np.abs(x), 1e-2)
         # at a bound the differences reach just outside it, where the criteria are
         # still defined and smooth (a negative diagonal is another valid factor)
         if fun_grad is None:
             g, hess = _fd_grad_hess(fun, x, h, f)
         else:
             g = fun_grad(x)[1]
-            hess = np.empty((x.size, x.size))
-            for i in range(x.size):
-                e = np.zeros(x.size)
-                e[i] = h[i]
-                hess[:, i] = (fun_grad(x + e)[1] - fun_grad(x - e)[1]) / (2 * h[i])
-            hess = (hess + hess.T) / 2
+            hess = _fd_jacobian(lambda v: fun_grad(v)[1], x, h)
         at_bound = (x <= lower + 1e-12) & np.isfinite(lower)
         free = ~(at_bound & (g >= 0))
         if not free.any():
@@ -332,16 +367,16 @@ def minimize_bounded(fun: Callable[[np.ndarray], float], x0: np.ndarray, lower: 
         gf, hf = g[free], hess[np.ix_(free, free)]
         evals, evecs = np.linalg.eigh(hf)
         evals = np.maximum(evals, 1e-8 * max(1.0, np.abs(evals).max()))
-        step = np.zeros_like(x)
-        step[free] = -evecs @ ((evecs.T @ gf) / evals)
+        delta = np.zeros_like(x)
+        delta[free] = -evecs @ ((evecs.T @ gf) / evals)
         improved = False
         for _half in range(30):
-            cand = np.maximum(x + step, lower)
+            cand = np.maximum(x + delta, lower)
             fc = float(fun(cand))
             if fc <= f:
                 improved = True
                 break
-            step /= 2
+            delta /= 2
         if not improved:
             converged = True  # no descent left at this precision
             break
@@ -350,7 +385,18 @@ def minimize_bounded(fun: Callable[[np.ndarray], float], x0: np.ndarray, lower: 
         if moved < 1e-10 * max(1.0, np.abs(x).max()) or f_old - f < 1e-14 * max(1.0, abs(f)):
             converged = True
             break
-    return x, f, converged
+    return x, f, converged, hess
+
+
+def _fd_jacobian(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: np.ndarray
+                 ) -> np.ndarray:
+    """Symmetrised central-difference Jacobian of a gradient (a Hessian)."""
+    hess = np.empty((x.size, x.size))
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = h[i]
+        hess[:, i] = (grad(x + e) - grad(x - e)) / (2 * h[i])
+    return (hess + hess.T) / 2
 
 
 def deriv12(fun: Callable[[np.ndarray], float], x: np.ndarray, *, delta: float = 1e-4,
@@ -603,8 +649,8 @@ def _fit_lmm(y: np.ndarray, x: np.ndarray, terms: Sequence[RandomTerm], *, reml:
     model = _Lmm(y, x, terms)
     fun_grad = ((lambda th: model.criterion_grad(th, reml=reml))
                 if isinstance(model.re, _OneTerm) else None)
-    theta, crit, converged = minimize_bounded(lambda th: model.criterion(th, reml=reml),
-                                              model.start, model.lower, fun_grad=fun_grad)
+    theta, crit, converged, _ = minimize_bounded(lambda th: model.criterion(th, reml=reml),
+                                                 model.start, model.lower, fun_grad=fun_grad)
     s = model.solve(theta)
     n, p = model.n, model.p
     sigma2 = s["r2"] / (n - p if reml else n)

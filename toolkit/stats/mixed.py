@@ -545,14 +545,15 @@ def _random_terms(specs: list[_RandomSpec], groups: list[list[list[str]]],
 
     terms = []
     for spec, gs in zip(specs, groups, strict=True):
-        mat = patsy.dmatrix("~ " + spec.expr, frame, eval_env=patsy.EvalEnvironment([env]),
-                            NA_action="raise", return_type="dataframe")
-        names = [str(c) for c in mat.columns]
-        values = mat.to_numpy(dtype=float)
-        if spec.independent:
-            slices = list(mat.design_info.term_slices.values())
+        if spec.expr.replace(" ", "") == "1":  # a random intercept: no formula to build
+            names, values, slices = ["Intercept"], np.ones((len(frame), 1)), [slice(0, 1)]
         else:
-            slices = [slice(0, values.shape[1])]
+            mat = patsy.dmatrix("~ " + spec.expr, frame, eval_env=patsy.EvalEnvironment([env]),
+                                NA_action="raise", return_type="dataframe")
+            names = [str(c) for c in mat.columns]
+            values = mat.to_numpy(dtype=float)
+            slices = (list(mat.design_info.term_slices.values()) if spec.independent
+                      else [slice(0, values.shape[1])])
         for cols in gs:
             codes, levels = _codes(frame, cols)
             label = ":".join(cols)
