@@ -237,20 +237,27 @@ def test_lmer_icc(ref, survey):
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("case", "formula", "n_agq"), [
+@pytest.mark.parametrize(("case", "formula", "family", "n_agq"), [
     ("glmer_survey_int_laplace",
-     "attended ~ age10 + gender + party_member + (1 | community)", 1),
+     "attended ~ age10 + gender + party_member + (1 | community)", "binomial", 1),
     ("glmer_survey_int_agq10",
-     "attended ~ age10 + gender + party_member + (1 | community)", 10),
+     "attended ~ age10 + gender + party_member + (1 | community)", "binomial", 10),
     ("glmer_survey_slope_laplace",
-     "attended ~ age10 + gender + party_member + (age10 | community)", 1),
+     "attended ~ age10 + gender + party_member + (age10 | community)", "binomial", 1),
+    ("glmer_survey_crossed_laplace",
+     "attended ~ age10 + party_member + (1 | community) + (1 | interviewer)", "binomial", 1),
+    ("glmer_survey_poisson_laplace",
+     "proposals ~ age10 + party_member + (1 | community)", "poisson", 1),
+    ("glmer_survey_poisson_agq7",
+     "proposals ~ age10 + party_member + (1 | community)", "poisson", 7),
 ])
-def test_glmer_survey(ref, survey, case, formula, n_agq):
+def test_glmer_survey(ref, survey, case, formula, family, n_agq):
     # R: glmer(attended ~ age10 + gender + party_member + (1 | community), survey,
-    # family = binomial, control = gtight) (nAGQ = 10; (age10 | community)): fixed
-    # effects, Hessian-based SEs, z, p, variance components, conditional modes, logLik.
+    # family = binomial, control = gtight) and the other calls of the cases (nAGQ = 10;
+    # (age10 | community); crossed factors; Poisson counts): fixed effects, Hessian-based
+    # SEs, z, p, variance components, conditional modes, logLik, AIC, BIC.
     value = ref[case]["value"]
-    fit = tk.stats.multilevel(formula, survey, family="binomial", n_agq=n_agq)
+    fit = tk.stats.multilevel(formula, survey, family=family, n_agq=n_agq)
     _check_fixed(fit, value, SURVEY_FACTORS)
     _check_varcorr(fit, value)
     _check_ranef(fit, value)

@@ -34,7 +34,9 @@ import numpy as np
 from scipy import special
 
 from toolkit.stats._lmm import (
+    _GRAD_MAX,
     RandomTerm,
+    _OneTerm,
     deriv12,
     make_structure,
     minimize_bounded,
@@ -203,6 +205,8 @@ class _Glmm:
         u, fac, eta = self.modes(theta, beta)
         dev = fam.aic(eta) + float(u @ u) + fac.logdet
         w, r = fam.weights_resid(eta)
+        if not isinstance(re, _OneTerm):
+            return dev, self._sparse_grad(u, fac, eta, w, r)
         m, k, t = re.m, re.k, re.t
         codes, cols = self.terms[0].codes, self.terms[0].cols
         ainv = np.linalg.inv(fac.a) if k > 1 else (1.0 / fac.diag).reshape(m, 1, 1)
@@ -219,6 +223,32 @@ class _Glmm:
         rows, cols_ = _tril_index(k)
         g_theta = p_mat[rows, cols_] + 2.0 * kmat.T[rows, cols_]
         return dev, np.concatenate([g_theta, g_beta])
+
+    def has_gradient(self) -> bool:
+        """Whether :meth:`laplace_grad` applies (one term, or several of moderate size)."""
+        return isinstance(self.re, _OneTerm) or (
+            self.re.q <= _GRAD_MAX and self.n * self.re.q <= 2e7)
+
+    def _sparse_grad(self, u: np.ndarray, fac: Any, eta: np.ndarray, w: np.ndarray,
+                     r: np.ndarray) -> np.ndarray:
+        """The gradient of :meth:`laplace_grad` for several terms (dense q x q algebra)."""
+        re, fam = self.re, self.fam
+        lmat = re.lmat
+        mmat = (re.z @ lmat).tocsr()                       # ZΛ
+        ainv = fac.solve(np.eye(re.q))
+        h = np.asarray(mmat.multiply(mmat @ ainv).sum(axis=1)).ravel()
+        c = h * fam.weights_slope(eta)
+        v = fac.solve(re.lzt(c))
+        s_vec = -2.0 * r + c - w * re.zl(v)
+        g_beta = self.x.T @ s_vec
+        zs, zr = re.zt(s_vec), re.zt(r)
+        rows = lmat.indices
+        cols = np.repeat(np.arange(lmat.shape[1]), np.diff(lmat.indptr))
+        b = ainv @ np.asarray(lmat.T.tocsr() @ fac.s.toarray())   # A⁻¹Λ'Z'WZ
+        g_theta = (np.bincount(re._lind, zs[rows] * u[cols] + zr[rows] * v[cols],
+                               minlength=self.ntheta)
+                   + 2.0 * np.bincount(re._lind, b[cols, rows], minlength=self.ntheta))
+        return np.concatenate([g_theta, g_beta])
 
     def agq(self, pars: np.ndarray, nodes: np.ndarray, weights: np.ndarray) -> float:
         """lme4's ``glmerAGQ`` deviance (one scalar term)."""
@@ -318,19 +348,21 @@ def _fit_glmm(y: np.ndarray, trials: np.ndarray, x: np.ndarray, terms: Sequence[
               *, family: str, n_agq: int) -> GlmmFit:
     model = _Glmm(y, trials, x, terms, family)
     beta0 = _glm_start(x, model.fam)
-    state = {"beta": beta0}
-
-    def crit1(theta: np.ndarray) -> float:
-        dev, beta = model.stage1(theta, state["beta"])
-        state["beta"] = beta
-        return dev
-
-    theta1, _, _, _ = minimize_bounded(crit1, model.start_theta, model.lower_theta, polish=0,
-                                       rough=True)
-    _, beta1 = model.stage1(theta1, state["beta"])
     lower = np.concatenate([model.lower_theta, np.full(model.p, -np.inf)])
-    start = np.concatenate([theta1, beta1])
-    fun_grad = model.laplace_grad if len(terms) == 1 else None
+    start = np.concatenate([model.start_theta, beta0])
+    fun_grad = model.laplace_grad if model.has_gradient() else None
+    if fun_grad is None:
+        # lme4's first stage (its nAGQ = 0 fit: β found with the modes) for the start
+        state = {"beta": beta0}
+
+        def crit1(theta: np.ndarray) -> float:
+            dev, beta = model.stage1(theta, state["beta"])
+            state["beta"] = beta
+            return dev
+
+        theta1 = minimize_bounded(crit1, model.start_theta, model.lower_theta, polish=0,
+                                  rough=True)[0]
+        start = np.concatenate([theta1, model.stage1(theta1, state["beta"])[1]])
     crit = model.laplace
     if n_agq > 1:
         # the Laplace optimum (quick with its gradient) is a close start for AGQ

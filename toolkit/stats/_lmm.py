@@ -22,6 +22,7 @@ iteratively reweighted least squares of the GLMM kernel (:mod:`._glmm`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ __all__ = ["LmmFit", "RandomTerm", "deriv12", "fit_lmm", "make_structure", "mini
 
 #: Above this many random effects the several-term structure factorises sparsely.
 _DENSE_MAX = 2500
+#: Up to this many random effects (several terms) the criterion has its analytic gradient.
+_GRAD_MAX = 1000
 
 
 @dataclass
@@ -69,9 +72,12 @@ def theta_layout(terms: Sequence[RandomTerm]) -> tuple[list[slice], np.ndarray, 
     return slices, np.array(lower), np.array(start)
 
 
+@functools.cache
 def _tril_index(k: int) -> tuple[np.ndarray, np.ndarray]:
     """Row and column of each element of a k x k lower triangle in lme4's θ order."""
     cols, rows = np.triu_indices(k)  # column-major lower triangle = row-major upper of T'
+    rows.flags.writeable = False
+    cols.flags.writeable = False
     return rows, cols
 
 
@@ -193,6 +199,7 @@ class _Sparse:
                                             shape=(self.n, t.m * t.k)))
         self.z = sparse.hstack(blocks, format="csc")
         self.ztz = (self.z.T @ self.z).tocsc()
+        self._ztz_dense: np.ndarray | None = None
         # Λ's pattern is fixed: which θ fills each stored value (lme4's Lind)
         rows, cols, lind = [], [], []
         for t, s, lo in zip(self.terms, slices, self.offsets[:-1], strict=True):
@@ -231,8 +238,22 @@ class _Sparse:
 
     def factor(self, w: np.ndarray | None = None) -> _SparseFactor:
         ztwz = self.ztz if w is None else (self.z.T @ self.z.multiply(w[:, None])).tocsc()
-        a = (self.lmat.T @ ztwz @ self.lmat + sparse.identity(self.q)).tocsc()
-        return _SparseFactor(a)
+        lt = self.lmat.T.tocsr()
+        if self.q <= _DENSE_MAX:  # Λ'(Z'WZ)Λ + I as a dense matrix, Λ kept sparse
+            if w is None:
+                if self._ztz_dense is None:
+                    self._ztz_dense = self.ztz.toarray()
+                dense = self._ztz_dense
+            else:
+                dense = ztwz.toarray()
+            half = lt @ dense
+            a = np.asarray(lt @ half.T).T
+            a[np.diag_indices_from(a)] += 1.0
+            fac = _SparseFactor(a)
+        else:
+            fac = _SparseFactor((lt @ ztwz @ self.lmat + sparse.identity(self.q)).tocsc())
+        fac.s = ztwz
+        return fac
 
     def cond_cov(self, fac: _SparseFactor) -> list[np.ndarray]:
         """Per term, the (m, k, k) blocks of Λ A⁻¹ Λ' (NaN when A is too large)."""
@@ -248,12 +269,13 @@ class _Sparse:
 
 
 class _SparseFactor:
-    """Factor of a sparse SPD matrix: dense Cholesky when small, sparse LU otherwise."""
+    """Factor of an SPD matrix: dense Cholesky (given dense), sparse LU (given sparse)."""
 
-    def __init__(self, a: sparse.csc_matrix) -> None:
+    def __init__(self, a: sparse.csc_matrix | np.ndarray) -> None:
         self.q = a.shape[0]
-        if self.q <= _DENSE_MAX:
-            self.chol = linalg.cho_factor(a.toarray(), lower=True)
+        self.s: Any = None   # the Z'WZ that A was made from
+        if not sparse.issparse(a):
+            self.chol = linalg.cho_factor(a, lower=True, check_finite=False)
             self.lu = None
             self.logdet = 2.0 * float(np.log(np.diag(self.chol[0])).sum())
         else:
@@ -266,7 +288,7 @@ class _SparseFactor:
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         if self.chol is not None:
-            return linalg.cho_solve(self.chol, b)
+            return linalg.cho_solve(self.chol, b, check_finite=False)
         return self.lu.solve(b)
 
 
@@ -321,7 +343,7 @@ def minimize_bounded(fun: Callable[[np.ndarray], float], x0: np.ndarray, lower: 
     converged and the last Hessian (at the minimiser to within the last Newton step).
     """
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
-    options = ({"ftol": 1e-10, "gtol": 1e-6, "maxiter": 1000} if rough else
+    options = ({"ftol": 1e-7, "gtol": 1e-4, "maxiter": 200} if rough else
                {"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000, "maxfun": 50000})
     def run(start: np.ndarray) -> tuple[np.ndarray, float]:
         if fun_grad is None:
@@ -549,7 +571,7 @@ class _Lmm:
         return s["ld_l2"] + s["ld_rx2"] + nmp * (1 + np.log(2 * np.pi * s["r2"] / nmp))
 
     def criterion_grad(self, theta: np.ndarray, *, reml: bool) -> tuple[float, np.ndarray]:
-        r"""The criterion and its gradient in θ (one term only).
+        r"""The criterion and its gradient in θ.
 
         With :math:`V = Z\Lambda\Lambda^TZ^T + I`, the PLS residual
         :math:`\tilde e = V^{-1}(y - X\hat\beta)` and
@@ -557,7 +579,8 @@ class _Lmm:
         :math:`\partial d/\partial\theta_i = \mathrm{tr}(Q\,\partial V_i)
         - (N / r^2)\,\tilde e^T \partial V_i \tilde e`, where :math:`Q = V^{-1}` (ML,
         :math:`N = n`) or :math:`V^{-1} - V^{-1}X(X^TV^{-1}X)^{-1}X^TV^{-1}` (REML,
-        :math:`N = n - p`). Everything reduces to k x k blocks per group.
+        :math:`N = n - p`). For one term everything reduces to k x k blocks per group;
+        for several terms it takes q x q dense algebra (used up to ``_GRAD_MAX``).
         """
         re = self.re
         s = self.solve(theta)
@@ -567,6 +590,8 @@ class _Lmm:
             return np.inf, np.zeros_like(theta)
         crit = (s["ld_l2"] + (s["ld_rx2"] if reml else 0.0)
                 + big_n * (1 + np.log(2 * np.pi * s["r2"] / big_n)))
+        if isinstance(re, _Sparse):
+            return float(crit), self._sparse_grad(s, reml=reml, big_n=big_n, ntheta=theta.size)
         m, k, t = re.m, re.k, re.t
         blocks = re.ztz                                     # S_j = Z_j'Z_j, (m, k, k)
         u = s["u"].reshape(m, k)
@@ -586,6 +611,30 @@ class _Lmm:
         rows, cols = _tril_index(k)
         grad = trace[rows, cols] - (big_n / s["r2"]) * quad[rows, cols]
         return float(crit), grad
+
+    def _sparse_grad(self, s: dict[str, Any], *, reml: bool, big_n: int, ntheta: int
+                     ) -> np.ndarray:
+        """The gradient of :meth:`criterion_grad` for several terms (dense q x q algebra)."""
+        re, fac = self.re, s["fac"]
+        if re._ztz_dense is None:
+            re._ztz_dense = re.ztz.toarray()
+        big_s = re._ztz_dense
+        lt = re.lmat.T.tocsr()
+        lts = np.asarray(lt @ big_s)                         # Λ'S
+        sl = lts.T                                          # SΛ
+        w = big_s - sl @ fac.solve(lts)                     # Z'V⁻¹Z
+        if reml:
+            h = self.ztx - sl @ fac.solve(np.asarray(lt @ self.ztx))
+            w = w - h @ linalg.cho_solve(s["chol"], h.T)
+        u = s["u"]
+        g = (self.zte - self.ztx @ s["delta"]) - sl @ u     # Z'ẽ
+        wl = np.asarray(lt @ w).T                           # (Z'QZ)Λ
+        lmat = re.lmat
+        rows = lmat.indices
+        cols = np.repeat(np.arange(lmat.shape[1]), np.diff(lmat.indptr))
+        trace = 2 * np.bincount(re._lind, weights=wl[rows, cols], minlength=ntheta)
+        quad = 2 * np.bincount(re._lind, weights=g[rows] * u[cols], minlength=ntheta)
+        return trace - (big_n / s["r2"]) * quad
 
     # lmerTest's functions of the variance parameters (θ, σ)
     def deviance_vp(self, varpar: np.ndarray, *, reml: bool) -> float:
@@ -613,11 +662,11 @@ def satterthwaite(model: _Lmm, theta: np.ndarray, sigma: float, vcov: np.ndarray
     :math:`g_j = \partial V_{jj}/\partial(\theta, \sigma)`.
     """
     varpar = np.append(theta, sigma)
-    hess = richardson_hessian(lambda v: model.deviance_vp(v, reml=reml), varpar)
+    hess = richardson_hessian(lambda v: model.deviance_vp(v, reml=reml), varpar, r=2)
     evals, evecs = np.linalg.eigh((hess + hess.T) / 2)
     pos = evals > 1e-8
     a = 2 * (evecs[:, pos] / evals[pos]) @ evecs[:, pos].T
-    jac = richardson_jacobian(lambda v: model.covbeta_vp(v).reshape(-1), varpar)
+    jac = richardson_jacobian(lambda v: model.covbeta_vp(v).reshape(-1), varpar, r=2)
     p = vcov.shape[0]
     diag_idx = np.arange(p) * p + np.arange(p)
     grads = jac[diag_idx]  # (p, n_varpar): derivative of each V_jj
@@ -648,7 +697,7 @@ def _fit_lmm(y: np.ndarray, x: np.ndarray, terms: Sequence[RandomTerm], *, reml:
              df: bool) -> LmmFit:
     model = _Lmm(y, x, terms)
     fun_grad = ((lambda th: model.criterion_grad(th, reml=reml))
-                if isinstance(model.re, _OneTerm) else None)
+                if isinstance(model.re, _OneTerm) or model.re.q <= _GRAD_MAX else None)
     theta, crit, converged, _ = minimize_bounded(lambda th: model.criterion(th, reml=reml),
                                                  model.start, model.lower, fun_grad=fun_grad)
     s = model.solve(theta)

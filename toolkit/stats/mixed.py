@@ -395,8 +395,13 @@ def multilevel(
     n_left_out = int((~complete).sum())
     prepared = prepared.loc[complete].copy()
     for c in prepared.columns:
-        if isinstance(prepared[c].dtype, pd.CategoricalDtype):
-            prepared[c] = prepared[c].cat.remove_unused_categories()
+        col = prepared[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            prepared[c] = col.cat.remove_unused_categories()
+        elif col.dtype == object and c not in group_cols and col.map(type).eq(str).all():
+            # text as a categorical with its sorted levels: patsy's own coding of text,
+            # without its per-value Python loop
+            prepared[c] = pd.Categorical(col)
 
     y, x, x_names, dropped = _fixed_design(fixed, prepared, env)
     terms = _random_terms(specs, groups, prepared, env)

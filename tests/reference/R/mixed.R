@@ -79,10 +79,12 @@ trust[sample(n, 25)] <- NA
 eta <- -0.6 + 0.35 * age10 + 0.7 * party_member - 0.2 * (gender == "男") + 1.2 * u0[ci] +
   rnorm(n_comm, 0, 0.25)[ci] * age10
 attended <- rbinom(n, 1, plogis(eta))
+# proposals submitted in the past year: counts with a community effect
+proposals <- rpois(n, exp(-0.8 + 0.15 * age10 + 0.6 * party_member + 0.8 * u0[ci]))
 survey <- data.frame(respondent = seq_len(n), community = community, town = town,
                      interviewer = interviewer, gender = gender, age = age,
                      age10 = age10, party_member = party_member, edu = edu,
-                     trust = trust, attended = attended)
+                     trust = trust, attended = attended, proposals = proposals)
 write.csv(survey, reference_data_path("mixed_survey.csv"), row.names = FALSE,
           fileEncoding = "UTF-8")
 survey <- read.csv(reference_data_path("mixed_survey.csv"), encoding = "UTF-8")
@@ -206,6 +208,15 @@ run("glmer_cbpp_laplace",
 run("glmer_cbpp_agq5",
     paste("glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp,",
           "family = binomial, nAGQ = 5, control = gtight)"), glmer_value)
+run("glmer_survey_crossed_laplace",
+    paste("glmer(attended ~ age10 + party_member + (1 | community) + (1 | interviewer),",
+          "survey, family = binomial, control = gtight)"), glmer_value)
+run("glmer_survey_poisson_laplace",
+    paste("glmer(proposals ~ age10 + party_member + (1 | community), survey,",
+          "family = poisson, control = gtight)"), glmer_value)
+run("glmer_survey_poisson_agq7",
+    paste("glmer(proposals ~ age10 + party_member + (1 | community), survey,",
+          "family = poisson, nAGQ = 7, control = gtight)"), glmer_value)
 run("glmer_survey_icc",
     paste("with(as.data.frame(VarCorr(glmer(attended ~ age10 + gender + party_member +",
           "(1 | community), survey, family = binomial, control = gtight))),",
