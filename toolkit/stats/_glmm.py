@@ -38,6 +38,7 @@ from toolkit.stats._lmm import (
     RandomTerm,
     _OneTerm,
     deriv12,
+    is_singular,
     make_structure,
     minimize_bounded,
     one_blas_thread,
@@ -121,8 +122,8 @@ class GlmmFit:
 
     @property
     def singular(self) -> bool:
-        """lme4's ``isSingular``: a diagonal element of θ below 1e-4."""
-        return bool(np.any(self.theta[self.lower == 0] < 1e-4))
+        """lme4's ``isSingular`` (see :func:`~toolkit.stats._lmm.is_singular`)."""
+        return is_singular(self.theta, self.lower)
 
     @property
     def n_params(self) -> int:

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 from scipy import linalg, optimize, sparse
 
-__all__ = ["LmmFit", "RandomTerm", "deriv12", "fit_lmm", "make_structure", "minimize_bounded",
-           "one_blas_thread", "richardson_hessian", "richardson_jacobian"]
+__all__ = ["LmmFit", "RandomTerm", "deriv12", "fit_lmm", "is_singular", "make_structure",
+           "minimize_bounded", "one_blas_thread", "richardson_hessian", "richardson_jacobian"]
 
 #: Above this many random effects the several-term structure factorises sparsely.
 _DENSE_MAX = 2500
@@ -488,6 +488,11 @@ def richardson_hessian(fun: Callable[[np.ndarray], float], x: np.ndarray,
 # ---------------------------------------------------------------------------
 
 
+def is_singular(theta: np.ndarray, lower: np.ndarray, tol: float = 1e-4) -> bool:
+    """lme4's ``isSingular``: a diagonal element of θ (bounded at 0) below `tol`."""
+    return bool(np.any(theta[lower == 0] < tol))
+
+
 @dataclass
 class LmmFit:
     """A fitted linear mixed model (lme4's quantities; see :func:`fit_lmm`)."""
@@ -512,8 +517,8 @@ class LmmFit:
 
     @property
     def singular(self) -> bool:
-        """lme4's ``isSingular``: a diagonal element of θ below 1e-4."""
-        return bool(np.any(self.theta[self.lower == 0] < 1e-4))
+        """lme4's ``isSingular`` (see :func:`is_singular`)."""
+        return is_singular(self.theta, self.lower)
 
     @property
     def n_params(self) -> int:
