@@ -236,22 +236,24 @@ class _Sparse:
     def zl(self, u: np.ndarray) -> np.ndarray:
         return np.asarray(self.z @ self.lam(u))
 
-    def factor(self, w: np.ndarray | None = None) -> _SparseFactor:
+    def factor(self, w: np.ndarray | None = None) -> _SparseFactor | _SchurFactor:
+        """Factor of Λ'Z'WZΛ + I.
+
+        The first term's block is block diagonal (one k x k block per level, the term
+        with most levels, as lme4 orders them), so it is eliminated first and only the
+        Schur complement of the other terms is factorised densely; when that is too
+        large, a sparse LU of the whole matrix.
+        """
         ztwz = self.ztz if w is None else (self.z.T @ self.z.multiply(w[:, None])).tocsc()
         lt = self.lmat.T.tocsr()
-        if self.q <= _DENSE_MAX:  # Λ'(Z'WZ)Λ + I as a dense matrix, Λ kept sparse
-            if w is None:
-                if self._ztz_dense is None:
-                    self._ztz_dense = self.ztz.toarray()
-                dense = self._ztz_dense
-            else:
-                dense = ztwz.toarray()
-            half = lt @ dense
-            a = np.asarray(lt @ half.T).T
-            a[np.diag_indices_from(a)] += 1.0
-            fac = _SparseFactor(a)
+        a = (lt @ ztwz @ self.lmat).tocsr()
+        first = self.terms[0]
+        q1 = first.m * first.k
+        q2 = self.q - q1
+        if q2 <= _DENSE_MAX and q1 * q2 <= 5e7:
+            fac: _SparseFactor | _SchurFactor = _SchurFactor(a, q1, first.k)
         else:
-            fac = _SparseFactor((lt @ ztwz @ self.lmat + sparse.identity(self.q)).tocsc())
+            fac = _SparseFactor((a + sparse.identity(self.q)).tocsc())
         fac.s = ztwz
         return fac
 
@@ -290,6 +292,36 @@ class _SparseFactor:
         if self.chol is not None:
             return linalg.cho_solve(self.chol, b, check_finite=False)
         return self.lu.solve(b)
+
+
+class _SchurFactor:
+    """Factor of ``a + I`` whose leading block is block diagonal, by its Schur complement."""
+
+    def __init__(self, a: sparse.csr_matrix, q1: int, k1: int) -> None:
+        self.q1 = q1
+        self.s: Any = None   # the Z'WZ that A was made from
+        lead = a[:q1, :q1].tocoo()
+        blocks = np.zeros((q1 // k1, k1, k1))
+        np.add.at(blocks, (lead.row // k1, lead.row % k1, lead.col % k1), lead.data)
+        blocks += np.eye(k1)
+        self.lead = _BlockFactor(blocks)
+        if a.shape[0] == q1:  # one term: nothing to eliminate
+            self.chol = None
+            self.logdet = self.lead.logdet
+            return
+        self.a12 = a[:q1, q1:].toarray()
+        self.c = self.lead.solve(self.a12)                 # A11⁻¹ A12
+        schur = a[q1:, q1:].toarray() + np.eye(a.shape[0] - q1) - self.a12.T @ self.c
+        self.chol = linalg.cho_factor(schur, lower=True, check_finite=False)
+        self.logdet = self.lead.logdet + 2.0 * float(np.log(np.diag(self.chol[0])).sum())
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        if self.chol is None:
+            return self.lead.solve(b)
+        b1, b2 = b[: self.q1], b[self.q1:]
+        y1 = self.lead.solve(b1)
+        x2 = linalg.cho_solve(self.chol, b2 - self.a12.T @ y1, check_finite=False)
+        return np.concatenate([y1 - self.c @ x2, x2])
 
 
 def make_structure(terms: Sequence[RandomTerm]) -> _OneTerm | _Sparse:
@@ -619,25 +651,28 @@ class _Lmm:
 
     def _sparse_grad(self, s: dict[str, Any], *, reml: bool, big_n: int, ntheta: int
                      ) -> np.ndarray:
-        """The gradient of :meth:`criterion_grad` for several terms (dense q x q algebra)."""
+        r"""The gradient of :meth:`criterion_grad` for several terms.
+
+        Uses :math:`Z^TV^{-1}Z\Lambda = S\Lambda A^{-1}` (as
+        :math:`\Lambda^TS\Lambda = A - I`), needed only where :math:`\Lambda` has
+        its pattern: q x q work for :math:`A^{-1}`, no q x q x q product.
+        """
         re, fac = self.re, s["fac"]
-        if re._ztz_dense is None:
-            re._ztz_dense = re.ztz.toarray()
-        big_s = re._ztz_dense
-        lt = re.lmat.T.tocsr()
-        lts = np.asarray(lt @ big_s)                         # Λ'S
-        sl = lts.T                                          # SΛ
-        w = big_s - sl @ fac.solve(lts)                     # Z'V⁻¹Z
-        if reml:
-            h = self.ztx - sl @ fac.solve(np.asarray(lt @ self.ztx))
-            w = w - h @ linalg.cho_solve(s["chol"], h.T)
-        u = s["u"]
-        g = (self.zte - self.ztx @ s["delta"]) - sl @ u     # Z'ẽ
-        wl = np.asarray(lt @ w).T                           # (Z'QZ)Λ
         lmat = re.lmat
         rows = lmat.indices
         cols = np.repeat(np.arange(lmat.shape[1]), np.diff(lmat.indptr))
-        trace = 2 * np.bincount(re._lind, weights=wl[rows, cols], minlength=ntheta)
+        sl = (re.ztz @ lmat).toarray()                      # SΛ
+        ainv = fac.solve(np.eye(re.q))
+        vals = np.einsum("ij,ij->i", sl[rows], ainv[cols])  # (SΛA⁻¹) on Λ's pattern
+        if reml:
+            lt = lmat.T.tocsr()
+            h = self.ztx - sl @ fac.solve(np.asarray(lt @ self.ztx))   # Z'V⁻¹X
+            lh = np.asarray(lt @ h)
+            c = linalg.cho_solve(s["chol"], np.eye(self.p))
+            vals = vals - np.einsum("ip,pq,iq->i", h[rows], c, lh[cols])
+        u = s["u"]
+        g = (self.zte - self.ztx @ s["delta"]) - sl @ u     # Z'ẽ
+        trace = 2 * np.bincount(re._lind, weights=vals, minlength=ntheta)
         quad = 2 * np.bincount(re._lind, weights=g[rows] * u[cols], minlength=ntheta)
         return trace - (big_n / s["r2"]) * quad
 
