@@ -221,6 +221,16 @@ def test_lmer_singular_fit(ref, survey):
     _check_lmer(ml, ref["lmer_survey_singular_ml"]["value"], SURVEY_FACTORS)
 
 
+def test_lmer_singular_random_slope(ref, survey):
+    # R: lmer(trust ~ age10 + (party_member | town), survey, control = tight): with 6 towns
+    # the intercept and slope effects are perfectly correlated (theta[3] = 0, corr 1).
+    value = ref["lmer_survey_singular_slope"]["value"]
+    fit = tk.stats.multilevel("trust ~ age10 + (party_member | town)", survey)
+    _check_lmer(fit, value)
+    assert fit.model_result.theta[2] == 0.0
+    assert any("correlation of ±1" in n for n in fit.notes)
+
+
 def test_lmer_icc(ref, survey):
     # ICC of a random-intercept model: var(community) / (var(community) + sigma^2), from the
     # VarCorr of R: lmer(trust ~ ... + (1 | community), survey, control = tight).

@@ -180,6 +180,9 @@ run("lmer_survey_singular_reml",
 run("lmer_survey_singular_ml",
     "lmer(age ~ gender + (1 | community), survey, REML = FALSE, control = tight)",
     lmer_value)
+run("lmer_survey_singular_slope",
+    "lmer(trust ~ age10 + (party_member | town), survey, control = tight)", lmer_value,
+    note = "6 towns: the intercept and party_member effects are perfectly correlated")
 run("lm_survey_singular",
     "lm(age ~ gender, survey)",
     function(fit) list(coef = unname(coef(fit)), se = unname(sqrt(diag(vcov(fit)))),
