@@ -343,6 +343,24 @@ def test_one_factor_blocks_equal_the_sparse_path(survey):
                                                               rel=1e-12)
 
 
+def test_scalar_terms_factor_equals_the_general_factor(survey):
+    # Several scalar terms (Λ diagonal) take a shortcut A = D S D + I; it must equal the
+    # general Λ'(Z'WZ)Λ + I with unit weights (same matrix, by definition).
+    from toolkit.stats._lmm import RandomTerm, _Sparse, theta_layout
+
+    d = survey.dropna(subset=["trust"])
+    terms = []
+    for g in ("community", "interviewer"):
+        codes, levels = pd.factorize(d[g], sort=True)
+        terms.append(RandomTerm(g, list(levels), codes, np.ones((len(d), 1)), ["Intercept"]))
+    re_ = _Sparse(terms, theta_layout(terms)[0])
+    re_.set_theta(np.array([0.7, 0.2]))
+    fast, general = re_.factor(), re_.factor(np.ones(len(d)))
+    b = np.arange(re_.q, dtype=float)
+    assert fast.logdet == pytest.approx(general.logdet, rel=1e-12)
+    np.testing.assert_allclose(fast.solve(b), general.solve(b), rtol=1e-10)
+
+
 def test_formula_functions_from_the_callers_namespace(rng):
     # Functions used in a formula are looked up where multilevel is called (as patsy
     # does for statsmodels' formula API), through the renamed-keyword wrapper too.

@@ -200,6 +200,7 @@ class _Sparse:
         self.z = sparse.hstack(blocks, format="csc")
         self.ztz = (self.z.T @ self.z).tocsc()
         self._ztz_dense: np.ndarray | None = None
+        self._pieces: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # Λ's pattern is fixed: which θ fills each stored value (lme4's Lind)
         rows, cols, lind = [], [], []
         for t, s, lo in zip(self.terms, slices, self.offsets[:-1], strict=True):
@@ -244,14 +245,30 @@ class _Sparse:
         Schur complement of the other terms is factorised densely; when that is too
         large, a sparse LU of the whole matrix.
         """
-        ztwz = self.ztz if w is None else (self.z.T @ self.z.multiply(w[:, None])).tocsc()
-        lt = self.lmat.T.tocsr()
-        a = (lt @ ztwz @ self.lmat).tocsr()
         first = self.terms[0]
         q1 = first.m * first.k
         q2 = self.q - q1
-        if q2 <= _DENSE_MAX and q1 * q2 <= 5e7:
-            fac: _SparseFactor | _SchurFactor = _SchurFactor(a, q1, first.k)
+        schur = q2 <= _DENSE_MAX and q1 * q2 <= 5e7
+        if w is None and schur and all(t.k == 1 for t in self.terms):
+            # scalar terms: Λ is diagonal, A = D S D + I from S's fixed dense pieces
+            if self._pieces is None:
+                full = self.ztz.tocsr()
+                self._pieces = (full[:q1, :q1].diagonal(), full[:q1, q1:].toarray(),
+                                full[q1:, q1:].toarray())
+            s11, s12, s22 = self._pieces
+            d = self.lmat.diagonal()
+            d1, d2 = d[:q1], d[q1:]
+            a22 = np.outer(d2, d2) * s22
+            a22[np.diag_indices_from(a22)] += 1.0
+            fac: _SparseFactor | _SchurFactor = _SchurFactor(
+                (d1 * d1 * s11 + 1.0).reshape(q1, 1, 1), d1[:, None] * s12 * d2[None, :], a22)
+            fac.s = self.ztz
+            return fac
+        ztwz = self.ztz if w is None else (self.z.T @ self.z.multiply(w[:, None])).tocsc()
+        lt = self.lmat.T.tocsr()
+        a = (lt @ ztwz @ self.lmat).tocsr()
+        if schur:
+            fac = _SchurFactor.of(a, q1, first.k)
         else:
             fac = _SparseFactor((a + sparse.identity(self.q)).tocsc())
         fac.s = ztwz
@@ -295,25 +312,37 @@ class _SparseFactor:
 
 
 class _SchurFactor:
-    """Factor of ``a + I`` whose leading block is block diagonal, by its Schur complement."""
+    """Factor of an SPD matrix whose leading block is block diagonal, by its Schur complement.
 
-    def __init__(self, a: sparse.csr_matrix, q1: int, k1: int) -> None:
-        self.q1 = q1
+    Given the leading blocks (m, k, k), the off-diagonal block A12 and A22 (dense).
+    """
+
+    def __init__(self, blocks: np.ndarray, a12: np.ndarray | None, a22: np.ndarray | None
+                 ) -> None:
         self.s: Any = None   # the Z'WZ that A was made from
+        self.lead = _BlockFactor(blocks)
+        self.q1 = blocks.shape[0] * blocks.shape[1]
+        if a12 is None or a22 is None or a22.shape[0] == 0:  # one term: nothing else
+            self.chol = None
+            self.logdet = self.lead.logdet
+            return
+        self.a12 = a12
+        self.c = self.lead.solve(a12)                       # A11⁻¹ A12
+        self.chol = linalg.cho_factor(a22 - a12.T @ self.c, lower=True, check_finite=False)
+        self.logdet = self.lead.logdet + 2.0 * float(np.log(np.diag(self.chol[0])).sum())
+
+    @classmethod
+    def of(cls, a: sparse.csr_matrix, q1: int, k1: int) -> _SchurFactor:
+        """Factor of ``a + I`` (sparse ``a``) with a leading block of q1 rows in k1 x k1 blocks."""
         lead = a[:q1, :q1].tocoo()
         blocks = np.zeros((q1 // k1, k1, k1))
         np.add.at(blocks, (lead.row // k1, lead.row % k1, lead.col % k1), lead.data)
         blocks += np.eye(k1)
-        self.lead = _BlockFactor(blocks)
-        if a.shape[0] == q1:  # one term: nothing to eliminate
-            self.chol = None
-            self.logdet = self.lead.logdet
-            return
-        self.a12 = a[:q1, q1:].toarray()
-        self.c = self.lead.solve(self.a12)                 # A11⁻¹ A12
-        schur = a[q1:, q1:].toarray() + np.eye(a.shape[0] - q1) - self.a12.T @ self.c
-        self.chol = linalg.cho_factor(schur, lower=True, check_finite=False)
-        self.logdet = self.lead.logdet + 2.0 * float(np.log(np.diag(self.chol[0])).sum())
+        if a.shape[0] == q1:
+            return cls(blocks, None, None)
+        a22 = a[q1:, q1:].toarray()
+        a22[np.diag_indices_from(a22)] += 1.0
+        return cls(blocks, a[:q1, q1:].toarray(), a22)
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         if self.chol is None:
