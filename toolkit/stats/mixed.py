@@ -508,22 +508,18 @@ def _fixed_design(fixed: str, frame: pd.DataFrame, env: dict[str, Any]
 
 
 def _full_rank(x: np.ndarray, names: list[str], tol: float = 1e-7) -> tuple[list[int], list[str]]:
-    """Columns kept in order, each not (numerically) a combination of the ones before it."""
-    keep: list[int] = []
-    dropped: list[str] = []
-    q = np.zeros((x.shape[0], 0))
-    for j in range(x.shape[1]):
-        col = x[:, j]
-        norm = np.linalg.norm(col)
-        resid = col - q @ (q.T @ col) if q.shape[1] else col
-        resid = resid - q @ (q.T @ resid) if q.shape[1] else resid
-        rn = np.linalg.norm(resid)
-        if norm == 0 or rn <= tol * norm:
-            dropped.append(names[j])
-            continue
-        keep.append(j)
-        q = np.column_stack([q, resid / rn])
-    return keep, dropped
+    """Columns kept in order, each not (numerically) a combination of the ones before it.
+
+    ``|R_jj|`` of an unpivoted QR is the norm of what column j adds to the columns
+    before it (a dropped column adds nothing, so it does not change the span).
+    """
+    norms = np.linalg.norm(x, axis=0)
+    added = np.zeros(x.shape[1])
+    if x.size:
+        diag = np.abs(np.diag(np.linalg.qr(x, mode="r")))
+        added[: diag.size] = diag
+    keep = [j for j in range(x.shape[1]) if norms[j] > 0 and added[j] > tol * norms[j]]
+    return keep, [names[j] for j in range(x.shape[1]) if j not in keep]
 
 
 def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[Any]]:
