@@ -744,15 +744,22 @@ def satterthwaite(model: _Lmm, theta: np.ndarray, sigma: float, vcov: np.ndarray
         return 2 * np.diag(vcov) ** 2 / denom
 
 
+@functools.cache
+def _blas_controller() -> Any:
+    """The loaded BLAS libraries as threadpoolctl sees them (found once: finding them is slow)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def one_blas_thread() -> Any:
     """Context limiting BLAS to one thread.
 
-    The optimisers call BLAS on tiny matrices thousands of times; a threaded BLAS
-    on a busy machine spends far longer waking its threads than computing.
+    The fits call BLAS on small matrices thousands of times; a threaded BLAS on a
+    busy machine spends far longer waking its threads than computing (a QR of a
+    1,600 x 8 matrix: 16 ms with two threads, 0.06 ms with one).
     """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def fit_lmm(y: np.ndarray, x: np.ndarray, terms: Sequence[RandomTerm], *, reml: bool = True,

@@ -384,6 +384,18 @@ def multilevel(
     groups = [_expand_groups(s.group) for s in specs]
     group_cols = sorted({c for gs in groups for cols in gs for c in cols})
 
+    from toolkit.stats._lmm import one_blas_thread
+
+    with one_blas_thread():  # small BLAS calls throughout: threads only cost here
+        return _fit(data, fixed, specs, groups, group_cols, env, family=family, reml=reml,
+                    n_agq=n_agq, trials=trials)
+
+
+def _fit(data: Any, fixed: str, specs: list[_RandomSpec], groups: list[list[list[str]]],
+         group_cols: list[str], env: dict[str, Any], *, family: str, reml: bool, n_agq: int,
+         trials: str | None) -> MixedResult:
+    """The model matrices, the fit and the result of :func:`multilevel` (arguments checked)."""
+    gaussian = family == "gaussian"
     frame, _ = frame_and_design(data, None)
     require_columns(frame, {"by": group_cols, "trials": trials})
     model_text = " + ".join([fixed] + [s.expr for s in specs])
