@@ -213,22 +213,44 @@ class _Sparse:
                                      (np.concatenate(rows), np.concatenate(cols))),
                                     shape=(self.q, self.q))
         self._lind = np.concatenate(lind)[(pattern.data - 1).astype(int)]
-        self.lmat = pattern
+        self._pattern = pattern
+        # scalar terms only: Λ is diagonal (one stored value per column, in column order)
+        self.diagonal = all(t.k == 1 for t in self.terms)
+        self._lmat: sparse.csc_matrix | None = None
+        self.d = np.ones(self.q)
         self.set_theta(np.concatenate([tril(np.ones(s.stop - s.start), t.k)[_tril_index(t.k)]
                                        for t, s in zip(self.terms, slices, strict=True)]))
 
     def set_theta(self, theta: np.ndarray) -> None:
-        lmat = self.lmat.copy()
-        lmat.data = np.asarray(theta, dtype=float)[self._lind]
-        self.lmat = lmat
+        values = np.asarray(theta, dtype=float)[self._lind]
+        if self.diagonal:
+            self.d = values
+            self._lmat = None  # built when asked for
+            return
+        lmat = self._pattern.copy()
+        lmat.data = values
+        self._lmat = lmat
+
+    @property
+    def lmat(self) -> sparse.csc_matrix:
+        """Λ as a sparse matrix with its fixed pattern (zeros stored where θ is 0)."""
+        if self._lmat is None:
+            lmat = self._pattern.copy()
+            lmat.data = self.d.copy()
+            self._lmat = lmat
+        return self._lmat
 
     def zt(self, v: np.ndarray) -> np.ndarray:
         return np.asarray(self.z.T @ v)
 
     def lam_t(self, b: np.ndarray) -> np.ndarray:
+        if self.diagonal and not sparse.issparse(b):
+            return self.d * b if b.ndim == 1 else self.d[:, None] * b
         return np.asarray(self.lmat.T @ b)
 
     def lam(self, u: np.ndarray) -> np.ndarray:
+        if self.diagonal and not sparse.issparse(u):
+            return self.d * u if u.ndim == 1 else self.d[:, None] * u
         return np.asarray(self.lmat @ u)
 
     def lzt(self, v: np.ndarray) -> np.ndarray:
@@ -256,8 +278,7 @@ class _Sparse:
                 self._pieces = (full[:q1, :q1].diagonal(), full[:q1, q1:].toarray(),
                                 full[q1:, q1:].toarray())
             s11, s12, s22 = self._pieces
-            d = self.lmat.diagonal()
-            d1, d2 = d[:q1], d[q1:]
+            d1, d2 = self.d[:q1], self.d[q1:]
             a22 = np.outer(d2, d2) * s22
             a22[np.diag_indices_from(a22)] += 1.0
             fac: _SparseFactor | _SchurFactor = _SchurFactor(
