@@ -295,6 +295,35 @@ def test_glmer_default_lme4(ref, survey):
                                     rel=1e-6)
 
 
+def test_glmer_singular_fit(ref, survey):
+    # R: glmer(as.integer(age >= 50) ~ gender + (1 | community), survey, family = binomial,
+    # control = gtight): the age quotas leave no community variance (isSingular TRUE); the
+    # fixed effects, SEs and logLik are those of lme4's boundary solution, which is
+    # glm(as.integer(age >= 50) ~ gender, survey, family = binomial) (lme4's SEs come from
+    # its finite-difference Hessian, within 2e-5 of glm's).
+    value = ref["glmer_survey_singular"]["value"]
+    d = survey.assign(older=(survey["age"] >= 50).astype(int))
+    fit = tk.stats.multilevel("older ~ gender + (1 | community)", d, family="binomial")
+    _check_fixed(fit, value, SURVEY_FACTORS)
+    _check_varcorr(fit, value)
+    assert fit.llf == pytest.approx(value["logLik"], rel=LLF)
+    assert fit.aic == pytest.approx(value["AIC"], rel=LLF)
+    assert fit.singular is bool(value["singular"])
+    assert fit.model_result.theta[0] == 0.0
+    assert fit.variance_components().set_index("group").loc["community", "variance"] == 0.0
+    assert fit.icc["community"] == 0.0
+    assert (fit.random_effects()["estimate"] == 0.0).all()
+    glm = ref["glm_survey_singular"]["value"]
+    t = fit.to_frame().set_index("term")
+    np.testing.assert_allclose(t.loc[["Intercept", "gender[T.男]"], "estimate"], glm["coef"],
+                               rtol=1e-6)
+    np.testing.assert_allclose(t.loc[["Intercept", "gender[T.男]"], "se"], glm["se"],
+                               rtol=1e-4)
+    assert fit.llf == pytest.approx(glm["logLik"], rel=LLF)
+    assert any(n.startswith("Boundary (singular) fit: the variance of Intercept|community")
+               for n in fit.notes)
+
+
 @pytest.mark.parametrize(("case", "n_agq"), [("glmer_cbpp_laplace", 1), ("glmer_cbpp_agq5", 5)])
 def test_glmer_cbpp_with_trials(ref, cbpp, case, n_agq):
     # R: glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp,

@@ -220,6 +220,14 @@ run("glmer_survey_poisson_laplace",
 run("glmer_survey_poisson_agq7",
     paste("glmer(proposals ~ age10 + party_member + (1 | community), survey,",
           "family = poisson, nAGQ = 7, control = gtight)"), glmer_value)
+run("glmer_survey_singular",
+    paste("glmer(as.integer(age >= 50) ~ gender + (1 | community), survey,",
+          "family = binomial, control = gtight)"), glmer_value,
+    note = "age follows the same quotas in every community: boundary (singular) fit")
+run("glm_survey_singular",
+    "glm(as.integer(age >= 50) ~ gender, survey, family = binomial)",
+    function(fit) list(coef = unname(coef(fit)), se = unname(sqrt(diag(vcov(fit)))),
+                       logLik = as.numeric(logLik(fit))))
 run("glmer_survey_icc",
     paste("with(as.data.frame(VarCorr(glmer(attended ~ age10 + gender + party_member +",
           "(1 | community), survey, family = binomial, control = gtight))),",
