@@ -506,16 +506,17 @@ def _fixed_design(fixed: str, frame: pd.DataFrame, env: dict[str, Any]
     """Outcome, fixed-effect matrix (full rank, as lme4) and its column names."""
     import patsy
 
+    # plain matrices: patsy's data frames cost more than the rest of a small fit
     y_mat, x_mat = patsy.dmatrices(fixed, frame, eval_env=patsy.EvalEnvironment([env]),
-                                   NA_action="raise", return_type="dataframe")
+                                   NA_action="raise", return_type="matrix")
     if y_mat.shape[1] != 1:
         msg = (f"The outcome of `formula` must be one numeric column; {fixed.split('~')[0]!r} "
                f"gives {y_mat.shape[1]} columns. Use numeric codes (e.g. 0/1).")
         raise ArgumentError(msg)
-    x = x_mat.to_numpy(dtype=float)
-    names = [str(c) for c in x_mat.columns]
+    x = np.asarray(x_mat, dtype=float)
+    names = [str(c) for c in x_mat.design_info.column_names]
     keep, dropped = _full_rank(x, names)
-    return (y_mat.iloc[:, 0].to_numpy(dtype=float), x[:, keep], [names[i] for i in keep],
+    return (np.asarray(y_mat, dtype=float)[:, 0], x[:, keep], [names[i] for i in keep],
             dropped)
 
 
@@ -562,9 +563,9 @@ def _random_terms(specs: list[_RandomSpec], groups: list[list[list[str]]],
             names, values, slices = ["Intercept"], np.ones((len(frame), 1)), [slice(0, 1)]
         else:
             mat = patsy.dmatrix("~ " + spec.expr, frame, eval_env=patsy.EvalEnvironment([env]),
-                                NA_action="raise", return_type="dataframe")
-            names = [str(c) for c in mat.columns]
-            values = mat.to_numpy(dtype=float)
+                                NA_action="raise", return_type="matrix")
+            names = [str(c) for c in mat.design_info.column_names]
+            values = np.asarray(mat, dtype=float)
             slices = (list(mat.design_info.term_slices.values()) if spec.independent
                       else [slice(0, values.shape[1])])
         for cols in gs:
