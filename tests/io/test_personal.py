@@ -61,14 +61,14 @@ def test_find_personal_by_header_values_and_codebook():
     df = pd.DataFrame({
         "编号": ["P1", "P2", "P3"],
         "姓名": ["张伟", "欧阳娜娜", "李雷"],
-        "证件号": ids,
-        "联系方式": ["+86 138 0013 8000", "86-13900139000", "139-0013-9000"],
-        "备用电话": pd.Series([13800138000, 15900001111, 18612345678], dtype="int64"),
+        "证号": ids,  # headers that say nothing: found by the values
+        "号码": ["+86 138 0013 8000", "86-13900139000", "139-0013-9000"],
+        "备用": pd.Series([13800138000, 15900001111, 18612345678], dtype="int64"),
         "流水号": ["110105194912310021", "440524188001010010", "320106198512031210"],
         "备注": ["无", "无", "有"],
     })
     found = find_personal(df)
-    assert found["column"].tolist() == ["姓名", "证件号", "联系方式", "备用电话"]
+    assert found["column"].tolist() == ["姓名", "证号", "号码", "备用"]
     assert found["kind"].tolist() == ["name", "id_card", "phone", "phone"]
     assert found["n_values"].tolist() == [3, 3, 3, 3]
     assert found["share_matching"].tolist() == [1.0, 1.0, 1.0, 1.0]
