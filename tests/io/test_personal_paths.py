@@ -90,13 +90,14 @@ def test_every_path_classifies_the_same_columns():
     col = Collector()
     col.add_table("participants", frame)
     assert col.personal("participants") == EXPECTED
-    # networks: no personal column becomes a node attribute
+    # networks: no personal column becomes a node attribute, nor free text (备注 may
+    # name people even when, as here, it does not)
     attendance = pd.DataFrame({"session_id": ["S1", "S1", "S2"],
                                "participant_id": ["P1", "P2", "P3"]})
     G = tk.net.two_mode(tk.Study(participants=frame, attendance=attendance))
     attributes = {k for _, d in G.nodes(data=True) for k in d}
     assert "type" in attributes
-    assert "备注" in attributes
+    assert "备注" not in attributes
     assert not set(EXPECTED) & attributes
     assert _PERSONAL == set(schema_personal_columns())
     assert _PERSONAL == {"name", "phone", "id_card", "member_name"}
