@@ -90,6 +90,19 @@ def test_demo_report(built, runs_without_east_asian_font, external_references):
     assert "Rao–Scott 校正 F(" in text
 
 
+@pytest.mark.slow  # uses the demo report built above
+def test_demo_outputs_hold_no_name_id_or_phone(built, leaks_in):
+    """Every file ``toolkit demo`` writes, searched for every personal value of the demo study."""
+    study, out, paths = built
+    people = study.table("participants")
+    values = {str(v) for v in [*people["name"], *people["id_card"], *people["phone"],
+                               *study.table("activities")["member_name"]] if isinstance(v, str)}
+    assert len(values) > 2 * len(people)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert set(paths.values()) <= set(files)
+    assert leaks_in(files, values) == []
+
+
 def _small_study():
     units = pd.DataFrame({"unit_id": ["T1", "C1"], "name": ["东街道", "甲社区"],
                           "level": ["镇街", "村社区"], "parent_id": [None, "T1"]})

@@ -214,7 +214,8 @@ def _classify(column: str, *, table: str | None, columns: set[str],
 
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+_CHECK_CHARS = "10X98765432"
+_CHECK = np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)
 _ID18 = r"^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]$"
 _ID15 = r"^[1-9]\d{5}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}$"
 _PHONE = r"^(\+?86)?1[3-9]\d{9}$"
@@ -256,6 +257,12 @@ def _id_card_ok(arr: pa.Array) -> np.ndarray:
         expected = _CHECK[(digits @ _WEIGHTS) % 11]
         ok[idx[grid[:, 17] == expected]] = True
     return ok
+
+
+def _check_character_ok(text: str) -> bool:
+    """Whether an 18-character number of the ID-card shape carries its GB 11643 check character."""
+    total = sum(int(d) * w for d, w in zip(text[:17], _WEIGHTS.tolist(), strict=True))
+    return _CHECK_CHARS[total % 11] == text[17].upper()
 
 
 def is_id_card(value: object) -> bool:
@@ -766,7 +773,8 @@ class TextScanner:
         if _FIXED_QUICK.search(folded):
             for m in _FIXED.finditer(folded):
                 kind = m.lastgroup or ""
-                if kind == "id_card" and len(m.group()) == 18 and not is_id_card(m.group()):
+                if kind == "id_card" and len(m.group()) == 18 and \
+                        not _check_character_ok(m.group()):
                     continue
                 found.append((m.start(), m.end(), kind))
         if self._names is not None:
