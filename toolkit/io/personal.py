@@ -65,6 +65,7 @@ __all__ = [
     "mask",
     "mask_text",
     "personal_spans",
+    "personal_values",
     "pseudonymise",
     "schema_personal_columns",
 ]
@@ -559,6 +560,36 @@ def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None,
     out["n_matching"] = pd.array(out["n_matching"].tolist(), dtype="Int64")
     out["share_matching"] = out["share_matching"].astype("float64")
     return out
+
+
+def personal_values(values: Mapping[Any, Iterable[Any]], *,
+                    codebook: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Which of the value lists a table or figure would print are personal data.
+
+    `values` maps a column (a variable, a grouping) to the values that would
+    be shown (levels, group labels); each list is judged as one column, by its
+    header, by the `codebook`'s ``personal`` entries and by its content. The
+    check of every published table and figure that prints values of a column.
+
+    Returns
+    -------
+    dict
+        Column → kind (``"name"``, ``"phone"`` …) of the personal ones.
+
+    Examples
+    --------
+    >>> personal_values({"负责人": ["张伟", "李娜"], "platform": ["微信群"]})
+    {'负责人': 'name'}
+    """
+    lists = {str(k): list(v) for k, v in values.items()}
+    width = max((len(v) for v in lists.values()), default=0)
+    if not width:
+        return {}
+    frame = pd.DataFrame({k: pd.Series(v + [None] * (width - len(v)), dtype=object)
+                          for k, v in lists.items()})
+    frame.attrs["codebook"] = dict(codebook or {})
+    found = find_personal(frame)
+    return dict(zip(found["column"], found["kind"], strict=True))
 
 
 def _frame(data: Any) -> pd.DataFrame:

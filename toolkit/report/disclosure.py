@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ArgumentError, ToolkitError
+from toolkit.io.personal import personal_values
 from toolkit.report._format import SMALL_CELL, Lang, personal_columns, w
 
 __all__ = ["DisclosureError", "SuppressionRule", "as_rule", "refuse_personal",
@@ -949,10 +950,13 @@ def refuse_personal(frame: pd.DataFrame, columns: Sequence[str | None], param: s
     if allow_personal:
         return
     personal = personal_columns(frame)
-    named = [c for c in columns if c is not None and c in personal]
+    _refuse({c: personal[c] for c in columns if c is not None and c in personal}, param)
+
+
+def _refuse(named: Mapping[str, str], param: str) -> None:
     if named:
         msg = (f"{', '.join(f'`{c}`' for c in named)} in `{param}` hold(s) personal data "
-               f"({', '.join(personal[c] for c in named)}) and cannot go into a published "
+               f"({', '.join(named.values())}) and cannot go into a published "
                "table. Pseudonymise it first (`tk.io.pseudonymise`), leave it out, or pass "
                "`allow_personal=True` if the table is for internal use only.")
         raise ArgumentError(msg)
@@ -964,17 +968,13 @@ def refuse_personal_values(values: Mapping[str, Sequence[Any]], param: str, *,
     """Raise ArgumentError when the values shown for a variable are personal data.
 
     `values` maps each variable (or group column) of a result to the values
-    that would be printed (levels, group values); they are checked as one
-    column each, by header, by the `codebook`'s ``personal`` entries and by
-    content.
+    that would be printed (levels, group values); they are judged by
+    ``tk.io.personal_values`` (header, the `codebook`'s ``personal`` entries,
+    content).
     """
     if allow_personal:
         return
-    width = max((len(v) for v in values.values()), default=0)
-    frame = pd.DataFrame({str(k): pd.Series(list(v) + [None] * (width - len(v)), dtype=object)
-                          for k, v in values.items()})
-    frame.attrs["codebook"] = dict(codebook or {})
-    refuse_personal(frame, list(frame.columns), param)
+    _refuse(personal_values(values, codebook=codebook), param)
 
 
 # ---------------------------------------------------------------------------
