@@ -570,6 +570,8 @@ def personal_values(values: Mapping[Any, Iterable[Any]], *,
     be shown (levels, group labels); each list is judged as one column, by its
     header, by the `codebook`'s ``personal`` entries and by its content. The
     check of every published table and figure that prints values of a column.
+    A column the codebook marks ``pseudonymised`` (by :func:`pseudonymise`)
+    holds tokens, not personal data.
 
     Returns
     -------
@@ -580,6 +582,9 @@ def personal_values(values: Mapping[Any, Iterable[Any]], *,
     --------
     >>> personal_values({"负责人": ["张伟", "李娜"], "platform": ["微信群"]})
     {'负责人': 'name'}
+    >>> done = pseudonymise(pd.DataFrame({"负责人": ["张伟", "李娜"]}), key="k")
+    >>> personal_values({"负责人": done["负责人"]}, codebook=done.attrs["codebook"])
+    {}
     """
     lists = {str(k): list(v) for k, v in values.items()}
     width = max((len(v) for v in lists.values()), default=0)
@@ -589,7 +594,10 @@ def personal_values(values: Mapping[Any, Iterable[Any]], *,
                           for k, v in lists.items()})
     frame.attrs["codebook"] = dict(codebook or {})
     found = find_personal(frame)
-    return dict(zip(found["column"], found["kind"], strict=True))
+    done = {k for k, v in (codebook or {}).items()
+            if isinstance(v, Mapping) and v.get("pseudonymised")}
+    return {c: k for c, k in zip(found["column"], found["kind"], strict=True)
+            if c not in done}
 
 
 def _frame(data: Any) -> pd.DataFrame:

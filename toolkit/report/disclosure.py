@@ -63,7 +63,7 @@ from toolkit.errors import ArgumentError, ToolkitError
 from toolkit.io.personal import personal_values
 from toolkit.report._format import SMALL_CELL, Lang, personal_columns, w
 
-__all__ = ["DisclosureError", "SuppressionRule", "as_rule", "refuse_personal",
+__all__ = ["DisclosureError", "SuppressionRule", "as_rule", "refuse_found", "refuse_personal",
            "refuse_personal_values", "suppression_notes"]
 
 #: Status of a cell: published, hidden by the rule, hidden to protect others,
@@ -950,10 +950,11 @@ def refuse_personal(frame: pd.DataFrame, columns: Sequence[str | None], param: s
     if allow_personal:
         return
     personal = personal_columns(frame)
-    _refuse({c: personal[c] for c in columns if c is not None and c in personal}, param)
+    refuse_found({c: personal[c] for c in columns if c is not None and c in personal}, param)
 
 
-def _refuse(named: Mapping[str, str], param: str) -> None:
+def refuse_found(named: Mapping[str, str], param: str) -> None:
+    """Raise ArgumentError naming the personal columns found (column → kind) in `param`."""
     if named:
         msg = (f"{', '.join(f'`{c}`' for c in named)} in `{param}` hold(s) personal data "
                f"({', '.join(named.values())}) and cannot go into a published "
@@ -974,7 +975,7 @@ def refuse_personal_values(values: Mapping[str, Sequence[Any]], param: str, *,
     """
     if allow_personal:
         return
-    _refuse(personal_values(values, codebook=codebook), param)
+    refuse_found(personal_values(values, codebook=codebook), param)
 
 
 # ---------------------------------------------------------------------------
