@@ -61,14 +61,14 @@ def test_find_personal_by_header_values_and_codebook():
     df = pd.DataFrame({
         "编号": ["P1", "P2", "P3"],
         "姓名": ["张伟", "欧阳娜娜", "李雷"],
-        "证件号": ids,
-        "联系方式": ["+86 138 0013 8000", "86-13900139000", "139-0013-9000"],
-        "备用电话": pd.Series([13800138000, 15900001111, 18612345678], dtype="int64"),
+        "证号": ids,  # headers that say nothing: found by the values
+        "号码": ["+86 138 0013 8000", "86-13900139000", "139-0013-9000"],
+        "备用": pd.Series([13800138000, 15900001111, 18612345678], dtype="int64"),
         "流水号": ["110105194912310021", "440524188001010010", "320106198512031210"],
         "备注": ["无", "无", "有"],
     })
     found = find_personal(df)
-    assert found["column"].tolist() == ["姓名", "证件号", "联系方式", "备用电话"]
+    assert found["column"].tolist() == ["姓名", "证号", "号码", "备用"]
     assert found["kind"].tolist() == ["name", "id_card", "phone", "phone"]
     assert found["n_values"].tolist() == [3, 3, 3, 3]
     assert found["share_matching"].tolist() == [1.0, 1.0, 1.0, 1.0]
@@ -164,3 +164,86 @@ def test_place_names_of_units_are_not_personal(write_file):
     assert tk.io.find_personal(units).empty
     people = pd.DataFrame({"name": ["王某华", "李某明"]})
     assert tk.io.find_personal(people)["column"].tolist() == ["name"]
+
+
+# ---------------------------------------------------------------------------
+# names under other headers, personal values inside free text, the key
+
+
+@pytest.mark.parametrize("header", ["负责人", "户主", "联系人", "填报人", "填表人", "经办人",
+                                    "社区负责人", "户主姓名"])
+def test_names_under_other_headers_are_personal(header):
+    df = pd.DataFrame({"编号": ["A1", "A2"], header: ["张建国", "李秀英"]})
+    found = find_personal(df)
+    assert found[["column", "kind", "found_by"]].values.tolist() == [[header, "name", "header"]]
+
+
+def test_headers_that_ask_about_people_are_not_personal():
+    df = pd.DataFrame({"是否有负责人": ["是", "否"], "有无联系人": ["有", "无"]})
+    assert find_personal(df).empty
+
+
+def _notes() -> pd.DataFrame:
+    body = valid_id("11010519491231002")
+    return pd.DataFrame({
+        "编号": ["A1", "A2", "A3", "A4"],
+        "备注": ["联系人：王小明，电话13800138000", "无", f"身份证{body}，请回电 139-0013-9000",
+                 "已办结"],
+        # full-width digits count as digits
+        "意见内容": ["建议加装电梯", "同意", "好", "电话：１３７００１３７０００"],
+    })
+
+
+def test_find_personal_reports_free_text_holding_personal_values_with_counts():
+    found = find_personal(_notes()).set_index("column")
+    assert found.index.tolist() == ["备注", "意见内容"]
+    assert found["kind"].tolist() == ["free_text", "free_text"]
+    assert found["n_values"].tolist() == [4, 4]
+    assert found["n_matching"].tolist() == [2, 1]
+    assert found.loc["备注", "reason"] == (
+        "free text: 2 of 4 texts hold personal values (2 phone numbers, 1 ID-card number, "
+        "1 name)")
+    assert found.loc["意见内容", "reason"] == \
+        "free text: 1 of 4 texts hold personal values (1 phone number)"
+    # an 18-digit number whose check character is wrong is not an ID-card number
+    wrong = pd.DataFrame({"备注": ["流水号110105194912310021"]})
+    assert find_personal(wrong).empty
+
+
+def test_pseudonymise_replaces_the_values_inside_free_text():
+    notes = _notes()
+    out = pseudonymise(notes, key="k1")
+    ref = {v: _ref_token(v, "k1") for v in ["王小明", "13800138000", "13900139000",
+                                             "13700137000", notes["备注"][2][3:21]]}
+    assert out["备注"].tolist() == [
+        f"联系人：{ref['王小明']}，电话{ref['13800138000']}", "无",
+        f"身份证{ref[notes['备注'][2][3:21]]}，请回电 {ref['13900139000']}", "已办结"]
+    assert out["意见内容"].tolist() == ["建议加装电梯", "同意", "好", f"电话：{ref['13700137000']}"]
+    assert out["编号"].tolist() == notes["编号"].tolist()
+    assert out.attrs["codebook"]["备注"] == {"pseudonymised": True, "personal": "free_text"}
+    # the same token as the phone number gets in its own column: joins still work
+    phones = pseudonymise(pd.DataFrame({"手机号": ["138-0013-8000"]}), key="k1")
+    assert phones["手机号"][0] == ref["13800138000"]
+
+
+@pytest.mark.parametrize("key", [0, 1, 7, True, False, 1.5, ["k"], 2**64])
+def test_pseudonymise_refuses_keys_that_are_not_text(key):
+    df = pd.DataFrame({"姓名": ["张伟"]})
+    with pytest.raises(tk.errors.ArgumentTypeError, match=r"`key` must be a secret text \(str\) "
+                       r"or bytes, not"):
+        pseudonymise(df, key=key)
+
+
+@pytest.mark.parametrize("key", [" ", "\t\n", "　", b"   "])
+def test_pseudonymise_refuses_keys_of_only_spaces(key):
+    df = pd.DataFrame({"姓名": ["张伟"]})
+    with pytest.raises(tk.errors.ArgumentError, match="must not be empty or only spaces"):
+        pseudonymise(df, key=key)
+
+
+def test_mask_text_finds_names_by_context_and_numbers_in_any_writing():
+    assert tk.io.mask_text("主持人 李四、赵六；居民王小明（电话 +86 138-0013-8000）") == \
+        "主持人 〔姓名〕、〔姓名〕；居民〔姓名〕（电话 〔电话〕）"
+    assert tk.io.mask_text("请联系 zjg@example.com 或 (0731)84561234") == \
+        "请联系 〔邮箱〕 或 〔电话〕"
+    assert tk.io.mask_text("加装电梯12345678901台") == "加装电梯12345678901台"  # no mobile

@@ -4,7 +4,7 @@
 codebook, pseudonymisation by the manifest, the guard of published tables and
 the node attributes of networks all use it. One frame holds personal columns
 under canonical names (``name``, ``phone``), under header words (``户主姓名``)
-and under headers that say nothing (``联系方式``, ``证件``, found by their
+and under headers that say nothing (``联络``, ``证件``, found by their
 values); every path must classify each of them the same way.
 
 ID-card numbers carry check characters computed in ``test_personal.py`` by an
@@ -30,7 +30,7 @@ IDS = [valid_id("11010519491231002"), valid_id("44052418800101001"),
        valid_id("32010619851203121")]
 
 #: What every path must find: column → kind.
-EXPECTED = {"name": "name", "phone": "phone", "户主姓名": "name", "联系方式": "phone",
+EXPECTED = {"name": "name", "phone": "phone", "户主姓名": "name", "联络": "phone",
             "证件": "id_card"}
 
 
@@ -41,7 +41,7 @@ def people() -> pd.DataFrame:
         "type": ["居民代表", "专家", "政协委员"],
         "phone": ["13800138000", "13900139000", None],                     # schema
         "户主姓名": ["张大山", "李小河", "王一"],                          # header word
-        "联系方式": ["138-0013-8001", "+86 139 0013 9001", "15900001111"],  # values
+        "联络": ["138-0013-8001", "+86 139 0013 9001", "15900001111"],      # values
         "证件": IDS,                                                         # values
         "unit_id": ["C01", "C01", "C02"],
         "备注": ["无", "有", "无"],
@@ -53,7 +53,7 @@ def test_find_personal_has_one_documented_shape():
     assert list(found.columns) == PERSONAL_COLUMNS
     assert dict(zip(found["column"], found["kind"], strict=True)) == EXPECTED
     assert found.set_index("column")["found_by"].to_dict() == {
-        "name": "schema", "phone": "schema", "户主姓名": "header", "联系方式": "content",
+        "name": "schema", "phone": "schema", "户主姓名": "header", "联络": "content",
         "证件": "content"}
     assert found["table"].eq("participants").all()
     # counts: phone has 2 values (one missing), all of them of the form
@@ -90,13 +90,14 @@ def test_every_path_classifies_the_same_columns():
     col = Collector()
     col.add_table("participants", frame)
     assert col.personal("participants") == EXPECTED
-    # networks: no personal column becomes a node attribute
+    # networks: no personal column becomes a node attribute, nor free text (备注 may
+    # name people even when, as here, it does not)
     attendance = pd.DataFrame({"session_id": ["S1", "S1", "S2"],
                                "participant_id": ["P1", "P2", "P3"]})
     G = tk.net.two_mode(tk.Study(participants=frame, attendance=attendance))
     attributes = {k for _, d in G.nodes(data=True) for k in d}
     assert "type" in attributes
-    assert "备注" in attributes
+    assert "备注" not in attributes
     assert not set(EXPECTED) & attributes
     assert _PERSONAL == set(schema_personal_columns())
     assert _PERSONAL == {"name", "phone", "id_card", "member_name"}

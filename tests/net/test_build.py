@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -211,3 +214,74 @@ def test_submission_flow_counts(small_study):
     assert F["批示"]["民政局"]["weight"] == 2
     assert F["采用"]["住建局"]["weight"] == 1
     assert F.nodes["P1"]["type"] == "政协委员"
+
+
+# ---------------------------------------------------------------------------
+# personal data as node ids and attributes
+
+
+def _named_attendance() -> pd.DataFrame:
+    return pd.DataFrame({"姓名": ["张伟", "李娜", "李娜", "王芳"],
+                         "session_id": ["S1", "S1", "S2", "S2"]})
+
+
+def test_two_mode_refuses_names_as_node_ids():
+    with pytest.raises(tk.errors.ArgumentError,
+                       match=r"tk.net.two_mode: `actor` = `姓名` \(name\) hold\(s\) personal "
+                             r"data.*pass `key=`.*allow_personal=True"):
+        tk.net.two_mode(_named_attendance(), actor="姓名")
+    phones = pd.DataFrame({"号码": ["13800138000", "13900139000"], "session_id": ["S1", "S1"]})
+    with pytest.raises(tk.errors.ArgumentError, match=r"`号码` \(phone\)"):
+        tk.net.two_mode(phones, actor="号码")
+
+
+def test_two_mode_with_a_key_uses_the_pseudonyms_of_tk_io(tmp_path):
+    att = _named_attendance()
+    G = tk.net.two_mode(att, actor="姓名", key="k")
+    tokens = tk.io.pseudonymise(att, ["姓名"], key="k")["姓名"]
+    assert {v for v, m in G.nodes(data="bipartite") if m == 0} == set(tokens)
+    assert G.graph["pseudonymised"] == ["actors"]
+    assert G.number_of_edges() == 4
+    for fmt in ("gexf", "graphml"):
+        text = tk.net.write(G, tmp_path / f"g.{fmt}").read_text(encoding="utf-8")
+        assert not {"张伟", "李娜", "王芳"} & set(re.findall(r"[\u4e00-\u9fff]+", text))
+        assert tokens[0] in text
+
+
+def test_graphs_of_names_are_written_and_drawn_only_when_allowed(tmp_path):
+    G = tk.net.two_mode(_named_attendance(), actor="姓名", allow_personal=True)
+    assert G.graph["personal"] == {"actors": "name"}
+    with pytest.raises(tk.errors.ArgumentError,
+                       match=r"tk.net.write\('g.gexf'\): the node ids \(name\)"):
+        tk.net.write(G, tmp_path / "g.gexf")
+    assert not (tmp_path / "g.gexf").exists()
+    path = tk.net.write(G, tmp_path / "g.gexf", allow_personal=True)
+    assert "张伟" in path.read_text(encoding="utf-8")
+    # drawn: no id labels by default, refused when asked for, drawn when allowed
+    ax = tk.plot.network(G, seed=1)
+    assert [t.get_text() for t in ax.texts] == []
+    with pytest.raises(tk.errors.ArgumentError, match=r"tk\.plot\.network: the node ids"):
+        tk.plot.network(G, label=True, seed=1)
+    ax = tk.plot.network(G, label=True, allow_personal=True, seed=1)
+    assert {"张伟", "李娜", "王芳"} <= {t.get_text() for t in ax.texts}
+    plt.close("all")
+
+
+def test_free_text_is_never_a_node_attribute(small_study, tmp_path):
+    participants = small_study.participants.assign(
+        备注=["电话13912345678，找王小明", "无", "无", "身份证号另附"],
+        organisation=["区第1中学", "甲社区居委会", "区民政局", "区第2中学"])
+    sessions = small_study.sessions.assign(body=["主持人：李某华。议题：加装电梯", "议题：停车"])
+    study = tk.Study(participants=participants, sessions=sessions,
+                     attendance=small_study.attendance)
+    G = tk.net.two_mode(study)
+    attributes = {k for _, d in G.nodes(data=True) for k in d}
+    assert "organisation" in attributes
+    assert not {"备注", "body", "name", "phone"} & attributes
+    text = tk.net.write(G, tmp_path / "g.graphml").read_text(encoding="utf-8")
+    assert "13912345678" not in text
+    assert "李某华" not in text
+    # a free-text attribute set by hand is refused at export
+    nx.set_node_attributes(G, {"S1": "联系人：王小明，13800138000"}, "备注")
+    with pytest.raises(tk.errors.ArgumentError, match=r"node attribute `备注` \(free_text\)"):
+        tk.net.write(G, tmp_path / "h.gexf")

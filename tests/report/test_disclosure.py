@@ -708,6 +708,16 @@ def test_regression_table_refuses_levels_of_personal_columns(named):
     assert "年龄" in plain["变量"].tolist()
 
 
+@pytest.mark.parametrize("header", ["负责人", "户主", "联系人", "填报人"])
+def test_regression_table_refuses_names_under_other_headers(named, header):
+    data = named.rename(columns={"name": header})
+    with pytest.raises(tk.errors.ArgumentError, match=f"`{header}` in `results`.*personal"):
+        tk.report.regression_table(tk.stats.regress(f"y ~ C({header}) + age", data))
+    shown = tk.report.regression_table(tk.stats.regress(f"y ~ C({header}) + age", data),
+                                       allow_personal=True).to_frame()
+    assert any("李娜" in str(v) for v in shown.iloc[:, 0])
+
+
 def test_every_table_builder_refuses_personal_values_unless_allowed(named):
     res = tk.stats.describe(named, vars=["phone"])
     with pytest.raises(ValueError, match="`phone`"):

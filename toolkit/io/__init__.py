@@ -9,7 +9,8 @@
 - :func:`read_study` reads a ``study.yaml`` manifest into a :class:`toolkit.Study`;
 - :func:`validate` reports every problem of a table or study at once;
 - :func:`find_personal`, :func:`pseudonymise` and :func:`mask` find, replace and
-  mask personal data;
+  mask personal data; :func:`personal_spans` and :func:`mask_text` find and mask it
+  inside free text, :func:`free_text_columns` names the columns of free text;
 - :func:`detect_encoding` tells the encoding of a text file's bytes;
 - :func:`read_polis` reads a Polis conversation export;
 - :func:`read_survey_export` reads a 问卷星/腾讯问卷 answer export (both modes) into a
@@ -28,8 +29,12 @@ __all__ = [
     "detect_encoding",
     "detect_platform",
     "find_personal",
+    "free_text_columns",
     "load_record",
     "mask",
+    "mask_text",
+    "personal_spans",
+    "personal_values",
     "pseudonymise",
     "read_polis",
     "read_study",
@@ -46,8 +51,12 @@ _LAZY = {
     "read_study": "toolkit.io.manifest",
     "validate": "toolkit.io.validation",
     "find_personal": "toolkit.io.personal",
+    "free_text_columns": "toolkit.io.personal",
     "pseudonymise": "toolkit.io.personal",
     "mask": "toolkit.io.personal",
+    "mask_text": "toolkit.io.personal",
+    "personal_spans": "toolkit.io.personal",
+    "personal_values": "toolkit.io.personal",
     "detect_encoding": "toolkit.io.encoding",
     "read_polis": "toolkit.io.polis",
     "read_survey_export": "toolkit.io.platforms",

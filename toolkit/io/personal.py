@@ -1,12 +1,18 @@
 """Personal data: find it, replace it with keyed pseudonyms, mask it for display.
 
-Files from district offices carry names (姓名), mainland ID-card numbers
-(公民身份号码) and mobile numbers. None of them may reach a published table or a
-printed message:
+Files from district offices carry names (姓名, 负责人, 户主, 联系人 …), mainland
+ID-card numbers (公民身份号码), mobile numbers and e-mail addresses, in their own
+columns and inside free text (备注, 意见内容, the body of a submission, the minutes
+of a session). None of them may reach a published table, a figure, an export or a
+printed message. This module is the one owner of finding them:
 
 - :func:`find_personal` lists the columns that hold them, by header, by the
   schema and codebook, and by the values themselves (ID-card numbers with a
-  valid GB 11643 check character, mobile numbers ``1[3-9]xxxxxxxxx``);
+  valid GB 11643 check character, mobile numbers ``1[3-9]xxxxxxxxx``), and the
+  free-text columns with personal values inside their texts;
+- :class:`TextScanner` finds the values inside a text; :func:`personal_spans`
+  says where they are and :func:`mask_text` replaces them — the one function
+  every message, table and text analysis that shows a text calls;
 - :func:`pseudonymise` replaces them with keyed hashes (HMAC-SHA256), so that
   tables pseudonymised with the same key still join on the token;
 - :func:`mask` shows a value with most of it hidden (``张*``, ``138****5678``).
@@ -32,7 +38,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -42,21 +48,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit import schema
-from toolkit._checks import is_study, refuse_large, require_columns
-from toolkit.errors import ArgumentTypeError
+from toolkit._checks import check_choice, is_study, refuse_large, require_columns
+from toolkit.errors import ArgumentError, ArgumentTypeError
 from toolkit.io.kinds import check_kind
 
 __all__ = [
+    "FREE_TEXT_LENGTH",
     "PERSONAL_COLUMNS",
+    "PLACEHOLDERS",
+    "SPAN_COLUMNS",
+    "TextScanner",
     "find_personal",
+    "free_text_columns",
     "is_id_card",
     "looks_personal",
     "mask",
+    "mask_text",
+    "personal_spans",
+    "personal_values",
     "pseudonymise",
     "schema_personal_columns",
 ]
 
-Kind = Literal["name", "id_card", "phone"]
+Kind = Literal["name", "id_card", "phone", "email"]
 
 #: Columns of :func:`find_personal`'s result.
 PERSONAL_COLUMNS = ["table", "column", "kind", "found_by", "n_values", "n_matching",
@@ -69,11 +83,25 @@ MIN_SHARE = 0.5
 #: spellings of its personal columns).
 _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字", "名称姓名", "真实姓名", "受访者姓名", "参与者姓名", "委员姓名",
-             "联系人", "联系人姓名", "填表人", "户主姓名", "full name", "person name",
-             "respondent name"),
-    "id_card": ("身份证号", "身份证号码", "身份证", "公民身份号码", "证件号码", "id card"),
-    "phone": ("手机号", "手机号码", "手机", "联系电话", "电话", "电话号码", "mobile"),
+             "联系人", "联系人姓名", "填表人", "填报人", "户主", "户主姓名", "负责人", "经办人",
+             "申请人", "签名", "签字", "法定代表人", "法人代表", "监护人", "紧急联系人",
+             "full name", "person name", "respondent name", "contact person", "contact name"),
+    "id_card": ("身份证号", "身份证号码", "身份证", "公民身份号码", "证件号", "证件号码",
+                "身份证件号码", "id card", "id number"),
+    "phone": ("手机号", "手机号码", "手机", "联系电话", "电话", "电话号码", "联系方式", "座机",
+              "固定电话", "办公电话", "mobile", "telephone", "tel", "phone number",
+              "mobile phone", "cell phone"),
+    "email": ("邮箱", "电子邮箱", "电子邮件", "邮件地址", "email", "e-mail", "email address"),
 }
+
+#: Header endings that mark a column as personal (``社区负责人``, ``联系人电话``), tried
+#: in this order; headers starting with ``是否``/``有无`` (yes/no questions) are exempt.
+_HEADER_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id_card", ("身份证号", "身份证号码", "身份证", "证件号", "证件号码")),
+    ("phone", ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码", "座机")),
+    ("email", ("邮箱", "电子邮箱", "电子邮件")),
+    ("name", ("姓名", "负责人", "联系人", "填表人", "填报人", "经办人", "申请人")),
+)
 
 
 def schema_personal_columns(kind: str | None = None) -> dict[str, str]:
@@ -179,19 +207,21 @@ def _classify(column: str, *, table: str | None, columns: set[str],
         return None, "", ""  # canonical and not personal here
     key = schema.clean_header(column)
     kind = words.get(key) or (_in_context(shared[key], columns) if key in shared else None)
-    if kind is None and key.endswith("姓名"):
-        kind = "name"
+    if kind is None and not key.startswith(("是否", "有无")):
+        kind = next((k for k, ends in _HEADER_ENDINGS if key.endswith(ends)), None)
     if kind is not None:
         return kind, "header", f"header `{column}`"
     return None, "", ""
 
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+_CHECK_CHARS = "10X98765432"
+_CHECK = np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)
 _ID18 = r"^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]$"
 _ID15 = r"^[1-9]\d{5}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}$"
 _PHONE = r"^(\+?86)?1[3-9]\d{9}$"
 _NAME = r"^([\p{Han}·]{2,5}|[A-Za-z][A-Za-z .'-]{1,40})$"
+_EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 
 
 def _text_array(values: pd.Series) -> pa.Array:
@@ -228,6 +258,12 @@ def _id_card_ok(arr: pa.Array) -> np.ndarray:
         expected = _CHECK[(digits @ _WEIGHTS) % 11]
         ok[idx[grid[:, 17] == expected]] = True
     return ok
+
+
+def _check_character_ok(text: str) -> bool:
+    """Whether an 18-character number of the ID-card shape carries its GB 11643 check character."""
+    total = sum(int(d) * w for d, w in zip(text[:17], _WEIGHTS.tolist(), strict=True))
+    return _CHECK_CHARS[total % 11] == text[17].upper()
 
 
 def is_id_card(value: object) -> bool:
@@ -270,6 +306,13 @@ def _name_ok(arr: pa.Array) -> np.ndarray:
     return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _email_ok(arr: pa.Array) -> np.ndarray:
+    if not len(arr):
+        return np.zeros(0, dtype=bool)
+    hit = pc.match_substring_regex(arr, _EMAIL)
+    return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _content_eligible(values: pd.Series) -> bool:
     """Whether a column's values may be ID-card or phone numbers (text, long whole numbers)."""
     if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(
@@ -283,17 +326,26 @@ def _content_eligible(values: pd.Series) -> bool:
     return True
 
 
-_FORMS = {"id_card": _id_card_ok, "phone": _phone_ok, "name": _name_ok}
+_FORMS = {"id_card": _id_card_ok, "phone": _phone_ok, "email": _email_ok, "name": _name_ok}
 _FORM_WORDS = {"id_card": "mainland ID-card numbers (check character verified)",
-               "phone": "mobile phone numbers"}
+               "phone": "mobile phone numbers", "email": "e-mail addresses"}
+_SPAN_WORDS = {"phone": "phone number", "id_card": "ID-card number", "email": "e-mail address",
+               "name": "name"}
+_ORDER = {k: i for i, k in enumerate(_SPAN_WORDS)}
 
 
-def _table_rows(frame: pd.DataFrame, table: str | None) -> list[dict[str, object]]:
-    """The rows of :func:`find_personal` for one table."""
+def _column_rows(frame: pd.DataFrame, table: str | None
+                 ) -> tuple[list[dict[str, object]], list[tuple[int, Any, pa.Array]]]:
+    """Rows of :func:`find_personal` for the personal columns of one table.
+
+    Also returns its other free-text columns (position, name, values), to be
+    searched inside.
+    """
     book = frame.attrs.get("codebook") or {}
     columns = {str(c) for c in frame.columns}
-    rows = []
-    for name in frame.columns:
+    rows: list[dict[str, object]] = []
+    texts: list[tuple[int, Any, pa.Array]] = []
+    for pos, name in enumerate(frame.columns):
         values = frame[name]
         entry = book.get(name)
         declared = entry.get("personal") if isinstance(entry, Mapping) else None
@@ -309,22 +361,77 @@ def _table_rows(frame: pd.DataFrame, table: str | None) -> list[dict[str, object
                 kind, found_by, n_matching = best, "content", counts[best]
                 reason = f"{counts[best] / n:.0%} of values are {_FORM_WORDS[best]}"
         if kind is None:
+            if n and _is_free_text(name, values, arr, table=table):
+                texts.append((pos, name, arr))
             continue
         if n_matching is None and kind in _FORMS:
             n_matching = int(_FORMS[kind](arr).sum()) if n else 0
         share = (round(n_matching / n, 4) if n else 0.0) if n_matching is not None else np.nan
         rows.append({"table": table, "column": name, "kind": kind, "found_by": found_by,
                      "n_values": n, "n_matching": n_matching, "share_matching": share,
-                     "reason": reason})
-    return rows
+                     "reason": reason, "_pos": pos, "_values": arr})
+    return rows, texts
 
 
-def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None) -> pd.DataFrame:
-    """Columns that hold personal data: names, ID-card numbers, mobile numbers.
+def _text_row(table: str | None, name: Any, pos: int, arr: pa.Array,
+              scan: TextScanner) -> dict[str, object] | None:
+    """The row of a free-text column holding personal values, or None."""
+    n_texts, counts = _text_counts(arr, scan)
+    if not n_texts:
+        return None
+    found = ", ".join(f"{c} {_SPAN_WORDS[k]}{'s' if c > 1 else ''}"
+                      for k, c in sorted(counts.items(), key=lambda kc: (-kc[1], _ORDER[kc[0]])))
+    return {"table": table, "column": name, "kind": "free_text", "found_by": "content",
+            "n_values": len(arr), "n_matching": n_texts,
+            "share_matching": round(n_texts / len(arr), 4),
+            "reason": f"free text: {n_texts} of {len(arr)} texts hold personal values ({found})",
+            "_pos": pos}
+
+
+def _names_of(rows: list[dict[str, object]]) -> list[str]:
+    """The values of the name columns among `rows` that have the form of a name."""
+    out: list[str] = []
+    for row in rows:
+        arr = row.get("_values")
+        if row["kind"] == "name" and arr is not None and len(arr):
+            out += arr.filter(pa.array(_name_ok(arr))).to_pylist()
+    return out
+
+
+def _search(tables: list[tuple[str | None, pd.DataFrame]], names: Iterable[Any] | None
+            ) -> tuple[list[dict[str, object]], TextScanner]:
+    """Every row of :func:`find_personal` for `tables`, and the scanner of their texts.
+
+    Names are looked for in free text when they are given, or held by a name
+    column of any of the tables (``participants.name`` for a Study).
+    """
+    found = [(table, *_column_rows(frame, table)) for table, frame in tables]
+    listed = list(_name_list(names))
+    for _, rows, _ in found:
+        listed += _names_of(rows)
+    scan = _scanner(listed)
+    out: list[dict[str, object]] = []
+    for table, rows, texts in found:
+        rows = rows + [r for pos, name, arr in texts
+                       if (r := _text_row(table, name, pos, arr, scan)) is not None]
+        out += sorted(rows, key=lambda r: r["_pos"])
+    return out, scan
+
+
+def _kind_of(frame: pd.DataFrame) -> str | None:
+    """The table kind named by a frame's load record, if any."""
+    kind = getattr(frame.attrs.get("load_record"), "table", None)
+    return kind if kind in schema.TABLES else None
+
+
+def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None,
+                  names: Iterable[str] | None = None) -> pd.DataFrame:
+    """Columns that hold personal data: names, ID-card and phone numbers, e-mail, free text.
 
     The one detector of personal columns: validation (which masks their
-    values), the study's codebook, pseudonymisation by the manifest and the
-    guard of published tables all use its answer.
+    values), the study's codebook, pseudonymisation by the manifest, the
+    guard of published tables and the node attributes of networks all use its
+    answer.
 
     Parameters
     ----------
@@ -335,6 +442,11 @@ def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None) -> pd.Da
         Table kind of a DataFrame (``"participants"``, ``"survey"`` …), so that
         its canonical columns are judged by the schema. Defaults to the kind
         named by the frame's load record; not used with a Study.
+    names : iterable of str, optional
+        Names of people to look for inside free text (e.g. the participants'
+        names). The names held by the name columns found are always looked
+        for (in a Study: those of every table, so the participants' names are
+        found in the texts of submissions and minutes).
 
     Returns
     -------
@@ -345,19 +457,25 @@ def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None) -> pd.Da
         - ``table`` — the table kind (from `kind`, the load record or the
           Study), or None when it is not known;
         - ``column`` — column name;
-        - ``kind`` — ``"name"``, ``"id_card"`` or ``"phone"`` (or the kind a
-          codebook declares, e.g. ``"email"``);
+        - ``kind`` — ``"name"``, ``"id_card"``, ``"phone"`` or ``"email"`` (or
+          the kind a codebook declares); ``"free_text"`` for a column of free
+          text (:func:`free_text_columns`) with personal values inside some
+          of its texts;
         - ``found_by`` — ``"codebook"`` (the codebook entry's ``personal``,
           which ``read_table(kind=...)`` fills from the schema), ``"schema"``
           (a canonical personal column), ``"header"`` (a header such as
-          ``姓名``, ``身份证号``, ``联系电话``) or ``"content"`` (the values);
+          ``姓名``, ``负责人``, ``身份证号``, ``联系方式``) or ``"content"`` (the
+          values);
         - ``n_values`` — non-missing values in the column;
         - ``n_matching`` — how many of those have the form of the kind (a
           name of 2–5 Chinese characters or Latin words; an ID-card number
-          with a valid check character; a mobile number); missing for kinds
-          without a form;
+          with a valid check character; a mobile number; an e-mail address);
+          for free text, how many texts hold at least one personal value;
+          missing for kinds without a form;
         - ``share_matching`` — ``n_matching / n_values`` (rounded to 4 places);
-        - ``reason`` — why the column was flagged, in words.
+        - ``reason`` — why the column was flagged, in words (for free text,
+          the values found by kind, e.g. ``free text: 2 of 40 texts hold
+          personal values (2 phone numbers, 1 name)``).
 
     Raises
     ------
@@ -365,6 +483,10 @@ def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None) -> pd.Da
         When `kind` is not a table kind.
     toolkit.errors.ArgumentTypeError
         When `data` is neither a DataFrame nor a Study.
+
+    See Also
+    --------
+    personal_spans : where the personal values inside a text are.
 
     Notes
     -----
@@ -378,13 +500,19 @@ def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None) -> pd.Da
        frame holds the identifier of a table where it is not (``unit_id``
        without ``participant_id`` or ``respondent_id``);
     3. the header: the schema's spellings of its personal columns
-       (``手机号码``, ``公民身份号码`` …) and other words for them (``户主姓名``,
-       any header ending in ``姓名``, ``联系人``, ``电话号码`` …);
+       (``手机号码``, ``公民身份号码`` …), other words for them (``户主``,
+       ``负责人``, ``联系人``, ``填报人``, ``经办人``, ``联系方式``, ``邮箱`` …) and
+       headers ending in one (``户主姓名``, ``社区负责人``, ``联系人电话``), but not
+       yes/no questions (``是否户主``);
     4. the values: at least half of them are ID-card numbers with a valid
-       GB 11643 check character (or 15-digit old numbers) or mobile numbers
+       GB 11643 check character (or 15-digit old numbers), mobile numbers
        ``1[3-9]`` + 9 digits (with optional ``+86``/``86``, spaces and
-       dashes). Names are not guessed from values alone: too many short
-       Chinese words look like names.
+       dashes) or e-mail addresses. Names are not guessed from values alone:
+       too many short Chinese words look like names;
+    5. free text: a free-text column (``备注``, ``意见内容``, ``body`` …) any of
+       whose texts holds a phone, ID-card number, e-mail address, one of the
+       names, or a name marked by its context (``联系人：王小明``), as
+       :class:`TextScanner` finds them.
 
     References
     ----------
@@ -405,22 +533,71 @@ def find_personal(data: pd.DataFrame | Any, *, kind: str | None = None) -> pd.Da
     >>> tk.io.find_personal(people, kind="participants")[["table", "column", "found_by"]]
               table column found_by
     0  participants   name   schema
+
+    Personal values inside free text:
+
+    >>> notes = pd.DataFrame({"户号": ["A1", "A2"], "负责人": ["张伟", "李娜"],
+    ...                       "备注": ["张伟的邻居，电话13800138000", "无"]})
+    >>> found = tk.io.find_personal(notes)
+    >>> found[["column", "kind", "found_by", "n_matching"]]
+      column       kind found_by  n_matching
+    0    负责人       name   header           2
+    1     备注  free_text  content           1
+    >>> found.loc[1, "reason"]
+    'free text: 1 of 2 texts hold personal values (1 phone number, 1 name)'
     """
     if kind is not None:
         check_kind(kind)
     if is_study(data):
-        rows = [row for name in data.tables for row in _table_rows(data.table(name), name)]
+        tables = [(name, data.table(name)) for name in data.tables]
     else:
         frame = _frame(data)
-        if kind is None:
-            kind = getattr(frame.attrs.get("load_record"), "table", None)
-            kind = kind if kind in schema.TABLES else None
-        rows = _table_rows(frame, kind)
-    out = pd.DataFrame(rows, columns=PERSONAL_COLUMNS)
+        tables = [(kind if kind is not None else _kind_of(frame), frame)]
+    rows, _ = _search(tables, names)
+    out = pd.DataFrame([{k: r[k] for k in PERSONAL_COLUMNS} for r in rows],
+                       columns=PERSONAL_COLUMNS)
     out["n_values"] = out["n_values"].astype("int64")
     out["n_matching"] = pd.array(out["n_matching"].tolist(), dtype="Int64")
     out["share_matching"] = out["share_matching"].astype("float64")
     return out
+
+
+def personal_values(values: Mapping[Any, Iterable[Any]], *,
+                    codebook: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Which of the value lists a table or figure would print are personal data.
+
+    `values` maps a column (a variable, a grouping) to the values that would
+    be shown (levels, group labels); each list is judged as one column, by its
+    header, by the `codebook`'s ``personal`` entries and by its content. The
+    check of every published table and figure that prints values of a column.
+    A column the codebook marks ``pseudonymised`` (by :func:`pseudonymise`)
+    holds tokens, not personal data.
+
+    Returns
+    -------
+    dict
+        Column → kind (``"name"``, ``"phone"`` …) of the personal ones.
+
+    Examples
+    --------
+    >>> personal_values({"负责人": ["张伟", "李娜"], "platform": ["微信群"]})
+    {'负责人': 'name'}
+    >>> done = pseudonymise(pd.DataFrame({"负责人": ["张伟", "李娜"]}), key="k")
+    >>> personal_values({"负责人": done["负责人"]}, codebook=done.attrs["codebook"])
+    {}
+    """
+    lists = {str(k): list(v) for k, v in values.items()}
+    width = max((len(v) for v in lists.values()), default=0)
+    if not width:
+        return {}
+    frame = pd.DataFrame({k: pd.Series(v + [None] * (width - len(v)), dtype=object)
+                          for k, v in lists.items()})
+    frame.attrs["codebook"] = dict(codebook or {})
+    found = find_personal(frame)
+    done = {k for k, v in (codebook or {}).items()
+            if isinstance(v, Mapping) and v.get("pseudonymised")}
+    return {c: k for c, k in zip(found["column"], found["kind"], strict=True)
+            if c not in done}
 
 
 def _frame(data: Any) -> pd.DataFrame:
@@ -452,6 +629,448 @@ def looks_personal(value: object) -> str | None:
     return "id_card" if is_id_card(compact) else None
 
 
+# ---------------------------------------------------------------------------
+# personal values inside free text
+# ---------------------------------------------------------------------------
+
+#: Placeholder :func:`mask_text` writes in place of each kind of value found in a text.
+PLACEHOLDERS: dict[str, str] = {
+    "id_card": "〔身份证号〕",
+    "phone": "〔电话〕",
+    "email": "〔邮箱〕",
+    "name": "〔姓名〕",
+}
+
+#: Columns of :func:`personal_spans`'s result.
+SPAN_COLUMNS = ["row", "start", "end", "kind"]
+
+#: Median length (characters) from which a text column of no known kind counts as free text.
+FREE_TEXT_LENGTH = 20
+
+# Full-width ASCII (digits, letters, ＠, ＋, （）…) and the ideographic space folded
+# one character for one, so that offsets in the folded text are offsets in the text.
+_FOLD = str.maketrans({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "})
+
+_HAN = "\u4e00-\u9fff"
+# Single-character surnames (the common ones of the 百家姓, without characters that
+# are mostly ordinary words) and compound surnames: a name found by its context
+# must start with one.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+    "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎"
+    "贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申"
+    "欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴"
+    "蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫"
+    "米柏宗瞿桂佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝官封谈"
+    "匡鞠惠荆乐冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺闻厉伊仝郜阚权帅屠豆朴廉禹井祖漆巴丰卿"
+    "狄晋容敬扈晁芮阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸战慕危亢嵇湛宾戎"
+    "勾茅揭尉冶束檀昝幸奉植衡富尧闭"
+)
+_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
+             "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延")
+# Words that name the person who follows them (``联系人：张三``, ``主持人 李四``); the
+# generic ones need a colon.
+_PERSON_LABELS = ("联系人", "主持人", "负责人", "填表人", "填报人", "经办人", "记录人", "审核人",
+                  "审批人", "签发人", "核稿人", "申请人", "反映人", "来信人", "来访人", "提案人",
+                  "领衔人", "报送人", "承办人", "发言人", "召集人", "当事人", "被访人", "受访人",
+                  "受访者", "联络员", "网格员", "记录员", "信息员", "调解员")
+_COLON_LABELS = ("姓名", "户主", "签字", "签名", "委员", "代表", "居民", "群众", "业主", "村民")
+# What may follow a name found by its context.
+_AFTER_NAME = ("联系", "电话", "手机", "身份", "同志", "先生", "女士", "老师", "书记", "主任",
+               "反映", "表示", "提出", "建议", "认为", "介绍", "说", "等", "和", "及", "与")
+
+_PATTERNS: dict[str, str] = {
+    # 18 characters with a birth date (the check character is verified after the
+    # match), and the old 15-digit numbers
+    "id_card": (r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
+                r"(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])"
+                r"|(?<!\d)[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d)"),
+    # mobile numbers (with +86, spaces or dashes) and landlines written with an area code
+    "phone": (r"(?<![\d+])(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)"
+              r"|(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3}-)\s?\d{7,8}(?!\d)"),
+    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+}
+# An Arrow (RE2) test that every text holding a value above passes (no look-arounds).
+_CANDIDATE = r"1[3-9]\d|\d{6}(?:18|19|20)\d\d|\d{8}[01]\d[0-3]\d{4}|0\d{2,3}[-)]|@"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regular expression matching any of `words` (longest first), as a character trie."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and len(branches[0]) == 1 else \
+            "(?:" + "|".join(branches) + ")"
+        return f"{body}?" if ends else body
+
+    return build(trie)
+
+
+def _context_pattern() -> str:
+    surname = "(?:" + "|".join(_COMPOUND) + f"|[{_SURNAMES}])"
+    after = "|".join(_AFTER_NAME)
+    name = rf"{surname}[{_HAN}]{{1,2}}?(?=[^{_HAN}·]|$|{after})"
+    person = "|".join(_PERSON_LABELS)
+    generic = "|".join(_COLON_LABELS)
+    note = r"(?:[(（][^)）]{0,6}[)）])?"
+    labelled = (rf"(?:(?:{person}){note}\s*[:：]?|(?:{generic}){note}\s*[:：])\s*"
+                rf"(?P<labelled>{name}(?:、{name})*)")
+    # a name right before its phone number, at the start of a clause or after a
+    # word for people: 王小明（电话 138…）, 居民王小明，手机：138…
+    start = "|".join(f"(?<={w})" for w in (*_COLON_LABELS, "同志"))
+    before = (rf"(?:(?<![{_HAN}·])|{start})(?P<before>{surname}[{_HAN}]{{1,2}})"
+              rf"(?=\s*[(（,，]?\s*(?:联系)?(?:电话|手机|手机号码?|联系方式|身份证号?码?)"
+              rf"\s*[:：]?\s*[\d+])")
+    return f"{labelled}|{before}"
+
+
+_CONTEXT = re.compile(_context_pattern())
+_FIXED = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in _PATTERNS.items()))
+_FIXED_QUICK = re.compile(r"\d{7}|\d[-\s]\d|@")
+
+
+def _name_list(names: Iterable[Any] | None) -> tuple[str, ...]:
+    """Distinct names of two characters or more (NFKC, stripped), longest first."""
+    if names is None:
+        return ()
+    if isinstance(names, str):
+        names = [names]
+    found = set()
+    for name in names:
+        if name is None or name is pd.NA or (isinstance(name, float) and np.isnan(name)):
+            continue
+        text = unicodedata.normalize("NFKC", str(name)).strip()
+        if len(text) >= 2 and not text.startswith("P_"):
+            found.add(text)
+    return tuple(sorted(found, key=lambda n: (-len(n), n)))
+
+
+class TextScanner:
+    """Finds personal values inside free text: the one detector of them.
+
+    Finds mobile and landline phone numbers (with ``+86``, spaces or dashes),
+    mainland ID-card numbers whose GB 11643 check character is right (and the
+    old 15-digit numbers), e-mail addresses, the `names` it is given wherever
+    they occur, and names that their context marks as names: after a word such
+    as ``联系人``, ``主持人``, ``负责人``, ``填表人``, ``户主`` (``联系人：王小明``,
+    ``主持人 李四、赵六``) or right before a phone number (``王小明（电话…``); such a
+    name must start with a common surname. Full-width digits and letters count as
+    their ASCII forms. :func:`personal_spans`, :func:`mask_text`,
+    :func:`find_personal` (free-text columns), :func:`pseudonymise` and the
+    masking of ``tk.text`` all use it.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Names to find wherever they occur, e.g. the ``name`` column of the
+        participants table (names of one character are ignored).
+    context : bool, default True
+        Also find names by their context (after 联系人 … or before a phone).
+
+    Examples
+    --------
+    >>> scan = TextScanner(names=["张建国"])
+    >>> scan.spans("张建国反映：电话13812345678，邮箱zjg@example.com")
+    [(0, 3, 'name'), (8, 19, 'phone'), (22, 37, 'email')]
+    >>> scan.mask("（联系人：王小明，联系电话：13800138000）")
+    '（联系人：〔姓名〕，联系电话：〔电话〕）'
+    """
+
+    def __init__(self, names: Iterable[str] | None = None, *, context: bool = True) -> None:
+        self.names = _name_list(names)
+        self.context = bool(context)
+        self._names = re.compile(_alternation(self.names)) if self.names else None
+
+    def __repr__(self) -> str:
+        return f"TextScanner(names={len(self.names)}, context={self.context})"
+
+    def __getstate__(self) -> dict:
+        return {"names": self.names, "context": self.context}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["names"], context=state.get("context", True))
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, kind)`` of every personal value in `text`, in order, not overlapping.
+
+        `kind` is ``"phone"``, ``"id_card"``, ``"email"`` or ``"name"``; offsets
+        are those of `text` as given.
+        """
+        if not isinstance(text, str) or not text:
+            return []
+        folded = text.translate(_FOLD)
+        found: list[tuple[int, int, str]] = []
+        if _FIXED_QUICK.search(folded):
+            for m in _FIXED.finditer(folded):
+                kind = m.lastgroup or ""
+                if kind == "id_card" and len(m.group()) == 18 and \
+                        not _check_character_ok(m.group()):
+                    continue
+                found.append((m.start(), m.end(), kind))
+        if self._names is not None:
+            found += [(m.start(), m.end(), "name") for m in self._names.finditer(folded)]
+        if self.context:
+            for m in _CONTEXT.finditer(folded):
+                if m.group("labelled") is not None:
+                    start = m.start("labelled")
+                    for part in m.group("labelled").split("、"):
+                        found.append((start, start + len(part), "name"))
+                        start += len(part) + 1
+                else:
+                    found.append((m.start("before"), m.end("before"), "name"))
+        if len(found) > 1:
+            found.sort(key=lambda s: (s[0], -s[1]))
+            kept = [found[0]]
+            for span in found[1:]:
+                if span[0] >= kept[-1][1]:
+                    kept.append(span)
+            found = kept
+        return found
+
+    def sub(self, text: str,
+            replace: Literal["placeholder", "mask"] | Callable[[str, str], str] = "placeholder"
+            ) -> str:
+        """`text` with every personal value replaced (see :func:`mask_text`)."""
+        spans = self.spans(text)
+        if not spans:
+            return text
+        if replace == "placeholder":
+            def repl(value: str, kind: str) -> str:
+                return PLACEHOLDERS[kind]
+        elif replace == "mask":
+            def repl(value: str, kind: str) -> str:
+                return str(mask(value, kind))
+        elif callable(replace):
+            repl = replace
+        else:
+            check_choice(replace, ("placeholder", "mask"), param="replace")
+        out, last = [], 0
+        for start, end, kind in spans:
+            out += [text[last:start], repl(text[start:end], kind)]
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+    def mask(self, text: str) -> str:
+        """`text` with every personal value replaced by its placeholder (:data:`PLACEHOLDERS`)."""
+        return self.sub(text, "placeholder")
+
+    def candidates(self, texts: pa.Array) -> np.ndarray:
+        """Which of `texts` (Arrow strings, NFKC) may hold a personal value: a fast test."""
+        if not len(texts):
+            return np.zeros(0, dtype=bool)
+        parts = [_CANDIDATE]
+        if self.context:
+            parts += [*_PERSON_LABELS, *_COLON_LABELS, "电话", "手机", "联系方式", "身份证"]
+        if self.names:
+            parts.append(_alternation(self.names))
+        hit = pc.match_substring_regex(texts, "|".join(parts))
+        return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@cache
+def _default_scanner() -> TextScanner:
+    return TextScanner()
+
+
+def _scanner(names: Iterable[str] | TextScanner | None) -> TextScanner:
+    if isinstance(names, TextScanner):
+        return names
+    listed = _name_list(names)
+    return TextScanner(listed) if listed else _default_scanner()
+
+
+def personal_spans(
+    texts: str | Iterable[Any] | pd.Series,
+    *,
+    names: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Where personal values sit inside free text: one row per value found.
+
+    The free-text detector (:class:`TextScanner`): phone numbers, ID-card
+    numbers (GB 11643 check character verified), e-mail addresses, the `names`
+    given, and names marked by their context (``联系人：王小明``, ``王小明（电话…``).
+
+    Parameters
+    ----------
+    texts : str, list of str or pandas.Series
+        One text or many; missing values hold nothing.
+    names : iterable of str, optional
+        Names to find wherever they occur (e.g. ``participants["name"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`SPAN_COLUMNS`: ``row`` (position of the text in
+        `texts`, from 0), ``start`` and ``end`` (character offsets in that
+        text, ``text[start:end]`` is the value), ``kind`` (``"phone"``,
+        ``"id_card"``, ``"email"`` or ``"name"``). The values themselves are
+        not copied into the result.
+
+    Examples
+    --------
+    >>> texts = ["主持人：李某华。议题：加装电梯", None, "电话 138-0013-8000，无其他"]
+    >>> tk.io.personal_spans(texts)
+       row  start  end   kind
+    0    0      4    7   name
+    1    2      3   16  phone
+    """
+    values = [texts] if isinstance(texts, str) else list(texts)
+    scan = _scanner(names)
+    rows = [(i, s, e, k) for i, text in enumerate(values) if isinstance(text, str)
+            for s, e, k in scan.spans(text)]
+    out = pd.DataFrame(rows, columns=SPAN_COLUMNS)
+    return out.astype({"row": "int64", "start": "int64", "end": "int64", "kind": "str"})
+
+
+def mask_text(
+    text: Any,
+    *,
+    names: Iterable[str] | None = None,
+    replace: Literal["placeholder", "mask"] | Callable[[str, str], str] = "placeholder",
+) -> Any:
+    """A text with every personal value inside it replaced: safe to print or publish.
+
+    The one masking of free text: messages and problem texts that quote what a
+    file holds, tables and exports of text columns, and ``tk.text`` call it.
+    Values are found by :class:`TextScanner` (see :func:`personal_spans`).
+
+    Parameters
+    ----------
+    text : str
+        The text; anything else (None, missing) is returned as it is.
+    names : iterable of str, optional
+        Names to find wherever they occur (e.g. ``participants["name"]``).
+    replace : {"placeholder", "mask"} or callable, default "placeholder"
+        ``"placeholder"`` writes ``〔电话〕``, ``〔身份证号〕``, ``〔邮箱〕`` or
+        ``〔姓名〕`` (:data:`PLACEHOLDERS`); ``"mask"`` hides most of each value
+        as :func:`mask` does (``138****8000``, ``王**``); a function
+        ``(value, kind) -> str`` writes what it returns.
+
+    Returns
+    -------
+    str
+        The text with the values replaced (the rest unchanged).
+
+    Examples
+    --------
+    >>> tk.io.mask_text("填表人：王小明 联系电话：13800138000")
+    '填表人：〔姓名〕 联系电话：〔电话〕'
+    >>> tk.io.mask_text("填表人：王小明 联系电话：13800138000", replace="mask")
+    '填表人：王** 联系电话：138****8000'
+    >>> tk.io.mask_text("张伟说好", names=["张伟"])
+    '〔姓名〕说好'
+    """
+    if not isinstance(text, str):
+        return text
+    return _scanner(names).sub(text, replace)
+
+
+def _free_text_word(column: str) -> bool:
+    key = schema.clean_header(column)
+    if any(key.endswith(w) for w in _TEXT_WORDS) or key.startswith(("备注", "其他")):
+        return True
+    return bool(set(re.findall(r"[a-z]+", unicodedata.normalize("NFKC", column).lower()))
+                & _TEXT_WORDS_EN)
+
+
+_TEXT_WORDS = ("备注", "说明", "意见", "建议", "内容", "正文", "描述", "诉求", "留言", "评论",
+               "回复", "答复", "反馈", "纪要", "全文", "摘要", "原因", "问题", "情况说明", "其他")
+_TEXT_WORDS_EN = {"note", "notes", "remark", "remarks", "comment", "comments", "text", "body",
+                  "description", "content", "message", "feedback", "reply", "answer",
+                  "minutes", "summary", "other"}
+
+
+def _is_free_text(column: Any, values: pd.Series, arr: pa.Array | None, *,
+                  table: str | None) -> bool:
+    """Whether a column holds free text (by the schema, its header or its values)."""
+    if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)
+            or values.dtype == "str"):
+        return False
+    name = str(column)
+    specs = [schema.TABLES[table].get(name)] if table is not None else \
+        [t.get(name) for t in schema.TABLES.values()]
+    specs = [s for s in specs if s is not None]
+    if specs:
+        if any(s.name == "body" for s in specs):
+            return True
+        if any(s.dtype != "string" or s.vocabulary or s.unique or s.references or s.personal
+               or s.name.endswith("_id") for s in specs):
+            return False
+    elif _free_text_word(name):
+        return True
+    if arr is None or not len(arr):
+        return False
+    lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+    return float(np.median(lengths)) >= FREE_TEXT_LENGTH
+
+
+def free_text_columns(data: pd.DataFrame, *, kind: str | None = None) -> list[str]:
+    """Columns of `data` that hold free text (remarks, opinions, minutes, bodies of texts).
+
+    Free text may name people or quote their phone numbers anywhere, so such
+    columns are scanned by :func:`find_personal` and never copied onto network
+    nodes by default. A column counts as free text when the schema says so
+    (``body``), when its header is a word for text (``备注``, ``意见内容``,
+    ``情况说明``, ``note`` …), or when its values are long (median of at least
+    :data:`FREE_TEXT_LENGTH` characters); canonical columns of other kinds
+    (ids, vocabularies, dates, ``topic``) are judged by their values only.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    kind : str, optional
+        Table kind, so that canonical columns are judged by the schema.
+
+    Returns
+    -------
+    list of str
+        The free-text columns, in the order of `data`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"编号": ["A"], "备注": ["无"], "body": ["……"],
+    ...                    "地址": ["云溪区青云街道幸福小区3栋2单元501室旁边的门面房"]})
+    >>> tk.io.free_text_columns(df)
+    ['备注', 'body', '地址']
+    """
+    frame = _frame(data)
+    if kind is None:
+        kind = _kind_of(frame)
+    else:
+        kind = check_kind(kind)
+    out = []
+    for name in frame.columns:
+        values = frame[name]
+        arr = _text_array(values) if _content_eligible(values) else None
+        if _is_free_text(name, values, arr, table=kind):
+            out.append(name)
+    return out
+
+
+def _text_counts(arr: pa.Array, scan: TextScanner) -> tuple[int, dict[str, int]]:
+    """Texts holding personal values, and the values found by kind."""
+    hit = np.flatnonzero(scan.candidates(arr))
+    counts: dict[str, int] = {}
+    n = 0
+    for text in arr.take(pa.array(hit)).to_pylist() if len(hit) else []:
+        spans = scan.spans(text)
+        if spans:
+            n += 1
+            for _, _, k in spans:
+                counts[k] = counts.get(k, 0) + 1
+    return n, counts
+
+
 def _canonical_value(value: str, kind: str | None) -> str:
     text = unicodedata.normalize("NFKC", value).strip()
     if kind == "phone":
@@ -467,6 +1086,28 @@ def _token(value: str, key: bytes, prefix: str, length: int) -> str:
     return prefix + digest[:length]
 
 
+def _secret(key: object) -> bytes:
+    """The key as bytes, or a clear error: a non-empty str or bytes, not only spaces."""
+    advice = ("Choose a long random key once per study (e.g. `secrets.token_hex(16)`), keep "
+              "it outside the notebook and the data folder (e.g. in an environment variable, "
+              "then `key=os.environ[\"STUDY_KEY\"]`), and use the same key for every table "
+              "that must be joined.")
+    if key is None:
+        msg = ("`key` is required: pseudonyms are keyed hashes, and without a secret key "
+               "anyone could recompute them from guessed names or phone numbers. " + advice)
+        raise ArgumentError(msg)
+    if not isinstance(key, str | bytes):
+        msg = (f"`key` must be a secret text (str) or bytes, not {type(key).__name__} "
+               f"({key!r} would hash with no secret at all). " + advice)
+        raise ArgumentTypeError(msg)
+    if not key.strip():
+        msg = ("`key` is required and must not be empty or only spaces: without a secret "
+               "key anyone could recompute the pseudonyms from guessed names or phone "
+               "numbers. " + advice)
+        raise ArgumentError(msg)
+    return key.encode("utf-8") if isinstance(key, str) else bytes(key)
+
+
 def pseudonymise(
     data: pd.DataFrame,
     columns: Sequence[str] | str | None = None,
@@ -474,6 +1115,7 @@ def pseudonymise(
     key: str | bytes,
     prefix: str = "P_",
     length: int = 16,
+    names: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Replace personal values with keyed pseudonyms, so that joins still work.
 
@@ -482,6 +1124,8 @@ def pseudonymise(
     token, in this table and in any other, so ``merge`` on a pseudonymised id or
     phone number still matches; without the key the tokens cannot be recomputed
     from guesses (a plain hash of a phone number can: there are only 10⁹ of them).
+    In free-text columns (remarks, opinions, minutes) only the personal values
+    inside each text are replaced, by the same tokens (``联系人：P_…，电话 P_…``).
 
     Parameters
     ----------
@@ -498,6 +1142,9 @@ def pseudonymise(
     length : int, default 16
         Hex characters kept (16 = 64 bits: collisions are negligible below
         10⁸ distinct values).
+    names : iterable of str, optional
+        Names to replace inside free text, besides those of the table's own
+        name columns (e.g. the participants' names for a table of submissions).
 
     Returns
     -------
@@ -507,8 +1154,11 @@ def pseudonymise(
 
     Raises
     ------
-    ValueError
-        When `key` is empty.
+    toolkit.errors.ArgumentError
+        When `key` is missing, empty or only spaces (a ``ValueError``).
+    toolkit.errors.ArgumentTypeError
+        When `key` is neither str nor bytes (``0``, ``True``, a number: they
+        would hash with no secret).
     toolkit.errors.ColumnNotFoundError
         When a column named is not in `data`.
 
@@ -517,6 +1167,7 @@ def pseudonymise(
     Values are put in a standard form before hashing, so that differently
     written copies of the same value match: NFKC and stripped; phone numbers
     without spaces, dashes or the ``+86`` prefix; ID-card numbers upper case.
+    Values inside free text are found by :class:`TextScanner`.
 
     References
     ----------
@@ -529,37 +1180,48 @@ def pseudonymise(
     >>> pa_, pb = (tk.io.pseudonymise(t, key="密钥") for t in (a, b))
     >>> pa_["手机号"][0] == pb["手机号"][0], pa_["手机号"][0][:2], pd.isna(pa_["手机号"][1])
     (True, 'P_', True)
+
+    Inside free text, the values get the tokens they get in their own columns:
+
+    >>> notes = pd.DataFrame({"备注": ["联系人：王小明，电话13800138000", "无"]})
+    >>> tk.io.pseudonymise(notes, key="密钥", length=6)["备注"].tolist()
+    ['联系人：P_080c53，电话P_dfc638', '无']
+    >>> tk.io.pseudonymise(a, key="密钥", length=6)["手机号"][0]
+    'P_dfc638'
     """
-    if key is None or (isinstance(key, str | bytes) and not key):
-        msg = (
-            "`key` is required and must not be empty: pseudonyms are keyed hashes, and "
-            "without a secret key anyone could recompute them from guessed names or phone "
-            "numbers. Choose a long random key once per study (e.g. `secrets.token_hex(16)`), "
-            "keep it outside the notebook and the data folder (e.g. in an environment "
-            "variable, then `key=os.environ[\"STUDY_KEY\"]`), and use the same key for every "
-            "table that must be joined."
-        )
-        raise ValueError(msg)
-    secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    found = find_personal(data)
-    kinds = dict(zip(found["column"], found["kind"], strict=True))
+    secret = _secret(key)
+    frame = _frame(data)
+    rows, scan = _search([(_kind_of(frame), frame)], names)
+    kinds = {r["column"]: r["kind"] for r in rows}
     if columns is None:
-        targets = list(found["column"])
+        targets = [r["column"] for r in rows]
     else:
         targets = [columns] if isinstance(columns, str) else list(columns)
         require_columns(data, {"columns": targets}, cutoff=0.5)
+    texts = set(free_text_columns(frame)) if any(c not in kinds for c in targets) else set()
     out = data.copy()
     book = {k: dict(v) for k, v in (data.attrs.get("codebook") or {}).items()}
+
+    def token(value: str, kind: str | None) -> str:
+        return _token(_canonical_value(value, kind), secret, prefix, length)
+
     for name in targets:
         kind = kinds.get(name)
         values = data[name]
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        tokens = []
-        for u in uniques:
-            text = str(int(u)) if isinstance(u, float) and float(u).is_integer() else str(u)
-            tokens.append(_token(_canonical_value(text, kind), secret, prefix, length))
-        uniq = pd.array(tokens, dtype="str") if tokens else pd.array([], dtype="str")
-        out[name] = pd.Series(uniq.take(codes, allow_fill=True), index=data.index)
+        if kind == "free_text" or (kind is None and name in texts):
+            tokens = [scan.sub(u, token) if isinstance(u, str) else u for u in uniques]
+            uniq = pd.array(tokens, dtype=object)
+            replaced = pd.Series(uniq.take(codes, allow_fill=True), index=data.index)
+            out[name] = replaced.astype(values.dtype) if values.dtype != object else replaced
+            kind = "free_text"
+        else:
+            tokens = []
+            for u in uniques:
+                text = str(int(u)) if isinstance(u, float) and float(u).is_integer() else str(u)
+                tokens.append(token(text, kind))
+            uniq = pd.array(tokens, dtype="str") if tokens else pd.array([], dtype="str")
+            out[name] = pd.Series(uniq.take(codes, allow_fill=True), index=data.index)
         entry = book.setdefault(name, {})
         entry["pseudonymised"] = True
         if kind:
@@ -575,7 +1237,7 @@ def mask(value: object, kind: str | None = None) -> object:
     ----------
     value : object
         The value; missing values are returned as they are.
-    kind : {"name", "id_card", "phone"}, optional
+    kind : {"name", "id_card", "phone", "email", "free_text"}, optional
         What the value is; guessed from its form when omitted (ID-card number,
         mobile number, else treated as a name).
 
@@ -584,7 +1246,10 @@ def mask(value: object, kind: str | None = None) -> object:
     str
         Names keep their first character (``张*``, ``欧***``); ID-card numbers
         their first 4 and last 4 characters; mobile numbers their first 3 and
-        last 4 digits; anything else its first character.
+        last 4 digits; e-mail addresses the first character and the domain;
+        free text stays as written but for the personal values inside it,
+        masked each by its kind (:func:`mask_text` with ``replace="mask"``);
+        anything else its first character.
 
     Examples
     --------
@@ -594,12 +1259,18 @@ def mask(value: object, kind: str | None = None) -> object:
     '1101**********123X'
     >>> mask("+86 138-0013-5678")
     '138****5678'
+    >>> mask("意见：联系人王小明，13800138000", "free_text")
+    '意见：联系人王**，138****8000'
     >>> mask(None) is None
     True
     """
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return value
+    if kind == "free_text":
+        return mask_text(str(value), replace="mask")
     text = unicodedata.normalize("NFKC", str(value)).strip()
+    if kind == "email" and "@" in text[1:]:
+        return text[0] + "***" + text[text.rindex("@"):]
     if kind is None:
         kind = looks_personal(text) or "name"
     if kind == "phone":

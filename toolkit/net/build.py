@@ -15,17 +15,25 @@ import scipy.sparse as sp
 from toolkit._checks import as_table, check_choice, is_study, require_columns
 from toolkit._docs import doc
 from toolkit.errors import ArgumentError, ArgumentTypeError, DataTooLargeError, ToolkitWarning
-from toolkit.io.personal import find_personal, schema_personal_columns
+from toolkit.io.personal import (
+    find_personal,
+    free_text_columns,
+    pseudonymise,
+    schema_personal_columns,
+)
 from toolkit.net._engine import MAX_GRAPH_EDGES, check_graph
 from toolkit.schema import VOCABULARIES
 
 if TYPE_CHECKING:
     from toolkit.study import Study
 
-__all__ = ["SparseProjection", "organisation", "project", "submission_flow", "two_mode"]
+__all__ = ["SparseProjection", "organisation", "personal_in_graph", "project",
+           "refuse_personal_graph", "submission_flow", "two_mode"]
 
 #: Columns never copied onto nodes (personal data).
 _PERSONAL = set(schema_personal_columns())
+
+_MODES = {"actors": "actor", "events": "event"}
 
 
 def _need_study(obj: Any, where: str) -> None:
@@ -48,11 +56,16 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _left_out(frame: pd.DataFrame) -> set[Any]:
+    """Columns never copied onto nodes: personal data and free text (remarks, minutes)."""
+    return _PERSONAL | set(find_personal(frame)["column"]) | set(free_text_columns(frame))
+
+
 def _attribute_table(frame: pd.DataFrame | None, key: str) -> dict[Hashable, dict[str, Any]]:
-    """Node attributes by id from a canonical table (personal columns left out)."""
+    """Node attributes by id from a canonical table (personal and free-text columns left out)."""
     if frame is None or key not in frame.columns:
         return {}
-    personal = _PERSONAL | set(find_personal(frame)["column"])
+    personal = _left_out(frame)
     cols = [c for c in frame.columns if c != key and c not in personal]
     out: dict[Hashable, dict[str, Any]] = {}
     sub = frame[[key, *cols]].drop_duplicates(subset=[key], keep="first")
@@ -60,6 +73,123 @@ def _attribute_table(frame: pd.DataFrame | None, key: str) -> dict[Hashable, dic
         node = rec.pop(key)
         out[node] = {k: v for k, v in ((k, _clean(v)) for k, v in rec.items()) if v is not None}
     return out
+
+
+# ---------------------------------------------------------------------------
+# personal data as node ids and attributes
+
+
+def _personal_ids(frame: pd.DataFrame, columns: dict[str, str]) -> dict[str, str]:
+    """Mode → kind, for the id columns of `frame` that hold personal data."""
+    wanted = list(dict.fromkeys(columns.values()))
+    found = find_personal(frame[wanted])
+    kinds = dict(zip(found["column"], found["kind"], strict=True))
+    return {mode: kinds[col] for mode, col in columns.items() if col in kinds}
+
+
+def _guard_ids(frame: pd.DataFrame, columns: dict[str, str], *, key: str | bytes | None,
+               allow_personal: bool, where: str) -> tuple[dict[str, str], dict[str, dict]]:
+    """Personal id columns: refused, pseudonymised (with `key`) or allowed.
+
+    Returns mode → kind of the personal id columns, and mode → {id: pseudonym}
+    for those replaced.
+    """
+    personal = _personal_ids(frame, columns)
+    if not personal or allow_personal:
+        return personal, {}
+    if key is None:
+        named = ", ".join(f"`{_MODES[m]}` = `{columns[m]}` ({k})" for m, k in personal.items())
+        msg = (f"{where}: {named} hold(s) personal data; as node ids they would print in "
+               "every figure, table and exported file (GEXF, GraphML, Pajek, DL). Use an id "
+               "column instead (e.g. `participant_id`), pass `key=` to replace the ids by "
+               "keyed pseudonyms here, pseudonymise the column first "
+               f"(`tk.io.pseudonymise(df, [{columns[next(iter(personal))]!r}], key=...)`), "
+               "or pass `allow_personal=True` for a graph that stays inside the project.")
+        raise ArgumentError(msg)
+    maps: dict[str, dict] = {}
+    for mode in personal:
+        col = columns[mode]
+        ids = frame[[col]].drop_duplicates().dropna()
+        tokens = pseudonymise(ids, [col], key=key)[col]
+        maps[mode] = dict(zip(ids[col].tolist(), tokens.tolist(), strict=True))
+    return personal, maps
+
+
+def _attribute_frame(G: nx.Graph, keys: list[str]) -> pd.DataFrame:
+    data = G.nodes(data=True)
+    return pd.DataFrame({k: pd.Series([d.get(k) for _, d in data], dtype=object) for k in keys})
+
+
+def personal_in_graph(G: nx.Graph, attributes: list[str] | None = None, *,
+                      ids: bool = True) -> dict[str, str]:
+    """What in a graph holds personal data: ``"node ids"`` and attribute names → kind.
+
+    Node ids are personal when the graph says so (built from a personal
+    column with ``allow_personal=True``) or when, in one mode, at least half of
+    them are phone or ID-card numbers (not looked at when `ids` is False);
+    node attributes (all, or the `attributes` named) by
+    :func:`toolkit.io.find_personal` on their values, free text with personal
+    values included. ``label`` counts as the ids
+    when those are personal.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("13800138000", "S1"), ("13900139000", "S1")])
+    >>> nx.set_node_attributes(G, {"S1": "联系人：王小明"}, "备注")
+    >>> personal_in_graph(G)
+    {'node ids': 'phone', '备注': 'free_text'}
+    """
+    out: dict[str, str] = {}
+    marked = G.graph.get("personal") or {}
+    if isinstance(marked, dict) and marked:
+        out["node ids"] = next(iter(marked.values()))
+    if ids and "node ids" not in out and G.number_of_nodes():
+        modes = nx.get_node_attributes(G, "bipartite")
+        groups: dict[Any, list[str]] = {}
+        for v in G:
+            groups.setdefault(modes.get(v), []).append(str(v))
+        for ids in groups.values():
+            found = find_personal(pd.DataFrame({"node": pd.Series(ids, dtype=object)}))
+            if len(found):
+                out["node ids"] = str(found["kind"].iloc[0])
+                break
+    keys = attributes if attributes is not None else \
+        sorted({k for _, d in G.nodes(data=True) for k in d}, key=str)
+    keys = [k for k in keys if k != "bipartite"]
+    if keys:
+        found = find_personal(_attribute_frame(G, keys))
+        out.update(zip(found["column"], found["kind"], strict=True))
+    if "node ids" in out and "label" in keys:
+        out.setdefault("label", out["node ids"])
+    return out
+
+
+def refuse_personal_graph(G: nx.Graph, *, where: str, attributes: list[str] | None = None,
+                          ids: bool = True) -> None:
+    """Raise ArgumentError when a graph's ids (if `ids`) or attributes hold personal data.
+
+    The one check of ``tk.net.write`` and ``tk.plot.network``: the message names
+    what is personal and the fixes.
+    """
+    found = personal_in_graph(G, attributes, ids=ids)
+    if not ids:
+        found.pop("node ids", None)
+    if not found:
+        return
+    parts = ", ".join(f"{'the node ids' if k == 'node ids' else f'node attribute `{k}`'} "
+                      f"({kind})" for k, kind in found.items())
+    fixes = []
+    if "node ids" in found:
+        fixes.append("build the graph with `key=` (e.g. `tk.net.two_mode(df, actor=..., "
+                     "key=...)`) or from a pseudonymised table (`tk.io.pseudonymise`)")
+    attrs = [k for k in found if k != "node ids"]
+    if attrs:
+        fixes.append("leave out the attribute(s) (`for _, d in G.nodes(data=True): "
+                     f"d.pop({attrs[0]!r}, None)`)")
+    msg = (f"{where}: {parts} hold(s) personal data. To publish the graph, "
+           f"{' or '.join(fixes)}; or pass `allow_personal=True` if the output stays "
+           "inside the project.")
+    raise ArgumentError(msg)
 
 
 @doc
@@ -70,6 +200,8 @@ def two_mode(
     event: str = "session_id",
     weight: str | None = None,
     agg: Literal["sum", "mean", "max", "first", "last"] = "sum",
+    key: str | bytes | None = None,
+    allow_personal: bool = False,
 ) -> nx.Graph:
     """Two-mode (bipartite) graph of actors and the events they take part in.
 
@@ -78,7 +210,8 @@ def two_mode(
     the networkx convention, so ``networkx.algorithms.bipartite`` works on the
     result. From a Study, actors carry the ``participants`` columns (type,
     sector, committee, unit …) and events the ``sessions`` columns (date,
-    platform, topic …); personal columns (name, ID card, phone) are never copied.
+    platform, topic …); personal columns (name, ID card, phone) and free text
+    (remarks, minutes: they may name people) are never copied.
 
     Parameters
     ----------
@@ -95,15 +228,27 @@ def two_mode(
     agg : {"sum", "mean", "max", "first", "last"}, default "sum"
         How repeated rows of the same pair combine into one `weight` (``"last"``
         keeps a voter's final vote).
+    key : str or bytes, optional
+        Secret key: when `actor` or `event` holds personal data (names, phone
+        or ID-card numbers, as ``tk.io.find_personal`` finds them, e.g.
+        ``actor="姓名"``), its ids are replaced by the keyed pseudonyms of
+        ``tk.io.pseudonymise`` (the same tokens as in a table pseudonymised
+        with this key).
+    allow_personal : bool, default False
+        Keep personal ids as they are (for a graph that stays inside the
+        project); ``G.graph["personal"]`` then says so, and ``tk.net.write``
+        and ``tk.plot.network`` still refuse to print them unless told.
 
     Returns
     -------
     networkx.Graph
-        Bipartite graph. Node ids are the original ids. When an actor id equals
-        an event id, every actor becomes ``"actor:<id>"`` and every event
-        ``"event:<id>"`` (a ToolkitWarning says so) and the original id is kept
-        in node attribute ``label``. ``G.graph`` records ``actor``, ``event``,
-        ``weight`` and ``id_prefix`` (None or the two prefixes).
+        Bipartite graph. Node ids are the original ids (pseudonyms for personal
+        ids with `key`). When an actor id equals an event id, every actor becomes
+        ``"actor:<id>"`` and every event ``"event:<id>"`` (a ToolkitWarning says
+        so) and the original id is kept in node attribute ``label``. ``G.graph``
+        records ``actor``, ``event``, ``weight``, ``id_prefix`` (None or the two
+        prefixes), and, when ids are personal, ``pseudonymised`` (the modes
+        replaced) or ``personal`` (mode → kind, kept with `allow_personal`).
 
     Raises
     ------
@@ -111,6 +256,9 @@ def two_mode(
         When `actor`, `event` or `weight` is not a column of the data.
     ValueError
         When some rows have a missing actor or event id.
+    ArgumentError
+        When `actor` or `event` holds personal data and neither `key` nor
+        ``allow_personal=True`` is given.
 
     See Also
     --------
@@ -125,6 +273,14 @@ def two_mode(
     [('P1', 0), ('P2', 0), ('P3', 0), ('S1', 1), ('S2', 1)]
     >>> G.number_of_edges()
     4
+
+    A column of names becomes pseudonymous ids with a key (and is refused
+    without one):
+
+    >>> named = att.assign(姓名=["张伟", "李娜", "李娜", "王芳"])
+    >>> G = tk.net.two_mode(named, actor="姓名", key="课题组的密钥")
+    >>> sorted(v[:2] for v, m in G.nodes(data="bipartite") if m == 0), G.graph["pseudonymised"]
+    (['P_', 'P_', 'P_'], ['actors'])
     """
     from toolkit._engines import is_large
 
@@ -158,11 +314,20 @@ def two_mode(
     else:
         pairs = pairs.drop_duplicates()
 
-    actor_ids = pd.unique(pairs[actor])
-    event_ids = pd.unique(pairs[event])
+    personal, maps = _guard_ids(frame, {"actors": actor, "events": event}, key=key,
+                                allow_personal=allow_personal, where="tk.net.two_mode")
     actor_attrs = _attribute_table(participants, "participant_id") if actor == "participant_id" \
         else {}
     event_attrs = _attribute_table(sessions, "session_id") if event == "session_id" else {}
+    if maps:
+        pairs = pairs.copy()
+        for mode, mapping in maps.items():
+            col = actor if mode == "actors" else event
+            pairs[col] = pairs[col].map(mapping)
+        actor_attrs = {maps.get("actors", {}).get(k, k): v for k, v in actor_attrs.items()}
+        event_attrs = {maps.get("events", {}).get(k, k): v for k, v in event_attrs.items()}
+    actor_ids = pd.unique(pairs[actor])
+    event_ids = pd.unique(pairs[event])
 
     collide = set(actor_ids.tolist()) & set(event_ids.tolist())
     prefix = None
@@ -179,6 +344,10 @@ def two_mode(
 
     G = nx.Graph()
     G.graph.update({"actor": actor, "event": event, "weight": weight, "id_prefix": prefix})
+    if maps:
+        G.graph["pseudonymised"] = list(maps)
+    elif personal:
+        G.graph["personal"] = personal
     G.add_nodes_from(
         (name(v, "actors"), {"bipartite": 0, **({"label": str(v)} if prefix else {}),
                              **actor_attrs.get(v, {})})
@@ -245,9 +414,14 @@ def _incidence_from_codes(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_col
     return R
 
 
-def _incidence(B: Any, on: str, actor: str, event: str
-               ) -> tuple[sp.csr_array, list, nx.Graph | None]:
-    """Incidence matrix (projected mode × other mode), node ids and the source graph."""
+def _incidence(B: Any, on: str, actor: str, event: str, *, key: str | bytes | None = None,
+               allow_personal: bool = False,
+               ) -> tuple[sp.csr_array, list, nx.Graph | None, dict[str, Any]]:
+    """Incidence matrix (projected mode × other mode), node ids and the source graph.
+
+    Also returns what the projection records about personal ids
+    (``personal``/``pseudonymised``).
+    """
     if isinstance(B, nx.Graph):
         check_graph(B, name="B")
         modes = nx.get_node_attributes(B, "bipartite")
@@ -275,7 +449,13 @@ def _incidence(B: Any, on: str, actor: str, event: str
                 raise ArgumentError(msg)
         R = _incidence_from_codes(np.asarray(r, dtype=np.int64), np.asarray(c, dtype=np.int64),
                                   len(ours), len(other))
-        return R, ours, B
+        marks: dict[str, Any] = {}
+        mode = "actors" if keep == 0 else "events"
+        if (B.graph.get("personal") or {}).get(mode):
+            marks["personal"] = {mode: B.graph["personal"][mode]}
+        if mode in (B.graph.get("pseudonymised") or []):
+            marks["pseudonymised"] = [mode]
+        return R, ours, B, marks
     if isinstance(B, pd.DataFrame):
         if actor in B.columns and event in B.columns:  # an edge list (attendance-like)
             first, second = (actor, event) if on == "actors" else (event, actor)
@@ -286,7 +466,14 @@ def _incidence(B: Any, on: str, actor: str, event: str
             rc, ru = pd.factorize(B[first], sort=False)
             cc, cu = pd.factorize(B[second], sort=False)
             R = _incidence_from_codes(rc, cc, len(ru), len(cu))
-            return R, list(ru), None
+            mode = "actors" if on == "actors" else "events"
+            personal, maps = _guard_ids(B, {mode: first}, key=key,
+                                        allow_personal=allow_personal, where="tk.net.project")
+            nodes = list(ru)
+            if maps:
+                nodes = [maps[mode][v] for v in nodes]
+                return R, nodes, None, {"pseudonymised": [mode]}
+            return R, nodes, None, {"personal": personal} if personal else {}
         values = B.to_numpy()
         if not np.issubdtype(values.dtype, np.number) and values.dtype != bool:
             msg = ("`B` is a DataFrame without the `actor` and `event` columns "
@@ -295,9 +482,13 @@ def _incidence(B: Any, on: str, actor: str, event: str
                    "`actor=`/`event=` naming its id columns, or a 0/1 matrix.")
             raise ArgumentError(msg)
         M = sp.csr_array((np.nan_to_num(values.astype(float)) != 0).astype(np.float64))
-        if on == "actors":
-            return M, list(B.index), None
-        return sp.csr_array(M.T), list(B.columns), None
+        ids = pd.DataFrame({"node": pd.Series(list(B.index if on == "actors" else B.columns),
+                                              dtype=object)})
+        personal, maps = _guard_ids(ids, {on: "node"}, key=key, allow_personal=allow_personal,
+                                    where="tk.net.project")
+        nodes = [maps[on][v] for v in ids["node"]] if maps else list(ids["node"])
+        marks = {"pseudonymised": [on]} if maps else ({"personal": personal} if personal else {})
+        return (M if on == "actors" else sp.csr_array(M.T)), nodes, None, marks
     msg = ("`B` must be a two-mode networkx Graph (from `tk.net.two_mode`), an "
            f"attendance-like DataFrame or a biadjacency DataFrame, not {type(B).__name__}.")
     raise ArgumentTypeError(msg)
@@ -312,6 +503,8 @@ def project(
     output: Literal["graph", "edges", "sparse"] = "graph",
     actor: str = "participant_id",
     event: str = "session_id",
+    key: str | bytes | None = None,
+    allow_personal: bool = False,
 ) -> nx.Graph | pd.DataFrame | SparseProjection:
     r"""One-mode projection of a two-mode network, by sparse matrix products.
 
@@ -338,17 +531,26 @@ def project(
         millions of ties).
     {actor}
     {event}
+    key : str or bytes, optional
+        Secret key replacing personal ids of a frame (e.g. ``actor="姓名"``) by
+        keyed pseudonyms, as in :func:`two_mode`.
+    allow_personal : bool, default False
+        Keep personal ids as they are (see :func:`two_mode`).
 
     Returns
     -------
     networkx.Graph or pandas.DataFrame or SparseProjection
         For ``"graph"``: every node of the projected mode (isolates included)
         and one edge per tie with attribute ``weight``; ``G.graph["weight"]``
-        names the scheme. For ``"edges"``: columns ``source``, ``target``,
+        names the scheme (and ``personal`` or ``pseudonymised`` are carried
+        over from `B`). For ``"edges"``: columns ``source``, ``target``,
         ``weight``, each tie once.
 
     Raises
     ------
+    ArgumentError
+        When the projected ids of a frame hold personal data and neither
+        `key` nor ``allow_personal=True`` is given.
     DataTooLargeError
         When a graph with more than ``MAX_GRAPH_EDGES`` (5 million) edges would
         be built; use ``output="edges"`` or ``output="sparse"``.
@@ -395,8 +597,9 @@ def project(
     check_choice(weight, ("count", "newman", "jaccard"), param="weight")
     check_choice(output, ("graph", "edges", "sparse"), param="output")
     if is_study(B):
-        B = two_mode(B, actor=actor, event=event)
-    R, nodes, source = _incidence(B, on, actor, event)
+        B = two_mode(B, actor=actor, event=event, key=key, allow_personal=allow_personal)
+    R, nodes, source, marks = _incidence(B, on, actor, event, key=key,
+                                         allow_personal=allow_personal)
     if weight == "newman":
         k = np.asarray(R.sum(axis=0)).ravel()
         inv = np.zeros_like(k)
@@ -425,7 +628,7 @@ def project(
                "`output=\"edges\"` (a DataFrame) or `output=\"sparse\"` (a sparse matrix).")
         raise DataTooLargeError(msg)
     P = nx.Graph()
-    P.graph.update({"weight": weight, "projected_on": on})
+    P.graph.update({"weight": weight, "projected_on": on, **marks})
     if source is not None:
         P.add_nodes_from((v, {k: x for k, x in source.nodes[v].items() if k != "bipartite"})
                          for v in nodes)
@@ -479,8 +682,8 @@ def organisation(study: Study) -> nx.Graph:
         ``"town"``, ``"district"``, ``"station"`` …); ``label`` is a display name.
         Edge attribute ``relation`` is ``"committee"``, ``"sector"``,
         ``"assigned"``, ``"parent"`` or ``"room"``. Members are participants with
-        a committee, a sector, or type 政协委员/人大代表; personal columns are
-        never copied. Committees and sectors are named by their term
+        a committee, a sector, or type 政协委员/人大代表; personal and free-text
+        columns are never copied. Committees and sectors are named by their term
         (e.g. ``"提案委员会"``), rooms ``"议事室:<unit_id>"``.
 
     Raises
@@ -527,7 +730,7 @@ def organisation(study: Study) -> nx.Graph:
                 G.add_edge(rec["unit_id"], room, relation="room")
     member_types = {t.zh for t in VOCABULARIES["participant_type"].terms
                     if t.group == "deputy_member"}
-    personal = _PERSONAL | set(find_personal(people)["column"])
+    personal = _left_out(people)
     for rec in people.to_dict("records"):
         rec = {k: _clean(v) for k, v in rec.items() if k not in personal}
         committee, sector = rec.get("committee"), rec.get("sector")

@@ -15,6 +15,7 @@ from toolkit._checks import check_choice
 from toolkit._docs import doc
 from toolkit.errors import ArgumentError, ReadError
 from toolkit.net._engine import check_dense, check_graph
+from toolkit.net.build import refuse_personal_graph
 
 __all__ = ["read", "write"]
 
@@ -73,6 +74,7 @@ def write(
     weight: str | None = "weight",
     dl_format: Literal["edgelist1", "fullmatrix"] = "edgelist1",
     encoding: str = "utf-8",
+    allow_personal: bool = False,
 ) -> Path:
     """Write a graph for Gephi, yEd/Cytoscape, Pajek or UCINET.
 
@@ -96,6 +98,10 @@ def write(
     encoding : str, default "utf-8"
         Text encoding of Pajek and DL files (GEXF and GraphML are always UTF-8).
         Old UCINET versions on Chinese Windows may need ``"gb18030"``.
+    allow_personal : bool, default False
+        Write node ids and attributes that hold personal data (names, phone
+        or ID-card numbers, free text naming people), for a file that stays
+        inside the project. By default such a graph is refused.
 
     Returns
     -------
@@ -104,6 +110,11 @@ def write(
 
     Raises
     ------
+    ArgumentError
+        When node ids or attributes hold personal data (ids from a personal
+        column kept with ``allow_personal=True`` in :func:`two_mode`, or phone
+        and ID-card numbers as ids; attributes as ``tk.io.find_personal`` finds
+        them), unless ``allow_personal=True``.
     DataTooLargeError
         For a DL full matrix of more than 20,000 nodes (use ``"edgelist1"``).
 
@@ -129,6 +140,8 @@ def write(
     check_graph(G)
     path = Path(path)
     fmt = _format_of(path, format)
+    if not allow_personal:
+        refuse_personal_graph(G, where=f"tk.net.write({path.name!r})")
     if fmt == "gexf":
         nx.write_gexf(_exportable(G), path, encoding="utf-8")
     elif fmt == "graphml":

@@ -14,9 +14,15 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from toolkit._checks import Lang, check_lang
-from toolkit.plot._common import apply_fonts, new_axes, warn_chinese, word
+from toolkit.plot._common import (
+    apply_fonts,
+    new_axes,
+    refuse_personal_found,
+    warn_chinese,
+    word,
+)
 from toolkit.schema import english_text, has_chinese, term_label
-from toolkit.stats.results import coefficient_frames, is_threshold
+from toolkit.stats.results import coefficient_frames, is_threshold, personal_terms
 
 __all__ = ["coefficients"]
 
@@ -50,6 +56,7 @@ def coefficients(
     intercept: bool = False,
     lang: Lang = "zh",
     ax: Axes | None = None,
+    allow_personal: bool = False,
 ) -> Axes:
     """Forest plot: point estimates with confidence intervals of one or several models.
 
@@ -73,6 +80,10 @@ def coefficients(
         Language of labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
+    allow_personal : bool, default False
+        Print term labels that are levels of a column holding personal data
+        (names, phone or ID-card numbers), for a figure that stays inside the
+        project. Refused by default.
 
     Returns
     -------
@@ -85,6 +96,10 @@ def coefficients(
         When a result has no coefficient table.
     KeyError
         When a named term is in none of the models.
+    ArgumentError
+        When a term label would print a level of a personal column
+        (``负责人[T.张伟]``; ``tk.stats.results.personal_terms``), unless
+        ``allow_personal=True`` or the term has a label in `labels`.
 
     Examples
     --------
@@ -113,6 +128,11 @@ def coefficients(
             raise KeyError(msg)
         keep = list(terms)
     labels = dict(labels or {})
+    if not allow_personal:
+        shown = {name: frame[frame["term"].astype(str).isin(set(keep) - set(labels))]
+                 for name, frame in models.items()}
+        refuse_personal_found(personal_terms(data, models=shown), param="data",
+                              where="tk.plot.coefficients")
     names = [labels.get(t, term_label(t, lang)) for t in keep]
     if lang == "en":
         names = _in_english(names)

@@ -18,6 +18,7 @@ from matplotlib.legend import Legend
 from matplotlib.transforms import offset_copy
 
 from toolkit._checks import Lang, require_columns
+from toolkit.errors import ArgumentError
 from toolkit.plot._style import font_family, style
 from toolkit.schema import codebook_english, column_label, english_text, has_chinese, value_labels
 
@@ -98,6 +99,36 @@ def display_labels(column: object, values: Iterable[Any], lang: Lang, *,
                      fix="give English labels as `value_labels_en` in the codebook or "
                          "as `labels=`")
     return out
+
+
+def refuse_personal_labels(shown: Mapping[Any, Iterable[Any]], *, param: str, where: str,
+                           frame: Any = None, allow_personal: bool = False) -> None:
+    """Raise ArgumentError when a figure would label with values of a personal column.
+
+    `shown` maps each column whose values become labels (groups, legend
+    entries, tick labels) to the values shown; a column of `frame` is judged by
+    all its values. The detector is :func:`toolkit.io.personal_values` (header,
+    codebook ``personal`` entries, content), the one check of tables and figures.
+    """
+    if allow_personal:
+        return
+    from toolkit.io.personal import personal_values  # the detector loads only when drawing
+
+    columns = getattr(frame, "columns", ())
+    values = {col: (frame[col].dropna().tolist() if col in columns else list(vals))
+              for col, vals in shown.items() if col is not None}
+    codebook = (getattr(frame, "attrs", None) or {}).get("codebook")
+    refuse_personal_found(personal_values(values, codebook=codebook), param=param, where=where)
+
+
+def refuse_personal_found(found: Mapping[Any, str], *, param: str, where: str) -> None:
+    """Raise ArgumentError naming the personal columns (column → kind) a figure would show."""
+    if found:
+        cols = ", ".join(f"`{c}` ({kind})" for c, kind in found.items())
+        msg = (f"{where}: `{param}` would label the figure with personal data: {cols}. "
+               "Pseudonymise the column first (`tk.io.pseudonymise`), leave it out of the "
+               "figure, or pass `allow_personal=True` if the figure is for internal use only.")
+        raise ArgumentError(msg)
 
 
 def item_labels(items: Iterable[str], lang: Lang, *, frame: Any = None,

@@ -19,6 +19,7 @@ from toolkit.plot._common import (
     item_labels,
     legend_below,
     new_axes,
+    refuse_personal_labels,
     word,
     wrap_label,
 )
@@ -184,6 +185,7 @@ def likert(
     labels: Mapping[str, str] | None = None,
     lang: Lang = "zh",
     ax: Axes | None = None,
+    allow_personal: bool = False,
 ) -> Axes:
     r"""Diverging stacked bars of Likert items, centred on the neutral answer.
 
@@ -215,6 +217,10 @@ def likert(
         Language of labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
+    allow_personal : bool, default False
+        Label the bars (groups of `by`) with values of a column that holds personal data (names,
+        phone or ID-card numbers, as ``tk.io.find_personal`` finds them), for a
+        figure that stays inside the project. Refused by default.
 
     Returns
     -------
@@ -229,6 +235,9 @@ def likert(
         When items do not share a scale, or hold codes outside it.
     DesignError
         When `weights` has missing, zero or negative values.
+    ArgumentError
+        When the groups of `by` would show values of a personal column (unless
+        ``allow_personal=True``).
 
     See Also
     --------
@@ -277,6 +286,8 @@ def likert(
     groups = {}
     if by is not None:
         values = list(pd.unique(rows[by]))
+        refuse_personal_labels({by: values}, param="by", where="tk.plot.likert",
+                               frame=frame, allow_personal=allow_personal)
         groups = dict(zip(values, display_labels(by, values, lang, frame=frame), strict=True))
     names = []
     for row in rows.to_dict("records"):

@@ -201,6 +201,7 @@ def network(
     lang: Lang = "zh",
     seed: int | None = None,
     legend: bool = True,
+    allow_personal: bool = False,
 ) -> Axes:
     """Draw a network: nodes coloured by group, sized by a measure, labelled in Chinese.
 
@@ -240,8 +241,9 @@ def network(
     label : str, bool or int, optional
         ``True`` labels every node with its id; an attribute name labels with
         its values; an int labels that many largest nodes. Default: ids when
-        the graph has at most 40 nodes, none otherwise; groups of the block
-        graph are always labelled with their name and size.
+        the graph has at most 40 nodes and its ids are not personal data,
+        none otherwise; groups of the block graph are always labelled with
+        their name and size.
     lang : {"zh", "en"}, default "zh"
         Language of every word in the figure (vocabulary values such as
         participant types and sectors are translated with :mod:`toolkit.schema`).
@@ -250,6 +252,11 @@ def network(
         same graph is always drawn the same way.
     legend : bool, default True
         Draw a legend for categorical colours (a colour bar for numbers).
+    allow_personal : bool, default False
+        Label nodes with ids, or label and colour them by attributes, that
+        hold personal data (ids built from a personal column with
+        ``allow_personal=True``, phone or ID-card numbers; attributes as
+        ``tk.io.find_personal`` finds them). Refused by default.
 
     Returns
     -------
@@ -264,7 +271,8 @@ def network(
         nor a measure.
     ArgumentError
         For ``kind="blocks"`` without a grouping, or ``kind="backbone"`` on
-        ties of equal weight.
+        ties of equal weight; for labels or colours that would show personal
+        data (unless ``allow_personal=True``).
 
     Notes
     -----
@@ -301,6 +309,8 @@ def network(
         msg = f"`G` must be a networkx graph, not {type(G).__name__}."
         raise TypeError(msg)
     H = canonical_graph(G)  # one order for everything: same graph, same figure
+    if not allow_personal:
+        label = _refuse_personal(H, label=label, color=color)
     drawn, groups_of = _resolve_kind(H, kind, layout=layout, color=color, seed=seed)
     own = ax is None
     ax = new_axes(ax, lang, figsize=(6.3, 6.3))
@@ -313,6 +323,22 @@ def network(
                    label=label, lang=lang, seed=seed, legend=legend)
     ax.set_gid(f"network:{drawn}")
     return apply_fonts(ax, lang)
+
+
+def _refuse_personal(H: nx.Graph, *, label: str | bool | int | None,
+                     color: str | None) -> str | bool | int | None:
+    """The labels to draw: none by default for personal ids; refuse personal ones asked for."""
+    from toolkit.net.build import personal_in_graph, refuse_personal_graph
+
+    names = {k for _, d in H.nodes(data=True) for k in d}
+    attrs = [a for a in (label, color) if isinstance(a, str) and a in names]
+    shows_ids = label is True or (isinstance(label, int) and not isinstance(label, bool)) or \
+        (label is None and H.number_of_nodes() <= 40)
+    if label is None and shows_ids and "node ids" in personal_in_graph(H, []):
+        label = False  # the default labels would be personal ids: none
+        shows_ids = False
+    refuse_personal_graph(H, where="tk.plot.network", attributes=attrs, ids=shows_ids)
+    return label
 
 
 def _backbone(G: nx.Graph) -> nx.Graph:

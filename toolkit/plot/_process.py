@@ -20,6 +20,7 @@ from toolkit.plot._common import (
     item_labels,
     legend_below,
     new_axes,
+    refuse_personal_labels,
     top_levels,
     word,
 )
@@ -47,6 +48,7 @@ def timeline(
     max_groups: int = 8,
     lang: Lang = "zh",
     ax: Axes | None = None,
+    allow_personal: bool = False,
 ) -> Axes:
     """Sessions per month (or quarter, year) as stacked bars by platform.
 
@@ -67,11 +69,22 @@ def timeline(
         Language of labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
+    allow_personal : bool, default False
+        Label the stacked groups (the legend) with values of a column that
+        holds personal data (names, phone or ID-card numbers, as
+        ``tk.io.find_personal`` finds them), for a figure that stays inside the
+        project. Refused by default.
 
     Returns
     -------
     matplotlib.axes.Axes
         One bar container per group, one bar per period (empty periods included).
+
+    Raises
+    ------
+    ArgumentError
+        When the groups of `by` would show values of a personal column (unless
+        ``allow_personal=True``).
 
     Examples
     --------
@@ -104,6 +117,9 @@ def timeline(
             order.remove("\0other")
             order.append("\0other")
         counts = counts[order]
+        refuse_personal_labels({by: [g for g in order if g != "\0other"]}, param="by",
+                               where="tk.plot.timeline", frame=frame,
+                               allow_personal=allow_personal)
         named = display_labels(by, [g for g in order if g != "\0other"], lang, frame=frame,
                                place=by in _PLACES)
         group_labels = named + ([word("other", lang)] if "\0other" in order else [])
@@ -207,6 +223,7 @@ def heatmap(
     annotate: bool | None = None,
     lang: Lang = "zh",
     ax: Axes | None = None,
+    allow_personal: bool = False,
 ) -> Axes:
     """Heatmap of counts (or a summary of `value`) by two columns.
 
@@ -235,11 +252,21 @@ def heatmap(
         units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
+    allow_personal : bool, default False
+        Label the rows or columns with values of a column that holds personal data (names,
+        phone or ID-card numbers, as ``tk.io.find_personal`` finds them), for a
+        figure that stays inside the project. Refused by default.
 
     Returns
     -------
     matplotlib.axes.Axes
         Holding one image (``ax.images[0]``) with the cell values as its array.
+
+    Raises
+    ------
+    ArgumentError
+        When the rows or columns would show values of a personal column (unless
+        ``allow_personal=True``).
 
     Examples
     --------
@@ -274,6 +301,10 @@ def heatmap(
             order = [v for v in src.cat.categories if v in grid.axes[axis]]
             grid = grid.reindex(order, axis=axis)
     grid = grid.astype("float64")
+    refuse_personal_labels({name: list(labels) for name, labels in
+                            ((row, grid.index), (col, grid.columns)) if name not in _DERIVED},
+                           param="row/col", where="tk.plot.heatmap", frame=frame,
+                           allow_personal=allow_personal)
     ax = new_axes(ax, lang, figsize=(6.3, max(2.5, 0.22 * len(grid) + 1.5)))
     image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis", interpolation="nearest")
     english = _english_names(units_frame, lang)

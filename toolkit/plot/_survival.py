@@ -12,7 +12,13 @@ from matplotlib.axes import Axes
 from toolkit._checks import Lang, check_lang, require_columns
 from toolkit._docs import REMOVED_IN, renamed
 from toolkit.errors import ArgumentError
-from toolkit.plot._common import apply_fonts, display_labels, new_axes, word
+from toolkit.plot._common import (
+    apply_fonts,
+    display_labels,
+    new_axes,
+    refuse_personal_labels,
+    word,
+)
 from toolkit.plot._style import OKABE_ITO
 from toolkit.schema import column_label
 
@@ -67,6 +73,7 @@ def survival(
     ylabel: str | None = None,
     lang: Lang = "zh",
     ax: Axes | None = None,
+    allow_personal: bool = False,
 ) -> Axes:
     """Kaplan–Meier curves, e.g. days from session to implementation or from submission to response.
 
@@ -100,12 +107,22 @@ def survival(
         Language of labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
+    allow_personal : bool, default False
+        Label the curves (the legend) with values of a column that holds personal data (names,
+        phone or ID-card numbers, as ``tk.io.find_personal`` finds them), for a
+        figure that stays inside the project. Refused by default.
 
     Returns
     -------
     matplotlib.axes.Axes
         One step line per group (``ax.lines``), drawn through the points of
         ``tk.stats.km_curve``.
+
+    Raises
+    ------
+    ArgumentError
+        When the groups of `by` would show values of a personal column (unless
+        ``allow_personal=True``).
 
     See Also
     --------
@@ -143,6 +160,10 @@ def survival(
     parts = [(None, curves)] if group_col is None else list(
         curves.groupby(group_col, observed=True, sort=True))
     label_col = by or group_col
+    if label_col is not None:
+        refuse_personal_labels({label_col: [g for g, _ in parts]}, param="by",
+                               where="tk.plot.survival", frame=rows if by else None,
+                               allow_personal=allow_personal)
     colours = []
     for i, (g, part) in enumerate(parts):
         part = part.sort_values("time", kind="stable")

@@ -60,9 +60,10 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ArgumentError, DisclosureError
+from toolkit.io.personal import personal_values
 from toolkit.report._format import SMALL_CELL, Lang, personal_columns, w
 
-__all__ = ["DisclosureError", "SuppressionRule", "as_rule", "refuse_personal",
+__all__ = ["DisclosureError", "SuppressionRule", "as_rule", "refuse_found", "refuse_personal",
            "refuse_personal_values", "suppression_notes"]
 
 #: Status of a cell: published, hidden by the rule, hidden to protect others,
@@ -945,10 +946,14 @@ def refuse_personal(frame: pd.DataFrame, columns: Sequence[str | None], param: s
     if allow_personal:
         return
     personal = personal_columns(frame)
-    named = [c for c in columns if c is not None and c in personal]
+    refuse_found({c: personal[c] for c in columns if c is not None and c in personal}, param)
+
+
+def refuse_found(named: Mapping[str, str], param: str) -> None:
+    """Raise ArgumentError naming the personal columns found (column → kind) in `param`."""
     if named:
         msg = (f"{', '.join(f'`{c}`' for c in named)} in `{param}` hold(s) personal data "
-               f"({', '.join(personal[c] for c in named)}) and cannot go into a published "
+               f"({', '.join(named.values())}) and cannot go into a published "
                "table. Pseudonymise it first (`tk.io.pseudonymise`), leave it out, or pass "
                "`allow_personal=True` if the table is for internal use only.")
         raise ArgumentError(msg)
@@ -960,17 +965,13 @@ def refuse_personal_values(values: Mapping[str, Sequence[Any]], param: str, *,
     """Raise ArgumentError when the values shown for a variable are personal data.
 
     `values` maps each variable (or group column) of a result to the values
-    that would be printed (levels, group values); they are checked as one
-    column each, by header, by the `codebook`'s ``personal`` entries and by
-    content.
+    that would be printed (levels, group values); they are judged by
+    ``tk.io.personal_values`` (header, the `codebook`'s ``personal`` entries,
+    content).
     """
     if allow_personal:
         return
-    width = max((len(v) for v in values.values()), default=0)
-    frame = pd.DataFrame({str(k): pd.Series(list(v) + [None] * (width - len(v)), dtype=object)
-                          for k, v in values.items()})
-    frame.attrs["codebook"] = dict(codebook or {})
-    refuse_personal(frame, list(frame.columns), param)
+    refuse_found(personal_values(values, codebook=codebook), param)
 
 
 # ---------------------------------------------------------------------------

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from toolkit.report._format import Lang, check_lang, fmt_count, fmt_num, stars, w
-from toolkit.report.disclosure import refuse_personal_values
+from toolkit.report.disclosure import refuse_found
 from toolkit.report.table import Table
-from toolkit.schema import term_label, term_levels
-from toolkit.stats.results import coefficient_frames, is_threshold
+from toolkit.schema import term_label
+from toolkit.stats.results import coefficient_frames, is_threshold, personal_terms
 
 __all__ = ["regression_table"]
 
@@ -41,37 +41,6 @@ def _fit_stat(result: Any, names: Sequence[str]) -> float | None:
             if np.isfinite(value):
                 return value
     return None
-
-
-def _model_frame(result: Any) -> pd.DataFrame | None:
-    """The data a (statsmodels formula) model was fitted on, where it is kept."""
-    raw = getattr(result, "_model_result", None) if hasattr(result, "_model_result") \
-        else result
-    frame = getattr(getattr(getattr(raw, "model", None), "data", None), "frame", None)
-    return frame if isinstance(frame, pd.DataFrame) else None
-
-
-def _refuse_personal_terms(models: Mapping[str, pd.DataFrame], raw: Sequence[Any]) -> None:
-    """Refuse term labels that print levels of a personal column (``name[T.张伟]``)."""
-    shown: dict[str, list[Any]] = {}
-    for frame in models.values():
-        for term in frame["term"].astype(str):
-            for var, level in term_levels(term):
-                shown.setdefault(var, []).append(level)
-    if not shown:
-        return
-    codebook: dict[str, Any] = {}
-    for result in raw:
-        codebook.update(getattr(result, "attrs", {}).get("codebook") or {}
-                        if isinstance(result, pd.DataFrame) else {})
-        data = _model_frame(result)
-        if data is None:
-            continue
-        codebook.update(data.attrs.get("codebook") or {})
-        for var in shown:  # judged by all the values of the column, not only those printed
-            if var in data.columns:
-                shown[var] = list(dict.fromkeys([*shown[var], *data[var].dropna().tolist()]))
-    refuse_personal_values(shown, "results", codebook=codebook)
 
 
 def regression_table(
@@ -167,7 +136,7 @@ def regression_table(
             raise ValueError(msg)
         models = dict(zip(names, models.values(), strict=True))
     if not allow_personal:
-        _refuse_personal_terms(models, raw)
+        refuse_found(personal_terms(raw, models=models), "results")
     if list(models) == [""]:
         models = {w("model", lang).strip() + ("1" if lang == "zh" else " 1"): models[""]}
     labels = dict(labels or {})

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["ModelResult", "Summary", "coefficient_frames", "coefficient_table", "is_threshold"]
+__all__ = ["ModelResult", "Summary", "coefficient_frames", "coefficient_table", "is_threshold",
+           "personal_terms"]
 
 _KINDS = ("coefficient", "cut-point", "variance")
 
@@ -799,3 +800,72 @@ def coefficient_frames(results: Any, *, lang: str = "zh") -> dict[str, pd.DataFr
         sep = "" if lang == "zh" else " "
         return {f"{word}{sep}{i}": _coefficients_of(r) for i, r in enumerate(results, start=1)}
     return {"": _coefficients_of(results)}
+
+
+def _model_frame(result: Any) -> pd.DataFrame | None:
+    """The data a (statsmodels formula) model was fitted on, where it is kept."""
+    raw = getattr(result, "_model_result", None) if hasattr(result, "_model_result") \
+        else result
+    frame = getattr(getattr(getattr(raw, "model", None), "data", None), "frame", None)
+    return frame if isinstance(frame, pd.DataFrame) else None
+
+
+def personal_terms(results: Any, *,
+                   models: Mapping[str, pd.DataFrame] | None = None) -> dict[str, str]:
+    """Variables whose levels the term labels print and that hold personal data.
+
+    A term label such as ``负责人[T.张伟]`` prints a level of a categorical
+    predictor. Each such variable is judged by :func:`toolkit.io.personal_values`
+    (header, the codebook's ``personal`` entries, content) on all its values in
+    the data the model was fitted on, where the result keeps them, else on the
+    levels printed. The check of ``tk.report.regression_table`` and
+    ``tk.plot.coefficients``.
+
+    Parameters
+    ----------
+    results : model result, DataFrame, list or dict of them
+        As for :func:`coefficient_frames`.
+    models : dict of str to DataFrame, optional
+        Their coefficient tables, when already made (default:
+        ``coefficient_frames(results)``).
+
+    Returns
+    -------
+    dict
+        Variable → kind of personal data (``"name"``, ``"phone"`` …).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"term": ["Intercept", "负责人[T.张伟]", "负责人[T.李娜]"],
+    ...                   "estimate": [1.0, 0.5, 0.2], "se": [0.1, 0.2, 0.2]})
+    >>> personal_terms(f)
+    {'负责人': 'name'}
+    >>> personal_terms(f.assign(term=["Intercept", "platform[T.微信群]", "age"]))
+    {}
+    """
+    from toolkit.io.personal import personal_values
+    from toolkit.schema import term_levels
+
+    if models is None:
+        models = coefficient_frames(results)
+    shown: dict[str, list[Any]] = {}
+    for frame in models.values():
+        for term in frame["term"].astype(str):
+            for var, level in term_levels(term):
+                shown.setdefault(var, []).append(level)
+    if not shown:
+        return {}
+    raw = (list(results.values()) if isinstance(results, Mapping)
+           else list(results) if isinstance(results, list | tuple) else [results])
+    codebook: dict[str, Any] = {}
+    for result in raw:
+        if isinstance(result, pd.DataFrame):
+            codebook.update(result.attrs.get("codebook") or {})
+        data = _model_frame(result)
+        if data is None:
+            continue
+        codebook.update(data.attrs.get("codebook") or {})
+        for var in shown:  # judged by all the values of the column, not only those printed
+            if var in data.columns:
+                shown[var] = list(dict.fromkeys([*shown[var], *data[var].dropna().tolist()]))
+    return personal_values(shown, codebook=codebook)

@@ -13,9 +13,10 @@ On top of it the toolkit adds
   委员工作室, 全过程人民民主 and the platform names stay whole;
 - bundled **stop words**: general function words and the formulaic words of the
   genre (建议, 进一步, 加强 …), see :func:`stopwords`;
-- **personal data masked** before anything else: phone, ID-card numbers and
-  e-mail addresses (and names you list) become ``〔电话〕``, ``〔身份证号〕`` …
-  and never become tokens.
+- **personal data masked** before anything else: phone, ID-card numbers,
+  e-mail addresses, names marked by their context (``联系人：王小明``) and names
+  you list become ``〔电话〕``, ``〔身份证号〕`` … and never become tokens (the
+  detector is ``tk.io``'s, :class:`toolkit.io.personal.TextScanner`).
 
 Examples
 --------
@@ -40,9 +41,9 @@ import pandas as pd
 
 from toolkit._checks import check_choice, require_columns
 from toolkit.errors import ArgumentError, ArgumentTypeError, ToolkitWarning
+from toolkit.io.personal import PLACEHOLDERS, TextScanner
 from toolkit.text._large import ID_COLUMNS, map_texts, refuse
 from toolkit.text._large import text_columns as _text_columns
-from toolkit.text._personal import MASKS, Masker
 
 __all__ = ["DROP", "Segmenter", "check", "domain_words", "stopwords", "tokens"]
 
@@ -58,7 +59,7 @@ _VOCABULARIES = ("platform", "participant_type", "stage", "role", "channel", "es
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 _NUMBER = re.compile(r"^[\d.,%+\-]+$|^[\d.]+[万亿千百]?$")
-_PLACEHOLDERS = frozenset(MASKS.values())
+_PLACEHOLDERS = frozenset(PLACEHOLDERS.values())
 
 
 #: Full-width ASCII and the ideographic space, mapped as NFKC maps them (a fast path).
@@ -254,14 +255,16 @@ class Segmenter:
     hmm : bool, default True
         Guess words missing from the dictionary with jieba's HMM.
     personal : {"mask", "keep"}, default "mask"
-        ``"mask"`` replaces phone numbers, ID-card numbers, e-mail addresses
-        and the given `names` by ``〔电话〕``, ``〔身份证号〕``, ``〔邮箱〕``,
-        ``〔姓名〕`` before segmentation, so they never become tokens and never
-        reach a table, figure or export. ``"keep"`` leaves texts as they are
-        (for data already pseudonymised).
+        ``"mask"`` replaces phone numbers, ID-card numbers (check character
+        verified), e-mail addresses, names marked by their context
+        (``联系人：王小明``, ``王小明（电话…``) and the given `names` by
+        ``〔电话〕``, ``〔身份证号〕``, ``〔邮箱〕``, ``〔姓名〕`` before segmentation, so
+        they never become tokens and never reach a table, figure or export
+        (``tk.io.mask_text`` is the same masking). ``"keep"`` leaves texts as
+        they are (for data already pseudonymised).
     names : iterable of str, optional
-        Person names to mask (e.g. ``participants["name"]``); names are not
-        recognised by their form alone.
+        Person names to mask wherever they occur (e.g. ``participants["name"]``);
+        elsewhere names are recognised only by their context.
 
     Notes
     -----
@@ -304,7 +307,7 @@ class Segmenter:
         self.drop = drop
         self.hmm = bool(hmm)
         self.personal = personal
-        self.masker = Masker(names) if personal == "mask" else None
+        self.masker = TextScanner(names) if personal == "mask" else None
 
     # -- configuration ------------------------------------------------------------
 
@@ -340,7 +343,7 @@ class Segmenter:
         for start, end, kind in spans:
             if start > last:
                 out.append((text[last:start], None))
-            out.append((MASKS[kind], kind))
+            out.append((PLACEHOLDERS[kind], kind))
             last = end
         if last < len(text):
             out.append((text[last:], None))
