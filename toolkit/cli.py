@@ -78,41 +78,89 @@ def _parse_value(text: str) -> object:
     return text
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``toolkit`` command."""
-    parser = argparse.ArgumentParser(
-        prog="toolkit",
-        description="Grassroots consultation data: validate files, build reports.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help with a bilingual usage line."""
 
-    demo = sub.add_parser("demo", help="build the demo study's report (docx, html, figures)")
-    demo.add_argument("--out", default="toolkit-demo", help="output folder")
-    demo.add_argument("--lang", choices=["zh", "en"], default="zh")
-    demo.add_argument("--title", default=None, help="report title on the cover")
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        shown = "用法 / usage: " if prefix is None else prefix
+        super().add_usage(usage, actions, groups, prefix=shown)
+
+
+def _h(zh: str, en: str) -> str:
+    """A help text in Chinese and English (argparse fills ``%(default)s``)."""
+    return f"{zh} / {en}"
+
+
+def _parser(sub: argparse._SubParsersAction | None, name: str, zh: str, en: str,
+            ) -> argparse.ArgumentParser:
+    """A (sub)parser whose every heading and the ``-h`` option are bilingual."""
+    kw = {"description": _h(zh, en), "add_help": False, "formatter_class": _Formatter}
+    if sub is None:
+        parser = argparse.ArgumentParser(prog=name, **kw)
+    else:
+        parser = sub.add_parser(name, help=_h(zh, en), **kw)
+    parser._positionals.title = _h("位置参数", "positional arguments")
+    parser._optionals.title = _h("选项", "options")
+    parser.add_argument("-h", "--help", action="help",
+                        help=_h("显示本帮助并退出", "show this help message and exit"))
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``toolkit`` command (every help text in 中文 and English)."""
+    parser = _parser(None, "toolkit", "基层协商数据：校验文件、生成报告。",
+                     "Grassroots consultation data: validate files, build reports.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                title=_h("命令", "commands"))
+    lang = {"choices": ["zh", "en"], "default": "zh",
+            "help": _h("输出语言：zh 中文、en 英文（默认 %(default)s）",
+                       "output language: zh Chinese, en English (default: %(default)s)")}
+
+    demo = _parser(sub, "demo", "用示例研究生成研究报告（docx、html 与图）",
+                   "build the demo study's report (docx, html, figures)")
+    demo.add_argument("--out", default="toolkit-demo",
+                      help=_h("输出文件夹（默认 ./%(default)s/）",
+                              "output folder (default: ./%(default)s/)"))
+    demo.add_argument("--lang", **lang)
+    demo.add_argument("--title", default=None,
+                      help=_h("封面上的报告标题", "report title on the cover"))
     demo.add_argument("--commissioner", default=None,
-                      help="commissioning body (委托单位) on the cover")
-    demo.add_argument("--team", default=None, help="research team (课题组) on the cover")
-    demo.add_argument("--date", default=None, help="date on the cover (default: today)")
+                      help=_h("封面上的委托单位", "commissioning body on the cover"))
+    demo.add_argument("--team", default=None,
+                      help=_h("封面上的课题组", "research team on the cover"))
+    demo.add_argument("--date", default=None,
+                      help=_h("封面上的日期（默认今天）", "date on the cover (default: today)"))
     demo.add_argument("--pdf", action="store_true",
-                      help="also write report.pdf (needs LibreOffice)")
+                      help=_h("同时生成 report.pdf（需要 LibreOffice）",
+                              "also write report.pdf (needs LibreOffice)"))
     demo.set_defaults(func=_cmd_demo)
 
-    val = sub.add_parser("validate", help="validate a file or a study.yaml manifest")
-    val.add_argument("path", help="a data file, a study.yaml manifest or its folder")
+    val = _parser(sub, "validate", "校验一个数据文件或 study.yaml 研究清单",
+                  "validate a file or a study.yaml manifest")
+    val.add_argument("path", help=_h("数据文件、study.yaml 清单或其所在文件夹",
+                                     "a data file, a study.yaml manifest or its folder"))
     val.add_argument("--kind", default=None,
-                     help="table kind of a single file (sessions, participants, ...)")
-    val.add_argument("--sheet", default=None, help="Excel sheet name")
-    val.add_argument("--lang", choices=["zh", "en"], default="zh")
+                     help=_h("单个文件的表类型（sessions、participants……；默认从表头判断）",
+                             "table kind of a single file (sessions, participants, ...; "
+                             "default: told from its headers)"))
+    val.add_argument("--sheet", default=None, help=_h("Excel 工作表名", "Excel sheet name"))
+    val.add_argument("--lang", **lang)
     val.set_defaults(func=_cmd_validate)
 
-    rep = sub.add_parser("report", help="run a parameterised notebook and export it")
-    rep.add_argument("notebook")
+    rep = _parser(sub, "report", "运行带参数的笔记本并导出",
+                  "run a parameterised notebook and export it")
+    rep.add_argument("notebook", help=_h("笔记本文件（.ipynb）", "the notebook (.ipynb)"))
     rep.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                     metavar=("KEY", "VALUE"))
-    rep.add_argument("--out", default="toolkit-report")
+                     metavar=("KEY", "VALUE"),
+                     help=_h("笔记本参数，可重复（如 -p district 云溪区）",
+                             "a notebook parameter, may be repeated (e.g. -p district 云溪区)"))
+    rep.add_argument("--out", default="toolkit-report",
+                     help=_h("输出文件夹（默认 ./%(default)s/）",
+                             "output folder (default: ./%(default)s/)"))
     rep.add_argument("--format", action="append", choices=["html", "docx", "ipynb"],
-                     default=None)
+                     default=None,
+                     help=_h("导出格式，可重复（默认 html 和 docx）",
+                             "export format, may be repeated (default: html and docx)"))
     rep.set_defaults(func=_cmd_report)
     return parser
 
