@@ -35,7 +35,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if path.suffix.lower() in {".yaml", ".yml"} or path.is_dir():
-        report = tk.read_study(path).validate()
+        report = tk.read_study(path).validate(as_of=args.as_of)
     else:
         kind = args.kind
         if kind is None:
@@ -49,8 +49,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 return 2
             print(f"{path.name}: read as `{kind}` (from its headers; choose with --kind)",
                   file=sys.stderr)
-        report = tk.validate(tk.io.read_table(path, kind=kind, sheet=args.sheet), kind=kind)
-    print(report.to_text(lang=args.lang))
+        report = tk.validate(tk.io.read_table(path, kind=kind, sheet=args.sheet), kind=kind,
+                             as_of=args.as_of)
+    print(report.to_text(lang=args.lang, limit=None if args.all else 5))
     return 0 if report.ok else 1
 
 
@@ -145,6 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
                              "default: told from its headers)"))
     val.add_argument("--sheet", default=None, help=_h("Excel 工作表名", "Excel sheet name"))
     val.add_argument("--lang", **lang)
+    val.add_argument("--as-of", default=None, metavar="DATE",
+                     help=_h("数据截止日期（如 2023-12-31），晚于它的日期会被报告；"
+                             "默认取 study.yaml 的 as_of，否则为今天",
+                             "date the data describe up to (e.g. 2023-12-31); later dates "
+                             "are reported (default: as_of of study.yaml, else today)"))
+    val.add_argument("--all", action="store_true",
+                     help=_h("列出每一个问题（默认同类问题超过 5 处时只列前 5 处）",
+                             "list every problem (default: the first 5 of more than 5 "
+                             "similar ones)"))
     val.set_defaults(func=_cmd_validate)
 
     rep = _parser(sub, "report", "运行带参数的笔记本并导出",

@@ -17,15 +17,15 @@ import pandas as pd
 from toolkit import schema
 from toolkit.errors import PROBLEM_COLUMNS
 from toolkit.io.personal import find_personal, looks_personal, mask
-from toolkit.io.validation.messages import Texts, fmt_value, present
+from toolkit.io.validation.messages import Texts, fmt_value, present, texts_skipped
 
 __all__ = ["CHECKS", "Collector"]
 
 #: Check codes in the order problems of one row are listed.
 CHECKS = (
-    "read", "rows_unaccounted", "missing_column", "missing_value", "type", "unknown_value",
-    "out_of_range", "duplicate_row", "duplicate_id", "duplicate_key", "dangling_reference",
-    "impossible_date", "future_date",
+    "read", "rows_unaccounted", "missing_column", "skipped", "missing_value", "type",
+    "unknown_value", "out_of_range", "duplicate_row", "duplicate_id", "duplicate_key",
+    "dangling_reference", "impossible_date", "future_date",
 )
 _CHECK_ORDER = {c: i for i, c in enumerate(CHECKS)}
 
@@ -47,6 +47,16 @@ class Collector:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self.context: dict[str, dict[str, Any]] = {}
+        self.missing: set[tuple[str, str]] = set()
+        self.skips: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def skip(self, kind: str, column: str, what: str, what_zh: str) -> None:
+        """Note that a check needing column `column` of table `kind` was not run.
+
+        Said once per missing column (a ``skipped`` warning listing every check
+        left out), and only for a column reported missing.
+        """
+        self.skips.setdefault((kind, column), []).append((what, what_zh))
 
     def add_table(self, kind: str, frame: pd.DataFrame) -> None:
         """Register table `kind` before its problems are added."""
@@ -89,6 +99,8 @@ class Collector:
         severity: str = "error",
     ) -> None:
         """Record one problem found by a check (`value` already from :meth:`value`)."""
+        if check == "missing_column" and column is not None:
+            self.missing.add((kind, column))
         ctx = self.context.get(kind, {})
         row = None if position is None else int(ctx["rows"][position])
         col_pos = ctx.get("columns", {}).get(column, 10_000) if column else -1
@@ -124,18 +136,34 @@ class Collector:
                        if column else -1, _CHECK_ORDER.get(check, 0), 0),
         })
 
+    def _add_skips(self) -> None:
+        for (kind, column), what in self.skips.items():
+            if (kind, column) in self.missing:
+                self.add(kind, position=None, column=column, value=None, check="skipped",
+                         severity="warning", texts=texts_skipped(kind, column, what))
+        self.skips = {}
+
     def frame(self) -> pd.DataFrame:
-        """The problems, in table, row, column and check order (columns of PROBLEM_COLUMNS)."""
+        """The problems, in table, row, column and check order (columns of PROBLEM_COLUMNS).
+
+        One cell has one problem: when the reader reported a cell (a date that does
+        not exist, left empty), what follows from it (the empty cell) is not
+        reported again.
+        """
+        self._add_skips()
         rows = sorted(self.rows, key=lambda r: r["_order"])
         out = pd.DataFrame([{k: r[k] for k in PROBLEM_COLUMNS} for r in rows],
                            columns=PROBLEM_COLUMNS)
         out = out.astype(object)
         out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
         out["row"] = pd.array([r["row"] for r in rows], dtype="Int64")
-        # a problem the reader already recorded is not reported twice (the reader's
-        # text, which names the file's own header, is kept)
+        # a problem the reader already recorded is not reported twice, nor what follows
+        # from it in the same cell (the reader's text, naming the file's header, is kept)
         where = out[["table", "row", "column", "check"]].astype(str)
-        return out[~where.duplicated(keep="first")].reset_index(drop=True)
+        cell = out["row"].notna().to_numpy() & out["column"].notna().to_numpy()
+        repeated = where.duplicated(keep="first").to_numpy() | (
+            cell & where[["table", "row", "column"]].duplicated(keep="first").to_numpy())
+        return out[~repeated].reset_index(drop=True)
 
 
 def _bare(frame: pd.DataFrame) -> pd.DataFrame:
