@@ -187,7 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from toolkit.errors import ToolkitError
 
         if isinstance(exc, ToolkitError | FileNotFoundError):
-            print(f"error: {exc}", file=sys.stderr)
+            from toolkit.io.personal import mask
+
+            print(f"error: {mask(str(exc), 'text')}", file=sys.stderr)
             return 2
         raise
 

@@ -44,6 +44,23 @@ def test_a_missing_key_column_skips_what_depends_on_it_and_says_so_once():
                                      "重复的组合键；重复的行；对参与者表（participants）的引用。")
 
 
+def test_the_demo_study_without_a_key_column_reports_it_once():
+    # the published demo: deleting attendance.participant_id once gave 13,617 errors
+    # (10,153 repeated keys and 3,459 repeated rows burying the real problem)
+    demo = tk.datasets.load_study("demo")
+    tables = {name: demo.table(name) for name in demo.tables}
+    assert demo.validate().problems.empty
+    tables["attendance"] = tables["attendance"].drop(columns="participant_id")
+    report = tk.Study(**tables, as_of=demo.as_of).validate()
+    assert (report.n_errors, report.n_warnings) == (1, 1)
+    assert report.problems[["table", "column", "check"]].values.tolist() == [
+        ["attendance", "participant_id", "missing_column"],
+        ["attendance", "participant_id", "skipped"]]
+    assert report.problems.iloc[1]["problem_zh"].endswith(
+        "以下检查未进行：重复的组合键；重复的行；对参与者表（participants）的引用。")
+    assert report.to_text().startswith("校验结果：1 个错误，1 个警告。")
+
+
 def test_a_missing_referenced_column_skips_the_references_to_it():
     participants = pd.DataFrame({"type": ["居民代表", "专家"]})
     report = _study(_attendance(), participants).validate(as_of="2024-01-01")

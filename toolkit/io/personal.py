@@ -568,16 +568,50 @@ def pseudonymise(
     return out
 
 
+#: Personal values inside a text, for ``mask(text, "text")``: 18-character ID-card
+#: numbers (whatever their check character: a mistyped one is still personal), mobile
+#: numbers, and a name after a word that introduces one (``填表人：王小明``).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+_NAME_WORDS = tuple(sorted(
+    {w for w in _HEADER_WORDS["name"] if not w.isascii()}
+    | {"填报人", "负责人", "户主", "经办人", "制表人", "审核人", "统计人", "联系人"},
+    key=len, reverse=True))
+_NAME_IN_TEXT = re.compile(
+    "(?P<label>" + "|".join(map(re.escape, _NAME_WORDS)) + r")(?P<sep>\s*[:：]\s*)"
+    r"(?P<name>[\u4e00-\u9fff·]{2,4})")
+
+
+def _mask_in_text(text: str) -> str:
+    """`text` with every personal value in it masked, the rest as it is."""
+    whole = looks_personal(text)
+    if whole is not None:
+        return str(mask(text, whole))
+    if not any(ch.isdigit() for ch in text) and not any(w in text for w in _NAME_WORDS):
+        return text
+    text = _ID_IN_TEXT.sub(lambda m: str(mask(m.group(), "id_card")), text)
+    text = _PHONE_IN_TEXT.sub(lambda m: str(mask(m.group(), "phone")), text)
+    return _NAME_IN_TEXT.sub(
+        lambda m: m["label"] + m["sep"] + str(mask(m["name"], "name")), text)
+
+
 def mask(value: object, kind: str | None = None) -> object:
     """A personal value with most of it hidden, safe to print.
+
+    The one masking function: every message, report, load record and
+    command-line line passes what it shows through it, a value of a personal
+    column with its kind, any other value or text with ``kind="text"``.
 
     Parameters
     ----------
     value : object
-        The value; missing values are returned as they are.
-    kind : {"name", "id_card", "phone"}, optional
+        The value, or a text; missing values are returned as they are.
+    kind : {"name", "id_card", "phone", "text"}, optional
         What the value is; guessed from its form when omitted (ID-card number,
-        mobile number, else treated as a name).
+        mobile number, else treated as a name). ``"text"``: a message, a cell
+        of a column not known to be personal or a row's text, shown as it is
+        except for the ID-card and mobile numbers in it and a name after a
+        word that introduces one (``填表人：王小明`` → ``填表人：王**``).
 
     Returns
     -------
@@ -594,11 +628,18 @@ def mask(value: object, kind: str | None = None) -> object:
     '1101**********123X'
     >>> mask("+86 138-0013-5678")
     '138****5678'
+    >>> mask("填表人：王小明 联系电话：13812345678", "text")
+    '填表人：王** 联系电话：138****5678'
+    >>> mask("`11010519491231002X` is not a date.", "text"), mask("C01", "text")
+    ('`1101**********002X` is not a date.', 'C01')
     >>> mask(None) is None
     True
     """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)):
         return value
+    if kind == "text":
+        return _mask_in_text(str(value))
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if kind is None:
         kind = looks_personal(text) or "name"

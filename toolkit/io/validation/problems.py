@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit import schema
 from toolkit.errors import PROBLEM_COLUMNS
-from toolkit.io.personal import find_personal, looks_personal, mask
+from toolkit.io.personal import find_personal, mask
 from toolkit.io.validation.messages import Texts, fmt_value, present, texts_skipped
 
 __all__ = ["CHECKS", "Collector"]
@@ -30,15 +30,7 @@ CHECKS = (
 _CHECK_ORDER = {c: i for i, c in enumerate(CHECKS)}
 
 
-def _masked(text: str | None, kind: str | None) -> str | None:
-    """`text` masked when its column is personal or the value looks like an ID or phone."""
-    if text is None:
-        return None
-    kind = kind or looks_personal(text)
-    if kind is None:
-        return text
-    shown = mask(text, kind)
-    return None if shown is None else str(shown)
+_TEXTS = ("problem", "fix", "problem_zh", "fix_zh")
 
 
 class Collector:
@@ -85,7 +77,7 @@ class Collector:
     def value(self, kind: str, column: str | None, value: object) -> str | None:
         """A value as a problem shows it: as written in a cell, personal data masked."""
         personal = self.personal(kind).get(column) if column is not None else None
-        return _masked(fmt_value(value), personal)
+        return mask(fmt_value(value), personal or "text")
 
     def add(
         self,
@@ -119,7 +111,12 @@ class Collector:
         row = fields.get("row")
         row = None if not present(row) else int(row)
         ctx = self.context.get(kind, {})
+        raw = fmt_value(fields.get("value"))
         text = self.value(kind, column, fields.get("value"))
+        texts = {k: fields.get(k) for k in _TEXTS}
+        if raw and text != raw:  # the reader's texts quote the value as it was
+            texts = {k: v.replace(raw, text or "") if isinstance(v, str) else v
+                     for k, v in texts.items()}
         check = fields.get("check") or "read"
         self.rows.append({
             "table": fields.get("table") or kind,
@@ -128,9 +125,9 @@ class Collector:
             "row": row, "column": column, "value": text,
             "check": check,
             "severity": fields.get("severity") or "error",
-            "problem": fields.get("problem"), "fix": fields.get("fix"),
-            "problem_zh": fields.get("problem_zh") or fields.get("problem"),
-            "fix_zh": fields.get("fix_zh") or fields.get("fix"),
+            "problem": texts["problem"], "fix": texts["fix"],
+            "problem_zh": texts["problem_zh"] or texts["problem"],
+            "fix_zh": texts["fix_zh"] or texts["fix"],
             "_order": (schema.TABLE_NAMES.index(kind) if kind in schema.TABLE_NAMES else 99,
                        -1 if row is None else row, ctx.get("columns", {}).get(column, 10_000)
                        if column else -1, _CHECK_ORDER.get(check, 0), 0),
@@ -157,6 +154,10 @@ class Collector:
         out = out.astype(object)
         out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
         out["row"] = pd.array([r["row"] for r in rows], dtype="Int64")
+        shown: dict[object, str | None] = {}  # the texts repeat: each is masked once
+        for name in _TEXTS:
+            out[name] = [shown[t] if t in shown else shown.setdefault(t, mask(t, "text"))
+                         for t in out[name]]
         # a problem the reader already recorded is not reported twice, nor what follows
         # from it in the same cell (the reader's text, naming the file's header, is kept)
         where = out[["table", "row", "column", "check"]].astype(str)

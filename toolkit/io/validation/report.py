@@ -9,6 +9,7 @@ import pandas as pd
 
 from toolkit._checks import Lang, check_lang
 from toolkit.errors import ValidationError
+from toolkit.io.personal import mask
 from toolkit.io.validation.messages import (
     group_heading,
     problem_line,
@@ -92,6 +93,7 @@ class ValidationReport:
             return self
         ordered = self.problems.sort_values(
             "severity", key=lambda s: s.ne("error"), kind="stable").reset_index(drop=True)
+        ordered = _redacted(ordered)
         msg = (f"Validation found {self.n_errors} error(s) and {self.n_warnings} warning(s); "
                "every one is listed in `.problems`.")
         raise ValidationError(ordered, msg)
@@ -157,7 +159,7 @@ class ValidationReport:
         check_lang(lang)
         zh = lang == "zh"
         lines = [report_heading(self.n_errors, self.n_warnings, len(self.problems), zh=zh)]
-        records = self.problems.to_dict("records")
+        records = _redacted(self.problems).to_dict("records")
         for n, positions in self._runs(limit):
             if n == 1:
                 lines.append(problem_line(records[positions[0]], zh=zh))
@@ -183,6 +185,21 @@ class ValidationReport:
                  for n, p in runs if n > 1
                  for rec in [self.problems.iloc[p[0]]]]
         rows = [pos for _, positions in runs for pos in positions]
-        shown = self.problems.iloc[rows][["table", "file", "sheet", "row", "column", "value",
-                                          "check", "severity", "problem", "fix"]]
+        cols = ["table", "file", "sheet", "row", "column", "value", "check", "severity",
+                "problem", "fix"]
+        shown = _redacted(self.problems.iloc[rows])[cols]
         return head + "".join(notes) + shown.to_html(index=False, na_rep="", escape=True)
+
+
+def _redacted(problems: pd.DataFrame) -> pd.DataFrame:
+    """The problems with every value and text shown through :func:`mask`.
+
+    The problems of :func:`validate` are already redacted; a report built by hand
+    from a frame is made safe here before it is printed, shown or raised.
+    """
+    out = problems.copy()
+    for name in ("value", "problem", "fix", "problem_zh", "fix_zh"):
+        if name in out.columns:
+            out[name] = pd.Series([mask(v, "text") for v in out[name]], index=out.index,
+                                  dtype=object)
+    return out
