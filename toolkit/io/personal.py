@@ -573,6 +573,7 @@ def pseudonymise(
 #: numbers, and a name after a word that introduces one (``填表人：王小明``).
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+_ONE_NUMBER = re.compile(r"[\s\d+Xx()（）\-]+")
 _NAME_WORDS = tuple(sorted(
     {w for w in _HEADER_WORDS["name"] if not w.isascii()}
     | {"填报人", "负责人", "户主", "经办人", "制表人", "审核人", "统计人", "联系人"},
@@ -584,11 +585,11 @@ _NAME_IN_TEXT = re.compile(
 
 def _mask_in_text(text: str) -> str:
     """`text` with every personal value in it masked, the rest as it is."""
-    whole = looks_personal(text)
-    if whole is not None:
-        return str(mask(text, whole))
     if not any(ch.isdigit() for ch in text) and not any(w in text for w in _NAME_WORDS):
         return text
+    whole = looks_personal(text) if _ONE_NUMBER.fullmatch(text) else None
+    if whole is not None:
+        return str(mask(text, whole))
     text = _ID_IN_TEXT.sub(lambda m: str(mask(m.group(), "id_card")), text)
     text = _PHONE_IN_TEXT.sub(lambda m: str(mask(m.group(), "phone")), text)
     return _NAME_IN_TEXT.sub(

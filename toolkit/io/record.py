@@ -177,7 +177,8 @@ class LoadRecord:
         if not len(problems):
             return
         frame = problems.reindex(columns=PROBLEM_COLUMNS).astype(object)
-        shown = [_redacted_problem(rec, _column_kind(rec["column"], rec["table"] or self.table))
+        shown = [_redacted_problem(rec, _column_kind(
+                    rec["column"], rec["table"] if isinstance(rec["table"], str) else self.table))
                  for rec in frame.to_dict("records")]
         for name in _SHOWN:
             frame[name] = pd.Series([r[name] for r in shown], index=frame.index, dtype=object)
@@ -281,7 +282,7 @@ _SHOWN = ("value", "problem", "fix", "problem_zh", "fix_zh")
 @lru_cache(maxsize=4096)
 def _column_kind(column: object, table: str | None) -> str | None:
     """What a column holds by its name and table alone (:func:`find_personal`'s rules)."""
-    if column is None or (isinstance(column, float) and column != column):
+    if not isinstance(column, str):
         return None
     kind = table if table in schema.TABLES else None
     found = find_personal(pd.DataFrame({str(column): pd.Series([], dtype=object)}), kind=kind)
@@ -290,8 +291,16 @@ def _column_kind(column: object, table: str | None) -> str | None:
 
 def _text(value: object) -> str | None:
     """A value or a text as the record keeps it: personal values in it masked."""
+    if isinstance(value, str):
+        return _masked_text(value)
     shown = mask(value, "text")
     return None if shown is None or pd.isna(shown) else str(shown)
+
+
+@lru_cache(maxsize=65536)
+def _masked_text(text: str) -> str:
+    """:func:`mask` of a text, once per text (a reader's messages repeat)."""
+    return str(mask(text, "text"))
 
 
 def _shown(value: object, kind: str | None) -> object:

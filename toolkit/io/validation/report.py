@@ -198,8 +198,11 @@ def _redacted(problems: pd.DataFrame) -> pd.DataFrame:
     from a frame is made safe here before it is printed, shown or raised.
     """
     out = problems.copy()
+    shown: dict[object, object] = {}  # the texts repeat: each is masked once
     for name in ("value", "problem", "fix", "problem_zh", "fix_zh"):
         if name in out.columns:
-            out[name] = pd.Series([mask(v, "text") for v in out[name]], index=out.index,
-                                  dtype=object)
+            out[name] = pd.Series(
+                [shown[v] if isinstance(v, str) and v in shown else
+                 shown.setdefault(v, mask(v, "text")) if isinstance(v, str) else mask(v, "text")
+                 for v in out[name]], index=out.index, dtype=object)
     return out
