@@ -310,3 +310,21 @@ def test_demo_and_notebook_share_the_builder(monkeypatch, tmp_path):
     assert code.count("tk.report.study_report(") == 1
     assert "tk.report.Report(" not in code
     assert ".heading(" not in code
+
+
+def test_nothing_left_out_writes_no_not_included_file(monkeypatch, tmp_path):
+    # an empty not_included.txt said nothing: with nothing left out there is no file,
+    # and one left by an earlier run is removed
+    real = demo.app.study_report
+
+    def complete(*args, **kw):
+        made = real(*args, **kw)
+        made.skipped.clear()
+        return made
+
+    monkeypatch.setattr(demo.app, "study_report", complete)
+    stale = tmp_path / "not_included.txt"
+    stale.write_text("survey\t…\n", encoding="utf-8")
+    paths = demo.build_demo(tmp_path, "en", study=_small_study(), progress=False)
+    assert "not included" not in paths
+    assert not stale.exists()

@@ -39,7 +39,7 @@ Examples
 >>> rec.rows_set_aside[["row", "reason"]]
    row                reason
 0    3             empty row
-1    4  footer row (填表人：张三)
+1    4  footer row (填表人：张*)
 """
 
 from __future__ import annotations

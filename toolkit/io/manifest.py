@@ -384,10 +384,14 @@ def _read_one(kind: str, entry: Any, manifest: Path, where: str) -> Any:
 def _pseudonymise(frame: Any, kind: str, key: str) -> Any:
     from toolkit.io.personal import find_personal, pseudonymise
 
-    columns = list(find_personal(frame, kind=kind)["column"])
+    found = find_personal(frame, kind=kind)
+    columns = list(found["column"])
     if not columns:
         return frame
     out = pseudonymise(frame, columns, key=key)
     for name, value in frame.attrs.items():
         out.attrs.setdefault(name, value)
+    record = out.attrs.get("load_record")
+    if record is not None:  # no example of a change keeps a value the table no longer has
+        record.mask_columns(dict(zip(found["column"], found["kind"], strict=True)))
     return out

@@ -1230,16 +1230,35 @@ def pseudonymise(
     return out
 
 
+#: A value that is one number and nothing else (``138 0013 8000``): masked by its kind.
+_ONE_NUMBER = re.compile(r"[\s\d+Xx()（）\-]+")
+
+
+def _mask_in_text(text: str) -> str:
+    """`text` with every personal value in it masked (by :func:`mask_text`), the rest as it is."""
+    whole = looks_personal(text) if _ONE_NUMBER.fullmatch(text) else None
+    if whole is not None:
+        return str(mask(text, whole))
+    return mask_text(text, replace="mask")
+
+
 def mask(value: object, kind: str | None = None) -> object:
     """A personal value with most of it hidden, safe to print.
+
+    The one masking function: every message, report, load record and
+    command-line line passes what it shows through it, a value of a personal
+    column with its kind, any other value or text with ``kind="text"``.
 
     Parameters
     ----------
     value : object
-        The value; missing values are returned as they are.
-    kind : {"name", "id_card", "phone", "email", "free_text"}, optional
+        The value, or a text; missing values are returned as they are.
+    kind : {"name", "id_card", "phone", "email", "text"}, optional
         What the value is; guessed from its form when omitted (ID-card number,
-        mobile number, else treated as a name).
+        mobile number, else treated as a name). ``"text"``: a message, a cell
+        of a column not known to be personal or a row's text, shown as it is
+        except for the ID-card and mobile numbers in it and a name after a
+        word that introduces one (``填表人：王小明`` → ``填表人：王**``).
 
     Returns
     -------
@@ -1259,15 +1278,18 @@ def mask(value: object, kind: str | None = None) -> object:
     '1101**********123X'
     >>> mask("+86 138-0013-5678")
     '138****5678'
-    >>> mask("意见：联系人王小明，13800138000", "free_text")
-    '意见：联系人王**，138****8000'
+    >>> mask("填表人：王小明 联系电话：13812345678", "text")
+    '填表人：王** 联系电话：138****5678'
+    >>> mask("`11010519491231002X` is not a date.", "text"), mask("C01", "text")
+    ('`1101**********002X` is not a date.', 'C01')
     >>> mask(None) is None
     True
     """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)):
         return value
-    if kind == "free_text":
-        return mask_text(str(value), replace="mask")
+    if kind == "text":
+        return _mask_in_text(str(value))
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if kind == "email" and "@" in text[1:]:
         return text[0] + "***" + text[text.rindex("@"):]

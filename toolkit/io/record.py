@@ -31,11 +31,14 @@ each cell held is kept:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
+from toolkit import schema
 from toolkit.errors import PROBLEM_COLUMNS
+from toolkit.io.personal import find_personal, mask
 
 __all__ = ["LoadRecord", "load_record"]
 
@@ -102,8 +105,14 @@ class LoadRecord:
         return self
 
     def set_aside(self, *, row: int, reason: str, values: object = None) -> None:
-        """Note that file row `row` was not kept, and why."""
-        self._set_aside.append({"row": row, "reason": reason, "values": values})
+        """Note that file row `row` was not kept, and why.
+
+        The reason and the row's text are kept with personal values masked
+        (:func:`toolkit.io.personal.mask`): a footer ``填表人：王小明 联系电话：…``
+        is recorded as ``填表人：王** 联系电话：138****5678``.
+        """
+        self._set_aside.append({"row": row, "reason": _text(reason),
+                                "values": _text(values)})
 
     def coerce(
         self,
@@ -114,16 +123,48 @@ class LoadRecord:
         after: object,
         count: int = 1,
     ) -> None:
-        """Note that `count` values of `column` were changed (one example given)."""
+        """Note that `count` values of `column` were changed (one example given).
+
+        The example is kept as it may be shown: masked whole in a personal column,
+        else with ID-card and mobile numbers masked (:func:`toolkit.io.personal.mask`).
+        """
+        kind = _column_kind(column, self.table)
         self._coercions.append(
-            {"column": column, "what": what, "count": int(count), "before": before,
-             "after": after}
+            {"column": column, "what": what, "count": int(count),
+             "before": _shown(before, kind), "after": _shown(after, kind)}
         )
+
+    def mask_columns(self, columns: dict[str, str | None]) -> None:
+        """Mask the examples of changes and the problem values of `columns`.
+
+        `columns` maps a column to its personal kind. Called when the columns are
+        pseudonymised, so that no example or problem in the record keeps a value
+        the table no longer holds.
+        """
+        for entry in self._coercions:
+            if entry["column"] in columns:
+                kind = columns[entry["column"]] or "name"
+                entry["before"] = _shown(entry["before"], kind)
+                entry["after"] = _shown(entry["after"], kind)
+        for row in self._problems:
+            if row["column"] in columns:
+                row.update(_redacted_problem(row, columns[row["column"]] or "name"))
+        for i, frame in enumerate(self._problem_frames):
+            hit = frame["column"].isin(list(columns)).to_numpy()
+            if hit.any():
+                frame = frame.copy()
+                for pos in hit.nonzero()[0]:
+                    rec = frame.iloc[pos].to_dict()
+                    shown = _redacted_problem(rec, columns[rec["column"]] or "name")
+                    for name in _SHOWN:
+                        frame.iloc[pos, frame.columns.get_loc(name)] = shown[name]
+                self._problem_frames[i] = frame
 
     def problem(self, **fields: object) -> None:
         """Note a problem found while reading (fields as in ``PROBLEM_COLUMNS``)."""
         row = {k: fields.get(k) for k in PROBLEM_COLUMNS}
         row["table"] = row["table"] or self.table
+        row.update(_redacted_problem(row, _column_kind(row["column"], row["table"])))
         row["file"] = row["file"] or self.file
         row["sheet"] = row["sheet"] or self.sheet
         self._problems.append(row)
@@ -135,7 +176,12 @@ class LoadRecord:
         """
         if not len(problems):
             return
-        frame = problems.reindex(columns=PROBLEM_COLUMNS).copy()
+        frame = problems.reindex(columns=PROBLEM_COLUMNS).astype(object)
+        shown = [_redacted_problem(rec, _column_kind(
+                    rec["column"], rec["table"] if isinstance(rec["table"], str) else self.table))
+                 for rec in frame.to_dict("records")]
+        for name in _SHOWN:
+            frame[name] = pd.Series([r[name] for r in shown], index=frame.index, dtype=object)
         for key in ("table", "file", "sheet"):
             default = getattr(self, key)
             if default is not None:
@@ -228,6 +274,60 @@ class LoadRecord:
             shown = problems[["row", "column", "value", "problem", "fix"]].head(20)
             parts.append("<h5>Problems</h5>" + shown.to_html(index=False))
         return "\n".join(parts)
+
+
+_SHOWN = ("value", "problem", "fix", "problem_zh", "fix_zh")
+
+
+@lru_cache(maxsize=4096)
+def _column_kind(column: object, table: str | None) -> str | None:
+    """What a column holds by its name and table alone (:func:`find_personal`'s rules)."""
+    if not isinstance(column, str):
+        return None
+    kind = table if table in schema.TABLES else None
+    found = find_personal(pd.DataFrame({str(column): pd.Series([], dtype=object)}), kind=kind)
+    return None if found.empty else str(found["kind"].iloc[0])
+
+
+def _text(value: object) -> str | None:
+    """A value or a text as the record keeps it: personal values in it masked."""
+    if isinstance(value, str):
+        return _masked_text(value)
+    shown = mask(value, "text")
+    return None if shown is None or pd.isna(shown) else str(shown)
+
+
+@lru_cache(maxsize=65536)
+def _masked_text(text: str) -> str:
+    """:func:`mask` of a text, once per text (a reader's messages repeat)."""
+    return str(mask(text, "text"))
+
+
+def _shown(value: object, kind: str | None) -> object:
+    """An example value as the record keeps it (numbers and dates stay as they are)."""
+    if value is None or (not isinstance(value, str) and kind is None
+                         and _text(value) == str(value)):
+        return value
+    return mask(value, kind) if kind is not None else _text(value)
+
+
+def _redacted_problem(rec: dict[str, Any], kind: str | None) -> dict[str, Any]:
+    """A reader's problem with its value and texts as they may be shown."""
+    value = rec.get("value")
+    raw = None if value is None or (isinstance(value, float) and value != value) else str(value)
+    if raw is None:
+        shown = value
+    else:
+        shown = mask(raw, kind) if kind is not None else _text(raw)
+    out: dict[str, Any] = {"value": value if shown == raw else shown}  # 2 stays a number
+    for name in _SHOWN[1:]:
+        text = rec.get(name)
+        if isinstance(text, str):
+            if raw and shown is not None and raw != shown:
+                text = text.replace(raw, str(shown))
+            text = _text(text)
+        out[name] = text
+    return out
 
 
 def load_record(data: pd.DataFrame) -> LoadRecord:

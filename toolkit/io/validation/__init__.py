@@ -32,6 +32,10 @@ Checks (the ``check`` column of a report)
     A load record whose rows read ≠ rows kept + rows set aside.
 ``missing_column``
     A required column (or a column named by the survey design or a scale) is absent.
+``skipped``
+    Checks not run because a column they need is missing (repeated keys and rows
+    without a key column, references without the id column, date order without
+    the earlier date): one warning per missing column, listing them.
 ``missing_value``
     An empty cell in a required column (an error in identifier columns).
 ``type``
@@ -128,6 +132,11 @@ def validate(
     and response dates may not precede session and submission dates, and no date
     may lie after `as_of`. A DataFrame alone gets the per-table checks and the
     date checks within it.
+
+    Each cell has at most one problem (a date the reader could not read is not
+    reported again as an empty cell); a check that needs a missing column is not
+    run, and one ``skipped`` warning says so (no cascade of repeated keys when the
+    participant column is gone).
 
     Examples
     --------

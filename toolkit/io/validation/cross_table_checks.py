@@ -19,6 +19,7 @@ import pandas as pd
 from toolkit import schema
 from toolkit.io.validation.messages import (
     fmt_value,
+    table_label,
     texts_dangling,
     texts_future_date,
     texts_impossible_date,
@@ -59,11 +60,19 @@ def check_references(col: Collector, tables: Mapping[str, pd.DataFrame]) -> None
     """Ids that point to a row missing from the referenced table (``dangling_reference``)."""
     for kind, data in tables.items():
         for spec in schema.TABLES[kind].columns:
-            if spec.references is None or spec.name not in data.columns:
+            if spec.references is None:
                 continue
             target_kind, target_col = spec.references.split(".")
             target = tables.get(target_kind)
-            if target is None or target_col not in target.columns:
+            if target is None:
+                continue
+            if spec.name not in data.columns:
+                col.skip(kind, spec.name, f"its references to the {target_kind} table",
+                         f"对{table_label(target_kind, zh=True)}的引用")
+                continue
+            if target_col not in target.columns:
+                col.skip(target_kind, target_col, f"references from `{kind}.{spec.name}`",
+                         f"{table_label(kind, zh=True)}“{spec.name}”对本列的引用")
                 continue
             values = _ids(data[spec.name])
             known = _ids(target[target_col]).dropna()
@@ -88,7 +97,11 @@ def check_dates(col: Collector, tables: Mapping[str, pd.DataFrame],
     """Dates before the date they follow (``impossible_date``) or after `as_of`."""
     for kind, later, earlier in _DATE_ORDER:
         frame = tables.get(kind)
-        if frame is None or later not in frame.columns or earlier not in frame.columns:
+        if frame is None or later not in frame.columns:
+            continue
+        if earlier not in frame.columns:
+            col.skip(kind, earlier, f"`{later}` not before `{earlier}`",
+                     f"“{later}”不早于“{earlier}”")
             continue
         late = as_dates(frame[later])
         early = as_dates(frame[earlier])
@@ -108,4 +121,4 @@ def check_dates(col: Collector, tables: Mapping[str, pd.DataFrame],
             for pos in np.flatnonzero(bad):
                 value = col.value(kind, spec.name, dates.iloc[pos])
                 col.add(kind, position=int(pos), column=spec.name, value=value,
-                        check="future_date", texts=texts_future_date(spec.name, value, day))
+                        check="future_date", texts=texts_future_date(kind, spec.name, value, day))

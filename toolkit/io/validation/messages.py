@@ -9,7 +9,7 @@ already masked when personal.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ __all__ = [
     "Texts",
     "col_label",
     "fmt_value",
+    "group_heading",
     "present",
     "problem_line",
     "report_heading",
@@ -37,10 +38,13 @@ __all__ = [
     "texts_missing_column",
     "texts_missing_value",
     "texts_range",
+    "texts_repeated",
     "texts_rows_unaccounted",
+    "texts_skipped",
     "texts_text_dates",
     "texts_type",
     "texts_unknown",
+    "where_label",
 ]
 
 #: ``(problem, fix, problem_zh, fix_zh)`` of one problem.
@@ -85,12 +89,34 @@ def present(value: object) -> bool:
         and value is not pd.NA and str(value) != ""
 
 
-def col_label(kind: str, column: str, *, zh: bool) -> str:
-    """A column as messages name it: with its label when it is canonical."""
+def col_label(kind: str, column: str, *, zh: bool, short: bool = False) -> str:
+    """A column as messages name it: by the schema's label when it is canonical.
+
+    Chinese messages name a canonical column by its Chinese label, with its
+    canonical name once in brackets (``“参与者编号”（participant_id）``; ``short``
+    leaves the name out); English ones by the name and its label.
+
+    Examples
+    --------
+    >>> col_label("attendance", "participant_id", zh=True)
+    '“参与者编号”（participant_id）'
+    >>> col_label("attendance", "participant_id", zh=True, short=True)
+    '“参与者编号”'
+    >>> col_label("survey", "sat1", zh=True), col_label("survey", "sat1", zh=False)
+    ('“sat1”', '`sat1`')
+    """
     col = schema.TABLES[kind].get(column) if kind in schema.TABLES else None
     if col is None:
-        return f"`{column}`"
-    return f"“{column}”（{col.zh}）" if zh else f"`{column}` ({col.en.lower()})"
+        return f"“{column}”" if zh else f"`{column}`"
+    if zh:
+        return f"“{col.zh}”" if short else f"“{col.zh}”（{column}）"
+    return f"`{column}`" if short else f"`{column}` ({col.en.lower()})"
+
+
+def where_label(kind: object, column: str, *, zh: bool) -> str:
+    """A column where a line of a report places a problem (``参与者编号``, ``participant_id``)."""
+    col = schema.TABLES[kind].get(column) if kind in schema.TABLES else None
+    return col.zh if zh and col is not None else column
 
 
 def table_label(kind: str, *, zh: bool) -> str:
@@ -109,14 +135,13 @@ def table_label(kind: str, *, zh: bool) -> str:
 def report_heading(n_errors: int, n_warnings: int, n_problems: int, *, zh: bool) -> str:
     """First line of a report's text."""
     if zh:
-        return (f"校验结果：{n_errors} 个错误，{n_warnings} 个警告。"
+        return (f"校验结果：{n_errors:,} 个错误，{n_warnings:,} 个警告。"
                 if n_problems else "校验结果：未发现问题。")
-    return (f"Validation: {n_errors} error(s), {n_warnings} warning(s)."
+    return (f"Validation: {n_errors:,} error(s), {n_warnings:,} warning(s)."
             if n_problems else "Validation: no problems found.")
 
 
-def problem_line(rec: Mapping[str, Any], *, zh: bool) -> str:
-    """One problem of a report as a line of text: where, what, how to fix it."""
+def _where(rec: Mapping[str, Any], *, zh: bool, cell: bool = True) -> list[str]:
     where = []
     if present(rec["table"]):
         where.append(str(rec["table"]))
@@ -125,13 +150,44 @@ def problem_line(rec: Mapping[str, Any], *, zh: bool) -> str:
         if present(rec["sheet"]):
             name += f" [{rec['sheet']}]"
         where.append(name)
-    if present(rec["row"]):
+    if cell and present(rec["row"]):
         where.append(f"第 {int(rec['row'])} 行" if zh else f"row {int(rec['row'])}")
     if present(rec["column"]):
-        col = str(rec["column"])
-        if present(rec["value"]):
+        col = where_label(rec["table"], str(rec["column"]), zh=zh)
+        if cell and present(rec["value"]):
             col += f" = {rec['value']!r}" if not zh else f"＝“{rec['value']}”"
         where.append(col)
+    return where
+
+
+def _tag(severity: object, *, zh: bool) -> str:
+    if zh:
+        return "[错误]" if severity == "error" else "[警告]"
+    return f"[{severity}]"
+
+
+def group_heading(rec: Mapping[str, Any], n: int, shown: int, *, zh: bool) -> str:
+    """The line introducing `n` similar problems (first `rec`), of which `shown` follow.
+
+    Examples
+    --------
+    >>> rec = {"table": "attendance", "file": "参与记录.csv", "sheet": None, "row": 3,
+    ...        "column": None, "value": None, "check": "duplicate_key", "severity": "error"}
+    >>> print(group_heading(rec, 10153, 5, zh=True))  # doctest: +NORMALIZE_WHITESPACE
+    [错误] attendance，参与记录.csv（duplicate_key）：10,153 处同类问题，前 5 处如下（全部见
+    .problems）：
+    """
+    where = _where(rec, zh=zh, cell=False)
+    if zh:
+        return f"{_tag(rec['severity'], zh=True)} {'，'.join(where)}（{rec['check']}）：" \
+            + texts_repeated(n, shown, zh=True)
+    return f"{_tag(rec['severity'], zh=False)} {', '.join(where)} ({rec['check']}): " \
+        + texts_repeated(n, shown, zh=False)
+
+
+def problem_line(rec: Mapping[str, Any], *, zh: bool) -> str:
+    """One problem of a report as a line of text: where, what, how to fix it."""
+    where = _where(rec, zh=zh)
     sev = rec["severity"]
     if zh:
         tag = "错误" if sev == "error" else "警告"
@@ -186,11 +242,12 @@ def texts_type(kind: str, column: str, value: str | None, dtype: str) -> Texts:
     return problem, fix, problem_zh, fix_zh
 
 
-def texts_text_dates(column: str) -> Texts:
+def texts_text_dates(kind: str, column: str) -> Texts:
     """A whole date column stored as text (every value readable as a date)."""
     problem = (f"Column `{column}` holds text, not dates; date comparisons and "
                "time series need dates.")
-    problem_zh = f"列“{column}”存的是文本而不是日期，日期比较和时间序列需要日期类型。"
+    problem_zh = (f"列{col_label(kind, column, zh=True)}存的是文本而不是日期，日期比较和时间序列"
+                  "需要日期类型。")
     fix = (f"Convert it: `df[\"{column}\"] = pd.to_datetime(df[\"{column}\"])`, or "
            "read the file with `tk.io.read_table(kind=...)`.")
     fix_zh = (f"转换为日期：`df[\"{column}\"] = pd.to_datetime(df[\"{column}\"])`，"
@@ -219,7 +276,7 @@ def texts_unknown(kind: str, column: str, value: str | None, raw: object,
         return problem, fix, problem_zh, fix_zh
     close = vocab.suggest(raw)
     problem = f"`{value}` in `{column}` is not a known {vocab.en.lower()}."
-    problem_zh = f"“{column}”中的“{value}”不是已知的{vocab.zh}。"
+    problem_zh = f"{col_label(kind, column, zh=True)}中的“{value}”不是已知的{vocab.zh}。"
     if close is not None:
         fix = f"Did you mean `{close}`? Replace the value with a term of the vocabulary."
         fix_zh = f"是否应为“{close}”？请改为词表中的取值。"
@@ -249,7 +306,8 @@ def texts_range(kind: str, column: str, value: str | None, low: float | None,
         problem_zh = f"{col_label(kind, column, zh=True)}中的 {value} 超出取值范围（{zh}）。"
     else:
         problem = f"{value} in `{column}` is outside the {en} scale of `{scale}`."
-        problem_zh = f"“{column}”中的 {value} 超出量表“{scale}”的取值范围（{zh}）。"
+        problem_zh = (f"{col_label(kind, column, zh=True)}中的 {value} 超出量表“{scale}”的取值范围"
+                      f"（{zh}）。")
     fix = ("Correct the value; if it is a code for a missing answer (e.g. 98/99), declare it "
            "in `missing_codes`.")
     fix_zh = "更正该值；如果它是缺失代码（如 98/99），请在 `missing_codes` 中声明。"
@@ -277,7 +335,8 @@ def texts_design_value_missing(column: str, role: str) -> Texts:
     """An empty cell in a column the survey design uses."""
     problem = (f"`{column}` is empty, but the survey design uses it as `{role}`; "
                "design-based estimates need it in every row.")
-    problem_zh = f"“{column}”为空，但调查设计把它用作 `{role}`，每一行都需要它。"
+    problem_zh = (f"{col_label('survey', column, zh=True)}为空，但调查设计把它用作 `{role}`，"
+                  "每一行都需要它。")
     fix = "Fill it in, or drop the respondent from the design-based analysis explicitly."
     fix_zh = "补上该值，或在基于设计的分析中明确排除该受访者。"
     return problem, fix, problem_zh, fix_zh
@@ -305,10 +364,10 @@ def texts_duplicate_id(kind: str, column: str, value: str | None, first_row: int
     return problem, fix, problem_zh, fix_zh
 
 
-def texts_duplicate_key(values: Mapping[str, str | None], first_row: int) -> Texts:
+def texts_duplicate_key(kind: str, values: Mapping[str, str | None], first_row: int) -> Texts:
     """A key combination (e.g. session and participant in attendance) repeated."""
     pairs = ", ".join(f"{k}={v}" for k, v in values.items())
-    pairs_zh = "，".join(f"{k}＝{v}" for k, v in values.items())
+    pairs_zh = "，".join(f"{where_label(kind, k, zh=True)}＝{v}" for k, v in values.items())
     problem = f"The combination {pairs} is repeated (first in row {first_row})."
     problem_zh = f"组合 {pairs_zh} 重复出现（首次出现在第 {first_row} 行）。"
     fix = "Keep one row per combination: merge the rows, or correct the wrong id."
@@ -348,7 +407,8 @@ def texts_dangling(kind: str, column: str, value: str | None, target_kind: str,
     problem = (f"{col_label(kind, column, zh=False)} `{value}` does not exist in the "
                f"{table_label(target_kind, zh=False)} (`{target_col}`).")
     problem_zh = (f"{col_label(kind, column, zh=True)}“{value}”在"
-                  f"{table_label(target_kind, zh=True)}的 {target_col} 中不存在。")
+                  f"{table_label(target_kind, zh=True)}的"
+                  f"{col_label(target_kind, target_col, zh=True, short=True)}中不存在。")
     hint = f" Did you mean `{close}`?" if close else ""
     hint_zh = f"是否应为“{close}”？" if close else ""
     fix = (f"{hint.strip()} Correct the id, or add the missing row to the "
@@ -371,12 +431,48 @@ def texts_impossible_date(kind: str, later: str, value: str | None, earlier: str
     return problem, fix, problem_zh, fix_zh
 
 
-def texts_future_date(column: str, value: str | None, day: str) -> Texts:
+def texts_future_date(kind: str, column: str, value: str | None, day: str) -> Texts:
     """A date after the date the data describe up to (``as_of``)."""
     problem = f"`{column}` {value} is after {day}, the date the data describe up to."
-    problem_zh = f"“{column}”的日期 {value} 晚于数据截止日期 {day}。"
+    problem_zh = f"{col_label(kind, column, zh=True)}的日期 {value} 晚于数据截止日期 {day}。"
     fix = ("Correct the date (often a mistyped year); if the data were exported later, pass "
            "`as_of=` (or `as_of:` in study.yaml).")
     fix_zh = ("更正日期（常见是年份写错）；如果数据导出日期更晚，请指定 `as_of=`"
               "（或 study.yaml 中的 `as_of:`）。")
     return problem, fix, problem_zh, fix_zh
+
+
+def texts_skipped(kind: str, column: str, skipped: Sequence[tuple[str, str]]) -> Texts:
+    """Checks not run because a column they need is missing (said once, not per row).
+
+    `skipped` holds ``(english, chinese)`` descriptions of the checks left out.
+
+    Examples
+    --------
+    >>> texts_skipped("attendance", "participant_id",
+    ...               [("repeated keys", "重复的组合键")])[2]
+    '缺少列“参与者编号”（participant_id），以下检查未进行：重复的组合键。'
+    """
+    en = "; ".join(dict.fromkeys(e for e, _ in skipped))
+    zh = "；".join(dict.fromkeys(z for _, z in skipped))
+    problem = (f"Column {col_label(kind, column, zh=False)} is missing, so these checks were "
+               f"not run: {en}.")
+    problem_zh = f"缺少列{col_label(kind, column, zh=True)}，以下检查未进行：{zh}。"
+    fix = "Add the column (or map the file's header to it) and validate again."
+    fix_zh = "补上该列（或把文件中的表头对应到该列）后重新校验。"
+    return problem, fix, problem_zh, fix_zh
+
+
+def texts_repeated(n: int, shown: int, *, zh: bool) -> str:
+    """The line introducing a run of similar problems of which only the first are listed.
+
+    Examples
+    --------
+    >>> texts_repeated(10153, 5, zh=True)
+    '10,153 处同类问题，前 5 处如下（全部见 .problems）：'
+    >>> texts_repeated(10153, 5, zh=False)
+    '10,153 similar problems; the first 5 (all of them in .problems):'
+    """
+    if zh:
+        return f"{n:,} 处同类问题，前 {shown} 处如下（全部见 .problems）："
+    return f"{n:,} similar problems; the first {shown} (all of them in .problems):"

@@ -16,29 +16,21 @@ import pandas as pd
 
 from toolkit import schema
 from toolkit.errors import PROBLEM_COLUMNS
-from toolkit.io.personal import find_personal, looks_personal, mask
-from toolkit.io.validation.messages import Texts, fmt_value, present
+from toolkit.io.personal import find_personal, mask
+from toolkit.io.validation.messages import Texts, fmt_value, present, texts_skipped
 
 __all__ = ["CHECKS", "Collector"]
 
 #: Check codes in the order problems of one row are listed.
 CHECKS = (
-    "read", "rows_unaccounted", "missing_column", "missing_value", "type", "unknown_value",
-    "out_of_range", "duplicate_row", "duplicate_id", "duplicate_key", "dangling_reference",
-    "impossible_date", "future_date",
+    "read", "rows_unaccounted", "missing_column", "skipped", "missing_value", "type",
+    "unknown_value", "out_of_range", "duplicate_row", "duplicate_id", "duplicate_key",
+    "dangling_reference", "impossible_date", "future_date",
 )
 _CHECK_ORDER = {c: i for i, c in enumerate(CHECKS)}
 
 
-def _masked(text: str | None, kind: str | None) -> str | None:
-    """`text` masked when its column is personal or the value looks like an ID or phone."""
-    if text is None:
-        return None
-    kind = kind or looks_personal(text)
-    if kind is None:
-        return text
-    shown = mask(text, kind)
-    return None if shown is None else str(shown)
+_TEXTS = ("problem", "fix", "problem_zh", "fix_zh")
 
 
 class Collector:
@@ -47,6 +39,16 @@ class Collector:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self.context: dict[str, dict[str, Any]] = {}
+        self.missing: set[tuple[str, str]] = set()
+        self.skips: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def skip(self, kind: str, column: str, what: str, what_zh: str) -> None:
+        """Note that a check needing column `column` of table `kind` was not run.
+
+        Said once per missing column (a ``skipped`` warning listing every check
+        left out), and only for a column reported missing.
+        """
+        self.skips.setdefault((kind, column), []).append((what, what_zh))
 
     def add_table(self, kind: str, frame: pd.DataFrame) -> None:
         """Register table `kind` before its problems are added."""
@@ -75,7 +77,7 @@ class Collector:
     def value(self, kind: str, column: str | None, value: object) -> str | None:
         """A value as a problem shows it: as written in a cell, personal data masked."""
         personal = self.personal(kind).get(column) if column is not None else None
-        return _masked(fmt_value(value), personal)
+        return mask(fmt_value(value), personal or "text")
 
     def add(
         self,
@@ -89,6 +91,8 @@ class Collector:
         severity: str = "error",
     ) -> None:
         """Record one problem found by a check (`value` already from :meth:`value`)."""
+        if check == "missing_column" and column is not None:
+            self.missing.add((kind, column))
         ctx = self.context.get(kind, {})
         row = None if position is None else int(ctx["rows"][position])
         col_pos = ctx.get("columns", {}).get(column, 10_000) if column else -1
@@ -107,7 +111,12 @@ class Collector:
         row = fields.get("row")
         row = None if not present(row) else int(row)
         ctx = self.context.get(kind, {})
+        raw = fmt_value(fields.get("value"))
         text = self.value(kind, column, fields.get("value"))
+        texts = {k: fields.get(k) for k in _TEXTS}
+        if raw and text != raw:  # the reader's texts quote the value as it was
+            texts = {k: v.replace(raw, text or "") if isinstance(v, str) else v
+                     for k, v in texts.items()}
         check = fields.get("check") or "read"
         self.rows.append({
             "table": fields.get("table") or kind,
@@ -116,26 +125,46 @@ class Collector:
             "row": row, "column": column, "value": text,
             "check": check,
             "severity": fields.get("severity") or "error",
-            "problem": fields.get("problem"), "fix": fields.get("fix"),
-            "problem_zh": fields.get("problem_zh") or fields.get("problem"),
-            "fix_zh": fields.get("fix_zh") or fields.get("fix"),
+            "problem": texts["problem"], "fix": texts["fix"],
+            "problem_zh": texts["problem_zh"] or texts["problem"],
+            "fix_zh": texts["fix_zh"] or texts["fix"],
             "_order": (schema.TABLE_NAMES.index(kind) if kind in schema.TABLE_NAMES else 99,
                        -1 if row is None else row, ctx.get("columns", {}).get(column, 10_000)
                        if column else -1, _CHECK_ORDER.get(check, 0), 0),
         })
 
+    def _add_skips(self) -> None:
+        for (kind, column), what in self.skips.items():
+            if (kind, column) in self.missing:
+                self.add(kind, position=None, column=column, value=None, check="skipped",
+                         severity="warning", texts=texts_skipped(kind, column, what))
+        self.skips = {}
+
     def frame(self) -> pd.DataFrame:
-        """The problems, in table, row, column and check order (columns of PROBLEM_COLUMNS)."""
+        """The problems, in table, row, column and check order (columns of PROBLEM_COLUMNS).
+
+        One cell has one problem: when the reader reported a cell (a date that does
+        not exist, left empty), what follows from it (the empty cell) is not
+        reported again.
+        """
+        self._add_skips()
         rows = sorted(self.rows, key=lambda r: r["_order"])
         out = pd.DataFrame([{k: r[k] for k in PROBLEM_COLUMNS} for r in rows],
                            columns=PROBLEM_COLUMNS)
         out = out.astype(object)
         out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
         out["row"] = pd.array([r["row"] for r in rows], dtype="Int64")
-        # a problem the reader already recorded is not reported twice (the reader's
-        # text, which names the file's own header, is kept)
+        shown: dict[object, str | None] = {}  # the texts repeat: each is masked once
+        for name in _TEXTS:
+            out[name] = [shown[t] if t in shown else shown.setdefault(t, mask(t, "text"))
+                         for t in out[name]]
+        # a problem the reader already recorded is not reported twice, nor what follows
+        # from it in the same cell (the reader's text, naming the file's header, is kept)
         where = out[["table", "row", "column", "check"]].astype(str)
-        return out[~where.duplicated(keep="first")].reset_index(drop=True)
+        cell = out["row"].notna().to_numpy() & out["column"].notna().to_numpy()
+        repeated = where.duplicated(keep="first").to_numpy() | (
+            cell & where[["table", "row", "column"]].duplicated(keep="first").to_numpy())
+        return out[~repeated].reset_index(drop=True)
 
 
 def _bare(frame: pd.DataFrame) -> pd.DataFrame:

@@ -100,6 +100,15 @@ def check_table(col: Collector, kind: str, frame: pd.DataFrame,
     frame_level = cases["schema_context"] == "DataFrameSchema"
     row_level = cases[frame_level & cases["index"].notna()]
     row_level = row_level.drop_duplicates(subset=["check", "index"])
+    # without a key column, repeated keys and rows mean nothing (every row would repeat
+    # another once the column is gone): those checks are skipped, and said so once
+    missing_key = [c for c in table.key if c not in data.columns]
+    if missing_key:
+        row_level = row_level[~row_level["check"].isin(["duplicate_row", "duplicate_key"])]
+        for name in missing_key:
+            if len(table.key) > 1:
+                col.skip(kind, name, "repeated keys", "重复的组合键")
+            col.skip(kind, name, "repeated rows", "重复的行")
     dup_rows = set(row_level.loc[row_level["check"] == "duplicate_row", "index"].astype(int))
     firsts: dict[str, pd.Series] = {}
 
@@ -168,7 +177,7 @@ def check_table(col: Collector, kind: str, frame: pd.DataFrame,
             else:
                 values = {c: col.value(kind, c, data[c].iloc[pos]) for c in key_cols}
                 col.add(kind, position=pos, column=None, value=None, check="duplicate_key",
-                        texts=texts_duplicate_key(values, first_row))
+                        texts=texts_duplicate_key(kind, values, first_row))
 
     _check_column_types(col, kind, data)
     _check_study_columns(col, kind, frame, data, scales, design)
@@ -186,7 +195,7 @@ def _check_column_types(col: Collector, kind: str, data: pd.DataFrame) -> None:
         if not bool(is_date(s).all()):
             continue  # the unreadable values are reported one by one
         col.add(kind, position=None, column=spec.name, value=None, check="type",
-                severity="warning", texts=texts_text_dates(spec.name))
+                severity="warning", texts=texts_text_dates(kind, spec.name))
 
 
 def _check_study_columns(col: Collector, kind: str, frame: pd.DataFrame, data: pd.DataFrame,
