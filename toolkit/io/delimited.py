@@ -66,6 +66,7 @@ from toolkit.io.encoding import (
     repair_utf8,
     utf8_damage,
 )
+from toolkit.io.digits import LOST_DIGITS_FIX, LOST_DIGITS_FIX_ZH, lost_digits, shown_number
 from toolkit.io.files import require_regular_file
 from toolkit.io.layout import total_kind
 from toolkit.io.personal import looks_personal, mask
@@ -627,6 +628,7 @@ def _read(
         _report_bad_bytes(kept_arrays, kept_names, spans, record, file_rows)
     if n_nul:
         kept_arrays = _report_nul(kept_arrays, kept_names, record, file_rows)
+    _report_lost_digits(kept_arrays, kept_names, record, file_rows)
     if n_quotes:
         _report_swallowed(kept_arrays, kept_names, record, file_rows, delimiter=delimiter,
                           width=width)
@@ -820,6 +822,24 @@ def _report_nul(
                       after=cleaned[int(hits[0])].as_py()[:30], count=len(hits))
         arrays[i] = cleaned
     return arrays
+
+
+def _report_lost_digits(
+    arrays: list[Any], names: list[str], record: LoadRecord, file_rows: np.ndarray
+) -> None:
+    """Report ID numbers Excel wrote in scientific notation (``1.10105E+17``)."""
+    for i, arr in _text_arrays(arrays):
+        found = pc.fill_null(pc.match_substring(arr, "E+", ignore_case=True), fill_value=False)
+        for pos in np.flatnonzero(found.to_numpy(zero_copy_only=False))[:10_000]:
+            value = arr[int(pos)].as_py()
+            lost = lost_digits(value)
+            if lost is None:
+                continue
+            severity, problem, problem_zh = lost
+            record.problem(
+                row=int(file_rows[pos]), column=names[i], value=shown_number(value),
+                check="lost_digits", severity=severity, problem=problem[0].upper() + problem[1:],
+                fix=LOST_DIGITS_FIX, problem_zh=problem_zh, fix_zh=LOST_DIGITS_FIX_ZH)
 
 
 def _report_swallowed(
