@@ -141,7 +141,8 @@ def test_an_unexpected_fault_is_one_line_too(monkeypatch, tmp_path, capsys):
     import toolkit.io.read as read
 
     def broken(*args, **kwargs):
-        raise ZeroDivisionError("division by zero")
+        msg = "division by zero"
+        raise ZeroDivisionError(msg)
 
     monkeypatch.setattr(read, "read_table", broken)
     monkeypatch.setattr("toolkit.io.read_table", broken, raising=False)

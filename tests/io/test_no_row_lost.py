@@ -108,7 +108,7 @@ def test_every_row_is_kept_or_set_aside(tmp_path_factory, table):
     writer.writerow(headers)
     for row, kind in zip(rows, kinds, strict=True):
         if kind == "shifted":  # written by hand: the value 1,234 is not quoted
-            buffer.write(delimiter.join(row[:-2] + [f"{row[-2]}{delimiter}{row[-1]}"]) + "\r\n")
+            buffer.write(delimiter.join([*row[:-2], f"{row[-2]}{delimiter}{row[-1]}"]) + "\r\n")
         else:
             writer.writerow(row)
     if unclosed:  # a quote opened in the last row and never closed

@@ -59,6 +59,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from toolkit.errors import ReadError
+from toolkit.io.digits import LOST_DIGITS_FIX, LOST_DIGITS_FIX_ZH, lost_digits, shown_number
 from toolkit.io.encoding import (
     check_decodes,
     decide,
@@ -66,7 +67,6 @@ from toolkit.io.encoding import (
     repair_utf8,
     utf8_damage,
 )
-from toolkit.io.digits import LOST_DIGITS_FIX, LOST_DIGITS_FIX_ZH, lost_digits, shown_number
 from toolkit.io.files import require_regular_file
 from toolkit.io.layout import total_kind
 from toolkit.io.personal import looks_personal, mask
@@ -727,7 +727,8 @@ def _extra_fields(
             fix=(f"In the file, put that value in quotes (\"1,234\") or remove the "
                  f"`{delimiter}` from it, then read the file again."),
             problem_zh=(f"第 {first_row + i} 行有 {n} 个字段，表头只有 {width} 列："
-                        f"某个值含有未加引号的“{delimiter}”（如 1,234），其后各字段错位。该行已搁置，未读入。"),
+                        f"某个值含有未加引号的“{delimiter}”（如 1,234），其后各字段错位。"
+                        "该行已搁置，未读入。"),
             fix_zh=(f"在文件中给该值加上引号（\"1,234\"）或去掉其中的“{delimiter}”，"
                     "然后重新读取。"),
         )

@@ -688,7 +688,7 @@ class _Sheet:
     ) -> dict[int, tuple[int, object]]:
         filled: dict[int, tuple[int, object]] = {}
         across = []
-        for (r0, c0, r1, c1), (_, _, w1, d1) in zip(self.merges, self.merges_as_written,
+        for (r0, c0, r1, _c1), (_, _, w1, d1) in zip(self.merges, self.merges_as_written,
                                                    strict=True):
             if r0 < first or r0 not in kept:
                 continue
