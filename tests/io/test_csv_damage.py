@@ -182,3 +182,11 @@ def test_folder_is_refused(tmp_path):
     folder.mkdir()
     with pytest.raises(ReadError, match="it is a folder, not a file"):
         tk.read_table(folder)
+
+
+def test_headers_that_map_to_nothing_and_read_oddly_are_refused(write_file):
+    # body plain ASCII, header in Big5: the header alone shows the misreading
+    text = "編號,姓名,類型\n" + "".join(f"P{i:03d},name{i},x\n" for i in range(300))
+    path = write_file("表头.csv", text, encoding="big5")
+    with pytest.raises(ReadError, match=r"encoding"):
+        tk.read_table(path, kind="participants")

@@ -47,8 +47,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -289,19 +290,36 @@ class _Source:
     def read_all(self) -> bytes:
         return self.path.read_bytes() if self.data is None else self.data
 
-    def scan(self, encoding: str) -> tuple[int, int]:
-        """Number of quote characters and of NUL characters in the whole file."""
+    def scan(self, encoding: str, *, start: int = 0) -> tuple[int, bool]:
+        """Quote characters and whether a NUL occurs, from byte `start` (the data rows).
+
+        One ``memchr`` pass each (via ``mmap.find``) over a file without quotes
+        or NUL bytes, the usual case; quotes are counted only when there are some.
+        """
         if encoding.startswith("utf-16"):  # a byte 0x22 may be half of another character
             text = codecs.decode(self.read_all(), encoding, "replace")
-            return text.count('"'), text.count("\x00")
+            return text.count('"'), "\x00" in text  # the caller subtracts the header's
         if self.data is not None:
-            return self.data.count(b'"'), self.data.count(b"\x00")
-        quotes = nuls = 0
-        with self.path.open("rb") as handle:
-            while chunk := handle.read(1 << 24):
-                quotes += chunk.count(b'"')
-                nuls += chunk.count(b"\x00")
-        return quotes, nuls
+            view = self.data
+            first = view.find(b'"', start)
+            quotes = view.count(b'"', start) if first >= 0 else 0
+            return quotes, view.find(b"\x00", start) >= 0
+        size = self.path.stat().st_size
+        if size == 0:
+            return 0, False
+        with self.path.open("rb") as handle, \
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            first = view.find(b'"', start)
+            nul = view.find(b"\x00", start) >= 0
+            if first < 0:
+                return 0, nul
+            quotes = 0
+            at = first
+            while at < size:  # count in pieces, without copying the whole file
+                piece = view[at:at + (1 << 24)]
+                quotes += piece.count(b'"')
+                at += len(piece)
+            return quotes, nul
 
 
 def _parse_arrow(
@@ -541,7 +559,14 @@ def _read(
     record.first_data_row = skip_records + 1
     width = len(headers)
     skip_lines = line_after[skip_records - 1] if skip_records <= len(line_after) else None
-    n_quotes, n_nul = source.scan(enc)
+    header_text = "".join(head[:skip_lines or 0])
+    if enc.startswith("utf-16"):
+        n_quotes, n_nul = source.scan(enc)
+        n_quotes -= header_text.count('"')
+    else:  # count from the first data row: quotes around header names do not matter
+        data_start = len(header_text.encode("utf-8" if enc == "utf-8-sig" else enc)) + \
+            (3 if enc == "utf-8-sig" else 0)
+        n_quotes, n_nul = source.scan(enc, start=data_start)
     header_spans = sum(c.count("\ufffd") for r in head_records[:skip_records] for c in r)
     if header_spans and spans:
         _report_header_bytes(record, spans[:header_spans], header_row=skip_records)
@@ -736,22 +761,32 @@ def _extra_fields(
     return rows, width, shifted
 
 
-def _text_arrays(arrays: list[Any]) -> list[tuple[int, pa.Array]]:
-    """(position, text array) of each text column (dictionary columns decoded)."""
-    out = []
+def _find(
+    arrays: list[Any], pattern: str, *, ignore_case: bool = False
+) -> Iterator[tuple[int, np.ndarray, pa.ChunkedArray]]:
+    """(column position, row positions, text column) of text cells containing `pattern`.
+
+    Dictionary-encoded columns are searched in their distinct values first, so
+    a column without a match costs one pass over its few distinct values.
+    """
     for i, arr in enumerate(arrays):
         chunked = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
         kind = chunked.type
         if pa.types.is_dictionary(kind):
+            if not pa.types.is_string(kind.value_type):
+                continue
+            if not any(pc.any(pc.match_substring(c.dictionary, pattern,
+                                                 ignore_case=ignore_case)).as_py()
+                       for c in chunked.chunks if len(c.dictionary)):
+                continue
             chunked = chunked.cast(kind.value_type)
-        if pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type):
-            out.append((i, chunked.combine_chunks()))
-    return out
-
-
-def _hits(arr: pa.Array, pattern: str) -> np.ndarray:
-    found = pc.fill_null(pc.match_substring(arr, pattern), fill_value=False)
-    return np.flatnonzero(found.to_numpy(zero_copy_only=False))
+        elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            continue
+        found = pc.fill_null(pc.match_substring(chunked, pattern, ignore_case=ignore_case),
+                             fill_value=False)
+        positions = np.flatnonzero(found.to_numpy(zero_copy_only=False))
+        if len(positions):
+            yield i, positions, chunked
 
 
 def _report_header_bytes(record: LoadRecord, spans: list[tuple[int, int]], *,
@@ -773,8 +808,8 @@ def _report_bad_bytes(
 ) -> None:
     """Report each cell holding a stray byte (marked U+FFFD), in file order."""
     cells = []
-    for i, arr in _text_arrays(arrays):
-        for pos in _hits(arr, "\ufffd"):
+    for i, positions, arr in _find(arrays, "\ufffd"):
+        for pos in positions:
             cells.append((int(pos), i, arr[int(pos)].as_py()))
     cells.sort()
     at = 0
@@ -801,10 +836,7 @@ def _report_nul(
 ) -> list[Any]:
     """Remove NUL bytes from cells, reporting each cell (Excel shows nothing there)."""
     arrays = list(arrays)
-    for i, arr in _text_arrays(arrays):
-        hits = _hits(arr, "\x00")
-        if not len(hits):
-            continue
+    for i, hits, arr in _find(arrays, "\x00"):
         for pos in hits[:1000]:
             value = arr[int(pos)].as_py()
             record.problem(
@@ -829,9 +861,8 @@ def _report_lost_digits(
     arrays: list[Any], names: list[str], record: LoadRecord, file_rows: np.ndarray
 ) -> None:
     """Report ID numbers Excel wrote in scientific notation (``1.10105E+17``)."""
-    for i, arr in _text_arrays(arrays):
-        found = pc.fill_null(pc.match_substring(arr, "E+", ignore_case=True), fill_value=False)
-        for pos in np.flatnonzero(found.to_numpy(zero_copy_only=False))[:10_000]:
+    for i, positions, arr in _find(arrays, "E+", ignore_case=True):
+        for pos in positions[:10_000]:
             value = arr[int(pos)].as_py()
             lost = lost_digits(value)
             if lost is None:
@@ -850,8 +881,8 @@ def _report_swallowed(
     """Warn about cells whose lines look like rows: a quote that closes far too late."""
     if width < 3:
         return
-    for i, arr in _text_arrays(arrays):
-        for pos in _hits(arr, "\n")[:10_000]:
+    for i, positions, arr in _find(arrays, "\n"):
+        for pos in positions[:10_000]:
             value = arr[int(pos)].as_py()
             lines = value.splitlines()[1:]
             looks = [ln for ln in lines if ln.count(delimiter) >= width - 1]

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from toolkit import schema
 from toolkit._checks import close_matches, require_columns
 from toolkit.errors import ReadError, ToolkitWarning
+from toolkit.io.files import require_regular_file
 from toolkit.io.kinds import check_kind
 from toolkit.io.normalise import normalise_frame
 from toolkit.io.record import LoadRecord
@@ -155,6 +156,7 @@ def read_table(
     path = Path(path)
     if not path.exists():
         raise _not_found(path)
+    require_regular_file(path)
     if kind is not None:
         check_kind(kind)
     suffix = path.suffix.lower()
@@ -178,6 +180,8 @@ def read_table(
     if kind is not None:
         record.table = kind
         df, headers = _map_headers(df, record, kind=kind, mapping=mapping)
+        if encoding is None and suffix in SUFFIXES["text"]:
+            _refuse_unmapped_implausible(headers, record, kind=kind, path=path)
         codebook = {headers.get(k, k): v for k, v in codebook.items()}
         original = {new: old for old, new in headers.items()}
         df, extra = normalise_frame(df, table=kind, record=record, rows=rows,
@@ -220,6 +224,31 @@ def read_table(
                "now missing values; `tk.io.load_record(df).missing` lists the code each held.")
         warnings.warn(msg, ToolkitWarning, stacklevel=2)
     return df
+
+
+def _refuse_unmapped_implausible(
+    headers: Mapping[str, str], record: LoadRecord, *, kind: str, path: Path
+) -> None:
+    """A detected legacy encoding whose headers map to nothing and read oddly is refused.
+
+    Garbled headers (a Big5 or Shift-JIS file read as GB18030) match no header
+    alias; together with characters that are implausible in a simplified-Chinese
+    header, that is evidence enough that the encoding guess was wrong.
+    """
+    from toolkit.io.encoding import implausible
+
+    if record.encoding in (None, "utf-8", "utf-8-sig", "utf-16"):
+        return
+    names = set(schema.TABLES[kind].column_names)
+    if any(new in names for new in headers.values()):
+        return
+    why = implausible(" ".join(headers))
+    if why is None:
+        return
+    msg = (f"Cannot tell the encoding of `{path}`: read as {record.encoding}, none of its "
+           f"headers names a column of the {kind} table and {why}. Pass the encoding the "
+           "file was saved in, e.g. `encoding=\"big5\"`, or save it again as \"CSV UTF-8\".")
+    raise ReadError(msg)
 
 
 def _not_found(path: Path) -> FileNotFoundError:
