@@ -112,15 +112,27 @@ def test_every_row_is_kept_or_set_aside(tmp_path_factory, table):
         else:
             writer.writerow(row)
     if unclosed:  # a quote opened in the last row and never closed
-        buffer.write(f'x{delimiter}"open\r\nmore\r\n')
+        buffer.write(delimiter.join(["x"] * (len(headers) - 1) + ['"open']) + "\r\nmore\r\n")
     path = tmp_path_factory.mktemp("表") / "data.csv"
     path.write_bytes(buffer.getvalue().encode(encoding))
 
+    given = refused = None
+    try:
+        read_csv_raw(path)
+    except ReadError as err:
+        refused = str(err)
+        if "Cannot tell the encoding" not in refused and not unclosed:
+            raise
+    if refused and "Cannot tell the encoding" in refused:
+        # detection may refuse a legacy-encoded file whose few non-ASCII characters
+        # are all rare; the message says so, and `encoding=` reads it
+        assert encoding in ("gb18030", "gbk"), refused
+        given = encoding
     if unclosed:
         with pytest.raises(ReadError, match=rf"quote that opens in row {len(rows) + 2}\b"):
-            read_csv_raw(path)
+            read_csv_raw(path, encoding=given)
         return
-    df, rec = read_csv_raw(path)
+    df, rec = read_csv_raw(path, encoding=given)
     assert rec.rows_read == len(rows)
     assert rec.accounts_for_every_row()
     kept = [int(r) for r in rec.row_numbers]
@@ -153,6 +165,6 @@ def test_every_row_is_kept_or_set_aside(tmp_path_factory, table):
             assert cells
 
     # normalising to a canonical table never changes which rows are kept
-    full = tk.read_table(path, kind="survey")
+    full = tk.read_table(path, kind="survey", encoding=given)
     assert load_record(full).accounts_for_every_row()
     assert [int(r) for r in load_record(full).row_numbers] == kept

@@ -560,6 +560,12 @@ def _read(
     width = len(headers)
     skip_lines = line_after[skip_records - 1] if skip_records <= len(line_after) else None
     header_text = "".join(head[:skip_lines or 0])
+    if whole and skip_lines is not None and skip_lines >= len(head) and \
+            header_text.count('"') % 2 and _unclosed_quote(header_text, delimiter, 1):
+        col = len(headers) - 1
+        raise _unclosed_error(file, row=start + 1, column=f"field {col + 1}",
+                              value=headers[col] if headers else None,
+                              line=line_after[start - 1] + 1 if start else 1)
     if enc.startswith("utf-16"):
         n_quotes, n_nul = source.scan(enc)
         n_quotes -= header_text.count('"')
