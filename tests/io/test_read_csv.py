@@ -186,6 +186,38 @@ def test_empty_rows_in_the_middle_and_totals(write_file):
         [3, "empty row"], [5, "total row (合计 30)"], [6, "footer row (制表日期：2023年11月8日)"]]
 
 
+def test_rows_of_full_width_spaces_are_blank_rows(write_file):
+    # U+3000 is what a Chinese input method types for a space; Excel's reader
+    # treats such a row as blank too
+    df = tk.read_table(write_file("s.csv", "社区,人数\n幸福,10\n\u3000,\u3000 \n和平,20\n"))
+    rec = load_record(df)
+    assert df.to_dict("list") == {"社区": ["幸福", "和平"], "人数": [10, 20]}
+    assert rec.rows_set_aside[["row", "reason"]].values.tolist() == [
+        [3, "blank row (only spaces)"]]
+
+
+def test_whole_numbers_with_gaps_keep_their_rows_across_chunks():
+    import pyarrow as pa
+
+    from toolkit.io.delimited import _to_pandas
+
+    table = pa.table({
+        "n": pa.chunked_array([[1, None, 3], [None, 5, 6]]),
+        "t": pa.chunked_array([["a", "b", "c"], ["d", None, "f"]]),
+        "m": pa.chunked_array([[7, 8, 9], [None, 11, 12]]),
+        "k": pa.chunked_array([[1, 2, 3], [4, 5, 6]]),
+    }).slice(1, 4)  # an offset into the first chunk
+    df = _to_pandas(table)
+    assert list(df.columns) == ["n", "t", "m", "k"]
+    assert df["n"].dtype == "Int64"
+    assert df["m"].dtype == "Int64"
+    assert df["n"].tolist() == [pd.NA, 3, pd.NA, 5]
+    assert df["m"].tolist() == [8, 9, pd.NA, 11]
+    assert df["t"].tolist()[:3] == ["b", "c", "d"]
+    assert df["t"].isna().tolist() == [False, False, False, True]
+    assert df["k"].tolist() == [2, 3, 4, 5]  # no gaps: plain int64, made Int64 later
+
+
 def test_without_kind_only_clean_numbers_are_typed(write_file):
     text = "编号,得分,比例,备注\n001,3,0.5,好\n002,4,1.25,１２\n"
     df = tk.read_table(write_file("n.csv", text))

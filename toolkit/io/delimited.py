@@ -290,36 +290,37 @@ class _Source:
     def read_all(self) -> bytes:
         return self.path.read_bytes() if self.data is None else self.data
 
-    def scan(self, encoding: str, *, start: int = 0) -> tuple[int, bool]:
-        """Quote characters and whether a NUL occurs, from byte `start` (the data rows).
+    def scan(self, encoding: str, *, start: int = 0) -> tuple[int, bool, bool]:
+        """Quote characters, and whether NUL or ``+`` occurs, from byte `start`.
 
-        One ``memchr`` pass each (via ``mmap.find``) over a file without quotes
-        or NUL bytes, the usual case; quotes are counted only when there are some.
+        `start` is the first data row; a ``+`` may be a number in scientific
+        notation (``1.10105E+17``, an ID Excel mangled), whose check is skipped
+        without one. One ``memchr``-speed pass each (``mmap.find``) over a file
+        without quotes, the usual case; quotes are counted only when there are some.
         """
         if encoding.startswith("utf-16"):  # a byte 0x22 may be half of another character
             text = codecs.decode(self.read_all(), encoding, "replace")
-            return text.count('"'), "\x00" in text  # the caller subtracts the header's
+            # (the caller subtracts the quotes of the header)
+            return text.count('"'), "\x00" in text, "+" in text
         if self.data is not None:
             view = self.data
-            first = view.find(b'"', start)
-            quotes = view.count(b'"', start) if first >= 0 else 0
-            return quotes, view.find(b"\x00", start) >= 0
+            quotes = view.count(b'"', start) if view.find(b'"', start) >= 0 else 0
+            return quotes, view.find(b"\x00", start) >= 0, view.find(b"+", start) >= 0
         size = self.path.stat().st_size
         if size == 0:
-            return 0, False
+            return 0, False, False
         with self.path.open("rb") as handle, \
                 mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
             first = view.find(b'"', start)
             nul = view.find(b"\x00", start) >= 0
-            if first < 0:
-                return 0, nul
+            scientific = view.find(b"+", start) >= 0
             quotes = 0
-            at = first
+            at = first if first >= 0 else size
             while at < size:  # count in pieces, without copying the whole file
                 piece = view[at:at + (1 << 24)]
                 quotes += piece.count(b'"')
                 at += len(piece)
-            return quotes, nul
+            return quotes, nul, scientific
 
 
 def _parse_arrow(
@@ -567,12 +568,12 @@ def _read(
                               value=headers[col] if headers else None,
                               line=line_after[start - 1] + 1 if start else 1)
     if enc.startswith("utf-16"):
-        n_quotes, n_nul = source.scan(enc)
+        n_quotes, n_nul, scientific = source.scan(enc)
         n_quotes -= header_text.count('"')
     else:  # count from the first data row: quotes around header names do not matter
         data_start = len(header_text.encode("utf-8" if enc == "utf-8-sig" else enc)) + \
             (3 if enc == "utf-8-sig" else 0)
-        n_quotes, n_nul = source.scan(enc, start=data_start)
+        n_quotes, n_nul, scientific = source.scan(enc, start=data_start)
     header_spans = sum(c.count("\ufffd") for r in head_records[:skip_records] for c in r)
     if header_spans and spans:
         _report_header_bytes(record, spans[:header_spans], header_row=skip_records)
@@ -659,7 +660,8 @@ def _read(
         _report_bad_bytes(kept_arrays, kept_names, spans, record, file_rows)
     if n_nul:
         kept_arrays = _report_nul(kept_arrays, kept_names, record, file_rows)
-    _report_lost_digits(kept_arrays, kept_names, record, file_rows)
+    if scientific:
+        _report_lost_digits(kept_arrays, kept_names, record, file_rows)
     if n_quotes:
         _report_swallowed(kept_arrays, kept_names, record, file_rows, delimiter=delimiter,
                           width=width)
@@ -674,13 +676,39 @@ def _read(
         df = pd.DataFrame({c: pd.Series([], dtype="str") for c in frame.column_names})
     elif frame is not None:
         del arrays, columns, table, kept_arrays  # let the conversion free each column
-        df = frame.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get,
-                             self_destruct=True, split_blocks=True)
+        df = _to_pandas(frame)
     else:
         df = pd.DataFrame(index=range(len(file_rows)))
     record.rows_kept = len(df)
     record.row_numbers = file_rows
     return df, record
+
+
+def _to_pandas(frame: pa.Table) -> pd.DataFrame:
+    """The table as a frame; whole-number columns with gaps as ``Int64`` built in one copy.
+
+    pyarrow's own conversion to ``Int64`` copies each column several times;
+    columns without gaps stay ``int64`` (the value normaliser makes them ``Int64``
+    with the mask it needs anyway).
+    """
+    ints: dict[int, pd.arrays.IntegerArray] = {}
+    for i, column in enumerate(frame.columns):
+        if column.type == pa.int64() and column.null_count:
+            arr = column.combine_chunks()
+            validity, values = arr.buffers()[:2]
+            start, n = arr.offset, len(arr)
+            data = np.frombuffer(values, dtype=np.int64, count=start + n)[start:].copy()
+            valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8),
+                                  count=start + n, bitorder="little")[start:]
+            ints[i] = pd.arrays.IntegerArray(data, valid == 0)
+    if not ints:
+        return frame.to_pandas(self_destruct=True, split_blocks=True)
+    names = frame.column_names
+    rest = frame.select([i for i in range(len(names)) if i not in ints])
+    df = rest.to_pandas(self_destruct=True, split_blocks=True)
+    for i in sorted(ints):  # in increasing position, so each lands where it was
+        df.insert(i, names[i], ints[i], allow_duplicates=True)
+    return df
 
 
 def _reread(
@@ -920,8 +948,13 @@ def _blank_or_total(arr: Any) -> tuple[np.ndarray, np.ndarray]:
     if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
         missing = pc.is_null(chunked).to_numpy(zero_copy_only=False)
         return np.asarray(missing, dtype=bool), np.zeros(len(chunked), dtype=bool)
-    blank = pc.fill_null(pc.match_substring_regex(chunked, r"^\s*$"), fill_value=True)
-    total = pc.fill_null(pc.match_substring_regex(chunked, _TOTAL_START), fill_value=False)
+    blank = pc.fill_null(pc.or_(pc.equal(chunked, ""), pc.utf8_is_space(chunked)),
+                         fill_value=True)
+    if pc.any(pc.match_substring(chunked, "计")).as_py():
+        total = pc.fill_null(pc.match_substring_regex(chunked, _TOTAL_START),
+                             fill_value=False)
+    else:
+        total = pa.chunked_array([pa.array(np.zeros(len(chunked), dtype=bool))])
     return (np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool),
             np.asarray(total.to_numpy(zero_copy_only=False), dtype=bool))
 
