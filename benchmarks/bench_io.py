@@ -6,8 +6,13 @@ into an Arrow table; pandas' C engine) beside ``tk.read_table(kind="survey")``
 with normalisation (and ``tk.validate`` when available), measured in the same
 run, each in its own process so that peak memory is its own.
 
-Targets: read + normalise (+ validate) at most 3x the fastest bare reader, and
-peak memory at most 3x the final DataFrame.
+Targets (issue 14): ``read_table(kind="survey")`` at most 2x the fastest bare
+reader measured in the same run, for UTF-8 and GB18030, and peak memory at most
+2.5x the final DataFrame. The machine is shared, so the readers run in
+alternating rounds and the ratio is the median of the per-round ratios (each
+round's toolkit time over that round's fastest bare reader). The cost of the
+structural pre-scan the reader makes to catch unterminated quotes and NUL bytes
+is printed on its own.
 
 The data are generated (seeded) into a temporary folder and never committed:
 Likert items q1..q28 (1-5 with 98/99 codes in 2% of cells), Chinese categorical
@@ -147,7 +152,9 @@ def run_one(method: str, path: Path, encoding: str, repeat: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating rounds of every reader (the ratio is their median)")
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "PATH", "ENCODING"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -171,29 +178,66 @@ def main() -> None:
     methods = ["pyarrow.csv", "pandas C engine", *ours]
     results = []
     for encoding, path in files.items():
-        for method in methods:
-            out = subprocess.run(
-                [sys.executable, str(HERE), "--repeat", str(args.repeat), "--one", method,
-                 str(path), encoding],
-                capture_output=True, text=True, check=True, encoding="utf-8")
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for rnd in range(args.rounds):
+            for method in methods:
+                out = subprocess.run(
+                    [sys.executable, str(HERE), "--repeat", "1", "--one", method,
+                     str(path), encoding],
+                    capture_output=True, text=True, check=True, encoding="utf-8")
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                row["round"] = rnd
+                results.append(row)
 
-    header = (f"{'encoding':<8} {'method':<28} {'seconds':>8} {'x fastest':>9} "
+    header = (f"{'encoding':<8} {'method':<28} {'seconds':>8} {'ratio':>6} "
               f"{'peak MB':>8} {'frame MB':>9} {'peak/frame':>10}")
     print(header)
     print("-" * len(header))
+    summary = []
     for encoding in files:
         rows = [r for r in results if r["encoding"] == encoding]
-        fastest = min(r["seconds"] for r in rows if r["method"] in methods[:2])
-        for r in rows:
-            ratio = r["seconds"] / fastest
-            peak = "n/a" if r["peak_mb"] is None else f"{r['peak_mb']:.0f}"
-            frame = f"{r['frame_mb']:.0f}" if r["frame_mb"] else "n/a"
-            per = ("n/a" if r["peak_mb"] is None or not r["frame_mb"]
-                   else f"{r['peak_mb'] / r['frame_mb']:.2f}")
-            print(f"{encoding:<8} {r['method']:<28} {r['seconds']:>8.2f} {ratio:>9.2f} "
-                  f"{peak:>8} {frame:>9} {per:>10}")
-    print("targets: ours <= 3.00 x fastest bare reader; ours peak/frame <= 3.00")
+        fastest = {rnd: min(r["seconds"] for r in rows
+                            if r["round"] == rnd and r["method"] in methods[:2])
+                   for rnd in range(args.rounds)}
+        for method in methods:
+            mine = [r for r in rows if r["method"] == method]
+            seconds = float(np.median([r["seconds"] for r in mine]))
+            ratio = float(np.median([r["seconds"] / fastest[r["round"]] for r in mine]))
+            peaks = [r["peak_mb"] for r in mine if r["peak_mb"] is not None]
+            peak = float(np.median(peaks)) if peaks else None
+            frame = mine[0]["frame_mb"]
+            per = None if peak is None or not frame else peak / frame
+            print(f"{encoding:<8} {method:<28} {seconds:>8.2f} {ratio:>6.2f} "
+                  f"{'n/a' if peak is None else f'{peak:.0f}':>8} "
+                  f"{'n/a' if not frame else f'{frame:.0f}':>9} "
+                  f"{'n/a' if per is None else f'{per:.2f}':>10}")
+            if method == ours[0]:
+                summary.append((encoding, seconds, ratio, per))
+        best = min(methods[:2], key=lambda m: float(np.median(
+            [r["seconds"] for r in rows if r["method"] == m])))
+        print(f"{encoding:<8} fastest bare reader here: {best}")
+    for encoding, path in files.items():
+        print(f"{encoding:<8} structural pre-scan (quotes, NUL bytes): "
+              f"{_prescan_seconds(path, encoding):.3f} s")
+    print("targets: read_table(kind='survey') <= 2.00 x the fastest bare reader (median of "
+          "per-round ratios); peak/frame <= 2.50")
+    for encoding, seconds, ratio, per in summary:
+        ok = ratio <= 2.0 and (per is None or per <= 2.5)
+        print(f"{encoding:<8} toolkit {seconds:.2f} s, ratio {ratio:.2f} (target 2.00), "
+              f"peak/frame {'n/a' if per is None else f'{per:.2f}'} (target 2.50): "
+              f"{'met' if ok else 'NOT met'}")
+
+
+def _prescan_seconds(path: Path, encoding: str) -> float:
+    """Time of the reader's scan for quotes and NUL bytes over the data rows (best of 3)."""
+    from toolkit.io.delimited import _Source
+
+    enc = "utf-8" if encoding == "UTF-8" else "gb18030"
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        _Source(path).scan(enc, start=1024)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 if __name__ == "__main__":

@@ -96,3 +96,62 @@ def test_personal_values_are_masked_in_the_printed_report(tmp_path, capsys):
     assert "4403**********1238" in out
     for secret in [*ids, "张伟", "李娜", "13912345678"]:
         assert secret not in out
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("繁体.csv", "編號,姓名,社區\nR1,張偉,東城區\nR2,陳曉明,臺灣路\n".encode("big5"),
+     'pass `encoding="big5"`'),
+    ("引号.csv", '编号,社区\nR1,"东城\nR2,西城\n'.encode(), "quote that opens in row 2"),
+    ("study.yaml", b"name: &a [*a]\n", "nested more than 20 levels"),
+    ("study.yaml", b"name: [\n", "not valid YAML"),
+    ("study.yaml", b"tables:\n  sessions: {file: 123}\n", "`file` must be the path of a file"),
+    ("study.yaml", b"name: !!binary aGVsbG8=\n", "the tag `!!binary`"),
+    ("study.yaml", b"tables:\n  sessions: a.csv\n  sessions: b.csv\n", "given twice"),
+    ("空.xlsx", b"not a zip file", "as an Excel workbook"),
+])
+def test_bad_inputs_are_error_lines_with_exit_2_never_a_traceback(
+        tmp_path, capsys, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert main(["validate", str(path), "--kind", "sessions"]
+                if not name.endswith(".yaml") else ["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert expected in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_a_named_pipe_is_an_error_not_a_hang(tmp_path, capsys):
+    pipe = tmp_path / "管道.csv"
+    os.mkfifo(pipe)
+    assert main(["validate", str(pipe), "--kind", "sessions"]) == 2
+    assert "named pipe" in capsys.readouterr().err
+
+
+def test_notes_of_an_error_are_printed(tmp_path, capsys):
+    (tmp_path / "活动.csv").write_bytes('活动编号,协商平台\nS1,"议事会\n'.encode())
+    (tmp_path / "study.yaml").write_text("tables:\n  sessions: 活动.csv\n", encoding="utf-8")
+    assert main(["validate", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "While reading `tables.sessions` of the manifest" in err
+
+
+def test_an_unexpected_fault_is_one_line_too(monkeypatch, tmp_path, capsys):
+    import toolkit.io.read as read
+
+    def broken(*args, **kwargs):
+        msg = "division by zero"
+        raise ZeroDivisionError(msg)
+
+    monkeypatch.setattr(read, "read_table", broken)
+    monkeypatch.setattr("toolkit.io.read_table", broken, raising=False)
+    path = tmp_path / "a.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    monkeypatch.delenv("TOOLKIT_TRACEBACK", raising=False)
+    assert main(["validate", str(path), "--kind", "sessions"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unexpected ZeroDivisionError: division by zero")
+    monkeypatch.setenv("TOOLKIT_TRACEBACK", "1")
+    with pytest.raises(ZeroDivisionError):
+        main(["validate", str(path), "--kind", "sessions"])

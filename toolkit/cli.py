@@ -7,6 +7,7 @@ notebook with the same calls.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -175,23 +176,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _message(exc: BaseException) -> str:
+    """The error's message with its notes (e.g. which manifest table was being read), masked."""
+    from toolkit.io.personal import mask
+
+    text = str(exc) if not isinstance(exc, KeyError) or not exc.args else str(exc.args[0])
+    notes = getattr(exc, "__notes__", None) or []
+    return str(mask("\n".join([text, *notes]), "text"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Errors are printed as ``error: …`` on standard error with exit status 2,
+    never as a traceback; set the environment variable ``TOOLKIT_TRACEBACK=1``
+    to see the traceback of an unexpected error.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "format", "unset") is None:
         args.format = ["html", "docx"]
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # the CLI prints a readable message, not a traceback
         from toolkit.errors import ToolkitError
 
-        if isinstance(exc, ToolkitError | FileNotFoundError):
-            from toolkit.io.personal import mask
-
-            print(f"error: {mask(str(exc), 'text')}", file=sys.stderr)
+        if isinstance(exc, ToolkitError | OSError):
+            print(f"error: {_message(exc)}", file=sys.stderr)
             return 2
-        raise
+        if os.environ.get("TOOLKIT_TRACEBACK"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {_message(exc)}\n"
+              "This is a fault in toolkit, not in your data: please report it with the "
+              "command you ran (set TOOLKIT_TRACEBACK=1 to see where it happened).",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -196,3 +196,21 @@ def test_sav_string_variables_labels_blanks_and_missing(tmp_path):
     assert rec.coercions[["column", "what", "count"]].to_dict("records") == [
         {"column": "sex", "what": "blank text → missing", "count": 1}
     ]
+
+
+def test_value_outside_the_labelled_range_is_reported_and_type_kept(tmp_path):
+    """A 6 on a 1–5 labelled item: reported at its case, the item stays a Categorical."""
+    likert = {1: "很不满意", 2: "不满意", 3: "一般", 4: "满意", 5: "很满意"}
+    raw = pd.DataFrame({"q1": [1.0, 5.0, 3.0], "q2": [2.0, 6.0, 4.0]})
+    path = tmp_path / "问卷.sav"
+    pyreadstat.write_sav(raw, path, variable_value_labels={"q1": likert, "q2": likert})
+    df, rec = read_labelled(path)
+    assert isinstance(df["q2"].dtype, pd.CategoricalDtype)
+    assert df["q2"].dtype == df["q1"].dtype  # the same type as its sibling
+    assert df["q2"].tolist()[0] == "不满意"
+    assert pd.isna(df["q2"].iloc[1])
+    problems = rec.problems
+    assert problems[["row", "column", "value", "check", "severity"]].values.tolist() == [
+        [2, "q2", "6", "out_of_range", "error"]]
+    assert "outside the labelled range 1–5" in problems.loc[0, "problem"]
+    assert rec.coercions[["column", "count"]].values.tolist() == [["q2", 1]]

@@ -110,3 +110,30 @@ def test_votes_feed_a_two_mode_network(shared):
         B = tk.net.two_mode(conv.votes, actor="participant_id", event="statement_id")
     assert B.number_of_edges() == len(conv.votes) == 638
     assert B.number_of_nodes() == conv.summary["voters"] + conv.votes["statement_id"].nunique()
+
+
+@pytest.mark.parametrize(("file", "edit", "message"), [
+    ("votes.csv", lambda t: t.replace("2004,x,1,2,0", "2004,x,1,2,2"),
+     r"votes\.csv`: column `vote` must hold one of -1, 0, 1, but has row 6 \('2'\)"),
+    ("votes.csv", lambda t: t.replace("2004,x,1,2,0", "2004,x,7,2,0"),
+     r"votes on statements that comments\.csv does not have: row 6 \('7'\)"),
+    ("votes.csv", lambda t: t.replace("2002,x,0,3", "2002,x,0,"),
+     r"column `voter-id` must hold a whole number, but has row 4 \(''\)"),
+    ("comments.csv", lambda t: "", r"comments\.csv`: the file is empty"),
+    ("comments.csv", lambda t: t.replace("comment-id", "id"),
+     r"lacks the column\(s\) `comment-id`"),
+    ("comments.csv", lambda t: t.replace("1000,x,1,2", "1000,x,0,2"),
+     r"statement ids repeat: row 2 \('0'\), row 3 \('0'\)"),
+    ("participants-votes.csv", lambda t: t.replace("3,1,0,1,0,1,-1,", "3,1,0,1,0,1,-1,5"),
+     r"column `1` must hold one of -1, 0, 1, but has row 4 \('5'\)"),
+    ("participants-votes.csv", lambda t: t.replace(",0,1\n", ",0,9\n", 1),
+     r"vote columns for statements that comments\.csv does not have: 9"),
+    ("summary.csv", lambda t: "a,b,c\n", r"summary\.csv`: it has 3 columns"),
+])
+def test_malformed_exports_raise_read_errors_naming_file_column_and_row(
+        tmp_path, file, edit, message):
+    folder = _write_export(tmp_path / "导出", agree_sign=1)
+    path = folder / file
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(tk.errors.ReadError, match=message):
+        tk.io.read_polis(folder, votes="last")

@@ -99,11 +99,21 @@ def test_plain_utf8_is_not_mistaken_for_gbk(write_file):
     assert load_record(df).encoding == "utf-8"
 
 
-def test_undecodable_file_names_byte_and_parameter(write_file):
-    raw = "编号,名称\n".encode() + b"C01,\xff\xfe\xfd\n"
+def test_stray_bytes_in_a_utf8_file_are_reported_at_their_cell(write_file):
+    # three bytes that are not UTF-8 in an otherwise UTF-8 file: the file stays
+    # UTF-8 (headers intact) and the cell is reported, never re-read as GB18030
+    raw = "编号,名称\n".encode() + b"C01,\xff\xfe\xfd\n" + "C02,和平社区\n".encode()
     path = write_file("坏.csv", raw)
-    with pytest.raises(ReadError, match=r"坏\.csv.*byte 18.*`encoding="):
-        tk.read_table(path)
+    df = tk.read_table(path)
+    rec = load_record(df)
+    assert rec.encoding == "utf-8"
+    assert list(df.columns) == ["编号", "名称"]
+    assert df["名称"].tolist() == ["\ufffd\ufffd\ufffd", "和平社区"]
+    problems = rec.problems
+    assert problems[["row", "column", "check", "severity"]].values.tolist() == [
+        [2, "名称", "bad_bytes", "error"]]
+    assert "byte 18" in problems.loc[0, "problem"]
+    # detect_encoding on such bytes names the first stray byte
     with pytest.raises(ValueError, match="byte 18"):  # ReadError is also a ValueError
         detect_encoding(raw, file="坏.csv")
 
@@ -143,14 +153,19 @@ def test_banner_and_two_row_header(write_file):
 
 
 def test_ragged_rows_are_padded_and_extra_fields_kept(write_file):
-    text = "编号,名称,人口\nC01,幸福社区\nC02,和平社区,4100,多写的备注\n"
+    # a short row is padded; fields beyond the header in most rows are kept as
+    # unnamed columns (the header lacks names)
+    text = ("编号,名称,人口\nC01,幸福社区\nC02,和平社区,4100,多写的备注\n"
+            "C03,东风社区,2100,备注二\n")
     df = tk.read_table(write_file("r.csv", text, newline="\n"))
     rec = load_record(df)
     assert list(df.columns) == ["编号", "名称", "人口", "unnamed_4"]
-    assert df["人口"].isna().tolist() == [True, False]
-    assert df["unnamed_4"].tolist()[1] == "多写的备注"
-    assert list(rec.row_numbers) == [2, 3]
+    assert df["人口"].isna().tolist() == [True, False, False]
+    assert df["unnamed_4"].tolist()[1:] == ["多写的备注", "备注二"]
+    assert list(rec.row_numbers) == [2, 3, 4]
     assert rec.accounts_for_every_row()
+    assert rec.problems[["row", "check", "severity"]].values.tolist() == [
+        [1, "extra_fields", "warning"]]
 
 
 def test_quoted_line_breaks_count_as_one_row(write_file):
@@ -169,6 +184,38 @@ def test_empty_rows_in_the_middle_and_totals(write_file):
     assert df.to_dict("list") == {"社区": ["幸福", "和平"], "人数": [10, 20]}
     assert rec.rows_set_aside[["row", "reason"]].values.tolist() == [
         [3, "empty row"], [5, "total row (合计 30)"], [6, "footer row (制表日期：2023年11月8日)"]]
+
+
+def test_rows_of_full_width_spaces_are_blank_rows(write_file):
+    # U+3000 is what a Chinese input method types for a space; Excel's reader
+    # treats such a row as blank too
+    df = tk.read_table(write_file("s.csv", "社区,人数\n幸福,10\n\u3000,\u3000 \n和平,20\n"))
+    rec = load_record(df)
+    assert df.to_dict("list") == {"社区": ["幸福", "和平"], "人数": [10, 20]}
+    assert rec.rows_set_aside[["row", "reason"]].values.tolist() == [
+        [3, "blank row (only spaces)"]]
+
+
+def test_whole_numbers_with_gaps_keep_their_rows_across_chunks():
+    import pyarrow as pa
+
+    from toolkit.io.delimited import _to_pandas
+
+    table = pa.table({
+        "n": pa.chunked_array([[1, None, 3], [None, 5, 6]]),
+        "t": pa.chunked_array([["a", "b", "c"], ["d", None, "f"]]),
+        "m": pa.chunked_array([[7, 8, 9], [None, 11, 12]]),
+        "k": pa.chunked_array([[1, 2, 3], [4, 5, 6]]),
+    }).slice(1, 4)  # an offset into the first chunk
+    df = _to_pandas(table)
+    assert list(df.columns) == ["n", "t", "m", "k"]
+    assert df["n"].dtype == "Int64"
+    assert df["m"].dtype == "Int64"
+    assert df["n"].tolist() == [pd.NA, 3, pd.NA, 5]
+    assert df["m"].tolist() == [8, 9, pd.NA, 11]
+    assert df["t"].tolist()[:3] == ["b", "c", "d"]
+    assert df["t"].isna().tolist() == [False, False, False, True]
+    assert df["k"].tolist() == [2, 3, 4, 5]  # no gaps: plain int64, made Int64 later
 
 
 def test_without_kind_only_clean_numbers_are_typed(write_file):
@@ -418,6 +465,9 @@ def test_rows_of_spaces_and_quoted_line_breaks_do_not_change_the_delimiter(tmp_p
     df, rec = read_csv_raw(path)
     assert rec.delimiter == ","
     assert rec.rows_read == 3
-    assert [int(r) for r in rec.row_numbers] == [2, 3, 4]
-    assert df["12"].iloc[0] == "\n"
-    assert df["10"].tolist()[1:] == ["   ", "   "]
+    # a quoted line break alone and rows of spaces are blank rows, as in Excel
+    assert len(df) == 0
+    assert rec.rows_set_aside[["row", "reason"]].values.tolist() == [
+        [2, "blank row (only spaces)"], [3, "blank row (only spaces)"],
+        [4, "blank row (only spaces)"]]
+    assert rec.accounts_for_every_row()

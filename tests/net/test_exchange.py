@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import networkx as nx
 import pandas as pd
 import pytest
 
 import toolkit as tk
-from toolkit.errors import DataTooLargeError
+from toolkit.errors import DataTooLargeError, ReadError
 
 
 @pytest.fixture
@@ -109,3 +111,49 @@ def test_format_errors_and_guard(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "MAX_DENSE_NODES", 2)
     with pytest.raises(DataTooLargeError, match="edgelist1"):
         tk.net.write(nx.path_graph(3), tmp_path / "g.dl", dl_format="fullmatrix")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    # UCINET numbers nodes from 1: index 0 used to become a tie to the last node
+    ("zero.dl", "DL N=3 FORMAT=EDGELIST1\nDATA:\n0 1\n2 3\n",
+     r"data line 3 names node 0, but nodes are numbered 1 to 3"),
+    ("beyond.dl", "DL N=3 FORMAT=EDGELIST1\nDATA:\n1 2\n2 4\n",
+     r"data line 4 names node 4"),
+    # 52 bytes declaring 10^8 nodes: refused before anything is built
+    ("huge.dl", "DL N=100000000 FORMAT=EDGELIST1\nDATA:\n1 2\n2 3\n",
+     r"declares N=100,000,000 nodes, but the file holds 2 tie\(s\)"),
+    ("huge2.dl", "DL N=1e8 FORMAT=FULLMATRIX\nDATA:\n0 1\n1 0\n",
+     r"DATA block has 4 values; a 100000000 × 100000000 matrix"),
+    ("badn.dl", "DL N=abc\nDATA:\n0\n", r"`N=abc` in the header is not a whole number"),
+    ("labels.dl", 'DL N=3 FORMAT=EDGELIST1\nLABELS:\n"a","b"\nDATA:\n1 2\n',
+     r"declares N=3 but the file has 2 labels"),
+    ("value.dl", "DL N=2 FORMAT=EDGELIST1\nDATA:\n1 2 x\n",
+     r"data line 3: the tie value 'x' is not a number"),
+    ("matrix.dl", "DL N=2\nDATA:\n0 1\n1 y\n", r"data line 4: 'y' is not a number"),
+    ("bad.gexf", '<?xml version="1.0"?><gexf><graph><nodes><node id="a"></nodes>',
+     r"as GEXF: the XML is malformed at line 1, column \d+"),
+    ("bad.graphml", "<graphml><graph><node id='a'></graph>", r"as GraphML: the XML is malformed"),
+    ("bad.net", "*Vertices 2\n1 \"a\"\n*Edges\n1 x\n", r"as a Pajek file"),
+])
+def test_malformed_network_files_raise_read_errors(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ReadError, match=message):
+        tk.net.read(path)
+
+
+def test_network_file_in_another_encoding_names_the_byte(tmp_path):
+    path = tmp_path / "旧.dl"
+    path.write_bytes('DL N=2 FORMAT=EDGELIST1\nLABELS:\n"张三","李四"\nDATA:\n1 2\n'.encode(
+        "gb18030"))
+    with pytest.raises(ReadError, match=r'byte 33 \(line 3\).*encoding="gb18030"'):
+        tk.net.read(path)
+    assert sorted(tk.net.read(path, encoding="gb18030").nodes()) == ["张三", "李四"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_named_pipe_is_refused(tmp_path):
+    pipe = tmp_path / "g.dl"
+    os.mkfifo(pipe)
+    with pytest.raises(ReadError, match="named pipe"):
+        tk.net.read(pipe)

@@ -26,6 +26,14 @@ import pandas as pd
 
 from toolkit._checks import close_matches
 from toolkit.errors import ReadError
+from toolkit.io.digits import (
+    LOST_DIGITS_FIX,
+    LOST_DIGITS_FIX_ZH,
+    lost_digits,
+    shown_number,
+    suspect_cells,
+)
+from toolkit.io.layout import TOTAL_PATTERN
 from toolkit.io.record import LoadRecord
 
 __all__ = ["read_excel_raw"]
@@ -39,7 +47,7 @@ _FOOTER_WORDS = (
 )
 _FOOTER = re.compile(r"^(" + "|".join(_FOOTER_WORDS) + r")(?=\s*[:：]|\s|$)")
 #: Total rows: the first cell is ``合计``, ``小计`` … (possibly ``合计（12场）``).
-_TOTAL = re.compile(r"^(合计|总计|小计|累计|共计)([:：（(].*)?$")
+_TOTAL = TOTAL_PATTERN
 #: A banner line of the form ``填报单位：XX街道``.
 #: First characters of the words above: rows starting otherwise skip the patterns.
 _FIRST_CHARS = frozenset(w[0] for w in (*_FOOTER_WORDS, "合计", "总计", "小计", "累计", "共计"))
@@ -169,21 +177,93 @@ def read_excel_raw(
                "Excel as .xlsx and try again.")
         raise ReadError(msg) from exc
     try:
-        name, worksheet = _select_sheet(workbook, sheet, file)
-        grid = worksheet.to_python(skip_empty_area=False)
-        merges = worksheet.merged_cell_ranges or []
-        index = list(workbook.sheet_names).index(name)
+        sheets = _sheet_list(workbook)
+        if sheet is None:
+            name, cells, index, why = _first_data_sheet(workbook, sheets, file)
+        else:
+            name, worksheet = _select_sheet(workbook, sheet, file)
+            index = [n for n, _ in sheets].index(name)
+            cells = _Sheet(worksheet.to_python(skip_empty_area=False),
+                           worksheet.merged_cell_ranges or [])
+            why = "given as `sheet`"
+    except python_calamine.CalamineError as exc:
+        msg = (f"Cannot read {file.name!r} as an Excel workbook ({exc}). Save it from "
+               "Excel as .xlsx and try again.")
+        raise ReadError(msg) from exc
     finally:
         workbook.close()
     record = LoadRecord(file=str(path), sheet=name)
-    cells = _Sheet(grid, merges)
-    del grid  # the cells are held once, in the sheet's array
+    record.sheets = [n for n, _ in sheets]
     data = cells.parse(record, header_rows=header_rows)
+    if len(sheets) > 1 or sheets[index][1] != "visible":
+        others = ", ".join(f"{n!r}" + ("" if state == "visible" else f" ({state})")
+                           for n, state in sheets if n != name) or "none"
+        hidden = "" if sheets[index][1] == "visible" else f" ({sheets[index][1]})"
+        record.notes.append(f"sheet {name!r}{hidden} read ({why}); other sheets: {others}")
+    cells.report_long_numbers(data, record)
     if file.suffix.lower() in (".xlsx", ".xlsm"):
-        errors = _error_cells(file, index)
+        errors, formulas = _error_cells(file, index)
         if errors:
             cells.report_errors(errors, record)
+        if formulas:
+            cells.report_formulas(formulas, record)
     return data, record
+
+
+#: Sheet names of instructions rather than data (说明, 填表说明, 封面 …).
+_NOTES_SHEET = re.compile(r"说明|封面|目录|注意事项|填表须知|指标解释|readme|instruction|^notes?$",
+                          re.IGNORECASE)
+
+
+def _sheet_list(workbook: Any) -> list[tuple[str, str]]:
+    """(name, "visible" | "hidden" | "very hidden") of every worksheet, in order."""
+    out = []
+    for meta in workbook.sheets_metadata:
+        state = str(meta.visible).rsplit(".", 1)[-1].lower()
+        state = {"veryhidden": "very hidden"}.get(state, state)
+        out.append((meta.name, state))
+    return out
+
+
+def _first_data_sheet(
+    workbook: Any, sheets: list[tuple[str, str]], file: Path
+) -> tuple[str, _Sheet, int, str]:
+    """The sheet Excel shows first that holds a table: (name, cells, index, why).
+
+    Hidden sheets are skipped, and so are sheets of notes (named 说明, 填表说明,
+    封面 …, or holding a single column of text). Raises when no sheet holds a table.
+    """
+    names = [n for n, _ in sheets]
+    order = [i for i, (_, state) in enumerate(sheets) if state == "visible"] or \
+        list(range(len(sheets)))
+    skipped: list[str] = []
+    first_cells = None
+    for i in order:
+        worksheet = workbook.get_sheet_by_index(i)
+        cells = _Sheet(worksheet.to_python(skip_empty_area=False),
+                       worksheet.merged_cell_ranges or [])
+        if first_cells is None:
+            first_cells = (i, cells)
+        notes_name = bool(_NOTES_SHEET.search(names[i]))
+        if notes_name or cells.used_width() < 2:
+            why = "its name says it holds notes" if notes_name else \
+                ("it is empty" if cells.used_width() == 0 else "it holds one column of text")
+            skipped.append(f"{names[i]!r} ({why})")
+            continue
+        if skipped:
+            why = f"the first visible sheet that holds a table; skipped {', '.join(skipped)}"
+        elif i != 0:
+            why = "the first visible sheet; hidden sheets are not read unless named"
+        else:
+            why = "the first sheet"
+        return names[i], cells, i, why
+    if len(sheets) == 1 and first_cells is not None:
+        return names[0], first_cells[1], 0, "the only sheet"
+    listing = ", ".join(f"{n!r}" + ("" if st == "visible" else f" ({st})") for n, st in sheets)
+    msg = (f"No sheet of {file.name!r} holds a table: {', '.join(skipped) or listing}. The "
+           f"workbook has sheets {listing}; pass the one holding the data as `sheet=` "
+           "(name or 0-based index).")
+    raise ReadError(msg)
 
 
 def _select_sheet(workbook: Any, sheet: str | int | None, file: Path) -> tuple[str, Any]:
@@ -260,7 +340,18 @@ class _Sheet:
             cells[:] = grid
         self.cells = cells  # row-major, as Excel lays it out
         self.filled = (cells != "").T if width else np.zeros((0, self.n_rows), dtype=bool)
-        self.merges = [(int(r0), int(c0), int(r1), int(c1)) for (r0, c0), (r1, c1) in merges]
+        # a merged range may reach past the last row or column holding a value
+        # (header cells merged across empty columns): keep the part inside the sheet
+        inside = [((int(r0), int(c0), int(r1), int(c1)))
+                  for (r0, c0), (r1, c1) in merges if int(r0) < self.n_rows and int(c0) < width]
+        self.merges = [(r0, c0, min(r1, self.n_rows - 1), min(c1, width - 1))
+                       for r0, c0, r1, c1 in inside]
+        self.merges_as_written = inside
+        self.names: dict[int, str] = {}
+
+    def used_width(self) -> int:
+        """Number of columns holding at least one value."""
+        return int(self.filled.any(axis=1).sum()) if self.width else 0
 
     # -- small helpers -------------------------------------------------------
     def value(self, row: int, col: int) -> object:
@@ -349,6 +440,45 @@ class _Sheet:
                     fix="Correct the formula in Excel, or type the value, and read again.",
                     problem_zh=f"Excel 错误值 {text}（公式出错），按缺失读取。",
                     fix_zh="在 Excel 中修正公式或直接填写数值后重新读取。",
+                )
+
+    def report_formulas(self, cells: list[tuple[int, int, str]], record: LoadRecord) -> None:
+        """Report formula cells that carry no value Excel computed (read as missing)."""
+        kept = set(record.row_numbers)
+        for row, col, formula in cells:
+            if row not in kept or col not in self.names:
+                continue
+            shown = formula if len(formula) <= 40 else formula[:40] + "…"
+            record.problem(
+                row=row, column=self.names[col], value=f"={shown}", check="formula_no_value",
+                severity="error",
+                problem=(f"Cell {_column_letter(col)}{row} holds the formula ={shown} but no "
+                         "value computed from it (the file was written by a program that "
+                         "does not calculate formulas); read as missing."),
+                fix=("Open the workbook in Excel or WPS, let it calculate (F9), save it, and "
+                     "read it again; or type the values."),
+                problem_zh=(f"单元格 {_column_letter(col)}{row} 有公式 ={shown}，但没有计算结果"
+                            "（文件由不计算公式的程序生成），按缺失读取。"),
+                fix_zh="用 Excel 或 WPS 打开工作簿，重新计算（F9）并保存后再读取；或直接填写数值。",
+            )
+
+    def report_long_numbers(self, data: pd.DataFrame, record: LoadRecord) -> None:
+        """Report ID-like numbers that Excel stored as numbers and so lost digits."""
+        kept = np.asarray(record.row_numbers, dtype=np.int64) - 1
+        letters = {name: _column_letter(col) for col, name in self.names.items()}
+        for name in data.columns:
+            for row, value in suspect_cells(data[name]):
+                found = lost_digits(value)
+                if found is None:
+                    continue
+                severity, problem, problem_zh = found
+                where = f"{letters.get(name, '?')}{int(kept[row]) + 1}"
+                record.problem(
+                    row=int(kept[row]) + 1, column=name, value=shown_number(value),
+                    check="lost_digits", severity=severity,
+                    problem=f"Cell {where}: {problem}",
+                    fix=LOST_DIGITS_FIX, problem_zh=f"单元格 {where}：{problem_zh}",
+                    fix_zh=LOST_DIGITS_FIX_ZH,
                 )
 
     def _nonblank(self, counts: np.ndarray, *, head: bool, n: int = 50) -> list[int]:
@@ -558,11 +688,12 @@ class _Sheet:
     ) -> dict[int, tuple[int, object]]:
         filled: dict[int, tuple[int, object]] = {}
         across = []
-        for r0, c0, r1, c1 in self.merges:
+        for (r0, c0, r1, _c1), (_, _, w1, d1) in zip(self.merges, self.merges_as_written,
+                                                   strict=True):
             if r0 < first or r0 not in kept:
                 continue
-            if c1 > c0:
-                across.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}")
+            if d1 > c0:
+                across.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(d1)}{w1 + 1}")
             if r1 == r0:
                 continue
             value = self.value(r0, c0)
@@ -588,18 +719,39 @@ _ERROR_CELL = re.compile(
     rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:<(?:\w+:)?f\b[^>]*(?:/>|>.*?</(?:\w+:)?f>))?'
     rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
 )
+#: A formula cell whose cached value is absent or empty (not a formula giving "").
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>/]*)>\s*<(?:\w+:)?f\b[^>/]*>([^<]*)</(?:\w+:)?f>\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 
-def _error_cells(file: Path, index: int) -> list[tuple[int, int, str]]:
-    """Excel row number, 0-based column and text of each error cell of sheet `index`.
+def _ref(attrs: bytes) -> tuple[int, int] | None:
+    ref = _CELL_REF.search(attrs)
+    if ref is None:
+        return None
+    col = 0
+    for letter in ref.group(1):
+        col = col * 26 + letter - 64
+    return int(ref.group(2)), col - 1
 
-    python-calamine reads error cells (``#N/A``, ``#DIV/0!``, ``#REF!``) as empty;
-    the worksheet XML still says which they were (``t="e"``). The XML is streamed,
-    so only the matches are held.
+
+def _error_cells(
+    file: Path, index: int
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """Error cells and formula cells without a value of sheet `index`.
+
+    Each as (Excel row number, 0-based column, text): python-calamine reads error
+    cells (``#N/A``, ``#DIV/0!``, ``#REF!``) and formulas never calculated as
+    empty; the worksheet XML still says which they were (``t="e"``; an ``<f>``
+    without a ``<v>``). The XML is streamed, so only the matches are held.
     """
+    import html
     import zipfile
 
+    errors: dict[tuple[int, int], str] = {}
+    formulas: dict[tuple[int, int], str] = {}
     try:
         with zipfile.ZipFile(file) as archive:
             sheets = [dict(_ATTR.findall(tag)) for tag in
@@ -609,24 +761,28 @@ def _error_cells(file: Path, index: int) -> list[tuple[int, int, str]]:
                     _REL_TAG.findall(archive.read("xl/_rels/workbook.xml.rels"))]
             target = next(r[b"Target"] for r in rels if r.get(b"Id") == rid).decode()
             member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            found: dict[tuple[int, int], str] = {}
             tail = b""
             with archive.open(member) as stream:
                 while chunk := stream.read(1 << 24):
                     buffer = tail + chunk
                     if b't="e"' in buffer:
                         for match in _ERROR_CELL.finditer(buffer):
-                            ref = _CELL_REF.search(match.group(1))
-                            if ref is None:
+                            at = _ref(match.group(1))
+                            if at is not None:
+                                errors[at] = match.group(2).decode()
+                    if b"<f" in buffer:
+                        for match in _FORMULA_CELL.finditer(buffer):
+                            attrs = match.group(1)
+                            if b't="str"' in attrs or b't="e"' in attrs:
                                 continue
-                            col = 0
-                            for letter in ref.group(1):
-                                col = col * 26 + letter - 64
-                            found[(int(ref.group(2)), col - 1)] = match.group(2).decode()
+                            at = _ref(attrs)
+                            if at is not None:
+                                formulas[at] = html.unescape(match.group(2).decode())
                     tail = buffer[-4096:]
     except (KeyError, IndexError, StopIteration, zipfile.BadZipFile, UnicodeDecodeError):
-        return []  # an unusual layout: the check is skipped, the data are still read
-    return [(r, c, text) for (r, c), text in sorted(found.items())]
+        return [], []  # an unusual layout: the check is skipped, the data are still read
+    return ([(r, c, text) for (r, c), text in sorted(errors.items())],
+            [(r, c, text) for (r, c), text in sorted(formulas.items())])
 
 
 def _to_series(values: np.ndarray, present: np.ndarray) -> pd.Series:

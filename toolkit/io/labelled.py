@@ -65,7 +65,11 @@ def read_labelled(path: str | Path) -> tuple[pd.DataFrame, LoadRecord]:
     -----
     A labelled variable becomes a Categorical only when every value present has a
     label; otherwise (e.g. a 1–5 scale labelled at its ends only) it stays numeric
-    and the labels stay in the codebook, with a note. The Categorical is ordered
+    and the labels stay in the codebook, with a note. A value outside the range
+    its labels span (a 6 on an item labelled 1–5) is reported in
+    ``record.problems`` (check ``out_of_range``) at its case; when it is the only
+    unlabelled value, it is read as missing so that the variable is a Categorical
+    like the other items labelled the same way. The Categorical is ordered
     when SPSS declares the variable ordinal, or when its measure is not declared
     nominal and its labelled codes are three or more consecutive integers (1–5,
     0–10): the layout of Likert-type items. Codes with a value label that are not
@@ -256,6 +260,12 @@ def _labelled(
     present = {_code(v) for v in pd.unique(values.dropna())}
     unlabelled = sorted(present - set(labels), key=_sort_key)
     texts = [str(v) for v in labels.values()]
+    outside = _outside_labels(unlabelled, labels)
+    if outside:
+        to_missing = len(outside) == len(unlabelled) and len(set(texts)) == len(texts)
+        values = _report_outside(values, outside, labels, name, record, to_missing=to_missing)
+        if to_missing:
+            unlabelled = []
     if unlabelled or len(set(texts)) < len(texts):
         shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in unlabelled[:5])
         why = (f"value(s) {shown} have no value label"
@@ -277,6 +287,52 @@ def _labelled(
     cats = pd.Categorical.from_codes(pos, categories=[str(labels[c]) for c in codes],
                                      ordered=ordered)
     return pd.Series(cats, index=values.index, name=name)
+
+
+def _outside_labels(unlabelled: list, labels: dict) -> list:
+    """Unlabelled numeric codes outside the range the value labels span (6 on a 1–5 item)."""
+    codes = [c for c in labels if isinstance(c, int | float) and not isinstance(c, bool)]
+    if len(codes) < 2:
+        return []
+    low, high = min(codes), max(codes)
+    return [v for v in unlabelled if isinstance(v, int | float) and not isinstance(v, bool)
+            and not low <= v <= high]
+
+
+def _report_outside(
+    values: pd.Series, outside: list, labels: dict, name: str, record: LoadRecord, *,
+    to_missing: bool,
+) -> pd.Series:
+    """Report every cell outside the labelled range; set them missing when `to_missing`.
+
+    They are set missing only when every other value has a label, so that the
+    variable becomes a Categorical like the items labelled as it is; the code
+    each cell held stays in the problems.
+    """
+    codes = sorted(c for c in labels if isinstance(c, int | float))
+    low, high = codes[0], codes[-1]
+    ends = f"{low} = {labels[low]} … {high} = {labels[high]}"
+    mask = values.isin(outside).to_numpy()
+    fate = "read as missing" if to_missing else "kept as a code"
+    for pos in np.flatnonzero(mask):
+        code = _code(values.iloc[pos])
+        record.problem(
+            row=int(pos) + 1, column=name, value=str(code), check="out_of_range",
+            severity="error",
+            problem=(f"Value {code} is outside the labelled range {low}–{high} of `{name}` "
+                     f"({ends}) and has no value label; {fate}."),
+            fix=(f"Correct the value in the source file, or declare {code} as a missing "
+                 "code or give it a value label in SPSS/Stata, and read the file again."),
+            problem_zh=(f"取值 {code} 超出 `{name}` 的值标签范围 {low}–{high}（{ends}），"
+                        f"且没有值标签；{'按缺失读取' if to_missing else '按代码保留'}。"),
+            fix_zh=(f"在原文件中改正该值，或在 SPSS/Stata 中将 {code} 声明为缺失值或为其"
+                    "加上值标签，然后重新读取。"),
+        )
+    if not to_missing:
+        return values
+    record.coerce(column=name, what="value outside the labelled range → missing",
+                  before=_code(values[mask].iloc[0]), after=None, count=int(mask.sum()))
+    return values.mask(mask)
 
 
 def _tidy(values: pd.Series) -> pd.Series:

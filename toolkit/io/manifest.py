@@ -48,12 +48,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from toolkit._checks import LANGS, check_choice, close_matches
-from toolkit.errors import ArgumentError, DesignError, ManifestError
+from toolkit.errors import ArgumentError, DesignError, ManifestError, ReadError, ToolkitWarning
 from toolkit.schema import TABLE_NAMES, TABLES
 
 __all__ = ["MANIFEST_NAMES", "read_study"]
@@ -166,6 +167,10 @@ def _manifest_path(path: Path) -> Path:
         msg = (f"No study.yaml in the folder {path}.{hint} Write a manifest named "
                "study.yaml (see the README, \"The study manifest\") or pass its path.")
         raise FileNotFoundError(msg)
+    if path.exists():
+        from toolkit.io.files import require_regular_file
+
+        return require_regular_file(path, what="manifest")
     if not path.is_file():
         msg = f"The manifest {path} does not exist.{_close_files(path)}"
         raise FileNotFoundError(msg)
@@ -183,6 +188,117 @@ def _close_files(path: Path) -> str:
     return ""
 
 
+#: Largest manifest read (a manifest names files; it holds no data).
+MAX_BYTES = 1 << 20
+#: Most YAML nodes a manifest may hold once aliases are expanded (billion laughs).
+MAX_NODES = 10_000
+#: Deepest nesting of mappings and lists a manifest may have.
+MAX_DEPTH = 20
+#: YAML tags a manifest may use: plain scalars, lists, mappings (and ``<<`` merges).
+_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq",
+                                             "map", "merge")}
+
+
+def _manifest_text(manifest: Path) -> str:
+    """The manifest decoded: UTF-8 (BOM or not), else GBK as Notepad on Chinese Windows saves."""
+    from toolkit.io.encoding import decide
+    from toolkit.io.files import require_regular_file
+
+    require_regular_file(manifest, what="manifest")
+    size = manifest.stat().st_size
+    if size > MAX_BYTES:
+        msg = (f"{manifest}: the manifest is {size:,} bytes; a study.yaml names files and "
+               f"settings and is never larger than {MAX_BYTES:,} bytes. Check that this is "
+               "the manifest and not a data file.")
+        raise ManifestError(msg)
+    raw = manifest.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        first_bad = err.start
+    try:
+        encoding, damaged = decide(raw, file=manifest)
+    except ReadError as exc:
+        msg = f"{manifest}: {exc}"
+        raise ManifestError(msg) from None
+    if damaged or encoding != "gb18030":
+        line = raw[:first_bad].count(b"\n") + 1
+        msg = (f"{manifest}: byte {first_bad} (line {line}) is not valid UTF-8. Save the "
+               "manifest as UTF-8 (in Notepad: File → Save as → Encoding: UTF-8).")
+        raise ManifestError(msg)
+    text = raw.decode("gb18030")
+    msg = (f"{manifest} is saved in GBK, not UTF-8; it was read as GB18030. Save it as UTF-8 "
+           "(in Notepad: File → Save as → Encoding: UTF-8) so that every program reads it "
+           "the same way.")
+    warnings.warn(msg, ToolkitWarning, stacklevel=4)
+    return text
+
+
+def _where(node: Any) -> str:
+    mark = getattr(node, "start_mark", None)
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "?"
+
+
+def _check_nodes(root: Any, manifest: Path) -> None:
+    """Refuse what a manifest never needs: foreign tags, duplicate keys, alias bombs, depth.
+
+    The expanded size is counted once per node (aliases share nodes), so the
+    check itself never expands an alias.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_NODES:
+                msg = (f"{manifest}: the manifest expands to more than {MAX_NODES:,} values "
+                       f"(YAML aliases `*name` repeating anchors `&name`, {_where(node)}). "
+                       "A manifest never needs that many: write each setting once, without "
+                       "nested aliases.")
+                raise ManifestError(msg)
+            continue
+        if key in sizes:
+            continue
+        if depth > MAX_DEPTH:
+            msg = (f"{manifest}: values nested more than {MAX_DEPTH} levels deep "
+                   f"({_where(node)}). A manifest needs at most four levels (tables → "
+                   "sessions → mapping → header); check the indentation.")
+            raise ManifestError(msg)
+        if node.tag not in _TAGS:
+            short = node.tag.replace("tag:yaml.org,2002:", "!!")
+            msg = (f"{manifest}: the tag `{short}` ({_where(node)}) is not allowed in a "
+                   "manifest, which holds only text, numbers, true/false, lists and "
+                   f"mappings. Remove `{short}` and write the value plainly.")
+            raise ManifestError(msg)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, Any] = {}
+            for k, _ in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value in seen:
+                    msg = (f"{manifest}: `{k.value}` is given twice ({_where(seen[k.value])} "
+                           f"and {_where(k)}); the second would silently replace the first. "
+                           "Keep one of them.")
+                    raise ManifestError(msg)
+                if isinstance(k, yaml.ScalarNode):
+                    seen[k.value] = k
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in _children(node))
+
+
+def _children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _load_yaml(manifest: Path) -> dict[str, Any]:
     import yaml
 
@@ -194,15 +310,26 @@ def _load_yaml(manifest: Path) -> dict[str, Any]:
                 if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    text = manifest.read_text(encoding="utf-8-sig")
+    text = _manifest_text(manifest)
+    loader = _Loader(text)  # a SafeLoader subclass: safe
     try:
-        spec = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
+        node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(node, manifest)
+        spec = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        msg = (f"{manifest}: values nested too deeply to read. A manifest needs at most four "
+               "levels (tables → sessions → mapping → header); check the brackets and the "
+               "indentation.")
+        raise ManifestError(msg) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         msg = (f"{manifest}: not valid YAML{line}: {getattr(exc, 'problem', exc)}. Check the "
                "indentation (spaces, not tabs) and that each key is followed by `: `.")
         raise ManifestError(msg) from exc
+    finally:
+        loader.dispose()
     if spec is None:
         spec = {}
     if not isinstance(spec, Mapping):
@@ -327,6 +454,11 @@ def _pseudonym_key(personal: Mapping[str, Any], where: str) -> str | None:
 def _table_entry(kind: str, entry: Any, where: str) -> dict[str, Any]:
     if isinstance(entry, str | os.PathLike):
         return {"file": entry}
+    if entry is None or isinstance(entry, int | float | bool | list):
+        msg = (f"{where}: `tables.{kind}` must be a file name or a mapping with `file`, "
+               f"not {entry!r}; write it as e.g. `{kind}: 活动台账.xlsx` (quote a name that is "
+               "only digits).")
+        raise ManifestError(msg)
     if not isinstance(entry, Mapping):
         msg = (f"{where}: `tables.{kind}` must be a file name or a mapping with `file`, "
                f"not {entry!r}.")
@@ -336,6 +468,18 @@ def _table_entry(kind: str, entry: Any, where: str) -> dict[str, Any]:
     if not entry.get("file"):
         msg = f"{where}: {place} needs `file`, the path of the table's file."
         raise ManifestError(msg)
+    if not isinstance(entry["file"], str):
+        msg = (f"{where}: {place}: `file` must be the path of a file (text), not "
+               f"{entry['file']!r}; write it as e.g. `file: 活动台账.xlsx` (quote a name that "
+               "is only digits: `file: \"123.csv\"`).")
+        raise ManifestError(msg)
+    for key, kinds, example in (("sheet", (str, int), "a sheet name or 0-based index"),
+                                ("encoding", (str,), "an encoding name such as gb18030"),
+                                ("missing_codes", (list, Mapping), "a list or mapping of codes")):
+        value = entry.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+            msg = f"{where}: {place}: `{key}` must be {example}, not {value!r}."
+            raise ManifestError(msg)
     header_rows = entry.get("header_rows")
     if header_rows is not None and not (isinstance(header_rows, int) and header_rows >= 1):
         msg = f"{where}: {place}: `header_rows` must be a whole number ≥ 1, not {header_rows!r}."
@@ -364,21 +508,58 @@ def _read_one(kind: str, entry: Any, manifest: Path, where: str) -> Any:
     import toolkit as tk
 
     spec = _table_entry(kind, entry, where)
+    from toolkit.io.files import require_regular_file
+
     file = Path(spec["file"])
     if not file.is_absolute():
         file = manifest.parent / file
-    if not file.is_file():
+    if not file.exists():
         msg = (f"{where}: `tables.{kind}.file` names {spec['file']}, which does not exist "
                f"(looked for {file}).{_close_files(file)}")
         raise FileNotFoundError(msg)
+    try:
+        require_regular_file(file)
+    except ReadError as exc:
+        msg = f"{where}: `tables.{kind}.file`: {exc}"
+        raise ReadError(msg) from None
     kwargs = {k: spec.get(k) for k in ("sheet", "header_rows", "mapping", "missing_codes",
                                        "encoding")}
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
     try:
-        return tk.io.read_table(file, kind=kind, **kwargs)
+        frame = tk.io.read_table(file, kind=kind, **kwargs)
     except Exception as exc:
         exc.add_note(f"While reading `tables.{kind}` of the manifest {where}.")
         raise
+    _note_outside(frame, spec["file"], file, manifest, kind)
+    return frame
+
+
+def _note_outside(frame: Any, given: str, file: Path, manifest: Path, kind: str) -> None:
+    """Record a warning when a table's file lies outside the study folder."""
+    folder = manifest.parent.resolve()
+    target = file.resolve()
+    if target.is_relative_to(folder):
+        return
+    if Path(given).is_absolute():
+        how = "an absolute path"
+    elif ".." in Path(given).parts:
+        how = "a path with `..`"
+    else:
+        how = "a symbolic link"
+    record = frame.attrs.get("load_record")
+    if record is None:  # pragma: no cover - read_table always attaches one
+        return
+    record.problem(
+        row=None, column=None, value=str(given), check="outside_study_folder",
+        severity="warning",
+        problem=(f"`tables.{kind}.file` ({given}) lies outside the study folder {folder}, "
+                 f"reached by {how} (it is {target}); a copy of the folder would not "
+                 "include it."),
+        fix="Move the file into the study folder and name it relative to study.yaml.",
+        problem_zh=(f"`tables.{kind}.file`（{given}）位于研究文件夹 {folder} 之外"
+                    f"（实际为 {target}），复制文件夹时不会带上它。"),
+        fix_zh="把文件移入研究文件夹，并在 study.yaml 中按相对路径填写。",
+    )
 
 
 def _pseudonymise(frame: Any, kind: str, key: str) -> Any:

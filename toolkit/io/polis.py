@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from toolkit._checks import check_choice
+from toolkit.errors import ReadError
+from toolkit.io.files import require_regular_file
 
 __all__ = ["PolisConversation", "read_polis"]
 
@@ -117,11 +119,82 @@ class PolisConversation:
         return f"<h4>Polis: {topic}</h4><table>{rows}</table>"
 
 
-def _summary(path: Path) -> dict[str, Any]:
+_COLUMNS = {
+    "comments.csv": ("timestamp", "comment-id", "author-id", "agrees", "disagrees",
+                     "moderated", "comment-body"),
+    "votes.csv": ("timestamp", "comment-id", "voter-id", "vote"),
+    "participants-votes.csv": ("participant", "group-id", "n-comments", "n-votes",
+                               "n-agree", "n-disagree"),
+}
+
+
+def _bad(file: Path, what: str, fix: str) -> ReadError:
+    return ReadError(f"Cannot read the Polis export file `{file}`: {what}. {fix}")
+
+
+def _csv(folder: Path, name: str) -> pd.DataFrame:
+    """One export file as text columns, with the columns Polis writes checked."""
+    file = require_regular_file(folder / name)
+    try:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise _bad(file, "the file is empty",
+                   "Download the export again from the conversation's report page.") from None
+    except UnicodeDecodeError as err:
+        raise _bad(file, f"byte {err.start} is not UTF-8, as Polis writes",
+                   "Download the export again; do not open and save it in Excel.") from None
+    except pd.errors.ParserError as err:
+        raise _bad(file, f"its rows do not parse as CSV ({err})",
+                   "Download the export again; do not edit it by hand.") from None
+    missing = [c for c in _COLUMNS.get(name, ()) if c not in frame.columns]
+    if missing:
+        found = ", ".join(f"`{c}`" for c in frame.columns[:10])
+        raise _bad(file, f"it lacks the column(s) {', '.join(f'`{c}`' for c in missing)} "
+                         f"(found: {found or 'none'})",
+                   "Check that the folder holds a Polis export (comments, votes, "
+                   "participants-votes, summary), not files of another program.")
+    return frame
+
+
+def _rows(bad: pd.Series) -> str:
+    """"row 3 ('x'), row 7 ('')" for the first few bad cells (file rows: header is row 1)."""
+    shown = [f"row {i + 2} ({v!r})" for i, v in bad.head(5).items()]
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    return ", ".join(shown) + more
+
+
+def _integers(frame: pd.DataFrame, column: str, file: Path, *,
+              allowed: set[int] | None = None, blank_ok: bool = False) -> pd.Series:
+    """A column of whole numbers (Int64), every other value reported at its row."""
+    text = frame[column].astype(str).str.strip()
+    numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = numbers.isna() & ((text != "") | (not blank_ok))
+    bad |= numbers.notna() & (numbers != numbers.round())
+    if allowed is not None:
+        bad |= numbers.notna() & ~numbers.isin(list(allowed))
+    if bad.any():
+        want = (f"one of {', '.join(str(a) for a in sorted(allowed))}" if allowed
+                else "a whole number")
+        raise _bad(file, f"column `{column}` must hold {want}, but has {_rows(text[bad])}",
+                   "Download the export again; a changed file cannot be read safely.")
+    return numbers.astype("Int64")
+
+
+def _summary(folder: Path) -> dict[str, Any]:
+    file = require_regular_file(folder / "summary.csv")
     out: dict[str, Any] = {}
-    frame = pd.read_csv(path, header=None, names=["key", "value"], dtype=str,
-                        keep_default_na=False, encoding="utf-8")
-    for key, value in zip(frame["key"], frame["value"], strict=True):
+    try:
+        frame = pd.read_csv(file, header=None, dtype=str, keep_default_na=False,
+                            encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        return out
+    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise _bad(file, f"it does not parse as key,value rows ({err})",
+                   "Download the export again.") from None
+    if frame.shape[1] != 2:
+        raise _bad(file, f"it has {frame.shape[1]} columns, not the two of key,value rows",
+                   "Download the export again.")
+    for key, value in zip(frame[0], frame[1], strict=True):
         text = value.strip()
         out[str(key)] = int(text) if text.lstrip("-").isdigit() else text
     return out
@@ -189,6 +262,11 @@ def read_polis(
     ValueError
         For a `votes` other than ``"events"``/``"last"`` or an `agree` other than
         1/-1.
+    toolkit.errors.ReadError
+        For a malformed export (an empty or unparsable file, a missing column, a
+        value that is not a whole number, a vote other than 1/0/-1, a vote on a
+        statement ``comments.csv`` does not have): the message names the file,
+        the column and the rows.
 
     Notes
     -----
@@ -240,26 +318,39 @@ def read_polis(
         raise FileNotFoundError(msg)
     notes: list[str] = []
 
-    raw_comments = pd.read_csv(folder / "comments.csv", encoding="utf-8")
+    comments_file, votes_file = folder / "comments.csv", folder / "votes.csv"
+    raw_comments = _csv(folder, "comments.csv")
+    ids = _integers(raw_comments, "comment-id", comments_file)
+    duplicated = raw_comments["comment-id"][ids.duplicated(keep=False)]
+    if len(duplicated):
+        raise _bad(comments_file, f"statement ids repeat: {_rows(duplicated)}",
+                   "Download the export again.")
     statements = pd.DataFrame({
-        "statement_id": raw_comments["comment-id"].astype(str),
-        "author_id": raw_comments["author-id"].astype(str),
+        "statement_id": ids.astype(str),
+        "author_id": _integers(raw_comments, "author-id", comments_file).astype(str),
         "text": raw_comments["comment-body"].astype(str),
-        "moderated": raw_comments["moderated"].astype("int64"),
-        "timestamp": _timestamp(raw_comments["timestamp"]),
-        "agrees": raw_comments["agrees"].astype("int64"),
-        "disagrees": raw_comments["disagrees"].astype("int64"),
+        "moderated": _integers(raw_comments, "moderated", comments_file,
+                               allowed={-1, 0, 1}).astype("int64"),
+        "timestamp": _timestamp(_integers(raw_comments, "timestamp", comments_file)),
+        "agrees": _integers(raw_comments, "agrees", comments_file).astype("int64"),
+        "disagrees": _integers(raw_comments, "disagrees", comments_file).astype("int64"),
     })
-    statements["_order"] = raw_comments["comment-id"].astype("int64")
+    statements["_order"] = ids.astype("int64")
     statements = statements.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    known = set(statements["statement_id"])
 
-    raw_votes = pd.read_csv(folder / "votes.csv", encoding="utf-8")
+    raw_votes = _csv(folder, "votes.csv")
     events = pd.DataFrame({
-        "participant_id": raw_votes["voter-id"].astype(str),
-        "statement_id": raw_votes["comment-id"].astype(str),
-        "vote": raw_votes["vote"].astype("int64"),
-        "timestamp": _timestamp(raw_votes["timestamp"]),
+        "participant_id": _integers(raw_votes, "voter-id", votes_file).astype(str),
+        "statement_id": _integers(raw_votes, "comment-id", votes_file).astype(str),
+        "vote": _integers(raw_votes, "vote", votes_file, allowed={-1, 0, 1}).astype("int64"),
+        "timestamp": _timestamp(_integers(raw_votes, "timestamp", votes_file)),
     })
+    unknown = raw_votes["comment-id"][~events["statement_id"].isin(known)]
+    if len(unknown):
+        raise _bad(votes_file, f"votes on statements that comments.csv does not have: "
+                               f"{_rows(unknown)}",
+                   "Download the whole export again (comments.csv and votes.csv together).")
     if agree is None:
         agree, note = _vote_sign(events, statements)
         notes.append(note)
@@ -273,22 +364,31 @@ def read_polis(
         notes.append(f"{repeats} vote event(s) repeat an earlier participant-statement pair "
                      "(changed or repeated votes).")
 
-    raw_pv = pd.read_csv(folder / "participants-votes.csv", encoding="utf-8")
+    pv_file = folder / "participants-votes.csv"
+    raw_pv = _csv(folder, "participants-votes.csv")
     statement_cols = [c for c in raw_pv.columns if str(c).lstrip("-").isdigit()]
+    stray = [c for c in statement_cols if str(int(c)) not in known]
+    if stray:
+        raise _bad(pv_file, f"it has vote columns for statements that comments.csv does not "
+                            f"have: {', '.join(stray[:5])}",
+                   "Download the whole export again.")
     participants = pd.DataFrame({
-        "participant_id": raw_pv["participant"].astype(str),
-        "group_id": pd.to_numeric(raw_pv["group-id"], errors="coerce").astype("Int64"),
-        "n_comments": raw_pv["n-comments"].astype("int64"),
-        "n_votes": raw_pv["n-votes"].astype("int64"),
-        "n_agree": raw_pv["n-agree"].astype("int64"),
-        "n_disagree": raw_pv["n-disagree"].astype("int64"),
+        "participant_id": _integers(raw_pv, "participant", pv_file).astype(str),
+        "group_id": _integers(raw_pv, "group-id", pv_file, blank_ok=True),
+        "n_comments": _integers(raw_pv, "n-comments", pv_file).astype("int64"),
+        "n_votes": _integers(raw_pv, "n-votes", pv_file).astype("int64"),
+        "n_agree": _integers(raw_pv, "n-agree", pv_file).astype("int64"),
+        "n_disagree": _integers(raw_pv, "n-disagree", pv_file).astype("int64"),
     })
+    last_votes = {c: _integers(raw_pv, c, pv_file, allowed={-1, 0, 1}, blank_ok=True)
+                  for c in statement_cols}
 
     if votes == "events":
         table = events[VOTE_COLUMNS]
     else:
-        long = raw_pv.melt(id_vars=["participant"], value_vars=statement_cols,
-                           var_name="statement_id", value_name="vote").dropna(subset=["vote"])
+        wide = pd.DataFrame({"participant": participants["participant_id"], **last_votes})
+        long = wide.melt(id_vars=["participant"], value_vars=statement_cols,
+                         var_name="statement_id", value_name="vote").dropna(subset=["vote"])
         long = pd.DataFrame({"participant_id": long["participant"].astype(str),
                              "statement_id": long["statement_id"].astype(str),
                              "vote": long["vote"].astype("int64")})
@@ -301,7 +401,7 @@ def read_polis(
         participants=participants,
         statements=statements[STATEMENT_COLUMNS],
         votes=table.reset_index(drop=True),
-        summary=_summary(folder / "summary.csv"),
+        summary=_summary(folder),
         votes_kind=votes,
         source=str(folder),
         notes=notes,

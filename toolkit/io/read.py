@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit import schema
-from toolkit._checks import close_matches, require_columns
-from toolkit.errors import ReadError, ToolkitWarning
+from toolkit._checks import check_choice, close_matches, require_columns
+from toolkit.errors import ArgumentError, ReadError, ToolkitWarning
+from toolkit.io.files import require_regular_file
 from toolkit.io.kinds import check_kind
 from toolkit.io.normalise import normalise_frame
 from toolkit.io.record import LoadRecord
@@ -41,6 +42,7 @@ def read_table(
     mapping: Mapping[str, str] | None = None,
     missing_codes: object = None,
     encoding: str | None = None,
+    source: str | None = None,
 ) -> pd.DataFrame:
     r"""Read one table from a CSV, Excel, SPSS, Stata or Parquet file.
 
@@ -74,6 +76,14 @@ def read_table(
         ``tk.io.load_record(df).missing``.
     encoding : str, optional
         Encoding of a text file; detected when omitted (see Notes).
+    source : {"wjx", "tencent"}, optional
+        The survey platform that exported the file: 问卷星 (``"wjx"``) or
+        腾讯问卷 (``"tencent"``). The file is then read by
+        :func:`toolkit.io.read_survey_export` (metadata columns, numbered
+        question headers, multiple choice and matrix questions, skip codes),
+        with `sheet`, `encoding` and `missing_codes` passed on; `kind` may be
+        only ``"survey"`` and `header_rows` and `mapping` do not apply. By
+        default (``None``) the file is read as an ordinary table.
 
     Returns
     -------
@@ -97,6 +107,9 @@ def read_table(
         For an unsupported suffix, a text file that does not decode in any
         encoding tried (the message gives the byte offset), or a parameter that
         does not apply to the format.
+    toolkit.errors.ArgumentError
+        For a `source` other than ``"wjx"`` or ``"tencent"``, or with a `kind`,
+        `header_rows` or `mapping` that does not apply to a platform export.
     toolkit.errors.ColumnNotFoundError
         When `mapping` names a header the file does not have.
     toolkit.io.kinds.UnknownKindError
@@ -152,9 +165,14 @@ def read_table(
     0   date  Chinese date → date  2023年11月8日  2023-11-08
     1   date   dotted date → date    2023.11.20  2023-11-20
     """
+    if source is not None:
+        return _read_platform_export(path, source=source, kind=kind, sheet=sheet,
+                                     header_rows=header_rows, mapping=mapping,
+                                     missing_codes=missing_codes, encoding=encoding)
     path = Path(path)
     if not path.exists():
         raise _not_found(path)
+    require_regular_file(path)
     if kind is not None:
         check_kind(kind)
     suffix = path.suffix.lower()
@@ -178,6 +196,8 @@ def read_table(
     if kind is not None:
         record.table = kind
         df, headers = _map_headers(df, record, kind=kind, mapping=mapping)
+        if encoding is None and suffix in SUFFIXES["text"]:
+            _refuse_unmapped_implausible(headers, record, kind=kind, path=path)
         codebook = {headers.get(k, k): v for k, v in codebook.items()}
         original = {new: old for old, new in headers.items()}
         df, extra = normalise_frame(df, table=kind, record=record, rows=rows,
@@ -220,6 +240,56 @@ def read_table(
                "now missing values; `tk.io.load_record(df).missing` lists the code each held.")
         warnings.warn(msg, ToolkitWarning, stacklevel=2)
     return df
+
+
+def _refuse_unmapped_implausible(
+    headers: Mapping[str, str], record: LoadRecord, *, kind: str, path: Path
+) -> None:
+    """A detected legacy encoding whose headers map to nothing and read oddly is refused.
+
+    Garbled headers (a Big5 or Shift-JIS file read as GB18030) match no header
+    alias; together with characters that are implausible in a simplified-Chinese
+    header, that is evidence enough that the encoding guess was wrong.
+    """
+    from toolkit.io.encoding import implausible
+
+    if record.encoding in (None, "utf-8", "utf-8-sig", "utf-16"):
+        return
+    names = set(schema.TABLES[kind].column_names)
+    if any(new in names for new in headers.values()):
+        return
+    why = implausible(" ".join(headers))
+    if why is None:
+        return
+    msg = (f"Cannot tell the encoding of `{path}`: read as {record.encoding}, none of its "
+           f"headers names a column of the {kind} table and {why}. Pass the encoding the "
+           "file was saved in, e.g. `encoding=\"big5\"`, or save it again as \"CSV UTF-8\".")
+    raise ReadError(msg)
+
+
+def _read_platform_export(
+    path: str | Path, *, source: str, kind: str | None, sheet: str | int | None,
+    header_rows: int | None, mapping: Mapping[str, str] | None, missing_codes: object,
+    encoding: str | None,
+) -> pd.DataFrame:
+    """``read_table(..., source=...)``: the platform reader, after checking what applies."""
+    from toolkit.io.platforms import PLATFORMS, read_survey_export
+
+    check_choice(source, PLATFORMS, param="source")
+    if kind is not None and kind != "survey":
+        msg = (f"`source={source!r}` reads a survey-platform export, which is a survey "
+               f"table: pass `kind=\"survey\"` or leave `kind` out, not `kind={kind!r}`.")
+        raise ArgumentError(msg)
+    given = [name for name, value in (("header_rows", header_rows), ("mapping", mapping))
+             if value is not None]
+    if given:
+        msg = (f"{' and '.join(f'`{g}`' for g in given)} do not apply to a survey-platform "
+               f"export (`source={source!r}`): the platform's headers are recognised as "
+               "they are. Leave them out, or leave `source` out to read the file as an "
+               "ordinary table.")
+        raise ArgumentError(msg)
+    return read_survey_export(path, source=source, sheet=sheet, encoding=encoding,
+                              missing_codes=missing_codes)
 
 
 def _not_found(path: Path) -> FileNotFoundError:

@@ -79,6 +79,8 @@ class LoadRecord:
         Field delimiter of a delimited text file (sniffed or given).
     notes : list of str
         Other facts worth knowing (banner text found, delimiter sniffed …).
+    sheets : list of str
+        Every sheet of an Excel workbook, in order (``sheet`` is the one read).
     """
 
     file: str | None = None
@@ -93,6 +95,7 @@ class LoadRecord:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
     _set_aside: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _coercions: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _problems: list[dict[str, Any]] = field(default_factory=list, repr=False)

@@ -14,6 +14,7 @@ import pandas as pd
 from toolkit._checks import check_choice
 from toolkit._docs import doc
 from toolkit.errors import ArgumentError, ReadError
+from toolkit.io.files import require_regular_file
 from toolkit.net._engine import check_dense, check_graph
 from toolkit.net.build import refuse_personal_graph
 
@@ -260,8 +261,14 @@ def read(
 
     Raises
     ------
-    ValueError
-        For an unreadable DL header or data block, naming the line.
+    FileNotFoundError
+        When `path` does not exist.
+    toolkit.errors.ReadError
+        For a file that is not what its format says (malformed XML, a Pajek
+        line, a DL header or data block), text that does not decode in
+        `encoding`, a DL tie naming a node outside 1…N, or a DL header declaring
+        more nodes than memory allows: the message names the file, the line (or
+        byte) and the fix. A ``ValueError`` too.
 
     Examples
     --------
@@ -272,21 +279,19 @@ def read(
     >>> sorted(tk.net.read(path).edges())
     [('a', 'b'), ('b', 'c')]
     """
-    path = Path(path)
+    path = require_regular_file(path, what="network file")
     fmt = _format_of(path, format)
-    if fmt == "gexf":
-        G = nx.read_gexf(path, node_type=node_type)
-        for v, d in G.nodes(data=True):
-            if d.get("label") == str(v):  # GEXF adds the id as label when there is none
-                d.pop("label")
-        for _, _, d in G.edges(data=True):
-            d.pop("id", None)
-        return G
-    if fmt == "graphml":
-        return nx.read_graphml(path, node_type=node_type or str)
+    if fmt in ("gexf", "graphml"):
+        return _read_xml(path, fmt, node_type=node_type)
+    text = _text(path, encoding)
     if fmt == "pajek":
-        text = path.read_text(encoding=encoding).lstrip("\ufeff")
-        M = nx.parse_pajek(text.splitlines())
+        try:
+            M = nx.parse_pajek(text.splitlines())
+        except (nx.NetworkXError, ValueError, IndexError, KeyError, TypeError) as exc:
+            msg = (f"Cannot read `{path.name}` as a Pajek file: {exc}. Check the `*Vertices` "
+                   "and `*Edges`/`*Arcs` lines (Pajek numbers vertices from 1), or pass "
+                   "`format=` if the file is in another format.")
+            raise ReadError(msg) from None
         H: nx.Graph = nx.DiGraph() if M.is_directed() else nx.Graph()
         H.add_nodes_from((n, {k: v for k, v in d.items() if k not in ("id", "x", "y", "shape")})
                          for n, d in M.nodes(data=True))
@@ -294,58 +299,134 @@ def read(
         modes = nx.get_node_attributes(H, "bipartite")
         if modes and set(modes.values()) <= {"0", "1"}:
             nx.set_node_attributes(H, {v: int(m) for v, m in modes.items()}, "bipartite")
-        if node_type is not None:
-            H = nx.relabel_nodes(H, {v: node_type(v) for v in H})
-        return H
-    text = path.read_text(encoding=encoding).lstrip("\ufeff")
+        return _relabel(H, node_type, path)
     G = _parse_dl(text, path.name, directed=directed)
-    if node_type is not None:
-        G = nx.relabel_nodes(G, {v: node_type(v) for v in G})
+    return _relabel(G, node_type, path)
+
+
+def _text(path: Path, encoding: str) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode(encoding).lstrip("\ufeff")
+    except LookupError:
+        msg = f"Unknown encoding `encoding={encoding!r}`. Try \"utf-8\" or \"gb18030\"."
+        raise ReadError(msg) from None
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        msg = (f"Cannot read `{path.name}` as {encoding} text: byte {err.start} (line {line}) "
+               "is not valid there. Pass the encoding the file was saved in, e.g. "
+               "`encoding=\"gb18030\"` for old UCINET or Pajek files from Chinese Windows.")
+        raise ReadError(msg) from None
+
+
+def _read_xml(path: Path, fmt: str, *, node_type: type | None) -> nx.Graph:
+    import xml.etree.ElementTree as ET
+
+    name = "GEXF" if fmt == "gexf" else "GraphML"
+    try:
+        if fmt == "gexf":
+            G = nx.read_gexf(path, node_type=node_type)
+        else:
+            G = nx.read_graphml(path, node_type=node_type or str)
+    except ET.ParseError as exc:
+        line, column = getattr(exc, "position", (None, None))
+        msg = (f"Cannot read `{path.name}` as {name}: the XML is malformed at line {line}, "
+               f"column {column} ({exc}). Export the graph again from the program that "
+               "wrote it.")
+        raise ReadError(msg) from None
+    except (nx.NetworkXError, KeyError, ValueError, TypeError, IndexError,
+            AttributeError) as exc:
+        msg = (f"Cannot read `{path.name}` as {name}: {type(exc).__name__}: {exc}. Check "
+               f"that it is a {name} file (or pass `format=`), and export it again from the "
+               "program that wrote it.")
+        raise ReadError(msg) from None
+    if fmt == "gexf":
+        for v, d in G.nodes(data=True):
+            if d.get("label") == str(v):  # GEXF adds the id as label when there is none
+                d.pop("label")
+        for _, _, d in G.edges(data=True):
+            d.pop("id", None)
     return G
+
+
+def _relabel(G: nx.Graph, node_type: type | None, path: Path) -> nx.Graph:
+    if node_type is None:
+        return G
+    try:
+        return nx.relabel_nodes(G, {v: node_type(v) for v in G})
+    except (TypeError, ValueError) as exc:
+        msg = (f"`{path.name}`: a node id cannot be converted with `node_type="
+               f"{getattr(node_type, '__name__', node_type)}` ({exc}); leave `node_type` out "
+               "to keep the ids as text.")
+        raise ReadError(msg) from None
 
 
 _LABEL_TOKEN = re.compile(r'"([^"]*)"|([^\s,"]+)')
 _SECTION = re.compile(r"^\s*(row\s+labels|column\s+labels|col\s+labels|labels|data)\s*:\s*(.*)$",
                       re.IGNORECASE)
+#: Most nodes a DL file may declare beyond those its labels or ties name.
+MAX_DL_ISOLATES = 1_000_000
 
 
 def _labels(text: str) -> list[str]:
     return [a if a or b == "" else b for a, b in _LABEL_TOKEN.findall(text)]
 
 
+def _dl_error(name: str, what: str, fix: str = "") -> ReadError:
+    return ReadError(f"Cannot read `{name}` as a UCINET DL file: {what}."
+                     + (f" {fix}" if fix else ""))
+
+
+def _size(opts: dict[str, str], key: str, name: str) -> int:
+    text = opts[key]
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value == value and value.is_integer() and value >= 0):
+        raise _dl_error(name, f"`{key.upper()}={text}` in the header is not a whole number",
+                        "Write the number of nodes, e.g. `DL N=12`.")
+    return int(value)
+
+
 def _parse_dl(text: str, name: str, *, directed: bool | None) -> nx.Graph:
     lines = text.splitlines()
     header: list[str] = []
-    sections: dict[str, list[str]] = {}
+    sections: dict[str, list[tuple[int, str]]] = {}
     current = None
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         m = _SECTION.match(line)
         if m:
             current = re.sub(r"\s+", " ", m.group(1).lower()).replace("col ", "column ")
-            sections[current] = [m.group(2)] if m.group(2).strip() else []
+            sections[current] = [(number, m.group(2))] if m.group(2).strip() else []
         elif current is None:
             header.append(line)
         else:
-            sections[current].append(line)
+            sections[current].append((number, line))
     head = " ".join(header)
     if not re.match(r"^\s*dl\b", head, re.IGNORECASE):
-        msg = f"{name}: a UCINET DL file starts with 'DL'; line 1 is {lines[0][:40]!r}."
-        raise ReadError(msg)
-    opts = {k.lower(): v for k, v in re.findall(r"(\w+)\s*=\s*([\w.]+)", head)}
-    embedded = bool(re.search(r"labels\s+embedded", head + " ".join(sections.get("data", [])[:0]),
-                              re.IGNORECASE)) or "labels embedded" in text.lower()
+        first = lines[0][:40] if lines else ""
+        raise _dl_error(name, f"a UCINET DL file starts with 'DL'; line 1 is {first!r}",
+                        "Pass `format=` if the file is in another format.")
+    opts = {k.lower(): v for k, v in re.findall(r"(\w+)\s*=\s*([\w.+-]+)", head)}
+    embedded = "labels embedded" in text.lower()
     layout = opts.get("format", "fullmatrix").lower()
-    data = [ln for ln in sections.get("data", []) if ln.strip()]
     if "data" not in sections:
-        msg = f"{name}: no 'DATA:' line found; a DL file needs one before the ties."
-        raise ReadError(msg)
+        raise _dl_error(name, "no 'DATA:' line found; a DL file needs one before the ties")
+    data = [(k, ln) for k, ln in sections["data"] if ln.strip()]
+
+    def label_list(section: str) -> list[str]:
+        return _labels(" ".join(ln for _, ln in sections.get(section, [])))
+
     if "nr" in opts and "nc" in opts:
-        rows_n, cols_n = int(opts["nr"]), int(opts["nc"])
-        row_labels = _labels(" ".join(sections.get("row labels", []))) or \
-            [str(i + 1) for i in range(rows_n)]
-        col_labels = _labels(" ".join(sections.get("column labels", []))) or \
-            [str(i + 1) for i in range(cols_n)]
-        M = _matrix(data, rows_n, cols_n, name, embedded=embedded)
+        rows_n, cols_n = _size(opts, "nr", name), _size(opts, "nc", name)
+        M = _matrix(data, rows_n, cols_n, name, embedded=embedded)  # N against the data
+        row_labels = label_list("row labels") or [str(i + 1) for i in range(rows_n)]
+        col_labels = label_list("column labels") or [str(i + 1) for i in range(cols_n)]
+        if len(row_labels) != rows_n or len(col_labels) != cols_n:
+            raise _dl_error(name, f"the header declares NR={rows_n}, NC={cols_n} but the "
+                                  f"file has {len(row_labels)} row and {len(col_labels)} "
+                                  "column labels", "Make the counts agree.")
         B = nx.Graph()
         B.add_nodes_from(row_labels, bipartite=0)
         B.add_nodes_from(col_labels, bipartite=1)
@@ -353,28 +434,53 @@ def _parse_dl(text: str, name: str, *, directed: bool | None) -> nx.Graph:
         B.add_edges_from((row_labels[i], col_labels[j], {"weight": _num(M[i, j])})
                          for i, j in zip(r, c, strict=True))
         return B
-    n = int(opts.get("n", 0))
-    labels = _labels(" ".join(sections.get("labels", [])))
+    n = _size(opts, "n", name) if "n" in opts else 0
+    labels = label_list("labels")
+    if labels and n and len(labels) != n:
+        raise _dl_error(name, f"the header declares N={n} but the file has {len(labels)} "
+                              "labels", "Make N equal to the number of labels.")
     if layout.startswith("edgelist") or layout == "el1":
         edges = []
-        for k, line in enumerate(data):
+        for number, line in data:
             parts = _labels(line)
             if len(parts) < 2:
-                msg = f"{name}: data line {k + 1} ({line!r}) needs two nodes and a value."
-                raise ReadError(msg)
-            edges.append((parts[0], parts[1], float(parts[2]) if len(parts) > 2 else 1.0))
-        numeric = not embedded and all(u.isdigit() and v.isdigit() for u, v, _ in edges)
-        names = labels or [str(i + 1) for i in range(n)]
+                raise _dl_error(name, f"data line {number} ({line.strip()!r}) needs two nodes "
+                                      "and a value")
+            try:
+                value = float(parts[2]) if len(parts) > 2 else 1.0
+            except ValueError:
+                raise _dl_error(name, f"data line {number}: the tie value {parts[2]!r} is not "
+                                      "a number") from None
+            edges.append((parts[0], parts[1], value, number))
+        numeric = not embedded and all(u.isdigit() and v.isdigit() for u, v, _, _ in edges)
         if numeric:
-            edges = [(names[int(u) - 1], names[int(v) - 1], w) for u, v, w in edges]
-        nodes = names if labels or numeric else []
-        arcs = {(u, v): w for u, v, w in edges}
+            top = max((max(int(u), int(v)) for u, v, _, _ in edges), default=0)
+            size = n or len(labels) or top
+            for u, v, _, number in edges:
+                for x in (u, v):
+                    if not 1 <= int(x) <= size:
+                        raise _dl_error(
+                            name, f"data line {number} names node {x}, but nodes are numbered "
+                                  f"1 to {size} (N={size})",
+                            "UCINET numbers nodes from 1: correct the tie, or N.")
+            if not labels and size > MAX_DL_ISOLATES + top:
+                raise _refuse_isolates(name, size, len(edges))
+            names = labels or [str(i + 1) for i in range(size)]
+            edges = [(names[int(u) - 1], names[int(v) - 1], w, k) for u, v, w, k in edges]
+            nodes = names
+        else:
+            if not labels and n > MAX_DL_ISOLATES:
+                raise _refuse_isolates(name, n, len(edges))
+            nodes = labels
+        arcs = {(u, v): w for u, v, w, _ in edges}
     else:
         if embedded:
-            labels = _labels(data[0])
+            if not data:
+                raise _dl_error(name, "the DATA block is empty")
+            labels = _labels(data[0][1])
             data = data[1:]
+        M = _matrix(data, n, n, name, embedded=embedded)  # checks N against the data first
         names = labels or [str(i + 1) for i in range(n)]
-        M = _matrix(data, n, n, name, embedded=embedded)
         nodes = names
         r, c = np.nonzero(M)
         arcs = {(names[i], names[j]): float(M[i, j]) for i, j in zip(r, c, strict=True)}
@@ -386,26 +492,36 @@ def _parse_dl(text: str, name: str, *, directed: bool | None) -> nx.Graph:
     return G
 
 
+def _refuse_isolates(name: str, n: int, n_edges: int) -> ReadError:
+    return _dl_error(
+        name, f"the header declares N={n:,} nodes, but the file holds {n_edges} tie(s) and no "
+              f"labels; that many nodes would not fit in memory",
+        "Check N in the first line (it counts the nodes, e.g. `DL N=12`).")
+
+
 def _num(x: float) -> float | int:
     x = float(x)
     return int(x) if x.is_integer() else x
 
 
-def _matrix(data: list[str], n_rows: int, n_cols: int, name: str, *, embedded: bool
-            ) -> np.ndarray:
-    values = []
-    for line in data:
+def _matrix(data: list[tuple[int, str]], n_rows: int, n_cols: int, name: str, *,
+            embedded: bool) -> np.ndarray:
+    values: list[float] = []
+    need = n_rows * n_cols
+    for number, line in data:
         tokens = _labels(line)
         if embedded:
             tokens = tokens[1:]
-        values.extend(tokens)
-    try:
-        arr = np.array([float(t) for t in values], dtype=float)
-    except ValueError as exc:
-        msg = f"{name}: the DATA block holds a value that is not a number ({exc})."
-        raise ReadError(msg) from exc
-    if arr.size != n_rows * n_cols:
-        msg = (f"{name}: the DATA block has {arr.size} values; a {n_rows} × {n_cols} matrix "
-               "needs exactly that many.")
-        raise ReadError(msg)
-    return arr.reshape(n_rows, n_cols)
+        for token in tokens:
+            try:
+                values.append(float(token))
+            except ValueError:
+                raise _dl_error(name, f"data line {number}: {token!r} is not a number") \
+                    from None
+        if len(values) > need:
+            break
+    if len(values) != need:
+        raise _dl_error(name, f"the DATA block has {len(values)}{'+' if len(values) > need else ''}"
+                              f" values; a {n_rows} × {n_cols} matrix needs exactly {need:,}",
+                        "Check N (or NR and NC) in the header against the data.")
+    return np.array(values, dtype=float).reshape(n_rows, n_cols)
