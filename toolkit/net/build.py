@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from toolkit._checks import as_table, check_choice, is_study, require_columns
 from toolkit._docs import doc
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError, ArgumentTypeError, DataTooLargeError, ToolkitWarning
 from toolkit.io.personal import find_personal, schema_personal_columns
 from toolkit.net._engine import MAX_GRAPH_EDGES, check_graph
@@ -234,6 +235,16 @@ class SparseProjection:
         nodes = np.asarray(self.nodes, dtype=object)
         return pd.DataFrame({"source": nodes[upper.row], "target": nodes[upper.col],
                              "weight": upper.data})
+
+    def summary(self) -> Summary:
+        """Summary: nodes, ties and the weighting scheme."""
+        n = len(self.nodes)
+        ties = (self.matrix.nnz - int(np.count_nonzero(self.matrix.diagonal()))) // 2
+        return Summary("Sparse projection", [("Nodes", f"{n:,}"), ("Ties", f"{ties:,}"),
+                                             ("Weight", self.weight)])
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
 
 def _incidence_from_codes(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int

@@ -492,7 +492,7 @@ def _draw_blocks(H: nx.Graph, ax: Axes, *, groups: np.ndarray, spec: str, lang: 
     nodes = list(H)
     attr = "\0group"  # H is the drawing's own copy: the caller's graph is left alone
     nx.set_node_attributes(H, dict(zip(nodes, groups, strict=True)), attr)
-    structure = net_groups(H, group=attr)
+    structure = net_groups(H, by=attr)
     sizes = structure.ei.set_index("group")["n"]
     cats = _categories(groups)
     colours = dict(zip(cats, CATEGORICAL, strict=False))

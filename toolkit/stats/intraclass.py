@@ -31,9 +31,9 @@ from scipy import linalg, optimize
 from scipy import stats as sps
 
 from toolkit._checks import check_choice, require_columns
+from toolkit._summary import Summary
 from toolkit._values import as_numeric
 from toolkit.errors import ArgumentError, ArgumentTypeError, ToolkitWarning
-from toolkit.stats.results import Summary
 
 __all__ = ["ICC_COLUMNS", "ICCResult", "icc"]
 

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from toolkit._checks import as_table, check_choice, require_columns
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError
 from toolkit.stats import _process_kernel as K
-from toolkit.stats.results import Summary
 
 __all__ = ["CoxResult", "LogrankResult", "cox", "km_curve", "logrank"]
 

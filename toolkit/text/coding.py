@@ -507,7 +507,7 @@ class CodingResult:
 
     def summary(self) -> Any:
         """Documents coded into each category."""
-        from toolkit.stats.results import Summary
+        from toolkit._summary import Summary
 
         table = self.shares()
         n = len(self.counts)

@@ -107,7 +107,7 @@ class DocumentTermMatrix:
 
     def summary(self) -> Any:
         """Documents, terms, tokens, empty documents and the most frequent terms."""
-        from toolkit.stats.results import Summary
+        from toolkit._summary import Summary
 
         n_docs, n_terms = self.shape
         lengths = np.asarray(self.matrix.sum(axis=1)).ravel()

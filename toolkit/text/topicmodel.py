@@ -273,7 +273,7 @@ class TopicModel:
 
     def summary(self) -> Any:
         """Method, number of topics, coherence, and the topics with their top terms."""
-        from toolkit.stats.results import Summary
+        from toolkit._summary import Summary
 
         info = [("Method", self.method.upper()), ("Topics", str(self.k)),
                 ("Seed", str(self.seed)), ("Documents", f"{self.dtm.shape[0]:,}"),

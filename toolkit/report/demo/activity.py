@@ -121,7 +121,7 @@ def network(ctx: Context) -> Section:
     title = t(lang, "按界别划分的 Gould–Fernandez 经纪角色",
               "Gould–Fernandez brokerage roles by sector")
     if "sector" in keep:
-        roles = tk.net.brokerage(sub.to_directed(), group="sector")
+        roles = tk.net.brokerage(sub.to_directed(), by="sector")
         cols = [c for c in ("coordinator", "itinerant", "representative", "gatekeeper",
                             "liaison", "total") if c in roles.columns]
         summary = roles[cols].sum().rename("count").reset_index()
