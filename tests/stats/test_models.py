@@ -279,7 +279,7 @@ def test_multilevel_sleepstudy(shared):
     # fixed 251.405 (6.825), 10.467 (1.546); Subject (Intercept) variance 612.09,
     # Days 35.07, covariance 9.604, residual 654.94. Tolerance: printed digits.
     d = pd.read_csv(shared("reference", "mixed_sleepstudy", "sleepstudy.csv"), encoding="utf-8")
-    fit = tk.stats.multilevel("Reaction ~ Days", d, group="Subject", re_formula="~Days")
+    fit = tk.stats.multilevel("Reaction ~ Days", d, by="Subject", re_formula="~Days")
     t = fit.to_frame().set_index("term")
     assert t.loc["Intercept", "estimate"] == pytest.approx(251.405, abs=5e-4)
     assert t.loc["Days", "estimate"] == pytest.approx(10.467, abs=5e-4)
@@ -291,7 +291,7 @@ def test_multilevel_sleepstudy(shared):
     assert t.loc["var(Residual)", "estimate"] == pytest.approx(654.94, abs=0.01)
     assert (t.loc[t["kind"] == "variance", "se"].isna()).all()
     with pytest.raises(ColumnNotFoundError):
-        tk.stats.multilevel("Reaction ~ Days", d, group="subject")
+        tk.stats.multilevel("Reaction ~ Days", d, by="subject")
 
 
 # ---------------------------------------------------------------------------
@@ -370,7 +370,7 @@ def test_formula_functions_from_the_callers_namespace(rng):
     assert "centred(x)" in tk.stats.ologit("o ~ centred(x)", d).to_frame()["term"].tolist()
     design = tk.stats.Design(d.assign(w=1.0), weights="w", cluster="g")
     assert tk.stats.regress("y ~ centred(x)", d.assign(w=1.0), design=design).n == n
-    ml = tk.stats.multilevel("y ~ centred(x)", d, group="g")
+    ml = tk.stats.multilevel("y ~ centred(x)", d, by="g")
     assert "centred(x)" in ml.to_frame()["term"].tolist()
 
 
@@ -398,10 +398,14 @@ def test_multilevel_uses_complete_cases_and_says_so():
     d = pd.DataFrame({"y": y, "x": x, "g": g, "unused": np.nan})
     d.loc[3, "y"] = np.nan
     d.loc[5, "x"] = np.nan
-    fit = tk.stats.multilevel("y ~ x", d, group="g")
+    fit = tk.stats.multilevel("y ~ x", d, by="g")
     complete = tk.stats.multilevel("y ~ x", d.drop(index=[3, 5]).drop(columns="unused"),
-                                   group="g")
+                                   by="g")
     assert fit.n == 46
     np.testing.assert_allclose(fit.to_frame()["estimate"], complete.to_frame()["estimate"],
                                rtol=1e-10)
     assert any("2 row(s) with missing values left out" in n for n in fit.notes)
+    # the spelling before 0.2 (`group=`) gives the same fit, with a FutureWarning naming `by=`
+    with pytest.warns(FutureWarning, match="by="):
+        old = tk.stats.multilevel("y ~ x", d, group="g")
+    pd.testing.assert_frame_equal(old.to_frame(), fit.to_frame())

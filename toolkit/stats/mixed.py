@@ -7,17 +7,19 @@ from typing import Any
 import pandas as pd
 
 from toolkit._checks import require_columns
+from toolkit._docs import renamed
 from toolkit.stats._model_inputs import caller_env, formula_names, frame_and_design, prepare
 from toolkit.stats.results import ModelResult, ame_frame
 
 __all__ = ["multilevel"]
 
 
+@renamed(group="by")
 def multilevel(
     formula: str,
     data: Any,
     *,
-    group: str,
+    by: str,
     re_formula: str | None = None,
     reml: bool = True,
 ) -> ModelResult:
@@ -29,8 +31,9 @@ def multilevel(
         Fixed part, ``"y ~ x"`` (patsy syntax).
     data : pandas.DataFrame or Study
         The table to use, or a Study whose ``survey`` table is used.
-    group : str
-        Column of the grouping units (e.g. community), one random effect per unit.
+    by : str
+        Column of the grouping units (e.g. community), one random effect per unit
+        (``group=`` before 0.2, still accepted with a FutureWarning).
     re_formula : str, optional
         Random part, e.g. ``"~Days"`` for a random intercept and a random slope of
         ``Days`` (lme4 ``(Days | Subject)``). Default: random intercept only.
@@ -50,7 +53,7 @@ def multilevel(
     Raises
     ------
     ColumnNotFoundError
-        When `group` is not a column.
+        When `by` is not a column.
 
     Notes
     -----
@@ -72,7 +75,7 @@ def multilevel(
     >>> x = np.tile(np.arange(6.0), 8)
     >>> y = 2 + 0.5 * x + rng.normal(0, 1, 8)[g] + rng.normal(0, 0.5, 48)
     >>> d = pd.DataFrame({"y": y, "x": x, "g": g})
-    >>> fit = tk.stats.multilevel("y ~ x", d, group="g")
+    >>> fit = tk.stats.multilevel("y ~ x", d, by="g")
     >>> fit.to_frame()["kind"].tolist()
     ['coefficient', 'coefficient', 'variance', 'variance']
     """
@@ -80,29 +83,29 @@ def multilevel(
 
     env = caller_env()
     frame, _ = frame_and_design(data, None)
-    require_columns(frame, {"group": group})
+    require_columns(frame, {"by": by})
     prepared = prepare(frame, formula + (" + " + re_formula.lstrip("~") if re_formula else ""),
                         outcome_numeric=True)
-    prepared[group] = frame[group].astype(object)
-    prepared = prepared[prepared[group].notna()]
+    prepared[by] = frame[by].astype(object)
+    prepared = prepared[prepared[by].notna()]
     # MixedLM refuses missing values; use complete cases of the model's variables, as
     # lme4 does (na.omit), and say how many rows that left out.
     used = [c for c in prepared.columns if c in formula_names(formula, re_formula, prepared)]
     complete = prepared[used].notna().all(axis=1)
     n_left_out = int((~complete).sum()) + int(len(frame) - len(prepared))
     prepared = prepared[complete]
-    model = smf.mixedlm(formula, prepared, groups=group, re_formula=re_formula, eval_env=env)
+    model = smf.mixedlm(formula, prepared, groups=by, re_formula=re_formula, eval_env=env)
     res = model.fit(reml=reml)
     fe = res.fe_params
     cov = res.cov_params().loc[fe.index, fe.index]
     re_cov = res.cov_re
-    names = [("Intercept" if n in ("Group", "Intercept", group) else str(n)) for n in re_cov.index]
+    names = [("Intercept" if n in ("Group", "Intercept", by) else str(n)) for n in re_cov.index]
     rows = []
     for i, a in enumerate(names):
-        rows.append((f"var({a}|{group})", float(re_cov.iloc[i, i])))
+        rows.append((f"var({a}|{by})", float(re_cov.iloc[i, i])))
     for i, a in enumerate(names):
         for j in range(i + 1, len(names)):
-            rows.append((f"cov({a},{names[j]}|{group})", float(re_cov.iloc[i, j])))
+            rows.append((f"cov({a},{names[j]}|{by})", float(re_cov.iloc[i, j])))
     rows.append(("var(Residual)", float(res.scale)))
     extra = pd.DataFrame({"term": [r[0] for r in rows], "kind": "variance",
                           "estimate": [r[1] for r in rows]})
@@ -118,8 +121,8 @@ def multilevel(
 
     return ModelResult(res, params=fe, cov=cov, n=int(res.nobs),
                        model="Linear mixed model" + (" (REML)" if reml else " (ML)"),
-                       formula=formula + (f" + ({re_formula.lstrip('~')} | {group})"
-                                          if re_formula else f" + (1 | {group})"),
+                       formula=formula + (f" + ({re_formula.lstrip('~')} | {by})"
+                                          if re_formula else f" + (1 | {by})"),
                        cov_type="model", stats=stats_, ame=ame, extra=extra,
                        notes=[f"{n_left_out} row(s) with missing values left out."]
                        if n_left_out else None)
