@@ -81,3 +81,168 @@ def test_import_is_fast():
                          check=True).stdout.split()
     assert time.perf_counter() - start < 30
     assert out[1] == "False", "import toolkit pulled in heavy modules"
+
+
+# ---------------------------------------------------------------------------
+# one word per role (toolkit/_docs.py), methods and classes as well as functions
+# ---------------------------------------------------------------------------
+
+def _short(ns: str) -> str:
+    return "tk." + ns.split(".", 1)[1]
+
+
+def _public_classes():
+    for ns in NAMESPACES:
+        module = importlib.import_module(ns)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isclass(obj):
+                yield f"{_short(ns)}.{name}", obj
+
+
+def _toolkit_modules():
+    import pkgutil
+
+    import toolkit
+
+    for info in pkgutil.walk_packages(toolkit.__path__, "toolkit."):
+        if info.name.endswith("__main__") or info.name == "toolkit.cli":
+            continue  # running them does something
+        yield importlib.import_module(info.name)
+
+
+RESULT_METHODS = ("summary", "to_frame", "_repr_html_")
+
+#: Classes that show themselves in a notebook but are not results of an analysis;
+#: the result-object rule (summary, to_frame, _repr_html_) does not apply.
+NOT_RESULTS = {
+    "toolkit._summary.Summary": "the summary itself (its to_frame is the table)",
+    "toolkit.study.Study": "a container of tables; its tables are the frames",
+    "toolkit.stats.design.Design": "a survey design; its estimates are the results",
+    "toolkit.report.document.Report": "a document being assembled",
+    "toolkit.report.table.Table": "a formatted table; to_frame gives its cells",
+    "toolkit.text.coding.Codebook": "a coding dictionary, an input; to_frame lists it",
+    "toolkit.io.polis.PolisConversation": "tables read from a Polis export; `summary` is "
+                                          "Polis's own summary.csv",
+}
+
+
+def _result_classes():
+    seen = set()
+    for module in _toolkit_modules():
+        for name, obj in vars(module).items():
+            if (not inspect.isclass(obj) or name.startswith("_") or obj in seen
+                    or obj.__module__ != module.__name__):
+                continue
+            seen.add(obj)
+            if any(m in vars(obj) or hasattr(obj, m) for m in RESULT_METHODS):
+                qual = f"{obj.__module__}.{obj.__qualname__}"
+                if qual not in NOT_RESULTS:
+                    yield qual, obj
+
+
+RESULTS = list(_result_classes())
+RESULT_CLASSES = {c for _, c in RESULTS}
+
+
+def _methods(qualname, cls):
+    """Public methods of a class, and the constructor of one users build themselves (a
+    result is built by the function returning it; a dataclass's is written by dataclasses)."""
+    import dataclasses
+
+    written = dataclasses.is_dataclass(cls) and cls.__dataclass_params__.init
+    if "__init__" in vars(cls) and not written and cls not in RESULT_CLASSES:
+        yield qualname, cls
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        func = member.__func__ if isinstance(member, (classmethod, staticmethod)) else member
+        if inspect.isfunction(func):
+            yield f"{qualname}.{name}", func
+
+
+def _signatures():
+    for qualname, func in PUBLIC:
+        module, name = qualname.rsplit(".", 1)
+        yield f"{_short(module)}.{name}", func
+    classes = dict(_public_classes())
+    exported = set(classes.values())
+    classes.update({q: c for q, c in RESULTS if c not in exported})
+    for qualname, cls in classes.items():
+        yield from _methods(qualname, cls)
+
+
+SIGNATURES = list(_signatures())
+
+
+def _parameters(func):
+    return [p for p in inspect.signature(func).parameters.values()
+            if p.name not in {"self", "cls"}]
+
+
+@pytest.mark.parametrize(("qualname", "func"), SIGNATURES, ids=[q for q, _ in SIGNATURES])
+def test_role_words(qualname, func):
+    """Each role has one spelling (toolkit._docs.ROLES); old ones only through renamed()."""
+    from toolkit._docs import OLD_SPELLINGS, ROLE_EXCEPTIONS
+
+    params = {p.name: p for p in _parameters(func)}
+    old = [n for n in params if n in OLD_SPELLINGS and (qualname, n) not in ROLE_EXCEPTIONS]
+    assert not old, (f"{qualname} spells {old}; the role words are "
+                     f"{[OLD_SPELLINGS[n] for n in old]} (keep the old one with "
+                     "toolkit._docs.renamed)")
+    if "weight" in params and (qualname, "weight") not in ROLE_EXCEPTIONS:
+        assert qualname.startswith(("tk.net.", "tk.plot.network", "toolkit.net.")), (
+            f"{qualname} has `weight=`: row weights are `weights=`; `weight=` is an "
+            "edge attribute, in tk.net only")
+    if "level" in params and (qualname, "level") not in ROLE_EXCEPTIONS:
+        default = params["level"].default
+        message = (f"{qualname}: `level=` is a confidence level (a float such as 0.95), "
+                   f"here its default is {default!r}")
+        assert isinstance(default, float), message
+        assert 0 < default < 1, message
+
+
+@pytest.mark.parametrize(("qualname", "func"), SIGNATURES, ids=[q for q, _ in SIGNATURES])
+def test_methods_take_at_most_two_positional(qualname, func):
+    positional = [p.name for p in _parameters(func)
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    assert len(positional) <= 2, f"{qualname} takes {positional} positionally"
+
+
+def test_role_exceptions_and_renamed_are_current():
+    """Every exception names a real parameter; every renamed() keyword is gone from its
+    signature and its new spelling is there."""
+    from toolkit._docs import RENAMED, ROLE_EXCEPTIONS
+
+    params = {q: {p.name for p in _parameters(f)} for q, f in SIGNATURES}
+    stale = [key for key in ROLE_EXCEPTIONS if key[1] not in params.get(key[0], ())]
+    assert not stale, f"ROLE_EXCEPTIONS lists parameters that do not exist: {stale}"
+    assert RENAMED, "nothing is wrapped by toolkit._docs.renamed"
+    for wrapper in RENAMED:
+        names = {p.name for p in _parameters(wrapper)}
+        for old, new in wrapper.__renamed__.items():
+            assert new in names, (wrapper.__qualname__, new)
+            assert old not in names, (wrapper.__qualname__, old)
+
+
+@pytest.mark.parametrize(("qualname", "func"), PUBLIC, ids=[q for q, _ in PUBLIC])
+def test_docstring_sections(qualname, func):
+    """numpydoc: Parameters (when there are any), Returns, Examples, in that order."""
+    doc = "\n" + (inspect.getdoc(func) or "") + "\n"
+    wanted = (["Parameters"] if _parameters(func) else []) + ["Returns", "Examples"]
+    where = [doc.find(f"\n{s}\n{'-' * len(s)}\n") for s in wanted]
+    missing = [s for s, i in zip(wanted, where, strict=True) if i < 0]
+    assert not missing, f"{qualname} has no {missing} section"
+    assert where == sorted(where), f"{qualname}: sections out of numpydoc order {wanted}"
+
+
+@pytest.mark.parametrize(("qualname", "cls"), RESULTS, ids=[q for q, _ in RESULTS])
+def test_result_objects(qualname, cls):
+    """Every result offers summary() -> Summary, to_frame() and _repr_html_."""
+    missing = [m for m in RESULT_METHODS if not callable(getattr(cls, m, None))]
+    assert not missing, f"{qualname} has no {missing}"
+    returns = inspect.signature(cls.summary).return_annotation
+    assert returns in ("Summary", "toolkit._summary.Summary") or getattr(
+        returns, "__qualname__", None) == "Summary", (
+        f"{qualname}.summary() is annotated {returns!r}: every summary() returns "
+        "toolkit._summary.Summary")

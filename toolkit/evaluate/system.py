@@ -707,6 +707,11 @@ def load_system(name: str | Path) -> IndexSystem:
         study has it, the activities ledger) or ``"unit_default"`` (基层协商工作,
         per community), or the path of a YAML, CSV or Excel file.
 
+    Returns
+    -------
+    IndexSystem
+        The system, as ``tk.evaluate.IndexSystem(name)`` builds it.
+
     Examples
     --------
     >>> s = tk.evaluate.load_system("member_default")
