@@ -246,3 +246,73 @@ def test_result_objects(qualname, cls):
         returns, "__qualname__", None) == "Summary", (
         f"{qualname}.summary() is annotated {returns!r}: every summary() returns "
         "toolkit._summary.Summary")
+
+
+# ---------------------------------------------------------------------------
+# large data: the functions of toolkit._checks.LARGE_DATA_FUNCTIONS accept a lazy
+# table; every other public function given one says so, in one message
+# ---------------------------------------------------------------------------
+
+#: Public functions whose first parameter is not a table, so a lazy table is just a
+#: wrong type for them (they say so in their own words).
+NOT_TABLES = {
+    "tk.io.detect_encoding": "takes the bytes of a file",
+    "tk.evaluate.ahp": "takes a pairwise comparison matrix",
+    "tk.stats.ordinal_agreement": "takes the answers to one item (a Series or a list)",
+    "tk.evaluate.indicator_record": "takes the output of tk.evaluate.indicators",
+    "tk.evaluate.uncertainty": "takes an Evaluation",
+    "tk.evaluate.IndexSystem": "takes an index system (YAML, dict, list or DataFrame)",
+    "tk.io.load_record": "takes a frame read by tk.io (its load record)",
+    "tk.plot.coefficients": "takes a model result",
+    "tk.plot.correlations": "takes an Evaluation, a DataCheck or a correlation matrix",
+    "tk.plot.profile": "takes an Evaluation",
+    "tk.plot.ranks": "takes an Evaluation",
+    "tk.text.duplicate_groups": "takes the pairs of tk.text.near_duplicates",
+    "tk.report.describe_table": "takes the output of tk.stats.describe",
+    "tk.report.crosstab_table": "takes the output of Design.crosstab",
+}
+
+
+def _takes_data():
+    from toolkit._checks import LARGE_DATA_FUNCTIONS
+
+    for qualname, func in PUBLIC:
+        module, name = qualname.rsplit(".", 1)
+        short = f"{_short(module)}.{name}"
+        params = list(inspect.signature(func).parameters.values())
+        if (short in LARGE_DATA_FUNCTIONS or short in NOT_TABLES or not params
+                or params[0].name not in {"data", "study"}):
+            continue
+        yield short, func
+    for short, cls in _public_classes():
+        params = list(inspect.signature(cls).parameters.values())
+        if (short not in LARGE_DATA_FUNCTIONS and short not in NOT_TABLES and params
+                and params[0].name in {"data", "study"}):
+            yield short, cls
+
+
+TAKES_DATA = list(_takes_data())
+
+
+@pytest.fixture(scope="module")
+def lazy_table(tmp_path_factory):
+    import pandas as pd
+
+    import toolkit as tk
+
+    path = tmp_path_factory.mktemp("lazy") / "t.csv"
+    pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}).to_csv(path, index=False)
+    return tk.io.scan(path)
+
+
+@pytest.mark.parametrize(("qualname", "func"), TAKES_DATA, ids=[q for q, _ in TAKES_DATA])
+def test_lazy_table_refused_in_one_message(qualname, func, lazy_table):
+    """`toolkit._checks.refuse_large`'s message, before any other check of the arguments."""
+    from toolkit.errors import ArgumentTypeError
+
+    params = list(inspect.signature(func).parameters.values())[1:]
+    needed = {p.name: "a" for p in params
+              if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    with pytest.raises(ArgumentTypeError, match=r"needs the data in memory .* Functions that "
+                                                r"accept large data: tk\.stats\.Design"):
+        func(lazy_table, **needed)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from toolkit._checks import as_table, check_choice, is_study, require_columns
+from toolkit._checks import as_table, check_choice, is_study, refuse_large, require_columns
 from toolkit._docs import doc
 from toolkit._summary import Summary
 from toolkit.errors import ArgumentError, ArgumentTypeError, DataTooLargeError, ToolkitWarning
@@ -30,6 +30,8 @@ _PERSONAL = set(schema_personal_columns())
 
 
 def _need_study(obj: Any, where: str) -> None:
+    """Raise unless `obj` is a Study (a lazy table gets the one large-data message)."""
+    refuse_large(obj, where=where)
     if not is_study(obj):
         msg = (f"`{where}` needs a Study (e.g. `tk.read_study(...)` or `tk.Study(...)`), "
                f"not {type(obj).__name__}.")

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from toolkit._summary import Summary
-from toolkit.net.build import _PERSONAL, project, two_mode
+from toolkit.net.build import _PERSONAL, _need_study, project, two_mode
 from toolkit.schema import MEMBER_TYPES
 from toolkit.study import Study
 
@@ -256,6 +256,7 @@ def coverage(study: Study, *, period: PeriodLike = None) -> Coverage:
     >>> cov.members_without_community.participant_id.tolist()
     ['M2']
     """
+    _need_study(study, "tk.net.coverage")
     units = study.require("units", "unit_id", "level")
     start, end, label = _period_bounds(period)
     level = units["level"].astype("string")
@@ -385,6 +386,7 @@ def by_period(study: Study, *, freq: str = "Q") -> Snapshots:
     0  2023Q1           2               3      3       1
     1  2023Q2           1               2      1       1
     """
+    _need_study(study, "tk.net.by_period")
     ses = study.require("sessions", "session_id", "date")
     att = study.require("attendance", "session_id", "participant_id")
     dates = pd.to_datetime(ses["date"], errors="coerce")

@@ -192,7 +192,7 @@ def regress(
     if family not in _FAMILIES:
         msg = f"Unknown `family` {family!r}; use one of {', '.join(_FAMILIES)}."
         raise ValueError(msg)
-    frame, design = frame_and_design(data, design)
+    frame, design = frame_and_design(data, design, where="tk.stats.regress")
     if design is not None and cluster is not None:
         msg = ("Give either `design` (its clusters are used) or `cluster`, not both.")
         raise ValueError(msg)

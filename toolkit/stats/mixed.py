@@ -82,7 +82,7 @@ def multilevel(
     import statsmodels.formula.api as smf
 
     env = caller_env()
-    frame, _ = frame_and_design(data, None)
+    frame, _ = frame_and_design(data, None, where="tk.stats.multilevel")
     require_columns(frame, {"by": by})
     prepared = prepare(frame, formula + (" + " + re_formula.lstrip("~") if re_formula else ""),
                         outcome_numeric=True)

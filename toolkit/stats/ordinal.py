@@ -291,7 +291,7 @@ def ologit(
     if link not in _LINKS:
         msg = f"Unknown `link` {link!r}; use 'logit' or 'probit'."
         raise ValueError(msg)
-    frame, design = frame_and_design(data, design)
+    frame, design = frame_and_design(data, design, where="tk.stats.ologit")
     prepared = prepare(frame, formula, outcome_numeric=False)
     lhs, rhs = (part.strip() for part in formula.split("~", 1))
     require_columns(frame, {"weights": weight})
