@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from toolkit._checks import Lang, as_table, check_lang, require_columns
+from toolkit._checks import Lang, as_table, check_lang, refuse_large, require_columns
 from toolkit._docs import renamed
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import (
@@ -262,6 +262,7 @@ def likert(
     10
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.likert")
     result, items, frame = _likert_result(data, items, by, weights)
     codes, level_labels = _scale(result, items)
     k = len(codes)

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
-from toolkit._checks import Lang, as_table, check_lang, is_study, require_columns
+from toolkit._checks import Lang, as_table, check_lang, is_study, refuse_large, require_columns
 from toolkit.plot._common import (
     apply_fonts,
     display_labels,
@@ -427,6 +427,7 @@ def coverage(
     (3, ['东街道', '西镇'])
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.coverage")
     frame = coverage_status(data, units=units)
     towns = sorted(frame["town"].unique().tolist())
     widest = int(frame.groupby("town").size().max()) if len(frame) else 1

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from toolkit._checks import Lang, check_lang, require_columns
+from toolkit._checks import Lang, check_lang, refuse_large, require_columns
 from toolkit._docs import REMOVED_IN, renamed
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import apply_fonts, display_labels, new_axes, word
@@ -122,6 +122,7 @@ def survival(
     from toolkit.stats.survival import km_curve
 
     check_lang(lang)
+    refuse_large(data, where="tk.plot.survival")
     rows = None
     if "survival" in data.columns:
         require_columns(data, {"time": time, "by": by})

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit._checks import Lang, check_lang
+from toolkit._checks import Lang, check_lang, refuse_large
 from toolkit._docs import renamed
 from toolkit.report._format import fmt_count
 from toolkit.report._labels import header_label
@@ -132,6 +132,7 @@ def concerns_section(
     import toolkit as tk
 
     check_lang(lang)
+    refuse_large(data, where="tk.report.concerns_section")
     sec = TextSection(_t(lang, "民意关切", "What residents raise"))
     frame = data.table("submissions") if hasattr(data, "table") and hasattr(
         data, "tables") else data
