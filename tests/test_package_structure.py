@@ -3,7 +3,7 @@
 - the first parameter names the data: ``data``, ``study``, ``G``, ``path`` …;
 - at most two positional parameters, the rest keyword-only;
 - no ``show`` or ``save`` parameters;
-- plot functions accept ``ax`` and return Axes;
+- plot functions accept ``ax`` and return Axes (annotated, and what their Examples draw);
 - every public function has a docstring with an Examples section.
 """
 
@@ -65,6 +65,46 @@ def test_plot_functions_take_ax():
         if inspect.isfunction(obj) and name not in {"style"}:
             params = inspect.signature(obj).parameters
             assert "ax" in params, f"tk.plot.{name} has no `ax` parameter"
+
+
+PLOT_FUNCTIONS = [name for name in importlib.import_module("toolkit.plot").__all__
+                  if inspect.isfunction(getattr(importlib.import_module("toolkit.plot"), name))
+                  and name != "style"]
+
+
+@pytest.mark.parametrize("name", PLOT_FUNCTIONS)
+def test_plot_functions_return_axes(name, monkeypatch):
+    """Annotated ``-> Axes``, and what its Examples draw is a matplotlib Axes."""
+    import doctest
+    import typing
+
+    import matplotlib.pyplot as plt
+    import networkx as nx
+    import numpy as np
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    import toolkit as tk
+
+    func = getattr(tk.plot, name)
+    assert typing.get_type_hints(func).get("return") is Axes, (
+        f"tk.plot.{name} is not annotated `-> Axes`")
+    returned = []
+
+    def recording(*args, **kwargs):
+        out = func(*args, **kwargs)
+        returned.append(out)
+        return out
+
+    monkeypatch.setattr(tk.plot, name, recording)
+    globs = {"tk": tk, "pd": pd, "np": np, "nx": nx}
+    test = doctest.DocTestParser().get_doctest(inspect.getdoc(func), globs, name, None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test, out=lambda _: None)
+    plt.close("all")
+    assert returned, f"the Examples of tk.plot.{name} do not call it as tk.plot.{name}"
+    wrong = [type(r).__name__ for r in returned if not isinstance(r, Axes)]
+    assert not wrong, f"tk.plot.{name} returned {wrong}, not matplotlib Axes"
 
 
 def test_import_is_fast():
