@@ -242,6 +242,35 @@ def test_role_words(qualname, func):
         assert 0 < default < 1, message
 
 
+#: Role words whose documented type is the one of toolkit._docs.PARAMS everywhere.
+DOCUMENTED_ROLES = ("weights", "level", "lang", "ax")
+
+
+@pytest.mark.parametrize(("qualname", "func"), SIGNATURES, ids=[q for q, _ in SIGNATURES])
+def test_role_words_documented_from_docs(qualname, func):
+    """Docstrings are filled from toolkit._docs (no ``{lang}`` left over) and document a
+    role word with its type there: ``lang : {"zh", "en"}``, ``level : float`` …"""
+    import re
+
+    from toolkit._docs import PARAMS, ROLE_EXCEPTIONS
+
+    doc = inspect.getdoc(func) or ""
+    left = [f"{{{key}}}" for key in PARAMS if re.search(rf"^\s*{{{key}}}$", doc, re.M)]
+    assert not left, f"{qualname}: {left} not filled in (decorate it with toolkit._docs.doc)"
+    params = {p.name for p in _parameters(func)}
+    for role in DOCUMENTED_ROLES:
+        if role not in params or (qualname, role) in ROLE_EXCEPTIONS:
+            continue
+        line = re.search(rf"^{role} : (.*)$", doc, re.M)
+        if line is None:
+            continue
+        want = PARAMS[role][0].split(" : ", 1)[1].split(", default")[0].removesuffix(
+            ", optional")
+        assert line.group(1).startswith(want), (
+            f"{qualname} documents `{role} : {line.group(1)}`; the role is "
+            f"`{PARAMS[role][0]}` (toolkit._docs.PARAMS)")
+
+
 @pytest.mark.parametrize(("qualname", "func"), SIGNATURES, ids=[q for q, _ in SIGNATURES])
 def test_methods_take_at_most_two_positional(qualname, func):
     positional = [p.name for p in _parameters(func)

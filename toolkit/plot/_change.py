@@ -16,12 +16,14 @@ from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
 from toolkit._checks import Lang, check_choice, check_lang, refuse_large, require_columns
+from toolkit._docs import doc
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import apply_fonts, item_labels, legend_below, new_axes, word
 
 __all__ = ["change"]
 
 
+@doc
 def change(
     data: pd.DataFrame,
     *,
@@ -56,10 +58,8 @@ def change(
         axis spans it. Default: from 0 (or the lowest mean, if negative).
     level : float, default 0.95
         Confidence level of the intervals in `data`, for the axis label.
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------

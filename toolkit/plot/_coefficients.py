@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from toolkit._checks import Lang, check_lang
+from toolkit._docs import doc
 from toolkit.plot._common import apply_fonts, new_axes, warn_chinese, word
 from toolkit.schema import english_text, has_chinese, term_label
 from toolkit.stats.results import coefficient_frames, is_threshold
@@ -41,6 +42,7 @@ def _in_english(names: list[str]) -> list[str]:
     return out
 
 
+@doc
 def coefficients(
     data: Any,
     *,
@@ -69,10 +71,8 @@ def coefficients(
         Show exp(estimate), e.g. odds ratios, on a log axis with the reference at 1.
     intercept : bool, default False
         Keep the intercept.
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from toolkit._checks import Lang, as_table, check_lang, refuse_large, require_columns
-from toolkit._docs import renamed
+from toolkit._docs import doc, renamed
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import (
     display_labels,
@@ -175,6 +175,7 @@ def likert_shares(data: Any, *, items: Sequence[str], by: str | None = None,
 
 
 @renamed(weight="weights")
+@doc
 def likert(
     data: Any,
     *,
@@ -211,10 +212,8 @@ def likert(
     labels : dict, optional
         Item → label shown on the axis (default: the codebook label, else the
         column name).
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------

@@ -24,6 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from toolkit._checks import Lang, check_choice, check_lang
+from toolkit._docs import doc
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import (
     apply_fonts,
@@ -189,6 +190,7 @@ def _resolve_kind(G: nx.Graph, kind: str, *, layout: Any, color: str | None,
 # the drawing
 
 
+@doc
 def network(
     G: nx.Graph,
     *,
@@ -208,8 +210,7 @@ def network(
     ----------
     G : networkx.Graph or networkx.DiGraph
         The network (e.g. from ``tk.net.project`` or ``tk.net.two_mode``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
     kind : {"auto", "full", "blocks", "backbone"}, default "auto"
         What to draw. ``"full"``: every node and tie. ``"blocks"``: the
         group-level block graph of the grouping `color` names — one node per

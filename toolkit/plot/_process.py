@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
 from toolkit._checks import Lang, as_table, check_lang, is_study, refuse_large, require_columns
+from toolkit._docs import doc
 from toolkit.plot._common import (
     apply_fonts,
     display_labels,
@@ -38,6 +39,7 @@ _PLACES = {"town", "community", "town_name", "parent_name", "community_name"}
 # ---------------------------------------------------------------------------
 
 
+@doc
 def timeline(
     data: Any,
     *,
@@ -63,10 +65,8 @@ def timeline(
     max_groups : int, default 8
         Largest number of stacked groups; the least frequent values are merged
         into 其他 / Other.
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------
@@ -195,6 +195,7 @@ def _town_of(units: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+@doc
 def heatmap(
     data: Any,
     *,
@@ -233,8 +234,7 @@ def heatmap(
     lang : {"zh", "en"}, default "zh"
         Language of every word. In English, town and community names are the
         units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
 
     Returns
     -------
@@ -381,6 +381,7 @@ def coverage_status(data: Any, *, units: pd.DataFrame | None = None) -> pd.DataF
     return frame[["unit_id", "town", *flags, "status"]].reset_index(drop=True)
 
 
+@doc
 def coverage(
     data: Any,
     *,
@@ -409,8 +410,7 @@ def coverage(
     lang : {"zh", "en"}, default "zh"
         Language of every word. In English, town and community names are the
         units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
 
     Returns
     -------

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from toolkit._checks import Lang, check_lang, refuse_large, require_columns
-from toolkit._docs import REMOVED_IN, renamed
+from toolkit._docs import REMOVED_IN, doc, renamed
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import apply_fonts, display_labels, new_axes, word
 from toolkit.plot._style import OKABE_ITO
@@ -55,6 +55,7 @@ def km_frame(data: pd.DataFrame, *, time: str, event: str, by: str | None = None
 
 
 @renamed(ci="band")
+@doc
 def survival(
     data: pd.DataFrame,
     *,
@@ -96,10 +97,8 @@ def survival(
         the numbers at risk at event times only.
     ylabel : str, optional
         Label of the y axis (default: share without the event).
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------
