@@ -24,13 +24,19 @@ FIRST_PARAMETERS = {
 }
 
 
-def _public_callables():
+def _exported(kind):
+    """(namespace, name, object) of every name in the namespaces' ``__all__`` that is `kind`."""
     for ns in NAMESPACES:
         module = importlib.import_module(ns)
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
-            if inspect.isfunction(obj):
-                yield f"{ns}.{name}", obj
+            if kind(obj):
+                yield ns, name, obj
+
+
+def _public_callables():
+    for ns, name, obj in _exported(inspect.isfunction):
+        yield f"{ns}.{name}", obj
 
 
 PUBLIC = list(_public_callables())
@@ -132,12 +138,8 @@ def _short(ns: str) -> str:
 
 
 def _public_classes():
-    for ns in NAMESPACES:
-        module = importlib.import_module(ns)
-        for name in getattr(module, "__all__", []):
-            obj = getattr(module, name)
-            if inspect.isclass(obj):
-                yield f"{_short(ns)}.{name}", obj
+    for ns, name, obj in _exported(inspect.isclass):
+        yield f"{_short(ns)}.{name}", obj
 
 
 def _toolkit_modules():
