@@ -103,6 +103,6 @@ def test_records_come_from_the_frames():
                                                        rows_read=3, rows_kept=3)
     study = tk.Study(**data)
     assert list(study.records) == ["sessions"]
-    files = study.summary()["file"]
+    files = study.summary().to_frame()["file"]
     assert files[1] == "活动.xlsx"
     assert files[[0, 2]].isna().all()

@@ -20,12 +20,15 @@ from toolkit.errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError
 
 __all__ = [
     "LANGS",
+    "LARGE_DATA_FUNCTIONS",
     "Lang",
     "as_table",
     "check_choice",
     "check_lang",
     "close_matches",
     "is_study",
+    "large_data_list",
+    "refuse_large",
     "require_columns",
 ]
 
@@ -199,17 +202,38 @@ def as_table(data: Any, name: str, *, where: str | None = None) -> Any:
     raise ArgumentTypeError(msg)
 
 
-#: Public functions that accept a lazy table (``tk.io.scan``) or a Dask DataFrame.
-LARGE_DATA_FUNCTIONS: tuple[str, ...] = (
-    "tk.stats.Design",
-    "tk.stats.submissions",
-    "tk.net.two_mode",
-    "tk.net.project",
-)
+#: Public functions that accept a lazy table (``tk.io.scan``) or a Dask DataFrame, with
+#: what they do with it. Every other public function given one refuses it
+#: (:func:`refuse_large`); ``tk.io.scan``'s docstring lists these (:func:`large_data_list`).
+LARGE_DATA_FUNCTIONS: dict[str, str] = {
+    "tk.stats.Design": "weighted means and totals, also by domain (`.mean`, `.total`, `.by`)",
+    "tk.stats.submissions": "response rates and days to response, by groups",
+    "tk.net.two_mode": "the actor × event network, ties counted or summed in the engine",
+    "tk.net.project": "the one-mode projection (`output=\"edges\"` or `\"sparse\"`)",
+    "tk.text.tokens": "tokens streamed in batches to Parquet files (`out=`)",
+    "tk.text.code": "dictionary coding streamed in batches (`id=` needed)",
+    "tk.io.detect_platform": "reads the headers only",
+}
+
+
+def large_data_list(indent: str = "    ") -> str:
+    """The functions that accept a lazy table, one per line, for a docstring.
+
+    Examples
+    --------
+    >>> large_data_list("").splitlines()[0]
+    '- ``tk.stats.Design``: weighted means and totals, also by domain (`.mean`, `.total`, `.by`)'
+    """
+    return "\n".join(f"{indent}- ``{name}``: {what}"
+                     for name, what in LARGE_DATA_FUNCTIONS.items())
 
 
 def refuse_large(data: Any, *, where: str | None) -> None:
     """Raise ArgumentTypeError when `data` is a lazy table or a Dask DataFrame.
+
+    The one message every public function outside :data:`LARGE_DATA_FUNCTIONS`
+    gives for large data: what it was given, which functions accept large data,
+    and how to bring the rows needed into pandas.
 
     Examples
     --------

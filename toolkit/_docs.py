@@ -1,11 +1,17 @@
 """One word per role: the parameter names of the public API, their wording, and old spellings.
 
 :data:`ROLES` is the list the conventions test checks every public signature
-against: a role has one spelling everywhere. :data:`PARAMS` holds the shared
+against: a role has one spelling everywhere; :data:`OLD_SPELLINGS` are the
+spellings it replaced, and :data:`ROLE_EXCEPTIONS` the few signatures where a
+word rightly means something else, each with its reason. :data:`PARAMS` holds the shared
 docstring text, which :func:`fill` (or the :func:`doc` decorator) formats into
 ``__doc__`` at import time, so ``__doc__`` stays plain text readable through
 Jupyter's ``?``. :func:`renamed` keeps an old spelling working for one release
-with a ``FutureWarning`` naming the new one.
+with a ``FutureWarning`` naming the new one; :data:`RENAMED` lists what it wraps.
+
+The role words: row weights ``weights=``; edge attribute ``weight=`` (tk.net and
+tk.plot.network only); grouping ``by=``; confidence level ``level=`` (a float);
+language ``lang=``; axes ``ax=``.
 """
 
 from __future__ import annotations
@@ -15,12 +21,17 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["OLD_SPELLINGS", "PARAMS", "REMOVED_IN", "ROLES", "doc", "fill", "renamed"]
+__all__ = ["OLD_SPELLINGS", "PARAMS", "REMOVED_IN", "RENAMED", "ROLES", "ROLE_EXCEPTIONS", "doc",
+           "fill", "renamed"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Release in which the old spellings stop working.
 REMOVED_IN = "0.3"
+
+#: Every function wrapped by :func:`renamed`, in the order they were defined
+#: (each carries ``__renamed__``: old keyword → new keyword).
+RENAMED: list[Callable[..., Any]] = []
 
 #: Role word → what it means wherever it appears.
 ROLES: dict[str, str] = {
@@ -28,24 +39,66 @@ ROLES: dict[str, str] = {
     "weights": "column of sampling or frequency weights, one value per row",
     "weight": "edge attribute holding tie strength (networkx's word), in tk.net and "
               "tk.plot.network only",
-    "by": "column(s) defining groups; one result row per group",
-    "level": "confidence level of intervals, e.g. 0.95",
+    "by": "column(s) defining groups; one result row per group (a node attribute in tk.net)",
+    "level": "confidence level of intervals, a float, e.g. 0.95",
     "lang": 'language of labels and generated text, "zh" or "en"',
     "ax": "matplotlib Axes to draw on",
     "seed": "seed of the random number generator",
     "design": "a survey design (tk.stats.Design)",
     "items": "columns holding the items of a scale",
+    "actor": "column identifying actors (people, organisations) of a two-mode network",
+    "event": "column identifying events (sessions) of a two-mode network",
+    "respondent": "column identifying respondents across survey waves",
+    "wave": "column holding the survey wave",
+    "time": "column holding a duration (survival analysis)",
+    "targets": "column identifying what is rated (tk.stats.icc)",
+    "raters": "column(s) identifying who rates (tk.stats.icc)",
+    "coders": "columns holding each coder's codes, one row per unit (agreement of coding)",
+    "text": "column(s) holding the text of documents (tk.text)",
+    "id": "column of document or unit identifiers",
+    "heading_level": "depth of the heading a section is added under (1 = chapter)",
 }
 
 #: Old spelling → the role word that replaces it (kept working for one release).
 OLD_SPELLINGS: dict[str, str] = {
     "group": "by",
     "groups": "by",
+    "group_by": "by",
+    "groupby": "by",
     "ci": "level",
     "alpha": "level",
     "conf_level": "level",
+    "ci_level": "level",
     "language": "lang",
     "axes": "ax",
+}
+
+#: Where a role word, or an old spelling, rightly means something else in one public
+#: signature: (public name, parameter) → the reason. The conventions test reads this
+#: list: an old spelling, a ``level`` that is not a confidence level, or a ``weight``
+#: outside tk.net is an error unless it is listed here.
+ROLE_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("tk.evaluate.evaluate", "level"):
+        'what is evaluated, "member" (委员) or "unit" (单位), the public names of '
+        "the evaluation issue; not a confidence level",
+    ("tk.evaluate.indicators", "level"):
+        'what the indicators describe, "member" or "unit", as tk.evaluate.evaluate',
+    ("tk.report.Report.heading", "level"):
+        "heading depth 1-3, python-docx's `add_heading(text, level=)`",
+    ("tk.stats.km_curve", "event"):
+        "the event indicator of survival analysis (R `survival::Surv(time, event)`), "
+        "not the events of a network",
+    ("tk.stats.logrank", "event"): "the event indicator, as tk.stats.km_curve",
+    ("tk.plot.survival", "event"): "the event indicator, as tk.stats.km_curve",
+    ("tk.stats.cohen_kappa", "weights"):
+        'the weighting scheme of weighted kappa ("linear", "quadratic"), as '
+        "scikit-learn `cohen_kappa_score(weights=)`; not row weights",
+    ("tk.evaluate.aggregate", "weights"):
+        "indicator weights, one per indicator (composite-indicator usage, OECD/JRC "
+        "handbook); not row weights",
+    ("tk.evaluate.topsis", "weights"): "indicator weights, as tk.evaluate.aggregate",
+    ("tk.evaluate.IndexSystem.with_weights", "weights"):
+        "indicator weights, as tk.evaluate.aggregate",
 }
 
 PARAMS = {
@@ -151,6 +204,7 @@ def renamed(**old_to_new: str) -> Callable[[F], F]:
             return func(*args, **kwargs)
 
         wrapper.__renamed__ = dict(old_to_new)  # type: ignore[attr-defined]
+        RENAMED.append(wrapper)
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -38,7 +38,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from toolkit._checks import LANGS, Lang, check_choice, require_columns
+from toolkit._checks import Lang, check_lang, require_columns
+from toolkit._docs import renamed
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentTypeError, DesignError
 from toolkit.io.kinds import check_kind
 from toolkit.schema import TABLE_NAMES, TABLES
@@ -198,8 +200,9 @@ class Study:
     codebook : DataFrame, optional
         Extra codebook rows (columns of :data:`CODEBOOK_COLUMNS`); rows carried by
         the tables' load records are added automatically.
-    language : {"zh", "en"}, default "zh"
-        Language of labels in output.
+    lang : {"zh", "en"}, default "zh"
+        Language of labels in output (``language=`` is its deprecated spelling;
+        the study's ``.lang``, also readable as ``.language``).
     source : str, optional
         Where the study came from (the manifest's path).
     as_of : str or date, optional
@@ -211,7 +214,7 @@ class Study:
     toolkit.errors.ArgumentTypeError
         When a table is not a DataFrame.
     toolkit.errors.ArgumentError
-        When `language` is not ``"zh"`` or ``"en"``.
+        When `lang` is not ``"zh"`` or ``"en"``.
     DesignError
         For a design field other than weights, strata, cluster and fpc.
 
@@ -237,6 +240,7 @@ class Study:
     #: Marks the class for ``toolkit._checks.is_study`` (no import of this module needed).
     _is_toolkit_study = True
 
+    @renamed(language="lang")
     def __init__(
         self,
         *,
@@ -251,7 +255,7 @@ class Study:
         design: DesignSpec | Mapping[str, str | None] | None = None,
         scales: Mapping[str, Scale | Mapping[str, Any] | list[str]] | None = None,
         codebook: pd.DataFrame | None = None,
-        language: Lang = "zh",
+        lang: Lang = "zh",
         source: str | None = None,
         as_of: Any = None,
     ) -> None:
@@ -277,13 +281,18 @@ class Study:
         self.design_spec = design
         self.scales = {k: _as_scale(k, v) for k, v in (scales or {}).items()}
         self.extra_codebook = codebook
-        check_choice(language, LANGS, param="language")
-        self.language = language
+        check_lang(lang)
+        self.lang = lang
         self.source = source
         self.as_of = None if as_of is None else pd.Timestamp(as_of)
         self._report_cache: tuple[Any, Any] | None = None
         self._design_cache: tuple[Any, Any, Any] | None = None
         self._personal_cache: dict[str, tuple[Any, dict[Any, str]]] = {}
+
+    @property
+    def language(self) -> Lang:
+        """The language of labels, :attr:`lang` (the name used before 0.2)."""
+        return self.lang
 
     # -- tables --------------------------------------------------------------
 
@@ -485,20 +494,33 @@ class Study:
 
     # -- display -------------------------------------------------------------
 
-    def summary(self) -> pd.DataFrame:
-        """One row per table: ``table, label, rows, columns, file``."""
+    def summary(self) -> Summary:
+        """The tables of the study (``.to_frame()``: ``table, label, rows, columns, file``).
+
+        Examples
+        --------
+        >>> ses = pd.DataFrame({"session_id": ["S1"], "date": pd.to_datetime(["2023-11-08"]),
+        ...                     "unit_id": ["C01"], "platform": ["微信群"]})
+        >>> tk.Study(sessions=ses).summary().to_frame()[["table", "rows", "columns"]]
+              table  rows  columns
+        0  sessions     1        4
+        """
         rows = []
         for name in self.tables:
             frame = self.table(name)
             rec = frame.attrs.get("load_record")
             rows.append({
                 "table": name,
-                "label": TABLES[name].zh if self.language == "zh" else TABLES[name].en,
+                "label": TABLES[name].zh if self.lang == "zh" else TABLES[name].en,
                 "rows": len(frame),
                 "columns": frame.shape[1],
                 "file": rec.file if rec is not None else None,
             })
-        return pd.DataFrame(rows, columns=["table", "label", "rows", "columns", "file"])
+        table = pd.DataFrame(rows, columns=["table", "label", "rows", "columns", "file"])
+        period = self.period
+        span = f"{period[0]:%Y-%m-%d} – {period[1]:%Y-%m-%d}" if period else "—"
+        return Summary(self.name, [("Tables", str(len(rows))), ("Period covered", span)],
+                       table, was="frame")
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{t}={len(self.table(t))}" for t in self.tables)
@@ -507,7 +529,7 @@ class Study:
     def _repr_html_(self) -> str:
         period = self.period
         span = (f"{period[0]:%Y-%m-%d} – {period[1]:%Y-%m-%d}" if period else "—")
-        table = self.summary()
+        table = self.summary().to_frame()
         try:
             report = self._cached_report()
         except Exception as exc:  # a display must not fail

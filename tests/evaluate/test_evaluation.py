@@ -29,7 +29,7 @@ def test_evaluate_a_study_dict(tables):
     assert {"member_id", "score", "rank", "median_rank", "rank_low", "rank_high", "width",
             "P", "S"} <= set(frame.columns)
     names = tables["participants"].rename(columns={"participant_id": "member_id"})
-    published = ev.summary() + ev._repr_html_() + frame.to_string() + ev.league_table(
+    published = ev.summary().as_text() + ev._repr_html_() + frame.to_string() + ev.league_table(
     ).to_string()
     assert not any(n in published for n in names["name"])  # pseudonymous ids only
     named = ev.league_table(names=names[["member_id", "name"]])

@@ -345,7 +345,7 @@ def test_wjx_text_record(wjx_text_xlsx):
 def test_personal_values_stay_out_of_the_record(wjx_text_xlsx):
     df = _read(wjx_text_xlsx)
     rec = tk.io.load_record(df)
-    shown = " ".join([rec.summary(), rec._repr_html_(), rec.problems.to_string(),
+    shown = " ".join([rec.summary().as_text(), rec._repr_html_(), rec.problems.to_string(),
                       rec.coercions.to_string(), " ".join(rec.notes)])
     for ip in IPS:
         assert ip.split("(")[0] not in shown

@@ -261,7 +261,7 @@ def test_clean_study_is_ok():
     assert list(report.problems.columns) == PROBLEM_COLUMNS
     assert report.to_text(lang="en") == "Validation: no problems found."
     assert report.to_text() == "校验结果：未发现问题。"
-    assert report.summary().empty
+    assert report.summary().to_frame().empty
 
 
 def test_load_record_problems_and_lost_rows_are_reported():
@@ -323,7 +323,7 @@ def test_dataframe_needs_a_kind():
 
 def test_report_views(bad_sessions):
     report = validate(bad_sessions, as_of="2024-01-01")
-    summary = report.summary()
+    summary = report.summary().to_frame()
     assert list(summary.columns) == ["table", "check", "severity", "n"]
     assert int(summary["n"].sum()) == 5
     text = report.to_text(lang="en").splitlines()

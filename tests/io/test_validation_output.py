@@ -32,7 +32,7 @@ def test_a_missing_key_column_skips_what_depends_on_it_and_says_so_once():
     # without participant_id, every row of a session would "repeat" its key and many
     # rows would repeat each other: none of that is reported
     report = _study(_attendance().drop(columns="participant_id")).validate(as_of="2024-01-01")
-    assert report.summary()[["table", "check", "severity", "n"]].values.tolist() == [
+    assert report.summary().to_frame()[["table", "check", "severity", "n"]].values.tolist() == [
         ["attendance", "missing_column", "error", 1],
         ["attendance", "skipped", "warning", 1],
     ]

@@ -34,7 +34,7 @@ def test_role_counts_by_hand(hand_graph):
     # broker z1: y1 -> z1 -> x1  Y Z X  liaison
     # broker x1: z1 -> x1 -> x2  Z X X  gatekeeper
     # x3 and y2 broker nothing (no out- or in-ties).
-    df = tk.net.brokerage(hand_graph, group="sector").set_index("node")
+    df = tk.net.brokerage(hand_graph, by="sector").set_index("node")
     expected = {
         "x2": [1, 1, 1, 1, 0, 4], "y1": [0, 0, 0, 0, 1, 1], "z1": [0, 0, 0, 0, 1, 1],
         "x1": [0, 0, 0, 1, 0, 1], "x3": [0, 0, 0, 0, 0, 0], "y2": [0, 0, 0, 0, 0, 0],
@@ -50,7 +50,7 @@ def test_expected_counts_follow_sna_formulas(hand_graph):
     # coordinator p*2*1, itinerant p*(2*1 + 1*0), representative = gatekeeper
     # p*(6-3)*(3-1), liaison p*((2+1)^2 - (4+1)), total p*5*4.
     p = 0.2**2 * 0.8
-    df = tk.net.brokerage(hand_graph, group="sector").set_index("node")
+    df = tk.net.brokerage(hand_graph, by="sector").set_index("node")
     got = df.loc["x2", [f"expected_{r}" for r in ROLES]].to_numpy(dtype=float)
     assert got == pytest.approx([2 * p, 2 * p, 6 * p, 6 * p, 4 * p, 20 * p], abs=1e-12)
     # variance of the coordinator count: E(1 - p) + 2 (n-1)(n-2)(n-3) d^3 (1-d)^3 = E(1-p)
@@ -65,7 +65,7 @@ def test_expected_counts_follow_sna_formulas(hand_graph):
 def test_closed_two_path_is_not_brokerage():
     G = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c")])
     nx.set_node_attributes(G, "g", "sector")
-    df = tk.net.brokerage(G, group="sector").set_index("node")
+    df = tk.net.brokerage(G, by="sector").set_index("node")
     assert df.loc["b", "total"] == 0
 
 
@@ -73,7 +73,7 @@ def test_undirected_ties_count_both_directions():
     # a - b - c, all in one group: a->b->c and c->b->a, two coordinator paths
     G = nx.path_graph(["a", "b", "c"])
     nx.set_node_attributes(G, {"a": "x", "b": "x", "c": "y"}, "sector")
-    df = tk.net.brokerage(G, group="sector").set_index("node")
+    df = tk.net.brokerage(G, by="sector").set_index("node")
     assert df.loc["b", "representative"] == 1
     assert df.loc["b", "gatekeeper"] == 1
     assert df.loc["b", "total"] == 2
@@ -83,7 +83,7 @@ def test_missing_group_attribute():
     G = nx.DiGraph([("a", "b")])
     nx.set_node_attributes(G, {"a": "x", "b": "y"}, "sector")
     with pytest.raises(ColumnNotFoundError, match="sector"):
-        tk.net.brokerage(G, group="sectr")
+        tk.net.brokerage(G, by="sectr")
     G.add_node("c")
     with pytest.raises(ValueError, match="missing on 1 node"):
-        tk.net.brokerage(G, group="sector")
+        tk.net.brokerage(G, by="sector")

@@ -42,7 +42,7 @@ def test_coverage_flags_each_gap(study):
     assert c["no_room"].isna()["C3"]  # has_room not recorded: stays missing
     assert cov.members_without_community["participant_id"].tolist() == ["M3"]
     assert "name" not in cov.members_without_community.columns  # personal data left out
-    assert "without a room 1" in cov.summary()
+    assert "without a room 1" in cov.summary().as_text()
 
 
 def test_coverage_by_period(study):

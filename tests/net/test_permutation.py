@@ -73,7 +73,7 @@ def test_correlation_and_alignment_by_labels():
     assert a.table["estimate"].tolist() == pytest.approx(b.table["estimate"].tolist())
     assert a.correlation == pytest.approx(np.corrcoef(_off(y.to_numpy()),
                                                       _off(x.to_numpy()))[0, 1])
-    assert "QAP correlation" in a.summary()
+    assert "QAP correlation" in a.summary().as_text()
 
 
 def test_graph_inputs_and_errors():

@@ -14,7 +14,7 @@ def test_block_densities_and_ei_by_hand():
     # a1-a2, a1-b1, a2-b1, b1-b2, b2-c1 ; groups a = {a1, a2}, b = {b1, b2}, c = {c1}
     G = nx.Graph([("a1", "a2"), ("a1", "b1"), ("a2", "b1"), ("b1", "b2"), ("b2", "c1")])
     nx.set_node_attributes(G, {v: v[0] for v in G}, "sector")
-    res = tk.net.groups(G, group="sector")
+    res = tk.net.groups(G, by="sector")
     m = res.density_matrix
     # within a: 1 tie of 1 possible; within b: 1 of 1; a-b: 2 ties of 2*2; b-c: 1 of 2*1
     assert m.loc["a", "a"] == 1.0
@@ -35,13 +35,13 @@ def test_block_densities_and_ei_by_hand():
     assert list(frame.columns) == ["group", "n", "internal", "external", "ei_index",
                                    "density_within"]
     assert len(res.blocks) == 9
-    assert "E–I" in res.summary()
+    assert "E–I" in res.summary().as_text()
 
 
 def test_directed_blocks():
     G = nx.DiGraph([("a1", "a2"), ("a1", "b1")])
     nx.set_node_attributes(G, {"a1": "a", "a2": "a", "b1": "b"}, "g")
-    m = tk.net.groups(G, group="g").density_matrix
+    m = tk.net.groups(G, by="g").density_matrix
     assert m.loc["a", "a"] == 0.5  # 1 of 2 ordered pairs
     assert m.loc["a", "b"] == 0.5
     assert m.loc["b", "a"] == 0.0
@@ -171,7 +171,7 @@ def test_core_periphery_recovers_planted_core():
     assert np.linalg.norm(frame["coreness"]) == pytest.approx(1.0)
     assert cp.correlation_discrete > 0.6
     assert 0 < cp.correlation_continuous < 1
-    assert "Core of 10" in cp.summary()
+    assert "Core of 10" in cp.summary().as_text()
 
 
 def test_core_periphery_perfect_pattern():

@@ -142,7 +142,7 @@ def test_a_large_graph_is_drawn_as_its_block_graph():
     G = _sectors(MAX_FULL_NODES + 50)
     ax = tk.plot.network(G, color="sector", size="betweenness", seed=1)
     assert ax.get_gid() == "network:blocks"
-    structure = tk.net.groups(G, group="sector")
+    structure = tk.net.groups(G, by="sector")
     members = structure.ei.set_index("group")["n"]
     # one node per sector, largest first, its area growing with its members
     assert len(_points(ax)) == len(members)

@@ -80,7 +80,7 @@ def personal_study() -> tuple[tk.Study, pd.DataFrame, set[str]]:
     made = tk.Study(units=units, participants=participants, sessions=sessions,
                     attendance=study.table("attendance"), submissions=submissions,
                     survey=survey, activities=activities, name=study.name,
-                    design=study.design_spec, scales=study.scales, language=study.language,
+                    design=study.design_spec, scales=study.scales, lang=study.lang,
                     as_of=study.as_of)
     values = {str(v) for v in [*names, *phones, *ids, *members]
               if isinstance(v, str) and len(v) >= 2}

@@ -44,7 +44,7 @@ POLR_COEF = {"Infl[T.Medium]": 0.5663937, "Infl[T.High]": 1.2888191,
 
 
 def test_ologit_matches_polr_housing(shared):
-    fit = tk.stats.ologit("Sat ~ Infl + Type + Cont", _housing(shared), weight="Freq")
+    fit = tk.stats.ologit("Sat ~ Infl + Type + Cont", _housing(shared), weights="Freq")
     table = fit.to_frame().set_index("term")
     # tolerance: 7 printed decimals, optimiser tolerance 1e-6
     for term, value in POLR_COEF.items():
@@ -64,7 +64,7 @@ def test_ologit_se_match_statsmodels_at_solution(shared):
     d = _housing(shared)
     long = d.loc[d.index.repeat(d["Freq"])].reset_index(drop=True)
     fit = tk.stats.ologit("Sat ~ Infl + Type + Cont", long)
-    weighted = tk.stats.ologit("Sat ~ Infl + Type + Cont", d, weight="Freq")
+    weighted = tk.stats.ologit("Sat ~ Infl + Type + Cont", d, weights="Freq")
     np.testing.assert_allclose(fit.to_frame()["estimate"], weighted.to_frame()["estimate"],
                                rtol=1e-7)
     np.testing.assert_allclose(fit.to_frame()["se"], weighted.to_frame()["se"], rtol=1e-7)
@@ -320,7 +320,7 @@ def test_frequency_weights_equal_expanded_rows(rng, family):
     d["y"] = {"gaussian": d["x"] + rng.normal(size=n),
               "binomial": (rng.uniform(size=n) < 0.5 + 0.2 * np.tanh(d["x"])).astype(float),
               "poisson": rng.poisson(np.exp(0.3 * d["x"]) + 1).astype(float)}[family]
-    a = tk.stats.regress("y ~ x", d, family=family, weight="w")
+    a = tk.stats.regress("y ~ x", d, family=family, weights="w")
     b = tk.stats.regress("y ~ x", d.loc[d.index.repeat(d["w"])], family=family)
     np.testing.assert_allclose(a.to_frame()["estimate"], b.to_frame()["estimate"], rtol=1e-6)
     np.testing.assert_allclose(a.to_frame()["se"], b.to_frame()["se"], rtol=1e-6)

@@ -61,7 +61,7 @@ def test_large_data_needs_an_id_and_other_functions_refuse(parquet):
     lazy = tk.io.scan(parquet)
     with pytest.raises(ArgumentError, match="id="):
         tk.text.code(_without_ids(parquet), "topics", text="body")
-    with pytest.raises(ArgumentTypeError, match="stream over large tables"):
+    with pytest.raises(ArgumentTypeError, match=r"`tk\.text\.dtm` needs the data in memory"):
         tk.text.dtm(lazy, text="body")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit._checks import close_matches, require_columns
+from toolkit._checks import close_matches, refuse_large, require_columns
 from toolkit.errors import ArgumentError, ArgumentTypeError
 
 __all__ = [
@@ -118,6 +118,7 @@ def as_matrix(
     >>> m.indicators, m.x.shape, list(m.ids.columns)
     (['a', 'b'], (2, 2), ['member'])
     """
+    refuse_large(data, where=None)
     if not isinstance(data, pd.DataFrame):
         msg = (f"{where} must be a pandas DataFrame with one row per evaluated unit and one "
                f"column per indicator, not {type(data).__name__}.")

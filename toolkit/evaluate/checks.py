@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from toolkit._checks import check_choice, require_columns
+from toolkit._summary import Summary
 from toolkit.evaluate._matrix import as_matrix
 from toolkit.evaluate.system import IndexSystem
 
@@ -133,15 +134,18 @@ class DataCheck:
         """The per-indicator table."""
         return self.indicators.copy()
 
-    def summary(self) -> str:
-        """Text summary of the checks."""
+    def summary(self) -> Summary:
+        """Summary of the checks: counts, the things to look at, alpha per pillar."""
         probs = self.problems()
         lines = [f"{len(self.indicators)} indicators; {len(probs)} things to look at."]
         if len(probs):
             lines.append(probs.round(3).to_string(index=False))
         if len(self.alpha):
             lines.append(self.alpha.round(3).to_string(index=False))
-        return "\n".join(lines + self.notes)
+        info = [("Indicators", str(len(self.indicators))),
+                ("Things to look at", str(len(probs)))]
+        return Summary("Data check", info, probs, self.notes,
+                       text="\n".join(lines + self.notes), was="str")
 
     def _repr_html_(self) -> str:
         probs = self.problems()

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._checks import check_choice, check_lang, close_matches, is_study, require_columns
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError, ArgumentTypeError
 from toolkit.evaluate import checks as _checks_mod
 from toolkit.evaluate._matrix import as_matrix, resolve_directions
@@ -153,8 +154,8 @@ class Evaluation:
 
     # -- display -----------------------------------------------------------
 
-    def summary(self, *, lang: str = "en") -> str:
-        """A short text: what was evaluated, how, and how certain the ranks are."""
+    def summary(self, *, lang: str = "en") -> Summary:
+        """Summary: what was evaluated, how, how certain the ranks are; the top ten."""
         check_lang(lang)
         n = int(self.ranks["rank"].notna().sum())
         o = self.options
@@ -170,9 +171,14 @@ class Evaluation:
                      f"imputation {o['imputation']}."]
         if self.uncertainty is not None:
             u = self.uncertainty
-            lines.append(u.summary())
-        lines.append(self.league_table(top=10).round(2).to_string(index=False))
-        return "\n".join(lines)
+            lines.append(u.summary().as_text())
+        top = self.league_table(top=10)
+        lines.append(top.round(2).to_string(index=False))
+        info = [("Units", str(n)), ("Indicators", str(len(self.system.leaves))),
+                ("Pillars", str(len(self.system.pillars))),
+                *((key, str(o[key])) for key in ("normalisation", "weighting", "aggregation",
+                                                 "imputation"))]
+        return Summary("Evaluation", info, top, text="\n".join(lines), was="str")
 
     def _repr_html_(self) -> str:
         n = int(self.ranks["rank"].notna().sum())

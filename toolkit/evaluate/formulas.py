@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit import schema
-from toolkit._checks import check_choice, close_matches, is_study
+from toolkit._checks import check_choice, close_matches, is_study, refuse_large
 from toolkit.errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError
 from toolkit.evaluate.system import IndexSystem
 
@@ -238,6 +238,7 @@ def _parse(tokens: list[tuple[str, str]], text: str) -> tuple[Formula, list[tupl
 
 
 def _tables_of(data: Any) -> dict[str, pd.DataFrame]:
+    refuse_large(data, where=None)
     if is_study(data):
         out = {}
         for name in data.tables:

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._checks import check_choice
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError
 from toolkit.evaluate import _sobol
 from toolkit.evaluate.aggregation import ROOT, Plan, rank_scores, topsis_matrix, tree_scores
@@ -324,16 +325,21 @@ class Uncertainty:
         """The per-unit rank intervals."""
         return self.ranks.copy()
 
-    def summary(self) -> str:
-        """Text summary: replications, median interval width, the factors that matter."""
+    def summary(self) -> Summary:
+        """Summary: replications, median interval width, the factors that matter."""
         n_units = int(self.ranks["rank"].notna().sum())
         lines = [f"Monte Carlo: {self.rank_matrix.shape[1]:,} replications over {n_units} units; "
                  f"{self.interval:.0%} rank intervals, median width {self.median_width:.1f} ranks.",
                  "Varied: " + "; ".join(f"{k} = {v}" for k, v in self.options.items())]
+        top = None
         if self.sensitivity is not None and len(self.sensitivity):
             top = self.sensitivity[self.sensitivity["output"] == "mean_rank_shift"]
             lines.append(top.round(3).to_string(index=False))
-        return "\n".join(lines)
+        info = [("Replications", f"{self.rank_matrix.shape[1]:,}"), ("Units", str(n_units)),
+                ("Rank intervals", f"{self.interval:.0%}"),
+                ("Median width", f"{self.median_width:.1f} ranks"),
+                *((str(k), str(v)) for k, v in self.options.items())]
+        return Summary("Rank uncertainty", info, top, text="\n".join(lines), was="str")
 
     def _repr_html_(self) -> str:
         sens = ("" if self.sensitivity is None else

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._checks import check_choice
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError, ToolkitWarning
 
 __all__ = ["RANDOM_INDEX", "AHPResult", "ahp"]
@@ -95,16 +96,20 @@ class AHPResult:
         out["n"] = len(out)
         return out
 
-    def summary(self) -> str:
-        """A text summary: weights, λmax, CI, CR and the verdict."""
+    def summary(self) -> Summary:
+        """Summary: weights, λmax, CI, CR and the verdict."""
+        verdict = "acceptable" if self.consistent else "too inconsistent"
         lines = [f"AHP ({self.method}), n = {len(self.weights)}",
                  self.weights.round(4).to_string(index=False),
                  f"lambda_max = {self.lambda_max:.4f}, CI = {self.ci:.4f}, RI = {self.ri:.2f}, "
-                 f"CR = {self.cr:.4f} ({'acceptable' if self.consistent else 'too inconsistent'}"
-                 f", limit {self.max_cr:g})"]
+                 f"CR = {self.cr:.4f} ({verdict}, limit {self.max_cr:g})"]
         if self.experts is not None:
             lines.append(self.experts.round(4).to_string(index=False))
-        return "\n".join(lines)
+        info = [("Method", self.method), ("Indicators", str(len(self.weights))),
+                ("lambda_max", f"{self.lambda_max:.4f}"), ("CI", f"{self.ci:.4f}"),
+                ("RI", f"{self.ri:.2f}"), ("CR", f"{self.cr:.4f}"),
+                ("Verdict", f"{verdict} (limit {self.max_cr:g})")]
+        return Summary("AHP", info, self.weights, text="\n".join(lines), was="str")
 
     def _repr_html_(self) -> str:
         verdict = "≤" if self.consistent else ">"

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._checks import check_lang, close_matches
+from toolkit._summary import Summary
 from toolkit.errors import PROBLEM_COLUMNS, ArgumentError, ArgumentTypeError, ValidationError
 from toolkit.evaluate._matrix import NEGATIVE, POSITIVE, as_direction
 
@@ -629,13 +630,16 @@ class IndexSystem:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def summary(self) -> pd.DataFrame:
-        """Number of nodes at each level: ``level, name, n``."""
+    def summary(self) -> Summary:
+        """Summary: the number of nodes at each level (``.to_frame()``: ``level, name, n``)."""
         frame = self.to_frame()
         counts = frame.groupby("level").size()
-        return pd.DataFrame({"level": counts.index.astype(int),
-                             "name": [LEVEL_NAMES["zh"][min(i, 5) - 1] for i in counts.index],
-                             "n": counts.to_numpy()})
+        table = pd.DataFrame({"level": counts.index.astype(int),
+                              "name": [LEVEL_NAMES["zh"][min(i, 5) - 1] for i in counts.index],
+                              "n": counts.to_numpy()})
+        info = [("Name", self.name), ("Pillars", str(len(self.pillars))),
+                ("Indicators", str(len(self.leaves))), ("Levels", str(self.depth))]
+        return Summary("Index system", info, table, was="frame")
 
     def _repr_html_(self) -> str:
         head = (f"<p><b>{html.escape(self.name)}</b> — {len(self.pillars)} pillars, "
@@ -702,6 +706,11 @@ def load_system(name: str | Path) -> IndexSystem:
         ``"member_default"`` (委员履职, from attendance, submissions and, when the
         study has it, the activities ledger) or ``"unit_default"`` (基层协商工作,
         per community), or the path of a YAML, CSV or Excel file.
+
+    Returns
+    -------
+    IndexSystem
+        The system, as ``tk.evaluate.IndexSystem(name)`` builds it.
 
     Examples
     --------

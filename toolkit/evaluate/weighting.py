@@ -44,7 +44,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from toolkit._checks import check_choice, require_columns
+from toolkit._checks import check_choice, refuse_large, require_columns
 from toolkit.errors import ArgumentError
 from toolkit.evaluate._matrix import as_matrix, match_weights, names_of, resolve_directions
 from toolkit.evaluate.normalisation import _constant, normalise_matrix
@@ -332,6 +332,7 @@ def expert_weights(
     2         c    0.30
     """
     check_choice(method, ["direct", "budget"], param="method")
+    refuse_large(data, where="tk.evaluate.expert_weights")
     if expert is not None:
         require_columns(data, {"expert": expert})
     m = as_matrix(data.drop(columns=[expert]) if expert else data, indicators=indicators)

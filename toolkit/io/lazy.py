@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit._checks import large_data_list
 from toolkit.errors import DataTooLargeError, ReadError
 from toolkit.io.kinds import check_kind
 
@@ -313,7 +314,10 @@ def scan(
     LazyTable
         ``.columns``, ``.count()``, ``.head(n)``, ``.to_pandas()`` (refuses beyond
         2 GiB), ``.assign(name=sql)``, ``.filter(sql)`` and ``.relation`` (the
-        DuckDB relation).
+        DuckDB relation). These functions accept it (every other public function
+        given a lazy table raises an ArgumentTypeError saying so):
+
+        {large_data_functions}
 
     Raises
     ------
@@ -384,3 +388,8 @@ def scan(
     if any(final[h] != h for h in headers):
         rel = rel.project(", ".join(f"{_quote(h)} AS {_quote(final[h])}" for h in headers))
     return LazyTable(rel, connection=con, source=source, header_map=final, _keep=keep)
+
+
+# the list of functions that accept a lazy table has one owner: toolkit._checks
+scan.__doc__ = (scan.__doc__ or "").replace("        {large_data_functions}",
+                                            large_data_list(" " * 8))

@@ -149,7 +149,7 @@ def read_study(path: str | os.PathLike[str]) -> Any:
     from toolkit.study import Study
 
     return Study(**frames, name=str(name), design=design or None, scales=scales,
-                 language=language, source=where, as_of=as_of)
+                 lang=language, source=where, as_of=as_of)
 
 
 # ---------------------------------------------------------------------------

@@ -573,6 +573,14 @@ def personal_values(values: Mapping[Any, Iterable[Any]], *,
     A column the codebook marks ``pseudonymised`` (by :func:`pseudonymise`)
     holds tokens, not personal data.
 
+    Parameters
+    ----------
+    values : mapping
+        Column (a variable, a grouping) → the values that would be shown.
+    codebook : mapping, optional
+        The table's codebook (``df.attrs["codebook"]``): its ``personal`` and
+        ``pseudonymised`` entries are used.
+
     Returns
     -------
     dict

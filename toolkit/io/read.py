@@ -158,7 +158,7 @@ def read_table(
     0       S001 2023-11-08    居民议事会       True      1
     1       S002 2023-11-20      微信群      False      2
     >>> rec = tk.io.load_record(df)
-    >>> rec.summary()
+    >>> str(rec.summary())
     '...活动台账.csv: 3 rows read, 2 kept, 1 set aside; 6 value(s) changed in 4 column(s).'
     >>> rec.coercions[["column", "what", "before", "after"]].head(2)
       column                what        before       after

@@ -13,8 +13,8 @@ Examples
 >>> rec.coerce(column="date", what="Chinese date → date", before="2023年11月8日",
 ...            after="2023-11-08", count=2)
 >>> rec.rows_kept = 2
->>> rec.summary()
-'a.csv: 3 rows read, 2 kept, 1 set aside; 2 value(s) changed in 1 column(s).'
+>>> print(rec.summary())
+a.csv: 3 rows read, 2 kept, 1 set aside; 2 value(s) changed in 1 column(s).
 >>> rec.accounts_for_every_row()
 True
 
@@ -30,6 +30,7 @@ each cell held is kept:
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -37,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit import schema
+from toolkit._summary import Summary
 from toolkit.errors import PROBLEM_COLUMNS
 from toolkit.io.personal import find_personal, mask
 
@@ -248,8 +250,8 @@ class LoadRecord:
                 return False
         return True
 
-    def summary(self) -> str:
-        """One line: rows read, kept, set aside, values changed."""
+    def summary(self) -> Summary:
+        """Rows read, kept, set aside, values changed (one line as text; changes as table)."""
         n_changed = sum(c["count"] for c in self._coercions)
         n_cols = len({c["column"] for c in self._coercions})
         name = self.file if self.sheet is None else f"{self.file} [{self.sheet}]"
@@ -264,10 +266,18 @@ class LoadRecord:
         n_problems = len(self._problems) + sum(len(f) for f in self._problem_frames)
         if n_problems:
             text += f" {n_problems} problem(s) found."
-        return text
+        info = [("File", str(name)), ("Rows read", str(self.rows_read)),
+                ("Rows kept", str(self.rows_kept)), ("Rows set aside", str(len(self._set_aside))),
+                ("Values changed", str(n_changed)), ("Missing codes", str(n_missing)),
+                ("Problems", str(n_problems))]
+        return Summary("Load record", info, self.coercions, text=text, was="str")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every value changed while reading (the :attr:`coercions` table)."""
+        return self.coercions
 
     def _repr_html_(self) -> str:
-        parts = [f"<p>{self.summary()}</p>"]
+        parts = [f"<p>{html.escape(self.summary().as_text())}</p>"]
         if self._set_aside:
             parts.append("<h5>Rows set aside</h5>" + self.rows_set_aside.to_html(index=False))
         if self._coercions:
@@ -359,8 +369,8 @@ def load_record(data: pd.DataFrame) -> LoadRecord:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"a": [1]})
     >>> df.attrs["load_record"] = LoadRecord(file="a.csv", rows_read=1, rows_kept=1)
-    >>> load_record(df).summary()
-    'a.csv: 1 rows read, 1 kept, 0 set aside; 0 value(s) changed in 0 column(s).'
+    >>> print(load_record(df).summary())
+    a.csv: 1 rows read, 1 kept, 0 set aside; 0 value(s) changed in 0 column(s).
     """
     rec = data.attrs.get("load_record")
     if rec is None:

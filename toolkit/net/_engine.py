@@ -190,7 +190,7 @@ def check_graph(G: Any, *, name: str = "G") -> nx.Graph:
     return G
 
 
-def check_attribute(G: nx.Graph, attr: str, *, param: str = "group") -> dict[Hashable, Any]:
+def check_attribute(G: nx.Graph, attr: str, *, param: str = "by") -> dict[Hashable, Any]:
     """Node attribute `attr` of every node, or a ColumnNotFoundError with suggestions."""
     values = nx.get_node_attributes(G, attr)
     if len(values) == G.number_of_nodes():

@@ -6,6 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from toolkit._docs import renamed
 from toolkit.net._engine import adjacency, check_attribute, check_graph
 
 __all__ = ["ROLES", "brokerage"]
@@ -14,7 +15,8 @@ __all__ = ["ROLES", "brokerage"]
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
 
-def brokerage(G: nx.Graph, *, group: str) -> pd.DataFrame:
+@renamed(group="by")
+def brokerage(G: nx.Graph, *, by: str) -> pd.DataFrame:
     r"""Gould–Fernandez brokerage roles of every node, with expectations and z-scores.
 
     A node B brokers each two-path A → B → C with no direct tie A → C. The
@@ -38,14 +40,14 @@ def brokerage(G: nx.Graph, *, group: str) -> pd.DataFrame:
         The network. An undirected graph is read as a directed one with every
         tie reciprocated, so each open two-path is counted in both directions
         (A → B → C and C → B → A) and representative = gatekeeper counts.
-    group : str
+    by : str
         Node attribute holding each node's group (e.g. ``"sector"``); every
         node must have one.
 
     Returns
     -------
     pandas.DataFrame
-        One row per node, in graph order: ``node``, the `group` column, the
+        One row per node, in graph order: ``node``, the `by` column, the
         observed counts ``coordinator``, ``itinerant``, ``representative``,
         ``gatekeeper``, ``liaison`` and ``total``; their expectations
         ``expected_<role>`` (and ``expected_total``) under random group
@@ -55,7 +57,7 @@ def brokerage(G: nx.Graph, *, group: str) -> pd.DataFrame:
     Raises
     ------
     ColumnNotFoundError
-        When no node has attribute `group` (close names are suggested).
+        When no node has attribute `by` (close names are suggested).
     ValueError
         When some nodes lack it.
 
@@ -90,14 +92,14 @@ def brokerage(G: nx.Graph, *, group: str) -> pd.DataFrame:
     --------
     >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
     >>> nx.set_node_attributes(G, {"a": "x", "b": "x", "c": "y"}, "sector")
-    >>> df = tk.net.brokerage(G, group="sector")
+    >>> df = tk.net.brokerage(G, by="sector")
     >>> roles = ["coordinator", "itinerant", "representative", "gatekeeper", "liaison"]
     >>> df.loc[df.node == "b", roles]
        coordinator  itinerant  representative  gatekeeper  liaison
     1            0          0               1           0        0
     """
     check_graph(G)
-    groups = check_attribute(G, group, param="group")
+    groups = check_attribute(G, by, param="by")
     nodes = list(G)
     n_nodes = len(nodes)
     labels = [groups[v] for v in nodes]
@@ -129,7 +131,7 @@ def brokerage(G: nx.Graph, *, group: str) -> pd.DataFrame:
     observed = np.column_stack([counts, counts.sum(axis=1)])
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, (observed - expected) / sd, np.nan)
-    out = pd.DataFrame({"node": nodes, group: labels})
+    out = pd.DataFrame({"node": nodes, by: labels})
     names = [*ROLES, "total"]
     for j, name in enumerate(names):
         out[name] = observed[:, j]

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from toolkit._checks import as_table, check_choice, is_study, require_columns
+from toolkit._checks import as_table, check_choice, is_study, refuse_large, require_columns
 from toolkit._docs import doc
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError, ArgumentTypeError, DataTooLargeError, ToolkitWarning
 from toolkit.io.personal import (
     find_personal,
@@ -37,6 +38,8 @@ _MODES = {"actors": "actor", "events": "event"}
 
 
 def _need_study(obj: Any, where: str) -> None:
+    """Raise unless `obj` is a Study (a lazy table gets the one large-data message)."""
+    refuse_large(obj, where=where)
     if not is_study(obj):
         msg = (f"`{where}` needs a Study (e.g. `tk.read_study(...)` or `tk.Study(...)`), "
                f"not {type(obj).__name__}.")
@@ -403,6 +406,16 @@ class SparseProjection:
         nodes = np.asarray(self.nodes, dtype=object)
         return pd.DataFrame({"source": nodes[upper.row], "target": nodes[upper.col],
                              "weight": upper.data})
+
+    def summary(self) -> Summary:
+        """Summary: nodes, ties and the weighting scheme."""
+        n = len(self.nodes)
+        ties = (self.matrix.nnz - int(np.count_nonzero(self.matrix.diagonal()))) // 2
+        return Summary("Sparse projection", [("Nodes", f"{n:,}"), ("Ties", f"{ties:,}"),
+                                             ("Weight", self.weight)])
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
 
 def _incidence_from_codes(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int

@@ -12,7 +12,8 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from toolkit.net.build import _PERSONAL, project, two_mode
+from toolkit._summary import Summary
+from toolkit.net.build import _PERSONAL, _need_study, project, two_mode
 from toolkit.schema import MEMBER_TYPES
 from toolkit.study import Study
 
@@ -175,14 +176,24 @@ class Coverage:
         cols = ["parent_id", "parent_name", "n_communities", *known]
         return out[cols].astype({k: "int64" for k in ["n_communities", *known]})
 
-    def summary(self) -> str:
-        """Counts of communities lacking a member, a room or a session."""
+    def summary(self) -> Summary:
+        """Counts of communities lacking a member, a room or a session; counts per town."""
         c = self.communities
         n = len(c)
-        return (f"Period {self.period}: {n} communities; {int(c['covered'].sum())} fully "
-                f"covered; without a member {int(c['no_member'].sum())}, without a room "
-                f"{int(c['no_room'].sum())}, without a session {int(c['no_session'].sum())}; "
-                f"{len(self.members_without_community)} member(s) without a community.")
+        counts = {key: int(c[key].sum()) for key in ("covered", "no_member", "no_room",
+                                                     "no_session")}
+        lost = len(self.members_without_community)
+        text = (f"Period {self.period}: {n} communities; {counts['covered']} fully "
+                f"covered; without a member {counts['no_member']}, without a room "
+                f"{counts['no_room']}, without a session {counts['no_session']}; "
+                f"{lost} member(s) without a community.")
+        info = [("Period", str(self.period)), ("Communities", str(n)),
+                ("Fully covered", str(counts["covered"])),
+                ("Without a member", str(counts["no_member"])),
+                ("Without a room", str(counts["no_room"])),
+                ("Without a session", str(counts["no_session"])),
+                ("Members without a community", str(lost))]
+        return Summary("Coverage (全覆盖)", info, self.by_town(), text=text, was="str")
 
     def __repr__(self) -> str:
         c = self.communities
@@ -192,7 +203,7 @@ class Coverage:
 
     def _repr_html_(self) -> str:
         gaps = self.communities[~self.communities["covered"].fillna(value=False).astype(bool)]
-        return (f"<p>{html.escape(self.summary())}</p>"
+        return (f"<p>{html.escape(self.summary().as_text())}</p>"
                 + gaps.head(50).to_html(index=False))
 
 
@@ -245,6 +256,7 @@ def coverage(study: Study, *, period: PeriodLike = None) -> Coverage:
     >>> cov.members_without_community.participant_id.tolist()
     ['M2']
     """
+    _need_study(study, "tk.net.coverage")
     units = study.require("units", "unit_id", "level")
     start, end, label = _period_bounds(period)
     level = units["level"].astype("string")
@@ -322,9 +334,11 @@ class Snapshots:
         return project(two_mode(self.attendance[period], actor=self.actor, event=self.event),
                        weight=weight)
 
-    def summary(self) -> str:
-        """Text summary of the metrics."""
-        return self.metrics.round(3).to_string(index=False)
+    def summary(self) -> Summary:
+        """Summary: the per-period metrics."""
+        return Summary("Networks by period", [("Periods", str(len(self.metrics)))],
+                       self.to_frame(), text=self.metrics.round(3).to_string(index=False),
+                       was="str")
 
     def __repr__(self) -> str:
         return f"Snapshots(periods={len(self.metrics)})"
@@ -372,6 +386,7 @@ def by_period(study: Study, *, freq: str = "Q") -> Snapshots:
     0  2023Q1           2               3      3       1
     1  2023Q2           1               2      1       1
     """
+    _need_study(study, "tk.net.by_period")
     ses = study.require("sessions", "session_id", "date")
     att = study.require("attendance", "session_id", "participant_id")
     dates = pd.to_datetime(ses["date"], errors="coerce")

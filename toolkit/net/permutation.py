@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._docs import doc
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError
 from toolkit.net._engine import check_dense
 
@@ -57,21 +58,30 @@ class QAPResult:
         out["n_perm"] = self.n_perm
         return out
 
-    def summary(self) -> str:
-        """Text summary."""
-        head = (f"MRQAP (double semi-partialling), {len(self.nodes)} nodes, {self.n} cells, "
-                f"{self.n_perm} permutations, R² = {self.r2:.3f}")
+    def _head(self) -> str:
         if self.correlation is not None:
-            head = (f"QAP correlation r = {self.correlation:.3f}, {len(self.nodes)} nodes, "
+            return (f"QAP correlation r = {self.correlation:.3f}, {len(self.nodes)} nodes, "
                     f"{self.n_perm} permutations, R² = {self.r2:.3f}")
-        return head + "\n" + self.table.round(4).to_string(index=False)
+        return (f"MRQAP (double semi-partialling), {len(self.nodes)} nodes, {self.n} cells, "
+                f"{self.n_perm} permutations, R² = {self.r2:.3f}")
+
+    def summary(self) -> Summary:
+        """Summary: nodes, cells, permutations, R² and the coefficient table."""
+        info = [("Nodes", str(len(self.nodes))), ("Cells", str(self.n)),
+                ("Permutations", str(self.n_perm)), ("Seed", str(self.seed)),
+                ("R²", f"{self.r2:.3f}")]
+        if self.correlation is not None:
+            info.insert(0, ("QAP correlation", f"{self.correlation:.3f}"))
+        text = self._head() + "\n" + self.table.round(4).to_string(index=False)
+        title = "QAP correlation" if self.correlation is not None else "MRQAP regression"
+        return Summary(title, info, self.table, text=text, was="str")
 
     def __repr__(self) -> str:
         terms = ", ".join(self.table["term"].iloc[1:])
         return f"QAPResult(terms=[{terms}], n={self.n}, n_perm={self.n_perm}, r2={self.r2:.3f})"
 
     def _repr_html_(self) -> str:
-        head = html.escape(self.summary().splitlines()[0])
+        head = html.escape(self._head())
         return f"<p>{head}</p>" + self.table.round(4).to_html(index=False)
 
 

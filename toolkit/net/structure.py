@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -13,7 +14,8 @@ import scipy.linalg
 import scipy.sparse as sp
 
 from toolkit._checks import check_choice
-from toolkit._docs import doc
+from toolkit._docs import doc, renamed
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError
 from toolkit.net._engine import (
     adjacency,
@@ -43,8 +45,8 @@ class GroupStructure:
 
     Attributes
     ----------
-    group : str
-        The node attribute used.
+    by : str
+        The node attribute used (``.group`` is its deprecated spelling).
     blocks : pandas.DataFrame
         Tidy block table: ``group_from``, ``group_to``, ``n_from``, ``n_to``,
         ``ties``, ``possible``, ``density`` (one row per ordered pair of groups;
@@ -59,7 +61,7 @@ class GroupStructure:
         Attribute assortativity coefficient (Newman 2003).
     """
 
-    group: str
+    by: str
     blocks: pd.DataFrame
     density_matrix: pd.DataFrame
     ei: pd.DataFrame
@@ -74,28 +76,42 @@ class GroupStructure:
         out["density_within"] = [dens.get(g, np.nan) for g in out["group"]]
         return out
 
-    def summary(self) -> str:
-        """Short text summary."""
-        return (f"Groups by `{self.group}`: {len(self.ei)} groups, E–I index "
+    @property
+    def group(self) -> str:
+        """Deprecated spelling of :attr:`by`."""
+        warnings.warn("`.group` is deprecated and will be removed in 0.3; use `.by`.",
+                      FutureWarning, stacklevel=2)
+        return self.by
+
+    def summary(self) -> Summary:
+        """Summary: the grouping, E–I index, assortativity and the per-group table."""
+        text = (f"Groups by `{self.by}`: {len(self.ei)} groups, E–I index "
                 f"{self.ei_index:.3f}, assortativity {self.assortativity:.3f}.")
+        info = [("Grouping", self.by), ("Groups", str(len(self.ei))),
+                ("E–I index", f"{self.ei_index:.3f}"),
+                ("Assortativity", f"{self.assortativity:.3f}")]
+        return Summary("Group structure", info, self.to_frame(), text=text, was="str")
 
     def __repr__(self) -> str:
-        return (f"GroupStructure(group={self.group!r}, groups={len(self.ei)}, "
+        return (f"GroupStructure(by={self.by!r}, groups={len(self.ei)}, "
                 f"ei_index={self.ei_index:.3f}, assortativity={self.assortativity:.3f})")
 
     def _repr_html_(self) -> str:
-        return _html_table("Group structure", self.to_frame().round(3), [self.summary()])
+        return _html_table("Group structure", self.to_frame().round(3),
+                           [self.summary().as_text()])
 
 
-def groups(G: nx.Graph, *, group: str, weight: str | None = None) -> GroupStructure:
+@renamed(group="by")
+def groups(G: nx.Graph, *, by: str, weight: str | None = None) -> GroupStructure:
     r"""Block density matrix, Krackhardt's E–I index and assortativity of node groups.
 
     Parameters
     ----------
     G : networkx.Graph or networkx.DiGraph
         The network.
-    group : str
-        Node attribute holding each node's group (e.g. ``"sector"``, ``"type"``).
+    by : str
+        Node attribute holding each node's group (e.g. ``"sector"``, ``"type"``);
+        ``group=`` is its deprecated spelling.
     weight : str, optional
         Edge attribute to sum instead of counting ties (valued densities).
 
@@ -109,7 +125,7 @@ def groups(G: nx.Graph, *, group: str, weight: str | None = None) -> GroupStruct
     Raises
     ------
     ColumnNotFoundError
-        When no node has attribute `group`.
+        When no node has attribute `by`.
 
     Notes
     -----
@@ -133,7 +149,7 @@ def groups(G: nx.Graph, *, group: str, weight: str | None = None) -> GroupStruct
     --------
     >>> G = nx.Graph([(1, 2), (2, 3), (3, 4), (4, 1), (1, 3)])
     >>> nx.set_node_attributes(G, {1: "a", 2: "a", 3: "b", 4: "b"}, "sector")
-    >>> res = tk.net.groups(G, group="sector")
+    >>> res = tk.net.groups(G, by="sector")
     >>> res.density_matrix
     group_to    a     b
     group_from
@@ -143,7 +159,7 @@ def groups(G: nx.Graph, *, group: str, weight: str | None = None) -> GroupStruct
     0.2
     """
     check_graph(G)
-    values = check_attribute(G, group, param="group")
+    values = check_attribute(G, by, param="by")
     nodes = list(G)
     codes, uniques = pd.factorize(pd.Series([values[v] for v in nodes], dtype=object),
                                   sort=True)
@@ -190,10 +206,10 @@ def groups(G: nx.Graph, *, group: str, weight: str | None = None) -> GroupStruct
     tot = total_internal + total_external
     ei_all = float((total_external - total_internal) / tot) if tot > 0 else float("nan")
     if G.number_of_edges():
-        assort = float(nx.attribute_assortativity_coefficient(G, group))
+        assort = float(nx.attribute_assortativity_coefficient(G, by))
     else:
         assort = float("nan")
-    return GroupStructure(group, blocks, matrix, ei, ei_all, assort)
+    return GroupStructure(by, blocks, matrix, ei, ei_all, assort)
 
 
 # ---------------------------------------------------------------------------
@@ -236,12 +252,19 @@ class Communities:
         grouped = self.membership.groupby("community", sort=True)["node"]
         return [set(v) for _, v in grouped]
 
-    def summary(self) -> str:
-        """Short text summary."""
-        sizes = self.membership.groupby("community").size().tolist()
-        return (f"{self.n_communities} communities ({self.method}, seed {self.seed}), "
-                f"modularity {self.modularity:.4f}; sizes {sizes[:10]}"
-                f"{' …' if len(sizes) > 10 else ''}.")
+    def summary(self) -> Summary:
+        """Summary: method, seed, modularity and the size of each community."""
+        sizes = self.membership.groupby("community").size()
+        listed = sizes.tolist()
+        text = (f"{self.n_communities} communities ({self.method}, seed {self.seed}), "
+                f"modularity {self.modularity:.4f}; sizes {listed[:10]}"
+                f"{' …' if len(listed) > 10 else ''}.")
+        info = [("Method", self.method), ("Seed", str(self.seed)),
+                ("Resolution", f"{self.resolution:g}"),
+                ("Communities", str(self.n_communities)),
+                ("Modularity", f"{self.modularity:.4f}")]
+        return Summary("Communities", info, sizes.rename("size").reset_index(), text=text,
+                       was="str")
 
     def __repr__(self) -> str:
         return (f"Communities(method={self.method!r}, n_communities={self.n_communities}, "
@@ -249,7 +272,7 @@ class Communities:
 
     def _repr_html_(self) -> str:
         sizes = (self.membership.groupby("community").size().rename("size").reset_index())
-        return _html_table("Communities", sizes, [self.summary()])
+        return _html_table("Communities", sizes, [self.summary().as_text()])
 
 
 def _relabel_by_size(membership: np.ndarray) -> np.ndarray:
@@ -423,11 +446,15 @@ class CorePeriphery:
         """Per-node table (``node``, attributes, ``coreness``, ``core``)."""
         return self.nodes.copy()
 
-    def summary(self) -> str:
-        """Short text summary."""
-        return (f"Core of {self.n_core} of {len(self.nodes)} nodes; fit (correlation with "
+    def summary(self) -> Summary:
+        """Summary: core size, the fit of both models and the per-node table."""
+        text = (f"Core of {self.n_core} of {len(self.nodes)} nodes; fit (correlation with "
                 f"the ideal pattern) discrete {self.correlation_discrete:.3f}, continuous "
                 f"{self.correlation_continuous:.3f}.")
+        info = [("Core", f"{self.n_core} of {len(self.nodes)} nodes"),
+                ("Fit, discrete", f"{self.correlation_discrete:.3f}"),
+                ("Fit, continuous", f"{self.correlation_continuous:.3f}")]
+        return Summary("Core–periphery", info, self.to_frame(), text=text, was="str")
 
     def __repr__(self) -> str:
         return (f"CorePeriphery(n_core={self.n_core}, correlation_discrete="
@@ -436,7 +463,7 @@ class CorePeriphery:
 
     def _repr_html_(self) -> str:
         top = self.nodes.sort_values("coreness", ascending=False).head(20).round(3)
-        return _html_table("Core–periphery", top, [self.summary()])
+        return _html_table("Core–periphery", top, [self.summary().as_text()])
 
 
 def _continuous(A: sp.csr_array, *, tol: float = 1e-8, max_iter: int = 500) -> np.ndarray:

@@ -15,13 +15,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
-from toolkit._checks import Lang, check_choice, check_lang, require_columns
+from toolkit._checks import Lang, check_choice, check_lang, refuse_large, require_columns
+from toolkit._docs import doc
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import apply_fonts, item_labels, legend_below, new_axes, word
 
 __all__ = ["change"]
 
 
+@doc
 def change(
     data: pd.DataFrame,
     *,
@@ -56,10 +58,8 @@ def change(
         axis spans it. Default: from 0 (or the lowest mean, if negative).
     level : float, default 0.95
         Confidence level of the intervals in `data`, for the axis label.
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------
@@ -91,6 +91,7 @@ def change(
     ['前测', '后测']
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.change")
     require_columns(data, {"data": ["item", "mean_before", "mean_after"]},
                     where="`data` (give the table of `tk.stats.change(...)`: one row per item "
                           "with mean_before and mean_after)")

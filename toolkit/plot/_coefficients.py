@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from toolkit._checks import Lang, check_lang
+from toolkit._docs import doc
 from toolkit.plot._common import (
     apply_fonts,
     new_axes,
@@ -47,6 +48,7 @@ def _in_english(names: list[str]) -> list[str]:
     return out
 
 
+@doc
 def coefficients(
     data: Any,
     *,
@@ -76,10 +78,8 @@ def coefficients(
         Show exp(estimate), e.g. odds ratios, on a log axis with the reference at 1.
     intercept : bool, default False
         Keep the intercept.
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
     allow_personal : bool, default False
         Print term labels that are levels of a column holding personal data
         (names, phone or ID-card numbers), for a figure that stays inside the

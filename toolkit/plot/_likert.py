@@ -11,8 +11,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from toolkit._checks import Lang, as_table, check_lang, require_columns
-from toolkit._docs import renamed
+from toolkit._checks import Lang, as_table, check_lang, refuse_large, require_columns
+from toolkit._docs import doc, renamed
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import (
     display_labels,
@@ -176,6 +176,7 @@ def likert_shares(data: Any, *, items: Sequence[str], by: str | None = None,
 
 
 @renamed(weight="weights")
+@doc
 def likert(
     data: Any,
     *,
@@ -213,10 +214,8 @@ def likert(
     labels : dict, optional
         Item → label shown on the axis (default: the codebook label, else the
         column name).
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
     allow_personal : bool, default False
         Label the bars (groups of `by`) with values of a column that holds personal data (names,
         phone or ID-card numbers, as ``tk.io.find_personal`` finds them), for a
@@ -271,6 +270,7 @@ def likert(
     10
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.likert")
     result, items, frame = _likert_result(data, items, by, weights)
     codes, level_labels = _scale(result, items)
     k = len(codes)

@@ -24,6 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from toolkit._checks import Lang, check_choice, check_lang
+from toolkit._docs import doc
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import (
     apply_fonts,
@@ -189,6 +190,7 @@ def _resolve_kind(G: nx.Graph, kind: str, *, layout: Any, color: str | None,
 # the drawing
 
 
+@doc
 def network(
     G: nx.Graph,
     *,
@@ -209,8 +211,7 @@ def network(
     ----------
     G : networkx.Graph or networkx.DiGraph
         The network (e.g. from ``tk.net.project`` or ``tk.net.two_mode``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
     kind : {"auto", "full", "blocks", "backbone"}, default "auto"
         What to draw. ``"full"``: every node and tie. ``"blocks"``: the
         group-level block graph of the grouping `color` names — one node per
@@ -518,7 +519,7 @@ def _draw_blocks(H: nx.Graph, ax: Axes, *, groups: np.ndarray, spec: str, lang: 
     nodes = list(H)
     attr = "\0group"  # H is the drawing's own copy: the caller's graph is left alone
     nx.set_node_attributes(H, dict(zip(nodes, groups, strict=True)), attr)
-    structure = net_groups(H, group=attr)
+    structure = net_groups(H, by=attr)
     sizes = structure.ei.set_index("group")["n"]
     cats = _categories(groups)
     colours = dict(zip(cats, CATEGORICAL, strict=False))

@@ -13,7 +13,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
-from toolkit._checks import Lang, as_table, check_lang, is_study, require_columns
+from toolkit._checks import Lang, as_table, check_lang, is_study, refuse_large, require_columns
+from toolkit._docs import doc
 from toolkit.plot._common import (
     apply_fonts,
     display_labels,
@@ -39,6 +40,7 @@ _PLACES = {"town", "community", "town_name", "parent_name", "community_name"}
 # ---------------------------------------------------------------------------
 
 
+@doc
 def timeline(
     data: Any,
     *,
@@ -65,10 +67,8 @@ def timeline(
     max_groups : int, default 8
         Largest number of stacked groups; the least frequent values are merged
         into 其他 / Other.
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
     allow_personal : bool, default False
         Label the stacked groups (the legend) with values of a column that
         holds personal data (names, phone or ID-card numbers, as
@@ -211,6 +211,7 @@ def _town_of(units: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+@doc
 def heatmap(
     data: Any,
     *,
@@ -250,8 +251,7 @@ def heatmap(
     lang : {"zh", "en"}, default "zh"
         Language of every word. In English, town and community names are the
         units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
     allow_personal : bool, default False
         Label the rows or columns with values of a column that holds personal data (names,
         phone or ID-card numbers, as ``tk.io.find_personal`` finds them), for a
@@ -412,6 +412,7 @@ def coverage_status(data: Any, *, units: pd.DataFrame | None = None) -> pd.DataF
     return frame[["unit_id", "town", *flags, "status"]].reset_index(drop=True)
 
 
+@doc
 def coverage(
     data: Any,
     *,
@@ -440,8 +441,7 @@ def coverage(
     lang : {"zh", "en"}, default "zh"
         Language of every word. In English, town and community names are the
         units table's ``name_en`` where given, else pinyin (``tk.schema.english_name``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
 
     Returns
     -------
@@ -458,6 +458,7 @@ def coverage(
     (3, ['东街道', '西镇'])
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.coverage")
     frame = coverage_status(data, units=units)
     towns = sorted(frame["town"].unique().tolist())
     widest = int(frame.groupby("town").size().max()) if len(frame) else 1

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from toolkit._checks import check_choice, check_lang
+from toolkit._docs import doc
 from toolkit.errors import ArgumentTypeError
 from toolkit.plot._common import Lang, apply_fonts, new_axes
 from toolkit.plot._style import OKABE_ITO, font_family
@@ -41,6 +42,7 @@ def _evaluation(data: Any, where: str) -> Any:
     return data
 
 
+@doc
 def ranks(
     data: Any,
     *,
@@ -60,10 +62,8 @@ def ranks(
         Show the first `top` units by nominal rank (None: all).
     names : dict, Series or DataFrame, optional
         Id → display name. By default units are shown by their ids.
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
 
     Returns
     -------
@@ -114,6 +114,7 @@ def ranks(
     return apply_fonts(ax, lang)
 
 
+@doc
 def profile(
     data: Any,
     *,
@@ -135,8 +136,7 @@ def profile(
         Paired horizontal bars, or a radar (needs polar axes when `ax` is given).
     depth : int, default 1
         Level of the index system shown (1: pillars, 一级指标).
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
+    {lang}
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (polar for ``kind="radar"``); a new figure is made when omitted.
 
@@ -196,6 +196,7 @@ def profile(
     return apply_fonts(ax, lang)
 
 
+@doc
 def correlations(
     data: Any,
     *,
@@ -214,8 +215,7 @@ def correlations(
         Write the coefficient in each cell (default: up to 15 indicators).
     lang : {"zh", "en"}, default "zh"
         Language of labels (indicator labels from the index system).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {ax}
 
     Returns
     -------

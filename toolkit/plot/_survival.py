@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from toolkit._checks import Lang, check_lang, require_columns
-from toolkit._docs import REMOVED_IN, renamed
+from toolkit._checks import Lang, check_lang, refuse_large, require_columns
+from toolkit._docs import REMOVED_IN, doc, renamed
 from toolkit.errors import ArgumentError
 from toolkit.plot._common import (
     apply_fonts,
@@ -61,6 +61,7 @@ def km_frame(data: pd.DataFrame, *, time: str, event: str, by: str | None = None
 
 
 @renamed(ci="band")
+@doc
 def survival(
     data: pd.DataFrame,
     *,
@@ -103,10 +104,8 @@ def survival(
         the numbers at risk at event times only.
     ylabel : str, optional
         Label of the y axis (default: share without the event).
-    lang : {"zh", "en"}, default "zh"
-        Language of labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
+    {lang}
+    {ax}
     allow_personal : bool, default False
         Label the curves (the legend) with values of a column that holds personal data (names,
         phone or ID-card numbers, as ``tk.io.find_personal`` finds them), for a
@@ -139,6 +138,7 @@ def survival(
     from toolkit.stats.survival import km_curve
 
     check_lang(lang)
+    refuse_large(data, where="tk.plot.survival")
     rows = None
     if "survival" in data.columns:
         require_columns(data, {"time": time, "by": by})

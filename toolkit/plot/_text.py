@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from toolkit._checks import Lang, check_lang
+from toolkit._checks import Lang, check_lang, refuse_large
 from toolkit._docs import doc
 from toolkit.plot._common import apply_fonts, new_axes, require
 from toolkit.plot._style import OKABE_ITO, font_family
@@ -76,6 +76,7 @@ def terms(
     ['加装电梯', '停车难', '垃圾分类']
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.terms")
     require(data, term, value, by)
     groups = [(None, data)] if by is None else list(data.groupby(by, sort=False))
     labels, values, colours, heads = [], [], [], []
@@ -145,6 +146,7 @@ def keyness(
     (3, '已采用')
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.keyness")
     require(data, "term", "keyness")
     frame = data
     if "target" in frame.columns:
@@ -220,6 +222,7 @@ def topic_shares(
     ['加装电梯·老旧小区', '停车难·停车位']
     """
     check_lang(lang)
+    refuse_large(data, where="tk.plot.topic_shares")
     label = label if label is not None and label in data.columns else None
     require(data, x, topic, share)
     wide = data.pivot_table(index=x, columns=topic, values=share, aggfunc="sum",
@@ -293,6 +296,7 @@ def wordcloud(
     from wordcloud import WordCloud
 
     check_lang(lang)
+    refuse_large(data, where="tk.plot.wordcloud")
     require(data, term, value)
     freqs = (data.groupby(term, sort=False)[value].sum().astype(float)
              .sort_values(ascending=False).head(top))

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit._checks import Lang, check_lang
+from toolkit._checks import Lang, check_lang, refuse_large
+from toolkit._docs import renamed
 from toolkit.report._format import fmt_count
 from toolkit.report._labels import header_label
 from toolkit.report.table import Table
@@ -53,16 +54,21 @@ class TextSection:
         """The tables, in order."""
         return [v[0] for k, v in self.items if k == "table"]
 
-    def add_to(self, report: Any, *, level: int = 1) -> Any:
-        """Append the section to a :class:`toolkit.report.Report`; returns the report."""
-        report.heading(self.title, level=level)
+    @renamed(level="heading_level")
+    def add_to(self, report: Any, *, heading_level: int = 1) -> Any:
+        """Append the section to a :class:`toolkit.report.Report`; returns the report.
+
+        `heading_level` is the depth of the section's heading (``level=`` is its
+        deprecated spelling), as :meth:`EvaluationSection.add_to` takes it.
+        """
+        report.heading(self.title, level=heading_level)
         for kind, value in self.items:
             if kind == "text":
                 report.text(value)
             elif kind == "note":
                 report.note(value)
             elif kind == "heading":
-                report.heading(value[0], level=level + value[1] - 1)
+                report.heading(value[0], level=heading_level + value[1] - 1)
             elif kind == "table":
                 report.table(value[0], value[1])
             elif kind == "figure":
@@ -126,6 +132,7 @@ def concerns_section(
     import toolkit as tk
 
     check_lang(lang)
+    refuse_large(data, where="tk.report.concerns_section")
     sec = TextSection(_t(lang, "民意关切", "What residents raise"))
     frame = data.table("submissions") if hasattr(data, "table") and hasattr(
         data, "tables") else data

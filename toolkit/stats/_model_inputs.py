@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit._checks import close_matches, is_study
+from toolkit._checks import as_table, close_matches, is_study
 from toolkit._values import as_numeric
 from toolkit.errors import ColumnNotFoundError, DesignError
 
@@ -27,6 +27,8 @@ def caller_env() -> dict[str, Any]:
     import sys
 
     frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__") == "toolkit._docs":
+        frame = frame.f_back  # the wrapper keeping an old keyword working (`renamed`)
     env = dict(frame.f_globals)
     env.update(frame.f_locals)
     return env
@@ -39,21 +41,16 @@ def formula_names(formula: str, re_formula: str | None, frame: pd.DataFrame) -> 
                                                    text)}
 
 
-def frame_and_design(data: Any, design: Any) -> tuple[pd.DataFrame, Any]:
+def frame_and_design(data: Any, design: Any, *, where: str | None = None,
+                     ) -> tuple[pd.DataFrame, Any]:
     """The survey frame and the Design object (``design=True`` takes ``study.design``)."""
-    if is_study(data):
-        frame = data.table("survey")
-        if design is True:
-            design = data.design
-    elif isinstance(data, pd.DataFrame):
-        frame = data
-        if design is True:
+    frame = as_table(data, "survey", where=where)
+    if design is True:
+        if not is_study(data):
             msg = ("`design=True` needs a Study (it uses `study.design`); with a DataFrame "
                    "pass `design=tk.stats.Design(data, weights=..., strata=..., cluster=...)`.")
             raise DesignError(msg)
-    else:
-        msg = (f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}.")
-        raise TypeError(msg)
+        design = data.design
     if design is False:
         design = None
     return frame, design

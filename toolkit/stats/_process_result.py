@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toolkit.stats.results import Summary
+from toolkit._summary import Summary
 
 __all__ = ["ProcessResult"]
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from toolkit._checks import check_choice, require_columns
+from toolkit._checks import check_choice, refuse_large, require_columns
 from toolkit._docs import renamed
 from toolkit.errors import ArgumentError, ArgumentTypeError
 
@@ -30,7 +30,8 @@ __all__ = ["cohen_kappa", "fleiss_kappa", "krippendorff_alpha"]
 _Z975 = float(sps.norm.ppf(0.975))
 
 
-def _frame(data: Any, columns: list[str] | None, *, role: str) -> pd.DataFrame:
+def _frame(data: Any, columns: list[str] | None, *, role: str, where: str) -> pd.DataFrame:
+    refuse_large(data, where=where)
     if not isinstance(data, pd.DataFrame):
         values = np.asarray(data)
         if values.ndim != 2:
@@ -112,7 +113,7 @@ def cohen_kappa(
        kappa  n
     0   0.65  7
     """
-    frame = _frame(data, coders, role="coders")
+    frame = _frame(data, coders, role="coders", where="tk.stats.cohen_kappa")
     if frame.shape[1] < 2:
         msg = "`data` needs two coder columns (one row per unit, one column per coder)."
         raise ArgumentError(msg)
@@ -201,7 +202,7 @@ def fleiss_kappa(data: pd.DataFrame, *, coders: list[str] | None = None) -> pd.D
     >>> tk.stats.fleiss_kappa(codes)["kappa"].round(3).item()
     0.745
     """
-    frame = _frame(data, coders, role="coders").dropna()
+    frame = _frame(data, coders, role="coders", where="tk.stats.fleiss_kappa").dropna()
     levels = _levels(frame)
     pos = {v: i for i, v in enumerate(levels)}
     codes = frame.apply(lambda c: c.map(pos)).to_numpy(int)
@@ -315,7 +316,7 @@ def krippendorff_alpha(
     import krippendorff
 
     check_choice(measurement, ("nominal", "ordinal", "interval", "ratio"), param="measurement")
-    frame = _frame(data, coders, role="coders")
+    frame = _frame(data, coders, role="coders", where="tk.stats.krippendorff_alpha")
     if any(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in frame.columns):
         from toolkit._values import as_numeric
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit._checks import as_table
 from toolkit._values import as_numeric
 from toolkit.errors import ColumnNotFoundError
 
@@ -198,12 +199,9 @@ def ordinal_agreement(data: pd.Series | Sequence[float]) -> pd.DataFrame:
 # -- helpers --------------------------------------------------------------------
 
 
-def _frame_and_weights(data: Any, design: Any) -> tuple[pd.DataFrame, np.ndarray | None]:
-    if hasattr(data, "table") and hasattr(data, "design_spec"):
-        data = data.table("survey")
-    if not isinstance(data, pd.DataFrame):
-        msg = f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}."
-        raise TypeError(msg)
+def _frame_and_weights(data: Any, design: Any, *, where: str,
+                       ) -> tuple[pd.DataFrame, np.ndarray | None]:
+    data = as_table(data, "survey", where=where)
     if design is None:
         return data, None
     if len(design.data) != len(data) or not design.data.index.equals(data.index):
@@ -372,7 +370,7 @@ def likert(
     0   q1  6        0  0.0  0.666667
     1   q2  5        1  0.6  0.200000
     """
-    frame, w = _frame_and_weights(data, design)
+    frame, w = _frame_and_weights(data, design, where="tk.stats.likert")
     _check(frame, items, "items")
     g, keys, by_cols = _group_codes(frame, by)
     ngroup = len(keys)
@@ -495,7 +493,7 @@ def describe(
     1     男  1     25.0
     2   NaN  1     25.0
     """
-    frame, w = _frame_and_weights(data, design)
+    frame, w = _frame_and_weights(data, design, where="tk.stats.describe")
     _check(frame, vars, "vars")
     g, keys, by_cols = _group_codes(frame, by)
     ngroup = len(keys)

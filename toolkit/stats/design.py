@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._checks import is_study, require_columns
+from toolkit._docs import renamed
 from toolkit._values import as_numeric
 from toolkit.errors import ArgumentTypeError, DesignError, LargeDataUnavailableError
 from toolkit.stats._linearise import (
@@ -989,14 +990,16 @@ class Design:
         _, test = crosstab(self, row, col, None, statistic=statistic)
         return pd.DataFrame([{"row": row, "col": col, "statistic": statistic, **test}])
 
-    def by(self, group: str | Sequence[str]) -> Any:
+    @renamed(group="by")
+    def by(self, by: str | Sequence[str]) -> Any:
         """Estimates per group (domain estimation, as R ``svyby``).
 
         Parameters
         ----------
-        group : str or list of str
-            Column(s) defining the domains. Respondents with a missing group
-            belong to no domain but stay in the design.
+        by : str or list of str
+            Column(s) defining the domains (``group=`` is its deprecated
+            spelling). Respondents with a missing group belong to no domain but
+            stay in the design.
 
         Returns
         -------
@@ -1015,7 +1018,7 @@ class Design:
         """
         from toolkit.stats._domains import ByDesign
 
-        groups = [group] if isinstance(group, str) else list(group)
+        groups = [by] if isinstance(by, str) else list(by)
         require_columns(self.data, {"by": groups}, where="the survey data")
         return ByDesign(self, groups)
 

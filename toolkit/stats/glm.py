@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import special
 
 from toolkit._checks import require_columns
+from toolkit._docs import renamed
 from toolkit.stats._model_inputs import (
     alias_message,
     aliased_columns,
@@ -101,6 +102,7 @@ def _aliased_note(dropped: list[str]) -> list[str]:
     return [msg]
 
 
+@renamed(weight="weights")
 def regress(
     formula: str,
     data: Any,
@@ -108,7 +110,7 @@ def regress(
     family: str = "gaussian",
     design: Any = None,
     cluster: str | None = None,
-    weight: str | None = None,
+    weights: str | None = None,
 ) -> ModelResult:
     r"""Linear, logistic, Poisson or negative-binomial regression from a formula.
 
@@ -131,9 +133,10 @@ def regress(
     cluster : str, optional
         Column of cluster ids: cluster-robust (sandwich) standard errors without
         a design. Rows with a missing cluster id are not used.
-    weight : str, optional
-        Column of frequency weights (each row stands for `weight` identical
-        cases). Not survey weights: use `design` for those.
+    weights : str, optional
+        Column of frequency weights (each row stands for `weights` identical
+        cases); ``weight=`` is its deprecated spelling. Not survey weights: use
+        `design` for those.
 
     Returns
     -------
@@ -185,15 +188,16 @@ def regress(
     import statsmodels.formula.api as smf
 
     env = caller_env()
+    weight = weights
     if family not in _FAMILIES:
         msg = f"Unknown `family` {family!r}; use one of {', '.join(_FAMILIES)}."
         raise ValueError(msg)
-    frame, design = frame_and_design(data, design)
+    frame, design = frame_and_design(data, design, where="tk.stats.regress")
     if design is not None and cluster is not None:
         msg = ("Give either `design` (its clusters are used) or `cluster`, not both.")
         raise ValueError(msg)
     prepared = prepare(frame, formula, outcome_numeric=True)
-    require_columns(frame, {"cluster": cluster, "weight": weight})
+    require_columns(frame, {"cluster": cluster, "weights": weight})
     for col in (cluster, weight):
         if col is not None:
             prepared[col] = frame[col]
@@ -212,7 +216,7 @@ def regress(
         model = smf.ols(formula, prepared, eval_env=env)
     elif family == "negbin":
         if fw is not None:
-            msg = ("`weight` is not supported with family='negbin'; use 'poisson' with "
+            msg = ("`weights` is not supported with family='negbin'; use 'poisson' with "
                    "frequency weights, or expand the rows.")
             raise ValueError(msg)
         model = smf.negativebinomial(formula, prepared, eval_env=env)

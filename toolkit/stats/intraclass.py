@@ -30,10 +30,10 @@ import pandas as pd
 from scipy import linalg, optimize
 from scipy import stats as sps
 
-from toolkit._checks import check_choice, require_columns
+from toolkit._checks import check_choice, refuse_large, require_columns
+from toolkit._summary import Summary
 from toolkit._values import as_numeric
 from toolkit.errors import ArgumentError, ArgumentTypeError, ToolkitWarning
-from toolkit.stats.results import Summary
 
 __all__ = ["ICC_COLUMNS", "ICCResult", "icc"]
 
@@ -423,6 +423,7 @@ def icc(
     2  ICC3  0.941   0.363    0.996
     """
     check_choice(method, _METHODS, param="method")
+    refuse_large(data, where="tk.stats.icc")
     if not isinstance(data, pd.DataFrame):
         if isinstance(data, np.ndarray) and data.ndim == 2:
             data = pd.DataFrame(data, columns=[f"rater_{j + 1}" for j in range(data.shape[1])])

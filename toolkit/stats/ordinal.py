@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import special
 
 from toolkit._checks import require_columns
+from toolkit._docs import renamed
 from toolkit.stats._model_inputs import (
     alias_message,
     aliased_columns,
@@ -194,13 +195,14 @@ def _ordered_outcome(s: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
     return codes.astype(np.int64), labels, []
 
 
+@renamed(weight="weights")
 def ologit(
     formula: str,
     data: Any,
     *,
     link: str = "logit",
     design: Any = None,
-    weight: str | None = None,
+    weights: str | None = None,
 ) -> ModelResult:
     r"""Ordered logit (proportional odds) or ordered probit regression.
 
@@ -221,11 +223,12 @@ def ologit(
         ``study.design``): design-weighted estimates with linearisation
         (sandwich) standard errors over strata, first-stage clusters and fpc,
         as R ``survey::svyolr``.
-    weight : str, optional
+    weights : str, optional
         Column of **frequency** weights (case counts, like ``weights = Freq`` in
-        ``MASS::polr``): the likelihood counts each row `weight` times and ``n``
-        is their sum. Survey weights belong in `design`, whose standard errors
-        are design-based; frequency weights give model-based (information) SEs.
+        ``MASS::polr``): the likelihood counts each row `weights` times and ``n``
+        is their sum (``weight=`` is its deprecated spelling). Survey weights
+        belong in `design`, whose standard errors are design-based; frequency
+        weights give model-based (information) SEs.
 
     Returns
     -------
@@ -284,13 +287,14 @@ def ologit(
     import patsy
 
     env = caller_env()
+    weight = weights
     if link not in _LINKS:
         msg = f"Unknown `link` {link!r}; use 'logit' or 'probit'."
         raise ValueError(msg)
-    frame, design = frame_and_design(data, design)
+    frame, design = frame_and_design(data, design, where="tk.stats.ologit")
     prepared = prepare(frame, formula, outcome_numeric=False)
     lhs, rhs = (part.strip() for part in formula.split("~", 1))
-    require_columns(frame, {"weight": weight})
+    require_columns(frame, {"weights": weight})
     if weight is not None:
         prepared[weight] = pd.to_numeric(frame[weight])
     keep = prepared[lhs].notna()

@@ -17,14 +17,14 @@ and variance components of multilevel models ``var(Intercept|Subject)``,
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from toolkit._summary import Summary
 
 __all__ = ["ModelResult", "Summary", "coefficient_frames", "coefficient_table", "is_threshold",
            "personal_terms"]
@@ -109,59 +109,6 @@ def coefficient_table(
                          ("or_ci_high", "ci_high")):
             out[col] = np.where(is_coef, np.exp(out[src].to_numpy()), np.nan)
     return out
-
-
-@dataclass
-class Summary:
-    """Printable summary of a model: header facts and the coefficient table.
-
-    ``as_text()``, ``as_html()`` and ``as_latex()`` give the same content;
-    nothing in it depends on the date or time.
-    """
-
-    title: str
-    info: list[tuple[str, str]]
-    table: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-
-    def _rounded(self) -> pd.DataFrame:
-        return self.table.round(4)
-
-    def as_text(self) -> str:
-        """Plain-text summary."""
-        width = max(40, *(len(k) + len(v) + 3 for k, v in self.info))
-        lines = [self.title, "=" * width]
-        lines += [f"{k}:{' ' * max(1, width - len(k) - len(v) - 1)}{v}" for k, v in self.info]
-        lines.append("-" * width)
-        lines.append(self._rounded().to_string(index=False, na_rep=""))
-        lines += self.notes
-        return "\n".join(lines)
-
-    def as_html(self) -> str:
-        """HTML summary (a facts table followed by the coefficient table)."""
-        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-                       f"<td>{html.escape(v)}</td></tr>" for k, v in self.info)
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
-        return (f"<div><h4>{html.escape(self.title)}</h4><table>{rows}</table>"
-                f"{self._rounded().to_html(index=False, na_rep='')}{notes}</div>")
-
-    def as_latex(self) -> str:
-        """LaTeX summary (tabular environments)."""
-        info = pd.DataFrame(self.info, columns=["", " "])
-        return "\n".join([
-            f"% {self.title}",
-            info.to_latex(index=False),
-            self._rounded().to_latex(index=False, na_rep="", float_format="%.4f"),
-        ])
-
-    def __str__(self) -> str:
-        return self.as_text()
-
-    def __repr__(self) -> str:
-        return self.as_text()
-
-    def _repr_html_(self) -> str:
-        return self.as_html()
 
 
 class ModelResult:

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit._checks import as_table, check_choice, require_columns
+from toolkit._checks import as_table, check_choice, refuse_large, require_columns
+from toolkit._summary import Summary
 from toolkit.errors import ArgumentError
 from toolkit.stats import _process_kernel as K
-from toolkit.stats.results import Summary
 
 __all__ = ["CoxResult", "LogrankResult", "cox", "km_curve", "logrank"]
 
@@ -378,6 +378,7 @@ def cox(
     from statsmodels.duration.hazard_regression import PHReg
 
     check_choice(ties, ["efron", "breslow"], param="ties")
+    refuse_large(data, where="tk.stats.cox")
     match = _SURV.match(formula)
     if match is None:
         msg = (f"`formula` must read like R's, `Surv(time, event) ~ x1 + x2`, not {formula!r}.")

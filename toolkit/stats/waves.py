@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from toolkit._checks import as_table
 from toolkit._values import as_numeric
 from toolkit.errors import ColumnNotFoundError
 
@@ -215,13 +216,7 @@ def change(
       item  n_pairs  mean_before  mean_after  change  n_unpaired
     0   q1        3     2.666667         4.0  1.333333           1
     """
-    if hasattr(data, "tables") and hasattr(data, "table"):
-        frame = data.table("survey")
-    elif isinstance(data, pd.DataFrame):
-        frame = data
-    else:
-        msg = f"`data` must be a pandas DataFrame or a Study, not {type(data).__name__}."
-        raise TypeError(msg)
+    frame = as_table(data, "survey", where="tk.stats.change")
     items = list(items)
     knowledge = list(knowledge or [])
     _check_columns(frame, [wave], "wave")

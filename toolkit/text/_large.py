@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.errors import ArgumentError, ArgumentTypeError
+from toolkit.errors import ArgumentError
 
 __all__ = ["CHUNK", "code", "map_texts", "tokens"]
 
@@ -271,17 +271,3 @@ def code(data: Any, codebook: Any, *, text: Any, id: str | None, segmenter: Any,
         if pool is not None:
             pool.shutdown()
     return ids, rows, id
-
-
-def refuse(data: Any, where: str) -> None:
-    """Raise for a lazy table or Dask DataFrame given to an in-memory text function."""
-    from toolkit._engines import engine
-
-    kind = engine(data)
-    if kind is None:
-        return
-    what = "a lazy table (tk.io.scan)" if kind == "duckdb" else "a Dask DataFrame"
-    msg = (f"`{where}` needs the texts in memory and was given {what}. tk.text.tokens and "
-           "tk.text.code stream over large tables; for this function select the rows you "
-           "need and bring them into pandas (`.filter(...).to_pandas()` or `.compute()`).")
-    raise ArgumentTypeError(msg)

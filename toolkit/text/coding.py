@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ import pandas as pd
 from toolkit._checks import check_lang, close_matches
 from toolkit.errors import ArgumentError, ArgumentTypeError, ReadError
 from toolkit.text.segment import Segmenter, _documents, _segmenter, nfkc, text_doc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from toolkit._summary import Summary
 
 __all__ = ["Category", "Codebook", "CodingResult", "agreement", "code", "read_codebook"]
 
@@ -505,9 +508,9 @@ class CodingResult:
         """Agreement of these codes with human codes; see :func:`tk.text.agreement`."""
         return agreement(self, human, **kwargs)
 
-    def summary(self) -> Any:
+    def summary(self) -> Summary:
         """Documents coded into each category."""
-        from toolkit.stats.results import Summary
+        from toolkit._summary import Summary
 
         table = self.shares()
         n = len(self.counts)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from scipy import sparse
 from toolkit._checks import require_columns
 from toolkit.errors import ArgumentError
 from toolkit.text.segment import Segmenter, _documents, _segmenter, text_doc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from toolkit._summary import Summary
 
 __all__ = ["DocumentTermMatrix", "dtm", "frequencies"]
 
@@ -105,9 +108,9 @@ class DocumentTermMatrix:
         return frame.sort_values(["count", "term"], ascending=[False, True],
                                  kind="stable").reset_index(drop=True)
 
-    def summary(self) -> Any:
+    def summary(self) -> Summary:
         """Documents, terms, tokens, empty documents and the most frequent terms."""
-        from toolkit.stats.results import Summary
+        from toolkit._summary import Summary
 
         n_docs, n_terms = self.shape
         lengths = np.asarray(self.matrix.sum(axis=1)).ravel()

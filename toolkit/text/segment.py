@@ -42,7 +42,7 @@ import pandas as pd
 from toolkit._checks import check_choice, require_columns
 from toolkit.errors import ArgumentError, ArgumentTypeError, ToolkitWarning
 from toolkit.io.personal import PLACEHOLDERS, TextScanner
-from toolkit.text._large import ID_COLUMNS, map_texts, refuse
+from toolkit.text._large import ID_COLUMNS, map_texts
 from toolkit.text._large import text_columns as _text_columns
 
 __all__ = ["DROP", "Segmenter", "check", "domain_words", "stopwords", "tokens"]
@@ -557,7 +557,6 @@ def _documents(data: Any, text: str | Sequence[str], id: str | None, *,
     """Check `data` and its text column(s); return the documents to process."""
     from toolkit._checks import as_table
 
-    refuse(data, where)
     frame = as_table(data, "submissions", where=where)
     cols = _text_columns(text)
     require_columns(frame, {"text": cols})

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from toolkit._checks import check_choice, check_lang, require_columns
 from toolkit.errors import ArgumentError
 from toolkit.text.matrix import DocumentTermMatrix
 from toolkit.text.segment import Segmenter, _documents, _segmenter, text_doc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from toolkit._summary import Summary
 
 __all__ = ["TopicModel", "coherence", "topics"]
 
@@ -271,9 +274,9 @@ class TopicModel:
                          "coherence": float(self.topic_coherence["coherence"].iloc[t - 1])})
         return pd.DataFrame(rows)
 
-    def summary(self) -> Any:
+    def summary(self) -> Summary:
         """Method, number of topics, coherence, and the topics with their top terms."""
-        from toolkit.stats.results import Summary
+        from toolkit._summary import Summary
 
         info = [("Method", self.method.upper()), ("Topics", str(self.k)),
                 ("Seed", str(self.seed)), ("Documents", f"{self.dtm.shape[0]:,}"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from toolkit._checks import Lang, check_lang
+from toolkit._summary import Summary
 from toolkit.errors import ValidationError
 from toolkit.io.personal import mask
 from toolkit.io.validation.messages import (
@@ -43,7 +44,7 @@ class ValidationReport:
     Validation: 1 error(s), 0 warning(s).
     [error] attendance, row 3: This row repeats row 2 exactly.
     Fix: Delete the repeated row (it would be counted twice).
-    >>> report.summary()
+    >>> report.summary().to_frame()
             table          check severity  n
     0  attendance  duplicate_row    error  1
     """
@@ -69,15 +70,20 @@ class ValidationReport:
         """The problems (a copy)."""
         return self.problems.copy()
 
-    def summary(self) -> pd.DataFrame:
-        """Problems counted by table, check and severity: ``table, check, severity, n``."""
+    def summary(self) -> Summary:
+        """Problems counted by table, check and severity.
+
+        ``.to_frame()`` gives ``table, check, severity, n``.
+        """
         cols = ["table", "check", "severity"]
         if not len(self.problems):
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).assign(
+            out = pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).assign(
                 n=pd.Series(dtype="int64"))
-        out = (self.problems.assign(table=self.problems["table"].fillna(""))
-               .groupby(cols, sort=False).size().rename("n").reset_index())
-        return out
+        else:
+            out = (self.problems.assign(table=self.problems["table"].fillna(""))
+                   .groupby(cols, sort=False).size().rename("n").reset_index())
+        info = [("Errors", str(self.n_errors)), ("Warnings", str(self.n_warnings))]
+        return Summary("Validation", info, out, was="frame")
 
     def raise_if_errors(self) -> ValidationReport:
         """Raise one :class:`~toolkit.errors.ValidationError` listing every problem.

@@ -244,7 +244,7 @@ def network(ctx: Context) -> Section:
 
 def _brokerage(ctx: Context, sec: Section, sub: object, title: str) -> None:
     lang = ctx.lang
-    roles = tk.net.brokerage(sub.to_directed(), group="sector")
+    roles = tk.net.brokerage(sub.to_directed(), by="sector")
     keys = [k for k in _ROLES if k in roles.columns]
     rows = []
     for k in keys:

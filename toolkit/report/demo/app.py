@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit._checks import check_lang
+from toolkit._checks import check_lang, refuse_large
 from toolkit.report._format import Lang
 from toolkit.report.demo import activity, assess, process, survey
 from toolkit.report.demo._section import Context, Section, place_name, t
@@ -242,6 +242,7 @@ def study_report(study: Any, *, lang: Lang = "zh", title: str | None = None,
     from toolkit.plot import style
 
     check_lang(lang)
+    refuse_large(study, where="tk.report.study_report")
     keys = [p.key for p in SECTIONS]
     if sections is not None:
         unknown = [s for s in sections if s not in keys]
