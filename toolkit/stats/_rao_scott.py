@@ -73,10 +73,10 @@ def crosstab(design: Any, row: str, col: str, domain: np.ndarray | None
     wn = w / wsum
     a = np.bincount(unit * k + cell, weights=wn, minlength=lin.n_unit * k).reshape(-1, k)
     b = np.bincount(unit, weights=wn, minlength=lin.n_unit)
-    vmat = lin.vcov_totals(a - b[:, None] * p[None, :], present=lin.present(ok))
+    vmat = lin.vcov_totals(a - b[:, None] * p[None, :], present=lin.present(ok), denom=b)
     n = int(ok.sum())
     # R: degf of the (sub)design: its PSUs and strata, all rows of the domain
-    ddf = design.degf if domain is None else design._degf(domain)
+    ddf = design._crosstab_ddf(domain)
     test = rao_scott(p, vmat, n, nr, nc, ddf)
     counts = np.bincount(cell, minlength=k)
     se_p = np.sqrt(np.diag(vmat))

@@ -337,6 +337,16 @@ class Design:
         """Degrees of freedom of the sub-design of `rows` (R ``degf`` of a subset)."""
         return self._lin.degf(rows)
 
+    def _crosstab_ddf(self, domain: np.ndarray | None) -> int:
+        """Design df of a Rao-Scott test in `domain` (R ``svychisq``).
+
+        R counts the PSUs and strata of the subset design; a calibrated design's
+        subset keeps every row (with weight zero), so R counts the whole design.
+        """
+        if domain is None or self._lin.residualise is not None:
+            return self.degf
+        return self._degf(domain)
+
     def _variance(self, cols: np.ndarray, vals: np.ndarray, ncol: int,
                   rows: np.ndarray | None = None) -> np.ndarray:
         """Linearised variance of `ncol` estimates with influence `vals` at (rows, cols)."""
@@ -507,7 +517,8 @@ class Design:
             else:
                 z = (swy - np.nan_to_num(mean)[pg] * sw) / np.where(wsum > 0, wsum, 1.0)[pg]
             present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
-            var = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present)
+            var = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present,
+                                            denom=None if total else sw)
             svar = (wy2 - mean * wysum) / wsum * n / (n - 1)
             vsrs_mean = np.where(wsum > n, svar * (wsum - n) / (wsum * n), svar / n)
             vsrs = vsrs_mean * wsum**2 if total else vsrs_mean
@@ -649,7 +660,8 @@ class Design:
             if present is not None:
                 present = np.repeat(present, nlev, axis=1)
             var_ = self._lin.variance_totals(np.repeat(pairs["unit"], nlev), cols, z.ravel(),
-                                             ngroup * nlev, present=present)
+                                             ngroup * nlev, present=present,
+                                             denom=None if total else np.repeat(sw, nlev))
             nn = np.repeat(n, nlev)
             ww = np.repeat(wsum, nlev)
             svar = p * (1 - p) * nn / (nn - 1)
@@ -892,6 +904,311 @@ class Design:
         groups = [group] if isinstance(group, str) else list(group)
         require_columns(self.data, {"by": groups}, where="the survey data")
         return ByDesign(self, groups)
+
+    # -- calibration and replicate weights ---------------------------------------
+
+    #: Calibration steps applied so far, and the design before the first one.
+    _steps: tuple = ()
+    _base: Design | None = None
+
+    def _calibrate_step(self, step: Any) -> Design:
+        """A new design with the weights (and calibration residuals) after `step`."""
+        import copy
+
+        from toolkit.stats._calibration import apply_step
+
+        self._in_memory(step.kind)
+        w, res = apply_step(self._w, self.data, step)
+        new = copy.copy(self)
+        new._w = w
+        if res is not None:
+            old = self._lin.residualise
+            new._lin = self._lin.calibrated(res if old is None else old.then(res))
+        new._group_cache, new._level_cache = {}, {}
+        new._scratch = None
+        new._steps = (*self._steps, step)
+        new._base = self if self._base is None else self._base
+        return new
+
+    def poststratify(self, population: Any, *, partial: bool = False) -> Design:
+        r"""Post-stratify the weights to population counts of cells (R ``postStratify``).
+
+        Parameters
+        ----------
+        population : pandas.DataFrame or pandas.Series
+            The cells and their population counts: a frame with the cell
+            column(s) (columns of the data; several columns cross) and one column
+            of counts, or a Series of counts indexed by the cells (its index
+            names are the columns).
+        partial : bool, default False
+            Leave out population cells without respondents (with a warning)
+            instead of refusing them (R ``partial=TRUE``).
+
+        Returns
+        -------
+        Design
+            A new design whose weights add up to the count of every cell; its
+            standard errors use the residuals of the influence values within the
+            cells, as R.
+
+        Raises
+        ------
+        DesignError
+            For a cell with respondents but no population count, a population
+            cell without respondents (naming them), a respondent without a cell
+            value, or a negative count.
+
+        Notes
+        -----
+        Each cell's weights are multiplied by its population count over its
+        weighted sample count. The variance is that of the residuals
+        :math:`u_i - w_i \bar u_{c(i)}` with :math:`\bar u_c` the cell's
+        influence total over its weight total (R ``svyrecvar``, ``postStrata``).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "sex": ["f", "f", "m", "m"],
+        ...                    "w": [1.0, 1, 1, 1]})
+        >>> pop = pd.DataFrame({"sex": ["f", "m"], "count": [30, 70]})
+        >>> ps = tk.stats.Design(df, weights="w").poststratify(pop)  # R postStratify
+        >>> ps.total("y")["estimate"].item()
+        290.0
+        """
+        from toolkit.stats._calibration import Step
+
+        return self._calibrate_step(Step("poststratify", (("population", population),
+                                                          ("partial", bool(partial)))))
+
+    def rake(self, margins: Sequence[Any], *, max_iter: int = 10, tol: float = 1.0) -> Design:
+        """Rake the weights to several population margins (R ``rake``).
+
+        Parameters
+        ----------
+        margins : list of DataFrame or Series
+            One population table per margin, each as for :meth:`poststratify`
+            (e.g. counts by sex, and counts by region).
+        max_iter : int, default 10
+            Most iterations (each post-stratifies to every margin in turn), R's
+            ``control$maxit``.
+        tol : float, default 1
+            Stop when no cell of the joint table of the margins' columns changes
+            by this much (a weighted count); below 1 it is a fraction of the total
+            weight. R's ``control$epsilon``.
+
+        Returns
+        -------
+        Design
+            A new design; its standard errors use R's raking residuals.
+
+        Raises
+        ------
+        DesignError
+            As :meth:`poststratify`, for each margin (every problem at once).
+
+        Warns
+        -----
+        ToolkitWarning
+            When raking has not converged after `max_iter` iterations (the
+            weights of the last iteration are kept, as R).
+
+        Notes
+        -----
+        Iterative proportional fitting; the variance uses the residuals of ten
+        sweeps of ``u - psw * ave(u / psw, margin)`` over the margins, with
+        ``psw`` the weights after each margin in the last iteration, exactly as R
+        ``svyrecvar`` treats a raked design.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6],
+        ...                    "sex": list("ffmmfm"), "age": list("aabbba")})
+        >>> pop_sex = pd.Series({"f": 50.0, "m": 50.0}).rename_axis("sex")
+        >>> pop_age = pd.Series({"a": 40.0, "b": 60.0}).rename_axis("age")
+        >>> raked = tk.stats.Design(df).rake([pop_sex, pop_age])  # R rake
+        >>> raked.total("y")["estimate"].round(2).item()
+        357.27
+        """
+        from toolkit.stats._calibration import Step
+
+        return self._calibrate_step(Step("rake", (("margins", tuple(margins)),
+                                                  ("max_iter", int(max_iter)),
+                                                  ("tol", float(tol)))))
+
+    def calibrate(self, totals: Any, *, method: str = "linear", bounds: Any = None,
+                  trim: Any = None, max_iter: int = 50, tol: float = 1e-7) -> Design:
+        r"""Calibrate the weights to population totals (GREG; R ``calibrate``).
+
+        Parameters
+        ----------
+        totals : dict
+            Population totals of the calibration variables: a numeric column
+            name maps to its total; a categorical column maps to a dict (or
+            Series) of the count of every category; a tuple of columns maps to
+            counts of their crossed categories (keys are tuples); the key
+            ``"(Intercept)"`` gives the population size (needed when no
+            categorical margin gives it). Every categorical margin must add up
+            to the same population.
+        method : {"linear", "raking", "logit"}, default "linear"
+            Calibration function (R ``calfun``): linear (GREG), raking
+            (exponential, keeps weights positive) or logit (needs `bounds`).
+        bounds : (float, float), optional
+            Lower and upper bound on the ratio of calibrated to original weight,
+            e.g. ``(0.5, 2)``.
+        trim : (float, float), optional
+            Clip the ratios to these bounds after calibrating and spread the
+            trimmed weight over the other respondents (R ``trim=``; R ignores it
+            for unbounded linear calibration, the toolkit applies it).
+        max_iter : int, default 50
+            Most Newton iterations (R ``maxit``).
+        tol : float, default 1e-7
+            Convergence: every total met to ``tol * (1 + |total|)`` (R ``epsilon``).
+
+        Returns
+        -------
+        Design
+            A new design with the calibrated weights; its standard errors use
+            the residuals of the influence values on the calibration variables.
+
+        Raises
+        ------
+        DesignError
+            For a category without respondents or respondents in a category
+            without a total (naming them), margins that disagree on the
+            population size, a missing value of a calibration variable, and
+            totals that cannot be met within `bounds` (naming the totals missed).
+
+        Warns
+        -----
+        ToolkitWarning
+            When a calibrated weight is zero or negative (possible with
+            unbounded linear calibration).
+
+        Notes
+        -----
+        The weights are :math:`w_i g_i` with :math:`g_i = F(x_i^T\lambda)` such
+        that :math:`\sum_i w_i g_i x_i` equals the totals: :math:`F(u) = 1 + u`
+        (linear; without bounds the closed-form regression estimator),
+        :math:`e^u` (raking), or the bounded logistic function (logit), found by
+        Newton's method as R ``grake`` (when every total exceeds the sample's by
+        more than 20 times, R rescales the weights first and reads the bounds
+        after rescaling; so does the toolkit). Variances use
+        :math:`u - \mathrm{diag}(w g) X (X^T W X)^{+} X^T (u/g)` (R
+        ``svyrecvar`` for a ``greg_calibration``).
+
+        References
+        ----------
+        Deville, J.-C. & Särndal, C.-E. (1992). Calibration estimators in survey
+        sampling. *JASA* 87, 376-382.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "sex": ["f", "f", "m", "m"],
+        ...                    "x": [1.0, 2, 2, 3]})
+        >>> cal = tk.stats.Design(df).calibrate({"sex": {"f": 40, "m": 60}, "x": 210})
+        >>> cal.total("x")["estimate"].round(6).item()  # R calibrate(design, ~sex + x, ...)
+        210.0
+        """
+        from toolkit.stats._calibration import Step
+
+        return self._calibrate_step(Step("calibrate", (
+            ("totals", totals), ("method", method),
+            ("bounds", None if bounds is None else tuple(bounds)),
+            ("trim", None if trim is None else tuple(trim)),
+            ("max_iter", int(max_iter)), ("tol", float(tol)))))
+
+    def trim_weights(self, *, lower: float | None = None, upper: float | None = None,
+                     strict: bool = False) -> Design:
+        """Trim the weights to [lower, upper] (R ``trimWeights``).
+
+        Parameters
+        ----------
+        lower, upper : float, optional
+            Bounds on the weights (not ratios).
+        strict : bool, default False
+            Repeat until no weight lies outside the bounds (the shared excess can
+            push weights over again).
+
+        Returns
+        -------
+        Design
+            A new design; the trimmed weight is shared equally by the untrimmed
+            respondents, so the total weight is kept. A calibrated design keeps
+            its calibration residuals, as R.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "w": [1.0, 2, 3, 10]})
+        >>> t = tk.stats.Design(df, weights="w").trim_weights(upper=6)
+        >>> t.total("y")["estimate"].round(6).item()  # R trimWeights(design, upper = 6)
+        46.0
+        """
+        from toolkit.stats._calibration import Step
+
+        return self._calibrate_step(Step("trim", (("lower", lower), ("upper", upper),
+                                                  ("strict", bool(strict)))))
+
+    def replicate(self, type: str = "auto", *, replicates: int | None = None,
+                  rho: float | None = None, seed: Any = None, mse: bool = False) -> Any:
+        r"""Replicate weights of this design (R ``as.svrepdesign``).
+
+        Parameters
+        ----------
+        type : {"auto", "JK1", "JKn", "BRR", "Fay", "bootstrap"}, default "auto"
+            ``"JK1"`` deletes one PSU at a time (unstratified designs);
+            ``"JKn"`` one PSU within its stratum; ``"BRR"`` balanced half-samples
+            of two PSUs per stratum (R's Hadamard matrices); ``"Fay"`` BRR with
+            Fay's factor `rho`; ``"bootstrap"`` resamples PSUs within strata
+            (random: give `seed`). ``"auto"``: JK1 without strata, else JKn.
+        replicates : int, optional
+            Number of bootstrap replicates (default 50, as R).
+        rho : float, optional
+            Fay's factor (``type="Fay"``), between 0 and 1.
+        seed : int or numpy.random.Generator, optional
+            Seed of the bootstrap.
+        mse : bool, default False
+            Centre replicates at the full-sample estimate (R ``mse=TRUE``).
+
+        Returns
+        -------
+        ReplicateDesign
+            With the same estimators. A calibrated design's replicates are each
+            calibrated the same way (as calibrating R's replicate design).
+
+        Raises
+        ------
+        DesignError
+            For JK1 with strata, JKn/BRR/Fay without, BRR with a stratum of one
+            or an odd number of PSUs, a lonely PSU under ``lonely_psu="fail"``.
+
+        Notes
+        -----
+        As R: JKn gives replicate factors :math:`n_h/(n_h-1)` to the other PSUs
+        of the deleted PSU's stratum with ``rscales`` :math:`(1-f_h)(n_h-1)/n_h`;
+        a stratum sampled whole gets no replicates; a lonely PSU follows
+        `lonely_psu` (``"adjust"``: one replicate deleting it, the other strata
+        scaled by :math:`H/(H-1)`; ``"average"``: scale = PSUs / replicates). BRR
+        and Fay drop the fpc, as does the bootstrap's second stage (warnings).
+        The bootstrap is R's (Canty-Davison counts, scale
+        :math:`\bar n/((\bar n - 1)(R-1))`), with numpy's random numbers.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3, 5, 6], "st": list("aabbcc"),
+        ...                    "psu": list("pqrstu")})
+        >>> rep = tk.stats.Design(df, strata="st", cluster="psu").replicate("JKn")
+        >>> rep.mean("y")[["estimate", "se"]].round(4)  # R as.svrepdesign(d, "JKn")
+           estimate      se
+        0       3.5  0.2887
+        """
+        from toolkit.stats.replicate import design_replicates
+
+        self._in_memory("replicate")
+        if self._base is not None:
+            rep = self._base.replicate(type, replicates=replicates, rho=rho, seed=seed, mse=mse)
+            for step in self._steps:
+                rep = rep._calibrate_step(step)
+            return rep
+        return design_replicates(self, type, replicates=replicates, rho=rho, seed=seed, mse=mse)
 
     def __repr__(self) -> str:
         if self._large is not None:

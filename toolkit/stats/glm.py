@@ -246,7 +246,12 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
     score = model.score_obs(res.params.to_numpy(), scale=1.0)
     bread = np.asarray(res.normalized_cov_params)
     # R svyglm: the design without the rows the model left out, df = degf + 1 - p
-    vcov, degf = design_vcov(design, full_index, rows, score @ bread)
+    fw = None if weight is None else pd.to_numeric(prepared[weight]).to_numpy(float)[pos]
+    vcov, degf = design_vcov(design, full_index, rows, score @ bread,
+                             refit=_refit(np.asarray(model.exog, dtype=float),
+                                          np.asarray(model.endog, dtype=float), family,
+                                          res.params.to_numpy(), fw),
+                             estimate=res.params.to_numpy())
     params = res.params
     cov = pd.DataFrame(vcov, index=params.index, columns=params.index)
     df = max(degf - len(params) + 1, 1)
@@ -267,6 +272,30 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
     return ModelResult(res, params=params, cov=cov, df_resid=float(df), n=len(rows),
                        model=f"{label} (design-weighted)", formula=formula, cov_type="design",
                        stats=stats_, exponentiate=family != "gaussian", ame=ame,
-                       notes=["Standard errors: Taylor linearisation of the survey design; "
+                       notes=[f"Standard errors: {_variance_note(design)}; "
                               f"t tests with {df} degrees of freedom."])
+
+
+def _variance_note(design: Any) -> str:
+    return getattr(design, "variance_note", "Taylor linearisation of the survey design")
+
+
+def _refit(exog: np.ndarray, endog: np.ndarray, family: str, start: np.ndarray,
+           freq: np.ndarray | None):
+    """The GLM refitted by Newton's method with other weights (replicate-weight designs)."""
+    def refit(w: np.ndarray) -> np.ndarray:
+        w = w if freq is None else w * freq
+        beta = start.copy()
+        for _ in range(100):
+            eta = exog @ beta
+            mu = {"gaussian": eta, "binomial": special.expit(eta),
+                  "poisson": np.exp(eta)}[family]
+            hess = (exog * (w * _mean_derivs(family, eta))[:, None]).T @ exog
+            step = np.linalg.solve(hess, exog.T @ (w * (endog - mu)))
+            beta = beta + step
+            if np.max(np.abs(step)) <= 1e-12 * (1 + np.max(np.abs(beta))):
+                break
+        return beta
+
+    return refit
 

@@ -1,0 +1,862 @@
+r"""Replicate-weight survey designs: :class:`ReplicateDesign`, as R ``svrepdesign``.
+
+A replicate design carries, beside the full-sample weights :math:`w`, replicate
+weights :math:`w^{(r)}` (jackknife, balanced repeated replication, Fay's method,
+bootstrap, or supplied by a survey firm). An estimate :math:`\hat\theta` is
+recomputed with every replicate's weights and
+
+.. math:: \widehat V(\hat\theta) = s \sum_r c_r (\hat\theta_r - \bar\theta)
+          (\hat\theta_r - \bar\theta)^T
+
+with the overall ``scale`` :math:`s`, the replicate scales ``rscales``
+:math:`c_r`, and :math:`\bar\theta` the mean of the replicates (R's default) or
+:math:`\hat\theta` itself (``mse=True``), as R ``svrVar``.
+
+:class:`ReplicateDesign` is a :class:`~toolkit.stats.Design`
+(``isinstance(rep, Design)`` holds): it has the same estimators (``mean``,
+``total``, ``prop``, ``quantile``, ``crosstab``, ``crosstab_test``, ``by``,
+calibration) and works as ``design=`` of ``regress``/``ologit``. Only its
+variance engine differs, :class:`ReplicateVariance`, which offers the operators of
+the linearisation engine (:class:`toolkit.stats._linearise.Linearisation`):
+
+- for a ratio or total the estimators hand in the influence totals :math:`z_c`
+  per unit (the full-sample estimate's) and, for a ratio, the units' weight
+  totals of the denominator :math:`d_c`. With replicate factors
+  :math:`a_{cr} = w^{(r)}_i / w_i` (constant within unit :math:`c`), the
+  replicate estimate is exactly
+  :math:`\hat\theta_r - \hat\theta = \sum_c (a_{cr} - 1) z_c \,/\,
+  (\sum_c a_{cr} d_c / \sum_c d_c)`, so no estimator is recomputed per replicate;
+- a model (``regress``, ``ologit``) is refitted with each replicate's weights,
+  as R ``svyglm``/``svyolr`` on a replicate design (:meth:`ReplicateDesign.replicate_vcov`).
+
+Rows sharing their replicate factors are one *unit* (a PSU for
+``Design.replicate``; supplied weights are grouped the same way, as R's
+``compress``), so every sum over rows is a sum over units.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from toolkit._checks import check_choice, is_study
+from toolkit.errors import ArgumentTypeError, DataTooLargeError, DesignError, ToolkitWarning
+from toolkit.stats.design import Design
+
+__all__ = ["REPLICATE_TYPES", "ReplicateDesign", "ReplicateVariance", "design_replicates",
+           "hadamard"]
+
+#: Types of supplied replicate weights (R ``svrepdesign(type=)``).
+REPLICATE_TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference",
+                   "JK2", "other")
+#: Types ``Design.replicate`` builds (R ``as.svrepdesign(type=)``).
+CONVERSIONS = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap")
+#: Largest (rows x replicates) grid a calibration of replicate weights forms.
+CALIBRATION_LIMIT = 200_000_000
+
+
+# -- Hadamard matrices (R survey's `hadamard`) --------------------------------------
+
+_PRECOOKED = {
+    28: ["fffffff", "9c71c78", "83cd378", "83b2e66", "9a0f8d6", "952c5ae", "8cd239e",
+         "58aa7f0", "45b59d4", "46cbcac", "561774a", "4b64e9a", "5959b26", "2d1eae8",
+         "3666b34", "2b3b51c", "31d74b2", "32f89ca", "2ced646", "ea545e4", "f1632cc",
+         "f09ce1c", "e54ad52", "e6392b2", "e8a792a", "dffe000", "bf81f80", "7f8007e"],
+    36: ["fffffffff", "5c7dc8564", "b8fb90ac8", "71f721592", "e3ee42b24", "c7dc8564a",
+         "8fb90ac96", "1f721592e", "3ee42b25c", "7dc8564b8", "fb90ac970", "f721592e2",
+         "ee42b25c6", "dc8564b8e", "b90ac971e", "721592e3e", "e42b25c7c", "c8564b8fa",
+         "90ac971f6", "21592e3ee", "42b25c7dc", "8564b8fb8", "0ac971f72", "1592e3ee4",
+         "2b25c7dc8", "564b8fb90", "ac971f720", "592e3ee42", "b25c7dc84", "64b8fb90a",
+         "c971f7214", "92e3ee42a", "25c7dc856", "4b8fb90ac", "971f72158", "2e3ee42b2"],
+}
+_SIZES = (4, 16, 28, 36)
+
+
+def _doubler(H: np.ndarray) -> np.ndarray:
+    return np.block([[H, H], [H, 1 - H]])
+
+
+def _precooked(size: int) -> np.ndarray:
+    if size == 4:
+        return np.array([[1, 1, 1, 1], [1, 0, 1, 0], [1, 1, 0, 0], [1, 0, 0, 1]])
+    if size == 16:
+        return _doubler(_doubler(_precooked(4)))
+    return np.array([[int(c) for c in bin(int(h, 16))[2:].zfill(size)]
+                     for h in _PRECOOKED[size]])
+
+
+def _small_primes() -> list[int]:
+    """Primes of the form 4k+3 up to 7919 (R survey's ``paley`` list)."""
+    sieve = np.ones(7920, dtype=bool)
+    sieve[:2] = False
+    for i in range(2, 90):
+        if sieve[i]:
+            sieve[i * i::i] = False
+    return [int(p) for p in np.flatnonzero(sieve) if p % 4 == 3]
+
+
+def _paley(n: int | None = None, nmax: int | None = None, prime: int | None = None
+           ) -> np.ndarray | None:
+    """Paley's construction, step by step as R survey's ``paley``."""
+    primes = _small_primes()
+    if prime is None:
+        assert n is not None
+        nmax = 2 * n if nmax is None else nmax
+        nceil = nn = n + 4 - (n % 4)
+        if (n % 4) + 4 == (n % 8):
+            while nn % 8 == 0:
+                nn //= 2
+            if (nn - 1) in primes:
+                m = _paley(prime=nn - 1)
+                while nn < nceil:
+                    m = _doubler(m)
+                    nn *= 2
+                return m
+        if n > max(primes):
+            return None
+        p = min(q for q in primes if q >= n)
+        if p + 1 > nceil + 4 and nceil + 4 < nmax:
+            return _paley(nceil + 3)
+        if p > nmax:
+            return None
+    else:
+        p = prime
+    m = np.add.outer(np.arange(p), np.arange(p)) % p
+    residues = {0} | {(i * i) % p for i in range(1, (p - 1) // 2 + 1)}
+    m = np.where(np.isin(m, list(residues)), 0, 1)
+    top = np.ones((1, p), dtype=int)
+    return np.column_stack([np.ones(p + 1, dtype=int), np.vstack([top, m])])
+
+
+def hadamard(n: int) -> np.ndarray:
+    """A 0/1 Hadamard matrix with more than `n` rows, the one R ``survey:::hadamard(n)`` returns.
+
+    Examples
+    --------
+    >>> hadamard(3)
+    array([[1, 1, 1, 1],
+           [1, 0, 1, 0],
+           [1, 1, 0, 0],
+           [1, 0, 0, 1]])
+    """
+    m = n - (n % 4)
+    pre = [s for s in _SIZES if m < s <= m + 4]
+    if pre:
+        return _precooked(pre[0])
+    if all(m < s for s in _SIZES):
+        return _precooked(4)
+    sizes = [s * 2 ** max(0, int(np.ceil(np.log2((n + 1) / s)))) for s in _SIZES]
+    best = int(np.argmin([s - n for s in sizes]))
+    H = _paley(n, sizes[best]) if sizes[best] - n > 4 else None
+    if H is None:
+        H = _precooked(_SIZES[best])
+        for _ in range(int(np.ceil(np.log2(sizes[best] / _SIZES[best])))):
+            H = _doubler(H)
+    return H
+
+
+# -- replicate factors from a design (R as.svrepdesign) ------------------------------
+
+def _first_rows(psu: np.ndarray, n_psu: int) -> np.ndarray:
+    first = np.full(n_psu, len(psu), dtype=np.int64)
+    np.minimum.at(first, psu, np.arange(len(psu)))
+    return first
+
+
+def _stratum_labels(design: Design) -> list[str]:
+    h = design._h
+    first = _first_rows(h, design._n_strata)
+    if design.strata is None:
+        return ["(all)"] * design._n_strata
+    col = design.data[design.strata].to_numpy()
+    return [str(v) for v in col[first]]
+
+
+def _jk1(design: Design) -> tuple[np.ndarray, float, np.ndarray]:
+    stage = design._lin.stage1
+    n = design._n_psu
+    if n < 2:
+        msg = "A jackknife needs at least two PSUs."
+        raise DesignError(msg)
+    f = float(stage.fpc_factor[0])
+    A = np.full((n, n), n / (n - 1))
+    np.fill_diagonal(A, 0.0)
+    return A, f * (n - 1) / n, np.ones(n)
+
+
+def _jkn(design: Design) -> tuple[np.ndarray, float, np.ndarray]:
+    stage = design._lin.stage1
+    psu_stratum = design._psu_stratum
+    n_psu, nstrat = design._n_psu, design._n_strata
+    order = np.argsort(_first_rows(design._psu, n_psu), kind="stable")
+    strata_order = np.argsort(_first_rows(design._h, nstrat), kind="stable")
+    cols: list[np.ndarray] = []
+    rscales: list[float] = []
+    lonely = design.lonely_psu
+    for h in strata_order:
+        members = order[psu_stratum[order] == h]
+        nh = len(members)
+        f = float(stage.fpc_factor[h])
+        if f == 0:  # sampled whole: no replicates (R's survey.drop.replicates)
+            continue
+        if nh == 1:
+            if lonely == "adjust":
+                col = np.full(n_psu, nstrat / (nstrat - 1))
+                col[members] = 0.0
+                cols.append(col)
+                rscales.append((nstrat - 1) / nstrat)
+            elif lonely == "fail":
+                msg = f"Stratum {_stratum_labels(design)[h]} has only one PSU."
+                raise DesignError(msg)
+            continue
+        for k in members:
+            col = np.ones(n_psu)
+            col[members] = nh / (nh - 1)
+            col[k] = 0.0
+            cols.append(col)
+            rscales.append(f * (nh - 1) / nh)
+    if not cols:
+        msg = "All strata were sampled whole (the whole population): no variance to estimate."
+        raise DesignError(msg)
+    scale = n_psu / len(cols) if lonely == "average" and len(cols) < n_psu else 1.0
+    return np.column_stack(cols), scale, np.asarray(rscales)
+
+
+def _brr(design: Design, rho: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """Half-sample factors as R ``brrweights`` (pairs within strata, R's Hadamard matrix)."""
+    n_psu = design._n_psu
+    psu_stratum = design._psu_stratum
+    labels = _stratum_labels(design)
+    order_psu = np.argsort(_first_rows(design._psu, n_psu), kind="stable")
+    sizes = np.bincount(psu_stratum, minlength=design._n_strata)
+    small = [labels[h] for h in np.flatnonzero(sizes < 2)]
+    if small:
+        msg = (f"BRR and Fay's method need at least two PSUs per stratum; stratum/strata "
+               f"{small[:5]} have one. Merge them with a similar stratum (R brrweights: "
+               "small='fail').")
+        raise DesignError(msg)
+    odd = [labels[h] for h in np.flatnonzero((sizes > 2) & (sizes % 2 == 1))]
+    if odd:
+        msg = (f"BRR and Fay's method pair the PSUs of a stratum; stratum/strata {odd[:5]} "
+               "have an odd number of PSUs (R: can't split with odd numbers of PSUs).")
+        raise DesignError(msg)
+    half = np.zeros(n_psu, dtype=int)  # R's weights[, 1]: 0 for the first PSU of each pair
+    pair = np.zeros(n_psu, dtype=np.int64)
+    upto = 0
+    by_label = sorted(range(design._n_strata), key=lambda h: labels[h])  # R: table() order
+    large = [h for h in by_label if sizes[h] > 2]  # R pairs the large strata first
+    for group in (large, [h for h in by_label if sizes[h] == 2]):
+        for h in group:
+            members = order_psu[psu_stratum[order_psu] == h]
+            half[members] = np.arange(len(members)) % 2
+            pair[members] = upto + np.arange(len(members)) // 2
+            upto += len(members) // 2
+    H = hadamard(upto)
+    sign = H[1 + pair, :]  # (n_psu, R): 1 puts the first PSU of the pair in
+    first_in = np.where(half[:, None] == 0, sign, 1 - sign)
+    A = first_in * (2 - rho) + (1 - first_in) * rho
+    R = H.shape[1]
+    return A.astype(float), 1.0 / (R * (1 - rho) ** 2), np.ones(R)
+
+
+def _bootstrap(design: Design, replicates: int, seed: Any) -> tuple[np.ndarray, float,
+                                                                    np.ndarray]:
+    """Rescaled-count bootstrap factors as R ``bootweights`` (random: use `seed`)."""
+    rng = np.random.default_rng(seed)
+    n_psu, nstrat = design._n_psu, design._n_strata
+    psu_stratum = design._psu_stratum
+    stage = design._lin.stage1
+    A = np.zeros((n_psu, replicates))
+    order = np.argsort(_first_rows(design._psu, n_psu), kind="stable")
+    for h in range(nstrat):
+        members = order[psu_stratum[order] == h]
+        nh = len(members)
+        if design.fpc is None:
+            A[members] = rng.multinomial(nh, np.full(nh, 1.0 / nh), size=replicates).T
+            continue
+        f = 1.0 - float(stage.fpc_factor[h])
+        popsize = round(nh / f) if f > 0 else nh
+        if popsize > 100 * nh:
+            warnings.warn(f"Sampling fraction below 1% in stratum {_stratum_labels(design)[h]}"
+                          " treated as zero (R bootweights).", ToolkitWarning, stacklevel=4)
+        for r in range(replicates):
+            pool = rng.permutation(nh)[np.arange(popsize) % nh]
+            draw = rng.choice(pool, size=nh, replace=False)
+            A[members, r] = np.bincount(draw, minlength=nh)
+    per = 1.0 / np.mean(1.0 / np.bincount(psu_stratum, minlength=nstrat))
+    return A, per / ((per - 1) * (replicates - 1)), np.ones(replicates)
+
+
+def design_replicates(design: Design, type: str, *, replicates: int | None, rho: float | None,
+                      seed: Any, mse: bool) -> ReplicateDesign:
+    """The replicate design of `design` (``Design.replicate``), as R ``as.svrepdesign``."""
+    check_choice(type, CONVERSIONS, param="type")
+    stratified = design.strata is not None
+    if type == "auto":
+        type = "JKn" if stratified else "JK1"
+    if type == "JK1" and stratified:
+        msg = ("type=\"JK1\" deletes one PSU of an unstratified sample; this design is "
+               "stratified: use type=\"JKn\" (R: can't use JK1 for a stratified design).")
+        raise DesignError(msg)
+    if type in ("JKn", "BRR", "Fay") and not stratified:
+        msg = (f"type={type!r} needs strata; for an unstratified design use \"JK1\" or "
+               "\"bootstrap\".")
+        raise DesignError(msg)
+    if type == "Fay" and (rho is None or not 0 < rho < 1):
+        msg = f"type=\"Fay\" needs `rho` between 0 and 1 (e.g. rho=0.5), not {rho!r}."
+        raise DesignError(msg)
+    if rho is not None and type not in ("Fay", "BRR"):
+        msg = f"`rho` is Fay's factor, for type=\"Fay\"; not used with type={type!r}."
+        raise DesignError(msg)
+    if replicates is not None and type != "bootstrap":
+        msg = f"`replicates` is the number of bootstrap replicates; type={type!r} fixes its own."
+        raise DesignError(msg)
+    rho = 0.0 if rho is None else float(rho)
+    if type == "BRR" and rho != 0:
+        type = "Fay"
+    fpcs = [design.fpc] if isinstance(design.fpc, str) or design.fpc is None else list(design.fpc)
+    if type in ("BRR", "Fay") and design.fpc is not None:
+        warnings.warn("The finite-population correction is dropped in the conversion to BRR "
+                      "or Fay replicates (as R as.svrepdesign).", ToolkitWarning, stacklevel=3)
+    elif len(fpcs) > 1:
+        warnings.warn("The second-stage finite-population correction is dropped: replicates "
+                      "resample PSUs (as R as.svrepdesign).", ToolkitWarning, stacklevel=3)
+    if type == "JK1":
+        A, scale, rscales = _jk1(design)
+    elif type == "JKn":
+        A, scale, rscales = _jkn(design)
+    elif type in ("BRR", "Fay"):
+        A, scale, rscales = _brr(design, rho)
+    else:
+        A, scale, rscales = _bootstrap(design, 50 if replicates is None else int(replicates),
+                                       seed)
+    fixed = None
+    if type in ("JK1", "JKn", "bootstrap") and design.fpc is not None:
+        fixed = (design._lin.stage1.fpc_factor == 0)[design._psu_stratum]
+    return ReplicateDesign._from_factors(
+        design.data, design._w, design._psu, A, type=type, scale=scale, rscales=rscales,
+        mse=mse, rho=rho if type == "Fay" else None, weights=design.weights,
+        source=f"Design.replicate(type={type!r})", fixed=fixed)
+
+
+# -- the variance engine ------------------------------------------------------------------------
+
+def _compress(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit of each row (rows with equal factors share one) and the factors per unit."""
+    n = A.shape[0]
+    if n == 0 or A.shape[1] == 0:
+        return np.zeros(n, dtype=np.int64), A[:1]
+    h = A @ np.random.default_rng(0).standard_normal(A.shape[1])
+    codes, _ = pd.factorize(h)
+    first = _first_rows(codes.astype(np.int64), int(codes.max()) + 1)
+    if not np.array_equal(A, A[first][codes]):
+        uniq, codes = np.unique(A, axis=0, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), uniq
+    return codes.astype(np.int64), A[first]
+
+
+class ReplicateVariance:
+    """Replicate-weight variances with the operators of the linearisation engine.
+
+    Parameters
+    ----------
+    unit : ndarray of int
+        Unit of each row (rows of a unit share their replicate factors).
+    factors : ndarray, shape (n_unit, R)
+        Replicate weight over full-sample weight, per unit and replicate.
+    scale : float
+    rscales : ndarray, shape (R,)
+    mse : bool
+        Centre at the full-sample estimate instead of the replicates' mean.
+    fixed : ndarray of bool, shape (n_unit,), optional
+        Self-representing units (PSUs of strata sampled whole): R's ``svytotal``
+        leaves them out of the replicate totals (``survey.drop.replicates``), so
+        totals (estimates without a denominator) hold them fixed.
+    """
+
+    residualise = None
+
+    def __init__(self, unit: np.ndarray, factors: np.ndarray, scale: float,
+                 rscales: np.ndarray, *, mse: bool, fixed: np.ndarray | None = None) -> None:
+        self.unit = unit
+        self.factors = np.asarray(factors, dtype=float)
+        self.n_unit = self.factors.shape[0]
+        self.n = len(unit)
+        self.rowwise = self.n_unit == self.n and bool(np.array_equal(unit, np.arange(self.n)))
+        self.scale = float(scale)
+        self.rscales = np.asarray(rscales, dtype=float)
+        self.mse = mse
+        self.fixed = fixed
+        self._dev = self.factors - 1.0
+        self._dev_total = self._dev
+        if fixed is not None and fixed.any():
+            self._dev_total = np.where(fixed[:, None], 0.0, self._dev)
+        self._rank: dict[bytes, int] = {}
+
+    # -- the engine's interface -------------------------------------------------
+
+    def present(self, rows: np.ndarray | None = None) -> None:
+        """No lonely-PSU rule applies to replicate weights."""
+        return None
+
+    def present_by(self, *args: Any, **kwargs: Any) -> None:
+        """No lonely-PSU rule applies to replicate weights."""
+        return None
+
+    def degf(self, rows: np.ndarray | None = None) -> int:
+        """Rank of the replicate weights of `rows`, minus 1 (R ``degf`` of a replicate design)."""
+        units = (np.arange(self.n_unit) if rows is None
+                 else np.flatnonzero(np.bincount(self.unit[rows], minlength=self.n_unit)))
+        key = units.tobytes()
+        if key not in self._rank:
+            sub = self.factors[units]
+            if sub.shape[0] > 4 * sub.shape[1]:
+                sub = np.linalg.qr(sub, mode="r")
+            sv = np.linalg.svd(sub, compute_uv=False) if sub.size else np.zeros(0)
+            self._rank[key] = int((sv > 1e-5 * sv.max()).sum()) if sv.size else 0
+        return self._rank[key] - 1
+
+    def totals(self, u: np.ndarray) -> np.ndarray:
+        """Totals of row-level values `u` (n x p) per unit."""
+        if self.rowwise:
+            return u
+        p = u.shape[1]
+        out = np.zeros((self.n_unit, p))
+        np.add.at(out, self.unit, u)
+        return out
+
+    def vcov(self, u: np.ndarray, *, rows: np.ndarray | None = None) -> np.ndarray:
+        """Replicate covariance of the linear statistics with row-level influence `u`."""
+        u = np.asarray(u, dtype=float)
+        if u.ndim == 1:
+            u = u[:, None]
+        return self.vcov_totals(self.totals(u))
+
+    def variance(self, cols: np.ndarray, vals: np.ndarray, ncol: int, *,
+                 rows: np.ndarray | None = None, present: Any = None) -> np.ndarray:
+        """Variances of linear statistics from row-level triplets (row, column, value)."""
+        unit = self.unit if rows is None else self.unit[rows]
+        return self.variance_totals(unit, cols, vals, ncol)
+
+    def vcov_totals(self, z: np.ndarray, *, present: Any = None,
+                    denom: np.ndarray | None = None) -> np.ndarray:
+        """Covariance from dense unit totals `z` (n_unit x p) of influence values.
+
+        `denom` (n_unit, or n_unit x p) holds the units' totals of each ratio's
+        denominator; without it the estimates are taken as linear (totals).
+        """
+        dev = (self._dev if denom is not None else self._dev_total).T @ z
+        if denom is not None:
+            denom = np.asarray(denom, dtype=float)
+            d = (self.factors.T @ denom) / denom.sum(axis=0)
+            dev = dev / (d[:, None] if d.ndim == 1 else d)
+        return self.covariance(dev)
+
+    def variance_totals(self, unit: np.ndarray, cols: np.ndarray, z: np.ndarray, ncol: int, *,
+                        present: Any = None, denom: np.ndarray | None = None) -> np.ndarray:
+        """Variances from unit totals as triplets (unit, column, total); `denom` as `z`."""
+        shape = (self.n_unit, ncol)
+        Z = sparse.csc_matrix((z, (unit, cols)), shape=shape)
+        dev = np.asarray(Z.T @ (self._dev if denom is not None else self._dev_total)).T
+        if denom is not None:
+            D = sparse.csc_matrix((denom, (unit, cols)), shape=shape)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                d = np.asarray(D.T @ self.factors).T / np.asarray(D.sum(axis=0))
+                dev = dev / d
+        return self.variances(dev)
+
+    # -- R svrVar ------------------------------------------------------------------
+
+    def _centre(self, dev: np.ndarray) -> np.ndarray | float:
+        if self.mse:
+            return 0.0
+        use = self.rscales > 0
+        return np.nanmean(dev[use], axis=0)
+
+    def _dropped(self, dev: np.ndarray) -> np.ndarray:
+        bad = ~np.isfinite(dev)
+        if bad.any():
+            warnings.warn(f"{int(bad.any(axis=1).sum())} replicate(s) gave no estimate (no "
+                          "weight left in the domain) and were left out, as R does.",
+                          ToolkitWarning, stacklevel=5)
+        return bad
+
+    def variances(self, dev: np.ndarray) -> np.ndarray:
+        """``scale * sum_r rscales_r (dev_r - centre)^2`` per column of `dev` (R x p)."""
+        bad = self._dropped(dev)
+        dev = np.where(bad, np.nan, dev)
+        c = self._centre(dev)
+        sq = np.where(bad, 0.0, (dev - c) ** 2)
+        return self.scale * (self.rscales @ sq)
+
+    def covariance(self, dev: np.ndarray) -> np.ndarray:
+        """Replicate covariance matrix of the estimates whose replicate deviations are `dev`."""
+        bad = self._dropped(dev).any(axis=1)
+        keep = ~bad
+        dev = dev[keep]
+        rs = self.rscales[keep]
+        c = 0.0 if self.mse else dev[rs > 0].mean(axis=0)
+        x = (dev - c) * np.sqrt(rs)[:, None]
+        return self.scale * (x.T @ x)
+
+
+# -- the design -------------------------------------------------------------------------------
+
+class ReplicateDesign(Design):
+    r"""A survey sample with replicate weights, as R ``survey::svrepdesign``.
+
+    For replicate weights supplied with the data (a survey firm's jackknife or
+    bootstrap columns). ``Design.replicate(...)`` builds them from a design's
+    strata and PSUs instead (R ``as.svrepdesign``). The estimators are those of
+    :class:`~toolkit.stats.Design` (``mean``, ``total``, ``prop``, ``quantile``,
+    ``crosstab``, ``crosstab_test``, ``by``, ``poststratify``/``rake``/
+    ``calibrate``/``trim_weights``, and ``design=`` of ``regress``/``ologit``);
+    their standard errors come from the replicates.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent, with the replicate weight columns.
+    weights : str, optional
+        Column of full-sample weights (without it all weights are 1, with a
+        warning, as R).
+    repweights : list of str or str
+        Replicate weight columns, or a regular expression matching their names
+        (R's ``repweights="wt[0-9]+"``); the `weights` column is never one of them.
+    type : {"BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other"}
+        How the replicates were made; it fixes `scale` and `rscales` where R does:
+        BRR :math:`1/R`; Fay :math:`1/(R(1-\rho)^2)`; bootstrap :math:`1/(R-1)`;
+        ACS and successive-difference :math:`4/R`; JK2 1; JK1 :math:`(R-1)/R` when
+        `scale` is not given (with a warning, R's guess); JKn needs `rscales`.
+    scale : float, optional
+        Overall multiplier of the replicate variance.
+    rscales : float or sequence of float, optional
+        Multiplier of each replicate (e.g. :math:`(n_h-1)/n_h` of its stratum for JKn).
+    mse : bool, default False
+        Centre the replicates at the full-sample estimate rather than at their
+        mean (R ``mse=TRUE``).
+    rho : float, optional
+        Fay's factor for ``type="Fay"``.
+    combined_weights : bool, default True
+        The replicate columns are the full weights of each replicate (R's
+        default); ``False``: they are multipliers of `weights`.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        For a named column that is missing.
+    DesignError
+        For missing or negative replicate weights, missing or non-positive full
+        weights, a pattern that matches no column, or a type without the scales it
+        needs.
+
+    Notes
+    -----
+    The variance of :math:`\hat\theta` is
+    :math:`s\sum_r c_r(\hat\theta_r-\bar\theta)^2` (R ``svrVar``), with
+    :math:`\hat\theta_r` the estimate under replicate :math:`r`'s weights. Means,
+    totals, shares and cross-table cells are ratios of weighted sums, whose
+    replicate estimates follow exactly from their influence totals (see
+    :mod:`toolkit.stats.replicate`); ``regress`` and ``ologit`` refit the model
+    with each replicate's weights (R ``svyglm``, ``svyolr``), tests using
+    ``degf`` = rank of the replicate weights minus 1 (R ``degf``). A domain keeps
+    the design (R ``svyby``); its quantile and Rao-Scott tests use the rank of
+    the domain's replicate weights. ``influence_vcov`` is the replicate variance
+    of a linear statistic with the given influence values. A replicate that
+    leaves a domain without weight gives no estimate and is left out, with a
+    warning (R's ``na.omit`` of replicates).
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys*, chapter 2.8. Wolter, K. (2007).
+    *Introduction to Variance Estimation*, 2nd ed. Test values: R ``survey`` 4.1,
+    ``svrepdesign`` and ``as.svrepdesign`` (``tests/reference/R/calibrate.R``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "w": [1.0, 1, 2, 2],
+    ...                    "r1": [0.0, 2, 2, 2], "r2": [2.0, 0, 2, 2],
+    ...                    "r3": [1.0, 1, 0, 4], "r4": [1.0, 1, 4, 0]})
+    >>> rep = tk.stats.ReplicateDesign(df, weights="w", repweights="^r[0-9]$",
+    ...                                type="JKn", rscales=0.5)
+    >>> rep.mean("y")[["estimate", "se"]].round(4)
+       estimate      se
+    0    2.8333  0.3727
+    """
+
+    _steps: tuple = ()
+    _base = None
+
+    def __init__(self, data: Any, *, weights: str | None = None,
+                 repweights: str | Sequence[str], type: str,
+                 scale: float | None = None, rscales: Any = None, mse: bool = False,
+                 rho: float | None = None, combined_weights: bool = True) -> None:
+        if is_study(data):
+            data = data.table("survey")
+        if not isinstance(data, pd.DataFrame):
+            msg = f"`data` must be a pandas DataFrame, not {data.__class__.__name__}."
+            raise ArgumentTypeError(msg)
+        check_choice(type, REPLICATE_TYPES, param="type")
+        cols = self._columns(data, repweights, weights)
+        R = len(cols)
+        rw = data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        bad = [c for c, b in zip(cols, np.isnan(rw).any(axis=0), strict=True) if b]
+        neg = [c for c, b in zip(cols, (rw < 0).any(axis=0), strict=True) if b]
+        if bad or neg:
+            msg = ("Replicate weights must be numbers of at least 0: "
+                   + "; ".join(p for p in (f"missing or non-numeric in {bad[:5]}" if bad else "",
+                                           f"negative in {neg[:5]}" if neg else "") if p) + ".")
+            raise DesignError(msg)
+        if weights is None:
+            warnings.warn("No sampling weights given: all are taken as 1 (as R).",
+                          ToolkitWarning, stacklevel=2)
+            w = np.ones(len(data))
+        else:
+            w = pd.to_numeric(data[weights], errors="coerce").to_numpy(float)
+            if np.isnan(w).any() or np.any(w <= 0):
+                msg = (f"Weights column `{weights}` has missing, zero or negative values; "
+                       "drop those respondents or fix the weights.")
+                raise DesignError(msg)
+        scale, rscales = self._scales(type, R, scale, rscales, rho, rw,
+                                      combined=combined_weights)
+        factors = rw / w[:, None] if combined_weights else rw
+        unit, per_unit = _compress(factors)
+        if per_unit.shape[0] > len(data) // 2:
+            unit, per_unit = np.arange(len(data)), factors
+        self._setup(data, w, unit, per_unit, type=type, scale=scale, rscales=rscales, mse=mse,
+                    rho=rho, weights=weights, source="ReplicateDesign(...)", names=cols)
+
+    @staticmethod
+    def _columns(data: pd.DataFrame, repweights: Any, weights: str | None) -> list[str]:
+        from toolkit._checks import require_columns
+
+        if isinstance(repweights, str):
+            try:
+                pattern = re.compile(repweights)
+            except re.error as err:
+                msg = f"`repweights` {repweights!r} is not a valid regular expression: {err}."
+                raise DesignError(msg) from err
+            cols = [c for c in data.columns if isinstance(c, str) and pattern.search(c)
+                    and c != weights]
+            if not cols:
+                msg = (f"`repweights` {repweights!r} matches no column of `data`; give the "
+                       "replicate weight columns as a list, or a pattern such as '^wt[0-9]+$'.")
+                raise DesignError(msg)
+            return cols
+        if not isinstance(repweights, Sequence) or not len(repweights):
+            msg = "`repweights` must be a list of column names or a regular expression."
+            raise ArgumentTypeError(msg)
+        cols = list(repweights)
+        require_columns(data, {"repweights": cols, "weights": weights}, where="the survey data")
+        return cols
+
+    @staticmethod
+    def _scales(type: str, R: int, scale: Any, rscales: Any, rho: Any,
+                rw: np.ndarray, *, combined: bool) -> tuple[float, np.ndarray]:
+        """`scale` and `rscales` as R ``svrepdesign`` sets them for each type."""
+        if rscales is not None:
+            rscales = np.atleast_1d(np.asarray(rscales, dtype=float))
+            if len(rscales) == 1:
+                rscales = np.repeat(rscales, R)
+            if len(rscales) != R:
+                msg = f"`rscales` has {len(rscales)} values; there are {R} replicates."
+                raise DesignError(msg)
+        if type == "Fay" and rho is None:
+            msg = "type=\"Fay\" needs Fay's factor `rho` (e.g. rho=0.5)."
+            raise DesignError(msg)
+        if rho is not None and type != "Fay":
+            msg = "`rho` is Fay's factor; give it with type=\"Fay\" only."
+            raise DesignError(msg)
+        if type in ("BRR", "Fay", "ACS", "successive-difference", "JK2") and scale is not None:
+            msg = f"type={type!r} fixes the scale; omit `scale`."
+            raise DesignError(msg)
+        if type == "BRR":
+            scale = 1.0 / R
+        elif type == "Fay":
+            scale = 1.0 / (R * (1 - float(rho)) ** 2)
+        elif type == "bootstrap" and scale is None:
+            scale = 1.0 / (R - 1)
+        elif type in ("ACS", "successive-difference"):
+            scale, rscales = 4.0 / R, np.ones(R)
+        elif type == "JK2":
+            scale, rscales = 1.0, np.ones(R)
+        elif type == "JK1" and scale is None:
+            if combined:
+                scale = (R - 1) / R
+                warnings.warn("`scale` (n-1)/n not given: taking n as the number of replicates "
+                              f"({R}), as R.", ToolkitWarning, stacklevel=4)
+            else:
+                scale = 1.0 / float(rw[:, 0].max())
+                warnings.warn("`scale` (n-1)/n not given: guessed from the weights, as R.",
+                              ToolkitWarning, stacklevel=4)
+        elif type == "JKn" and rscales is None:
+            if combined:
+                msg = ("type=\"JKn\" with combined weights needs `rscales`, the (n_h-1)/n_h of "
+                       "each replicate's stratum.")
+                raise DesignError(msg)
+            rscales = 1.0 / rw.max(axis=0)
+        elif type == "other" and (scale is None or rscales is None):
+            warnings.warn("`scale` or `rscales` not given for type=\"other\": taken as 1 (R).",
+                          ToolkitWarning, stacklevel=4)
+        return (1.0 if scale is None else float(scale),
+                np.ones(R) if rscales is None else rscales)
+
+    @classmethod
+    def _from_factors(cls, data: pd.DataFrame, w: np.ndarray, unit: np.ndarray,
+                      factors: np.ndarray, **kw: Any) -> ReplicateDesign:
+        obj = cls.__new__(cls)
+        obj._setup(data, w, unit, factors, **kw)
+        return obj
+
+    def _setup(self, data: pd.DataFrame, w: np.ndarray, unit: np.ndarray, factors: np.ndarray,
+               *, type: str, scale: float, rscales: np.ndarray, mse: bool,
+               rho: float | None, weights: str | None, source: str,
+               names: list[str] | None = None, fixed: np.ndarray | None = None) -> None:
+        self.data = data
+        self.weights = weights
+        self.strata = self.cluster = self.fpc = None
+        self.lonely_psu = "fail"
+        self._large = None
+        self._n = len(data)
+        self._w = np.asarray(w, dtype=float)
+        self._lin = ReplicateVariance(unit, factors, scale, rscales, mse=mse, fixed=fixed)
+        self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+        self.type = type
+        self.rho = rho
+        self.mse = mse
+        self._source = source
+        self._names = names or [f"rep{r + 1}" for r in range(factors.shape[1])]
+
+    # -- properties -----------------------------------------------------------------
+
+    #: degf kept through a calibration that R does not recompute it after
+    _degf_kept: int | None = None
+
+    @property
+    def degf(self) -> int:
+        """Design degrees of freedom: rank of the replicate weights minus 1 (R ``degf``).
+
+        As R, the rank is taken again after ``poststratify``, ``rake`` and an
+        unbounded linear ``calibrate``, while a bounded or nonlinear ``calibrate``
+        and ``trim_weights`` keep the degrees of freedom of the design before.
+        """
+        if self._degf_kept is not None:
+            return self._degf_kept
+        return self._lin.degf()
+
+    @property
+    def replicates(self) -> int:
+        """Number of replicates."""
+        return self._lin.factors.shape[1]
+
+    @property
+    def scale(self) -> float:
+        """Overall multiplier of the replicate variance."""
+        return self._lin.scale
+
+    @property
+    def rscales(self) -> np.ndarray:
+        """Multiplier of each replicate."""
+        return self._lin.rscales.copy()
+
+    @property
+    def repweights(self) -> pd.DataFrame:
+        """The replicate weights, one column per replicate (R ``weights(design, "analysis")``)."""
+        lin = self._lin
+        return pd.DataFrame(self._w[:, None] * lin.factors[lin.unit], index=self.data.index,
+                            columns=self._names)
+
+    @property
+    def variance_note(self) -> str:
+        """How standard errors are computed (shown by model results)."""
+        return f"{self.replicates} {self.type} replicate weights (R svrepdesign)"
+
+    # -- models ------------------------------------------------------------------------
+
+    def replicate_vcov(self, refit: Callable[[np.ndarray], np.ndarray], pos: np.ndarray,
+                       estimate: np.ndarray) -> np.ndarray:
+        """Covariance of a model's estimates by refitting it with each replicate's weights.
+
+        Parameters
+        ----------
+        refit : callable
+            Weights of the model's rows -> the estimates (as `estimate`).
+        pos : ndarray of int
+            Positions of the model's rows in the design's data.
+        estimate : ndarray
+            The full-sample estimates (the centre under ``mse=True``).
+        """
+        lin = self._lin
+        base = self._w[pos]
+        fac = lin.factors[lin.unit[pos]]
+        estimate = np.asarray(estimate, dtype=float)
+        dev = np.empty((self.replicates, len(estimate)))
+        for r in range(self.replicates):
+            try:
+                dev[r] = np.asarray(refit(base * fac[:, r]), dtype=float) - estimate
+            except (np.linalg.LinAlgError, RuntimeError, FloatingPointError):
+                dev[r] = np.nan
+        return lin.covariance(dev)
+
+    # -- calibration of every replicate ---------------------------------------------------
+
+    def _calibrate_step(self, step: Any) -> ReplicateDesign:
+        from toolkit.stats._calibration import apply_step
+
+        lin = self._lin
+        size = self._n * (self.replicates + 1)
+        if size > CALIBRATION_LIMIT:
+            msg = (f"Calibrating {self.replicates} replicates of {self._n:,} respondents forms "
+                   f"{size:,} weights, more than {CALIBRATION_LIMIT:,}: calibrate the design "
+                   "before making replicates with fewer of them, or on fewer rows.")
+            raise DataTooLargeError(msg)
+        W = np.column_stack([self._w, self._w[:, None] * lin.factors[lin.unit]])
+        new, _ = apply_step(W, self.data, step)
+        w = new[:, 0]
+        fac = new[:, 1:] / w[:, None]
+        fixed_rows = None if lin.fixed is None else lin.fixed[lin.unit]
+        key = fac if fixed_rows is None else np.column_stack([fac, fixed_rows])
+        unit, per_unit = _compress(key)
+        if per_unit.shape[0] > self._n // 2:
+            unit, per_unit = np.arange(self._n), key
+        fixed = None if fixed_rows is None else per_unit[:, -1] > 0
+        factors = per_unit if fixed_rows is None else per_unit[:, :-1]
+        out = copy.copy(self)
+        out._w = w
+        out._lin = ReplicateVariance(unit, factors, lin.scale, lin.rscales, mse=lin.mse,
+                                     fixed=fixed)
+        out._group_cache, out._level_cache = {}, {}
+        out._scratch = None
+        out._steps = (*self._steps, step)
+        keeps = step.kind == "trim" or (step.kind == "calibrate" and (
+            step.get("method") != "linear" or step.get("bounds") is not None))
+        out._degf_kept = self.degf if keeps else None
+        return out
+
+    def replicate(self, type: str = "auto", *, replicates: int | None = None,
+                  rho: float | None = None, seed: Any = None,
+                  mse: bool = False) -> ReplicateDesign:
+        """Not available: this design already has replicate weights."""
+        msg = "This design already has replicate weights; `replicate` builds them for a Design."
+        raise DesignError(msg)
+
+    def __repr__(self) -> str:
+        return (f"<ReplicateDesign {self.type}: n={self._n}, {self.replicates} replicates, "
+                f"degf={self.degf}>")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{k}</td><td>{html.escape(str(v))}</td></tr>" for k, v in {
+            "respondents": self._n, "weights": self.weights, "type": self.type,
+            "replicates": self.replicates, "scale": f"{self.scale:.6g}",
+            "mse": self.mse, "degrees of freedom": self.degf,
+            "calibrated": ", ".join(s.kind for s in self._steps) or "no"}.items())
+        return f"<table><caption>Replicate-weight survey design</caption>{rows}</table>"
