@@ -1030,7 +1030,9 @@ class Design:
         """
         from toolkit.stats._calibration import Step
 
-        return self._calibrate_step(Step("rake", (("margins", tuple(margins)),
+        if isinstance(margins, list | tuple):
+            margins = tuple(margins)
+        return self._calibrate_step(Step("rake", (("margins", margins),
                                                   ("max_iter", int(max_iter)),
                                                   ("tol", float(tol)))))
 

@@ -350,17 +350,25 @@ def design_replicates(design: Design, type: str, *, replicates: int | None, rho:
 # -- the variance engine ------------------------------------------------------------------------
 
 def _compress(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unit of each row (rows with equal factors share one) and the factors per unit."""
+    """Unit of each row (rows with equal factors share one) and the factors per unit.
+
+    Rows are grouped by a random projection of their factors, rounded so that the
+    rounding noise of supplied weights (a firm's ``w * factor`` divided by ``w``)
+    does not split a PSU; a group is accepted when its rows agree to 1e-9, else
+    rows are grouped exactly.
+    """
     n = A.shape[0]
     if n == 0 or A.shape[1] == 0:
         return np.zeros(n, dtype=np.int64), A[:1]
-    h = A @ np.random.default_rng(0).standard_normal(A.shape[1])
+    h = np.round(A @ np.random.default_rng(0).uniform(0.5, 1.5, A.shape[1]), 7)
     codes, _ = pd.factorize(h)
-    first = _first_rows(codes.astype(np.int64), int(codes.max()) + 1)
-    if not np.array_equal(A, A[first][codes]):
-        uniq, codes = np.unique(A, axis=0, return_inverse=True)
-        return codes.reshape(-1).astype(np.int64), uniq
-    return codes.astype(np.int64), A[first]
+    codes = codes.astype(np.int64)
+    first = _first_rows(codes, int(codes.max()) + 1)
+    rep = A[first]
+    if np.all(np.abs(A - rep[codes]) <= 1e-9 * (1 + np.abs(A))):
+        return codes, rep
+    uniq, codes = np.unique(A, axis=0, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), uniq
 
 
 class ReplicateVariance:

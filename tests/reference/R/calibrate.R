@@ -223,3 +223,9 @@ for (nm in names(rep_cal)) {
   battery(nm, nm, note, full = nm == "jkn_ps", models = nm == "jkn_ps")
 }
 options(survey.lonely.psu = "fail")
+
+# R's Hadamard matrices behind BRR (precooked, doubled, Paley's construction)
+for (n in c(3, 10, 14, 20, 26, 30, 50, 100)) {
+  record(sprintf("hadamard/%d", n), sprintf("survey:::hadamard(%d)", n),
+         apply(survey:::hadamard(n), 1, paste, collapse = ""))
+}
