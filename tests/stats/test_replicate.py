@@ -19,7 +19,9 @@ import pytest
 import toolkit as tk
 from toolkit.errors import DataTooLargeError, DesignError, ToolkitWarning
 from toolkit.stats import replicate as replicate_module
-from toolkit.stats.replicate import ReplicateDesign, hadamard
+from toolkit.stats.replicate import hadamard
+
+ReplicateDesign = tk.stats.ReplicateDesign
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "design_two_stage.csv"
 ONE = {"weights": "w", "strata": "stratum", "cluster": "psu", "fpc": "N1"}
@@ -189,10 +191,17 @@ def test_domain_without_weight_in_a_replicate(data):
 
 
 def test_calibrating_many_replicates_is_refused(d1, monkeypatch):
-    monkeypatch.setattr(replicate_module, "CALIBRATION_LIMIT", 1000)
+    rep = d1.replicate("JKn")
+    monkeypatch.setattr(replicate_module, "GRID_LIMIT", 1000)
     pop = pd.DataFrame({"sex": ["F", "M"], "Freq": [18300, 17700]})
     with pytest.raises(DataTooLargeError, match="Calibrating 56 replicates"):
-        d1.replicate("JKn").poststratify(pop)
+        rep.poststratify(pop)
+
+
+def test_jackknife_of_too_many_psus_is_refused(d1, monkeypatch):
+    monkeypatch.setattr(replicate_module, "GRID_LIMIT", 1000)
+    with pytest.raises(DataTooLargeError, match="jackknife of 57 PSUs"):
+        d1.replicate("JKn")
 
 
 def test_model_notes_name_the_replicates(d1, data):

@@ -24,7 +24,7 @@ from toolkit._lazy import attach
 
 _LAZY = {
     "Design": "toolkit.stats.design",
-    "ReplicateDesign": "toolkit.stats.replicate",
+    "ReplicateDesign": "toolkit.stats.design",
     "describe": "toolkit.stats.descriptive",
     "likert": "toolkit.stats.descriptive",
     "ordinal_agreement": "toolkit.stats.descriptive",

@@ -82,8 +82,8 @@ class Residualiser:
     """
 
     def __init__(self, B: Any, C: Any, K: np.ndarray) -> None:
-        self.B = sparse.csr_matrix(B)
-        self.C = sparse.csr_matrix(C)
+        self.B = sparse.csr_matrix(B) if sparse.issparse(B) else np.asarray(B, dtype=float)
+        self.C = sparse.csr_matrix(C) if sparse.issparse(C) else np.asarray(C, dtype=float)
         self.K = np.asarray(K, dtype=float)
         self._unit_sums: dict[int, np.ndarray] = {}
 
@@ -99,8 +99,14 @@ class Residualiser:
 
     def coef(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, ncol: int) -> np.ndarray:
         """:math:`(K C^T u)^T`, shape ``(ncol, q)``, of `u` given as (row, column, value)."""
-        u = sparse.csc_matrix((vals, (rows, cols)), shape=(self.B.shape[0], ncol))
-        t = (self.C.T @ u).toarray()
+        n = self.B.shape[0]
+        if n * ncol <= 20_000_000:
+            u = np.bincount(rows * ncol + cols, weights=vals, minlength=n * ncol).reshape(n, ncol)
+            t = np.asarray(self.C.T @ u)
+        else:
+            u = sparse.csc_matrix((vals, (rows, cols)), shape=(n, ncol))
+            t = np.asarray((u.T @ self.C).T) if not sparse.issparse(self.C) else (
+                self.C.T @ u).toarray()
         return (self.K @ t).T
 
     def unit_sums(self, unit: np.ndarray | None, n_unit: int) -> np.ndarray:
@@ -108,20 +114,32 @@ class Residualiser:
         key = id(unit)
         if key not in self._unit_sums:
             if unit is None:
-                self._unit_sums[key] = self.B.toarray()
+                out = self.B.toarray() if sparse.issparse(self.B) else self.B
+            elif sparse.issparse(self.B):
+                coo = self.B.tocoo()
+                q = self.B.shape[1]
+                out = np.bincount(unit[coo.row] * q + coo.col, weights=coo.data,
+                                  minlength=n_unit * q).reshape(n_unit, q)
             else:
-                agg = sparse.csr_matrix((np.ones(len(unit)), (unit, np.arange(len(unit)))),
-                                        shape=(n_unit, len(unit)))
-                self._unit_sums[key] = (agg @ self.B).toarray()
+                out = np.stack([np.bincount(unit, weights=self.B[:, j], minlength=n_unit)
+                                for j in range(self.B.shape[1])], axis=1)
+            self._unit_sums[key] = out
         return self._unit_sums[key]
 
     def then(self, other: Residualiser) -> Residualiser:
         """The map of applying `self`, then `other` (R's loop over ``postStrata``)."""
         k1, k2 = self.K, other.K
-        cross = np.asarray((other.C.T @ self.B).todense())
+        cross = other.C.T @ self.B
+        cross = cross.toarray() if sparse.issparse(cross) else np.asarray(cross)
         K = np.block([[k1, np.zeros((k1.shape[0], k2.shape[0]))],
                       [-k2 @ cross @ k1, k2]])
-        return Residualiser(sparse.hstack([self.B, other.B]), sparse.hstack([self.C, other.C]), K)
+        return Residualiser(_hstack(self.B, other.B), _hstack(self.C, other.C), K)
+
+
+def _hstack(a: Any, b: Any) -> Any:
+    if sparse.issparse(a) or sparse.issparse(b):
+        return sparse.hstack([sparse.csr_matrix(a), sparse.csr_matrix(b)]).tocsr()
+    return np.hstack([a, b])
 
 
 # -- populations and cells ---------------------------------------------------------
@@ -190,7 +208,36 @@ def _sample_cells(data: pd.DataFrame, names: list[str], *, what: str
                "respondent needs a cell. Give them a category (e.g. 'unknown') with its "
                "population count.")
         raise DesignError(msg)
-    return factor_codes(sub)
+    return cross_codes(sub)
+
+
+def cross_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes of the crossed cells of the columns of `frame` and the cells, in sorted order.
+
+    As ``factor_codes`` of several columns, without building a MultiIndex of every row.
+    """
+    if frame.shape[1] == 1:
+        return factor_codes(frame)
+    parts = [factor_codes(frame[c]) for c in frame.columns]
+    key = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for codes, keys in parts:
+        key = key * len(keys) + codes
+        size *= len(keys)
+    if size <= 8 * max(len(key), 1) and size < 200_000_000:  # no sort: mark the cells seen
+        seen = np.zeros(size, dtype=bool)
+        seen[key] = True
+        uniq = np.flatnonzero(seen)
+        inverse = (np.cumsum(seen) - 1)[key]
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+    cols = {}
+    rest = uniq.copy()
+    for c, (_, keys) in zip(reversed(frame.columns), reversed(parts), strict=True):
+        cols[c] = keys.iloc[rest % len(keys), 0].to_numpy()
+        rest //= len(keys)
+    cells = pd.DataFrame({c: cols[c] for c in frame.columns})
+    return inverse.reshape(-1).astype(np.int64), cells
 
 
 def _key(values: Sequence[Any]) -> tuple[Any, ...]:
@@ -254,13 +301,17 @@ def _as_matrix(W: np.ndarray) -> tuple[np.ndarray, bool]:
 
 def _cell_sums(idx: np.ndarray, ncell: int, W: np.ndarray) -> np.ndarray:
     """Sums of the columns of `W` (n x m) per cell, shape (ncell, m)."""
+    if W.shape[1] == 1:
+        return np.bincount(idx, weights=W[:, 0], minlength=ncell)[:, None]
     E = sparse.csr_matrix((np.ones(len(idx)), (idx, np.arange(len(idx)))), shape=(ncell, len(idx)))
     return np.asarray(E @ W)
 
 
 def _indicator(idx: np.ndarray, ncell: int, values: np.ndarray) -> sparse.csr_matrix:
+    """The n x ncell matrix with `values` at (row, idx[row]): one entry per row."""
     n = len(idx)
-    return sparse.csr_matrix((values, (np.arange(n), idx)), shape=(n, ncell))
+    return sparse.csr_matrix((np.asarray(values, dtype=float), idx, np.arange(n + 1)),
+                             shape=(n, ncell))
 
 
 # -- post-stratification and raking ----------------------------------------------------
@@ -565,10 +616,11 @@ def calibrate_weights(W: np.ndarray, totals: Totals, *, method: str, bounds: Any
     closed = method == "linear" and bounds is None
     out = np.empty_like(Wm)
     g0 = None
+    T0 = X.T @ (X * Wm[:, :1])  # X' W X of the full sample: also the residuals' K
     for j in range(Wm.shape[1]):
         ww = Wm[:, j]
         if closed:
-            T = (X * ww[:, None]).T @ X
+            T = T0 if j == 0 else X.T @ (X * ww[:, None])
             try:
                 tt = np.linalg.solve(T, pop - X.T @ ww)
             except np.linalg.LinAlgError as err:
@@ -588,13 +640,12 @@ def calibrate_weights(W: np.ndarray, totals: Totals, *, method: str, bounds: Any
         out[:, j] = ww * g
         if j == 0:
             g0 = g
-    w0, w1 = Wm[:, 0], out[:, 0]
+    w1 = out[:, 0]
     if np.any(w1 <= 0):
         warnings.warn(f"{int((w1 <= 0).sum())} calibrated weight(s) are zero or negative; give "
                       "`bounds=` (e.g. (0.2, 5)) to keep the weights positive.",
                       ToolkitWarning, stacklevel=3)
-    K = np.linalg.pinv((X * w0[:, None]).T @ X)
-    res = Residualiser(X * w1[:, None], X / g0[:, None], K)
+    res = Residualiser(X * w1[:, None], X / g0[:, None], np.linalg.pinv(T0))
     return (out[:, 0] if vec else out), res
 
 
@@ -683,7 +734,7 @@ def apply_step(W: np.ndarray, data: pd.DataFrame, step: Step
             columns += [c for c in names if c not in columns]
         if problems:
             raise DesignError(" ".join(problems))
-        joint, _ = factor_codes(data[columns])
+        joint, _ = cross_codes(data[columns])
         new, res, it, converged = rake_weights(W, parsed, joint, max_iter=step.get("max_iter"),
                                                tol=step.get("tol"))
         if not converged:

@@ -51,19 +51,25 @@ Inputs come at three levels, so every caller aggregates as early as it can:
   squares (:meth:`Stage.variance`), which is what the large-data kernel gets
   back from its ``GROUP BY``.
 
-Extension points
-----------------
-- *Calibration* (post-stratification, raking, GREG): replace the influence
-  values by their calibration residuals before they reach the engine, as R
-  ``svyrecvar`` does with ``postStrata`` (``qr.resid`` of the influence on the
-  calibration variables, times the weights). A calibrated design passes
-  ``residualise=`` to :class:`Linearisation` (a callable taking and returning the
-  ``(n, p)`` row-level array); the row-level entry points apply it first, and
-  estimators of a calibrated design must use them (not unit totals).
-- *Replicate weights* need no linearisation: their variance is
-  ``scale * sum_r rscales_r (theta_r - theta)^2``; a replicate design supplies
-  its own ``vcov`` with the same signature as :meth:`Linearisation.vcov` so that
-  estimators and models can call either.
+Calibration and replicate weights
+---------------------------------
+- *Calibration* (post-stratification, raking, GREG; :mod:`toolkit.stats._calibration`):
+  the influence values are replaced by their calibration residuals
+  :math:`u - B K C^T u` before they reach the stages, as R ``svyrecvar`` does with a
+  design's ``postStrata``. A calibrated design's :class:`Linearisation` carries the
+  ``residualise`` map (:meth:`Linearisation.calibrated`); its estimators then sum
+  their influence values per *row* (``unit`` is the row), and the engine
+  residualises and sums them to the sampled units: densely for :meth:`vcov_totals`,
+  and from triplets without forming the residuals row by row for
+  :meth:`variance_totals` (only the unit x estimate grid of the correction
+  :math:`b_c^T\beta`). Under ``"average"`` a calibrated design's domains count every
+  stratum (R keeps the rows outside a calibrated domain with weight zero).
+- *Replicate weights* (:mod:`toolkit.stats.replicate`) need no linearisation: a
+  replicate design's engine (``ReplicateVariance``) offers the same operators
+  (``vcov``, ``vcov_totals``, ``variance_totals``, ``degf``, ``unit``, ...). The
+  estimators pass ``denom=``, the unit totals of a ratio's denominator, with the
+  influence totals; linearisation ignores it, the replicate engine needs it to turn
+  influence totals into exact replicate estimates.
 """
 
 from __future__ import annotations

@@ -5,12 +5,18 @@ stratified, clustered samples with one or two stages and finite-population
 corrections. Every variance is computed by the one Taylor-linearisation engine,
 :mod:`toolkit.stats._linearise`; the cross-table and its Rao-Scott test live in
 :mod:`toolkit.stats._rao_scott`, domains (``.by``) in :mod:`toolkit.stats._domains`.
+
+Calibration (``poststratify``, ``rake``, ``calibrate``, ``trim_weights``;
+:mod:`toolkit.stats._calibration`) returns a new :class:`Design` whose variances use
+the calibration residuals. :class:`ReplicateDesign` is a :class:`Design` with
+replicate weights (``Design.replicate``, or supplied by a survey firm) whose variance
+engine is :class:`toolkit.stats.replicate.ReplicateVariance`.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +24,12 @@ import pandas as pd
 
 from toolkit._checks import is_study, require_columns
 from toolkit._values import as_numeric
-from toolkit.errors import ArgumentTypeError, DesignError, LargeDataUnavailableError
+from toolkit.errors import (
+    ArgumentTypeError,
+    DataTooLargeError,
+    DesignError,
+    LargeDataUnavailableError,
+)
 from toolkit.stats._linearise import (
     LONELY_PSU,
     Z975,
@@ -31,7 +42,7 @@ from toolkit.stats._linearise import (
     stratum_fpc,
 )
 
-__all__ = ["LONELY_PSU", "Design"]
+__all__ = ["LONELY_PSU", "Design", "ReplicateDesign"]
 
 def _one_per_group(values: np.ndarray, group: np.ndarray, ngroup: int, *, name: str,
                    within: str) -> np.ndarray:
@@ -1210,7 +1221,10 @@ class Design:
             for step in self._steps:
                 rep = rep._calibrate_step(step)
             return rep
-        return design_replicates(self, type, replicates=replicates, rho=rho, seed=seed, mse=mse)
+        parts = design_replicates(self, type, replicates=replicates, rho=rho, seed=seed, mse=mse)
+        return ReplicateDesign._from_factors(self.data, self._w, weights=self.weights,
+                                             source=f"Design.replicate(type={type!r})",
+                                             **parts)
 
     def __repr__(self) -> str:
         if self._large is not None:
@@ -1227,3 +1241,254 @@ class Design:
             "cluster": self.cluster, "fpc": self.fpc, "lonely PSU": self.lonely_psu,
             "PSUs": self._n_psu, "degrees of freedom": self.degf}.items())
         return f"<table><caption>Survey design</caption>{rows}</table>"
+
+
+
+class ReplicateDesign(Design):
+    r"""A survey sample with replicate weights, as R ``survey::svrepdesign``.
+
+    For replicate weights supplied with the data (a survey firm's jackknife or
+    bootstrap columns). ``Design.replicate(...)`` builds them from a design's
+    strata and PSUs instead (R ``as.svrepdesign``). The estimators are those of
+    :class:`~toolkit.stats.Design` (``mean``, ``total``, ``prop``, ``quantile``,
+    ``crosstab``, ``crosstab_test``, ``by``, ``poststratify``/``rake``/
+    ``calibrate``/``trim_weights``, and ``design=`` of ``regress``/``ologit``);
+    their standard errors come from the replicates.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent, with the replicate weight columns.
+    weights : str, optional
+        Column of full-sample weights (without it all weights are 1, with a
+        warning, as R).
+    repweights : list of str or str
+        Replicate weight columns, or a regular expression matching their names
+        (R's ``repweights="wt[0-9]+"``); the `weights` column is never one of them.
+    type : {"BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other"}
+        How the replicates were made; it fixes `scale` and `rscales` where R does:
+        BRR :math:`1/R`; Fay :math:`1/(R(1-\rho)^2)`; bootstrap :math:`1/(R-1)`;
+        ACS and successive-difference :math:`4/R`; JK2 1; JK1 :math:`(R-1)/R` when
+        `scale` is not given (with a warning, R's guess); JKn needs `rscales`.
+    scale : float, optional
+        Overall multiplier of the replicate variance.
+    rscales : float or sequence of float, optional
+        Multiplier of each replicate (e.g. :math:`(n_h-1)/n_h` of its stratum for JKn).
+    mse : bool, default False
+        Centre the replicates at the full-sample estimate rather than at their
+        mean (R ``mse=TRUE``).
+    rho : float, optional
+        Fay's factor for ``type="Fay"``.
+    combined_weights : bool, default True
+        The replicate columns are the full weights of each replicate (R's
+        default); ``False``: they are multipliers of `weights`.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        For a named column that is missing.
+    DesignError
+        For missing or negative replicate weights, missing or non-positive full
+        weights, a pattern that matches no column, or a type without the scales it
+        needs.
+
+    Notes
+    -----
+    The variance of :math:`\hat\theta` is
+    :math:`s\sum_r c_r(\hat\theta_r-\bar\theta)^2` (R ``svrVar``), with
+    :math:`\hat\theta_r` the estimate under replicate :math:`r`'s weights. Means,
+    totals, shares and cross-table cells are ratios of weighted sums, whose
+    replicate estimates follow exactly from their influence totals (see
+    :mod:`toolkit.stats.replicate`); ``regress`` and ``ologit`` refit the model
+    with each replicate's weights (R ``svyglm``, ``svyolr``), tests using
+    ``degf`` = rank of the replicate weights minus 1 (R ``degf``). A domain keeps
+    the design (R ``svyby``); its quantile and Rao-Scott tests use the rank of
+    the domain's replicate weights. ``influence_vcov`` is the replicate variance
+    of a linear statistic with the given influence values. A replicate that
+    leaves a domain without weight gives no estimate and is left out, with a
+    warning (R's ``na.omit`` of replicates).
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys*, chapter 2.8. Wolter, K. (2007).
+    *Introduction to Variance Estimation*, 2nd ed. Test values: R ``survey`` 4.1,
+    ``svrepdesign`` and ``as.svrepdesign`` (``tests/reference/R/calibrate.R``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "w": [1.0, 1, 2, 2],
+    ...                    "r1": [0.0, 2, 2, 2], "r2": [2.0, 0, 2, 2],
+    ...                    "r3": [1.0, 1, 0, 4], "r4": [1.0, 1, 4, 0]})
+    >>> rep = tk.stats.ReplicateDesign(df, weights="w", repweights="^r[0-9]$",
+    ...                                type="JKn", rscales=0.5)
+    >>> rep.mean("y")[["estimate", "se"]].round(4)
+       estimate      se
+    0    2.8333  0.3727
+    """
+
+    _steps: tuple = ()
+    _base = None
+
+    def __init__(self, data: Any, *, weights: str | None = None,
+                 repweights: str | Sequence[str], type: str,
+                 scale: float | None = None, rscales: Any = None, mse: bool = False,
+                 rho: float | None = None, combined_weights: bool = True) -> None:
+        from toolkit.stats.replicate import supplied
+
+        if is_study(data):
+            data = data.table("survey")
+        if not isinstance(data, pd.DataFrame):
+            msg = f"`data` must be a pandas DataFrame, not {data.__class__.__name__}."
+            raise ArgumentTypeError(msg)
+        parts = supplied(data, weights=weights, repweights=repweights, type=type, scale=scale,
+                         rscales=rscales, rho=rho, combined_weights=combined_weights)
+        self._setup(data, parts["w"], parts["unit"], parts["factors"], type=type,
+                    scale=parts["scale"], rscales=parts["rscales"], mse=mse, rho=rho,
+                    weights=weights, source="ReplicateDesign(...)", names=parts["names"])
+
+    @classmethod
+    def _from_factors(cls, data: pd.DataFrame, w: np.ndarray, unit: np.ndarray,
+                      factors: np.ndarray, **kw: Any) -> ReplicateDesign:
+        obj = cls.__new__(cls)
+        obj._setup(data, w, unit, factors, **kw)
+        return obj
+
+    def _setup(self, data: pd.DataFrame, w: np.ndarray, unit: np.ndarray, factors: np.ndarray,
+               *, type: str, scale: float, rscales: np.ndarray, mse: bool,
+               rho: float | None, weights: str | None, source: str,
+               names: list[str] | None = None, fixed: np.ndarray | None = None) -> None:
+        self.data = data
+        self.weights = weights
+        self.strata = self.cluster = self.fpc = None
+        self.lonely_psu = "fail"
+        self._large = None
+        self._n = len(data)
+        self._w = np.asarray(w, dtype=float)
+        from toolkit.stats.replicate import ReplicateVariance
+
+        self._lin = ReplicateVariance(unit, factors, scale, rscales, mse=mse, fixed=fixed)
+        self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+        self.type = type
+        self.rho = rho
+        self.mse = mse
+        self._source = source
+        self._names = names or [f"rep{r + 1}" for r in range(factors.shape[1])]
+
+    # -- properties -----------------------------------------------------------------
+
+    #: degf kept through a calibration that R does not recompute it after
+    _degf_kept: int | None = None
+
+    @property
+    def degf(self) -> int:
+        """Design degrees of freedom: rank of the replicate weights minus 1 (R ``degf``).
+
+        As R, the rank is taken again after ``poststratify``, ``rake`` and an
+        unbounded linear ``calibrate``, while a bounded or nonlinear ``calibrate``
+        and ``trim_weights`` keep the degrees of freedom of the design before.
+        """
+        if self._degf_kept is not None:
+            return self._degf_kept
+        return self._lin.degf()
+
+    @property
+    def replicates(self) -> int:
+        """Number of replicates."""
+        return self._lin.factors.shape[1]
+
+    @property
+    def scale(self) -> float:
+        """Overall multiplier of the replicate variance."""
+        return self._lin.scale
+
+    @property
+    def rscales(self) -> np.ndarray:
+        """Multiplier of each replicate."""
+        return self._lin.rscales.copy()
+
+    @property
+    def repweights(self) -> pd.DataFrame:
+        """The replicate weights, one column per replicate (R ``weights(design, "analysis")``)."""
+        lin = self._lin
+        return pd.DataFrame(self._w[:, None] * lin.factors[lin.unit], index=self.data.index,
+                            columns=self._names)
+
+    @property
+    def variance_note(self) -> str:
+        """How standard errors are computed (shown by model results)."""
+        return f"{self.replicates} {self.type} replicate weights (R svrepdesign)"
+
+    # -- models ------------------------------------------------------------------------
+
+    def replicate_vcov(self, refit: Callable[[np.ndarray], np.ndarray], pos: np.ndarray,
+                       estimate: np.ndarray) -> np.ndarray:
+        """Covariance of a model's estimates by refitting it with each replicate's weights.
+
+        Parameters
+        ----------
+        refit : callable
+            Weights of the model's rows -> the estimates (as `estimate`).
+        pos : ndarray of int
+            Positions of the model's rows in the design's data.
+        estimate : ndarray
+            The full-sample estimates (the centre under ``mse=True``).
+        """
+        lin = self._lin
+        base = self._w[pos]
+        unit = lin.unit[pos]
+        estimate = np.asarray(estimate, dtype=float)
+        dev = np.empty((self.replicates, len(estimate)))
+        for r in range(self.replicates):
+            try:
+                dev[r] = np.asarray(refit(base * lin.factors[unit, r]), dtype=float) - estimate
+            except (np.linalg.LinAlgError, RuntimeError, FloatingPointError):
+                dev[r] = np.nan
+        return lin.covariance(dev)
+
+    # -- calibration of every replicate ---------------------------------------------------
+
+    def _calibrate_step(self, step: Any) -> ReplicateDesign:
+        """Calibrate the full-sample and every replicate's weights (R on a ``svyrep.design``)."""
+        import copy
+
+        from toolkit.stats import replicate
+        from toolkit.stats._calibration import apply_step
+
+        lin = self._lin
+        size = self._n * (self.replicates + 1)
+        if size > replicate.GRID_LIMIT:
+            msg = (f"Calibrating {self.replicates} replicates of {self._n:,} respondents forms "
+                   f"{size:,} weights, more than {replicate.GRID_LIMIT:,}: calibrate the design "
+                   "before making replicates with fewer of them, or on fewer rows.")
+            raise DataTooLargeError(msg)
+        W = np.column_stack([self._w, self._w[:, None] * lin.factors[lin.unit]])
+        new, _ = apply_step(W, self.data, step)
+        out = copy.copy(self)
+        out._w, out._lin = replicate.recalibrated(lin, new)
+        out._group_cache, out._level_cache = {}, {}
+        out._scratch = None
+        out._steps = (*self._steps, step)
+        keeps = step.kind == "trim" or (step.kind == "calibrate" and (
+            step.get("method") != "linear" or step.get("bounds") is not None))
+        out._degf_kept = self.degf if keeps else None
+        return out
+
+    def replicate(self, type: str = "auto", *, replicates: int | None = None,
+                  rho: float | None = None, seed: Any = None,
+                  mse: bool = False) -> ReplicateDesign:
+        """Not available: this design already has replicate weights."""
+        msg = "This design already has replicate weights; `replicate` builds them for a Design."
+        raise DesignError(msg)
+
+    def __repr__(self) -> str:
+        return (f"<ReplicateDesign {self.type}: n={self._n}, {self.replicates} replicates, "
+                f"degf={self.degf}>")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{k}</td><td>{html.escape(str(v))}</td></tr>" for k, v in {
+            "respondents": self._n, "weights": self.weights, "type": self.type,
+            "replicates": self.replicates, "scale": f"{self.scale:.6g}",
+            "mse": self.mse, "degrees of freedom": self.degf,
+            "calibrated": ", ".join(s.kind for s in self._steps) or "no"}.items())
+        return f"<table><caption>Replicate-weight survey design</caption>{rows}</table>"

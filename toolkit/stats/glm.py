@@ -285,12 +285,13 @@ def _refit(exog: np.ndarray, endog: np.ndarray, family: str, start: np.ndarray,
     """The GLM refitted by Newton's method with other weights (replicate-weight designs)."""
     def refit(w: np.ndarray) -> np.ndarray:
         w = w if freq is None else w * freq
+        if family == "gaussian":  # weighted least squares
+            return np.linalg.solve(exog.T @ (exog * w[:, None]), exog.T @ (w * endog))
         beta = start.copy()
         for _ in range(100):
             eta = exog @ beta
-            mu = {"gaussian": eta, "binomial": special.expit(eta),
-                  "poisson": np.exp(eta)}[family]
-            hess = (exog * (w * _mean_derivs(family, eta))[:, None]).T @ exog
+            mu = special.expit(eta) if family == "binomial" else np.exp(eta)
+            hess = exog.T @ (exog * (w * _mean_derivs(family, eta))[:, None])
             step = np.linalg.solve(hess, exog.T @ (w * (endog - mu)))
             beta = beta + step
             if np.max(np.abs(step)) <= 1e-12 * (1 + np.max(np.abs(beta))):

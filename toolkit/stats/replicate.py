@@ -1,9 +1,10 @@
-r"""Replicate-weight survey designs: :class:`ReplicateDesign`, as R ``svrepdesign``.
+r"""Replicate weights: the variance engine and the replicate factors, as R ``survey``.
 
-A replicate design carries, beside the full-sample weights :math:`w`, replicate
-weights :math:`w^{(r)}` (jackknife, balanced repeated replication, Fay's method,
-bootstrap, or supplied by a survey firm). An estimate :math:`\hat\theta` is
-recomputed with every replicate's weights and
+A replicate design (:class:`toolkit.stats.ReplicateDesign`, defined beside
+:class:`~toolkit.stats.Design` in :mod:`toolkit.stats.design`) carries, beside the
+full-sample weights :math:`w`, replicate weights :math:`w^{(r)}` (jackknife,
+balanced repeated replication, Fay's method, bootstrap, or supplied by a survey
+firm). An estimate :math:`\hat\theta` is recomputed with every replicate's weights and
 
 .. math:: \widehat V(\hat\theta) = s \sum_r c_r (\hat\theta_r - \bar\theta)
           (\hat\theta_r - \bar\theta)^T
@@ -12,22 +13,22 @@ with the overall ``scale`` :math:`s`, the replicate scales ``rscales``
 :math:`c_r`, and :math:`\bar\theta` the mean of the replicates (R's default) or
 :math:`\hat\theta` itself (``mse=True``), as R ``svrVar``.
 
-:class:`ReplicateDesign` is a :class:`~toolkit.stats.Design`
-(``isinstance(rep, Design)`` holds): it has the same estimators (``mean``,
-``total``, ``prop``, ``quantile``, ``crosstab``, ``crosstab_test``, ``by``,
-calibration) and works as ``design=`` of ``regress``/``ologit``. Only its
-variance engine differs, :class:`ReplicateVariance`, which offers the operators of
-the linearisation engine (:class:`toolkit.stats._linearise.Linearisation`):
+This module holds what the design builds on:
 
-- for a ratio or total the estimators hand in the influence totals :math:`z_c`
-  per unit (the full-sample estimate's) and, for a ratio, the units' weight
-  totals of the denominator :math:`d_c`. With replicate factors
-  :math:`a_{cr} = w^{(r)}_i / w_i` (constant within unit :math:`c`), the
-  replicate estimate is exactly
+- :class:`ReplicateVariance`, the variance engine with the operators of the
+  linearisation engine (:class:`toolkit.stats._linearise.Linearisation`). For a
+  ratio or total the estimators hand in the influence totals :math:`z_c` per unit
+  (the full-sample estimate's) and, for a ratio, the units' weight totals of the
+  denominator :math:`d_c`. With replicate factors :math:`a_{cr} = w^{(r)}_i / w_i`
+  (constant within unit :math:`c`), the replicate estimate is exactly
   :math:`\hat\theta_r - \hat\theta = \sum_c (a_{cr} - 1) z_c \,/\,
-  (\sum_c a_{cr} d_c / \sum_c d_c)`, so no estimator is recomputed per replicate;
-- a model (``regress``, ``ologit``) is refitted with each replicate's weights,
-  as R ``svyglm``/``svyolr`` on a replicate design (:meth:`ReplicateDesign.replicate_vcov`).
+  (\sum_c a_{cr} d_c / \sum_c d_c)`, so no estimator is recomputed per replicate.
+  Models (``regress``, ``ologit``) are refitted with each replicate's weights, as R
+  ``svyglm``/``svyolr`` on a replicate design (``ReplicateDesign.replicate_vcov``);
+- the replicate factors of a design's PSUs (:func:`design_replicates`: JK1, JKn,
+  BRR and Fay with R's Hadamard matrices (:func:`hadamard`), the bootstrap), as R
+  ``as.svrepdesign``;
+- the reading of supplied replicate weights (:func:`supplied`), as R ``svrepdesign``.
 
 Rows sharing their replicate factors are one *unit* (a PSU for
 ``Design.replicate``; supplied weights are grouped the same way, as R's
@@ -36,31 +37,28 @@ Rows sharing their replicate factors are one *unit* (a PSU for
 
 from __future__ import annotations
 
-import copy
-import html
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from toolkit._checks import check_choice, is_study
+from toolkit._checks import check_choice, require_columns
 from toolkit.errors import ArgumentTypeError, DataTooLargeError, DesignError, ToolkitWarning
-from toolkit.stats.design import Design
 
-__all__ = ["REPLICATE_TYPES", "ReplicateDesign", "ReplicateVariance", "design_replicates",
-           "hadamard"]
+__all__ = ["REPLICATE_TYPES", "ReplicateVariance", "design_replicates", "hadamard",
+           "recalibrated", "supplied"]
 
 #: Types of supplied replicate weights (R ``svrepdesign(type=)``).
 REPLICATE_TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference",
                    "JK2", "other")
 #: Types ``Design.replicate`` builds (R ``as.svrepdesign(type=)``).
 CONVERSIONS = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap")
-#: Largest (rows x replicates) grid a calibration of replicate weights forms.
-CALIBRATION_LIMIT = 200_000_000
+#: Largest grid of replicate factors formed (rows or PSUs x replicates).
+GRID_LIMIT = 200_000_000
 
 
 # -- Hadamard matrices (R survey's `hadamard`) --------------------------------------
@@ -171,7 +169,7 @@ def _first_rows(psu: np.ndarray, n_psu: int) -> np.ndarray:
     return first
 
 
-def _stratum_labels(design: Design) -> list[str]:
+def _stratum_labels(design: Any) -> list[str]:
     h = design._h
     first = _first_rows(h, design._n_strata)
     if design.strata is None:
@@ -180,7 +178,7 @@ def _stratum_labels(design: Design) -> list[str]:
     return [str(v) for v in col[first]]
 
 
-def _jk1(design: Design) -> tuple[np.ndarray, float, np.ndarray]:
+def _jk1(design: Any) -> tuple[np.ndarray, float, np.ndarray]:
     stage = design._lin.stage1
     n = design._n_psu
     if n < 2:
@@ -192,7 +190,7 @@ def _jk1(design: Design) -> tuple[np.ndarray, float, np.ndarray]:
     return A, f * (n - 1) / n, np.ones(n)
 
 
-def _jkn(design: Design) -> tuple[np.ndarray, float, np.ndarray]:
+def _jkn(design: Any) -> tuple[np.ndarray, float, np.ndarray]:
     stage = design._lin.stage1
     psu_stratum = design._psu_stratum
     n_psu, nstrat = design._n_psu, design._n_strata
@@ -230,7 +228,7 @@ def _jkn(design: Design) -> tuple[np.ndarray, float, np.ndarray]:
     return np.column_stack(cols), scale, np.asarray(rscales)
 
 
-def _brr(design: Design, rho: float) -> tuple[np.ndarray, float, np.ndarray]:
+def _brr(design: Any, rho: float) -> tuple[np.ndarray, float, np.ndarray]:
     """Half-sample factors as R ``brrweights`` (pairs within strata, R's Hadamard matrix)."""
     n_psu = design._n_psu
     psu_stratum = design._psu_stratum
@@ -267,7 +265,7 @@ def _brr(design: Design, rho: float) -> tuple[np.ndarray, float, np.ndarray]:
     return A.astype(float), 1.0 / (R * (1 - rho) ** 2), np.ones(R)
 
 
-def _bootstrap(design: Design, replicates: int, seed: Any) -> tuple[np.ndarray, float,
+def _bootstrap(design: Any, replicates: int, seed: Any) -> tuple[np.ndarray, float,
                                                                     np.ndarray]:
     """Rescaled-count bootstrap factors as R ``bootweights`` (random: use `seed`)."""
     rng = np.random.default_rng(seed)
@@ -295,9 +293,12 @@ def _bootstrap(design: Design, replicates: int, seed: Any) -> tuple[np.ndarray, 
     return A, per / ((per - 1) * (replicates - 1)), np.ones(replicates)
 
 
-def design_replicates(design: Design, type: str, *, replicates: int | None, rho: float | None,
-                      seed: Any, mse: bool) -> ReplicateDesign:
-    """The replicate design of `design` (``Design.replicate``), as R ``as.svrepdesign``."""
+def design_replicates(design: Any, type: str, *, replicates: int | None, rho: float | None,
+                      seed: Any, mse: bool) -> dict[str, Any]:
+    """Replicate factors of `design`'s PSUs and their scales, as R ``as.svrepdesign``.
+
+    Returns the keyword arguments of ``ReplicateDesign._from_factors`` (``Design.replicate``).
+    """
     check_choice(type, CONVERSIONS, param="type")
     stratified = design.strata is not None
     if type == "auto":
@@ -329,6 +330,11 @@ def design_replicates(design: Design, type: str, *, replicates: int | None, rho:
     elif len(fpcs) > 1:
         warnings.warn("The second-stage finite-population correction is dropped: replicates "
                       "resample PSUs (as R as.svrepdesign).", ToolkitWarning, stacklevel=3)
+    if type in ("JK1", "JKn") and design._n_psu ** 2 > GRID_LIMIT:
+        msg = (f"A jackknife of {design._n_psu:,} PSUs has as many replicates; their factors "
+               f"({design._n_psu ** 2:,}) do not fit in memory. Give the design its clusters "
+               "(`cluster=`), or use type=\"bootstrap\" with `replicates=`.")
+        raise DataTooLargeError(msg)
     if type == "JK1":
         A, scale, rscales = _jk1(design)
     elif type == "JKn":
@@ -341,34 +347,52 @@ def design_replicates(design: Design, type: str, *, replicates: int | None, rho:
     fixed = None
     if type in ("JK1", "JKn", "bootstrap") and design.fpc is not None:
         fixed = (design._lin.stage1.fpc_factor == 0)[design._psu_stratum]
-    return ReplicateDesign._from_factors(
-        design.data, design._w, design._psu, A, type=type, scale=scale, rscales=rscales,
-        mse=mse, rho=rho if type == "Fay" else None, weights=design.weights,
-        source=f"Design.replicate(type={type!r})", fixed=fixed)
+    return {"unit": design._psu, "factors": A, "type": type, "scale": scale,
+            "rscales": rscales, "mse": mse, "rho": rho if type == "Fay" else None,
+            "fixed": fixed}
 
 
 # -- the variance engine ------------------------------------------------------------------------
 
-def _compress(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _compress(A: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Unit of each row (rows with equal factors share one) and the factors per unit.
 
-    Rows are grouped by a random projection of their factors, rounded so that the
-    rounding noise of supplied weights (a firm's ``w * factor`` divided by ``w``)
-    does not split a PSU; a group is accepted when its rows agree to 1e-9, else
-    rows are grouped exactly.
+    The factors are ``A`` (n x R), or ``A / w`` row by row when `w` is given
+    (supplied weights and the full weights, never divided as a whole). Rows are
+    grouped by a random projection of their factors, rounded so that the rounding
+    noise of supplied weights (a firm's ``w * factor`` divided by ``w``) does not
+    split a PSU; a grouping is accepted when every row agrees with its group's
+    first row to 1e-9, else rows are grouped exactly. Rows are kept apart
+    (``unit`` = row) when there are more groups than half the rows.
     """
-    n = A.shape[0]
-    if n == 0 or A.shape[1] == 0:
-        return np.zeros(n, dtype=np.int64), A[:1]
-    h = np.round(A @ np.random.default_rng(0).uniform(0.5, 1.5, A.shape[1]), 7)
-    codes, _ = pd.factorize(h)
+    n, R = A.shape
+    if n == 0 or R == 0:
+        return np.zeros(n, dtype=np.int64), np.zeros((min(n, 1), R))
+
+    def column(j: int) -> np.ndarray:
+        return A[:, j] if w is None else A[:, j] / w
+
+    v = np.random.default_rng(0).uniform(0.5, 1.5, R)
+    h = np.zeros(n)
+    for j in range(R):
+        h += column(j) * v[j]
+    codes, _ = pd.factorize(np.round(h, 7))
     codes = codes.astype(np.int64)
-    first = _first_rows(codes, int(codes.max()) + 1)
-    rep = A[first]
-    if np.all(np.abs(A - rep[codes]) <= 1e-9 * (1 + np.abs(A))):
-        return codes, rep
-    uniq, codes = np.unique(A, axis=0, return_inverse=True)
-    return codes.reshape(-1).astype(np.int64), uniq
+    ngroup = int(codes.max()) + 1
+    if ngroup > n // 2:
+        return np.arange(n), (A if w is None else A / w[:, None])
+    first = _first_rows(codes, ngroup)
+    rep = np.empty((ngroup, R))
+    for j in range(R):
+        col = column(j)
+        rep[:, j] = col[first]
+        if not np.all(np.abs(col - rep[codes, j]) <= 1e-9 * (1 + np.abs(col))):
+            full = A if w is None else A / w[:, None]
+            uniq, inverse = np.unique(full, axis=0, return_inverse=True)
+            if len(uniq) > n // 2:
+                return np.arange(n), full
+            return inverse.reshape(-1).astype(np.int64), uniq
+    return codes, rep
 
 
 class ReplicateVariance:
@@ -516,355 +540,126 @@ class ReplicateVariance:
         return self.scale * (x.T @ x)
 
 
-# -- the design -------------------------------------------------------------------------------
+# -- supplied replicate weights (R svrepdesign) ------------------------------------------
 
-class ReplicateDesign(Design):
-    r"""A survey sample with replicate weights, as R ``survey::svrepdesign``.
-
-    For replicate weights supplied with the data (a survey firm's jackknife or
-    bootstrap columns). ``Design.replicate(...)`` builds them from a design's
-    strata and PSUs instead (R ``as.svrepdesign``). The estimators are those of
-    :class:`~toolkit.stats.Design` (``mean``, ``total``, ``prop``, ``quantile``,
-    ``crosstab``, ``crosstab_test``, ``by``, ``poststratify``/``rake``/
-    ``calibrate``/``trim_weights``, and ``design=`` of ``regress``/``ologit``);
-    their standard errors come from the replicates.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per respondent, with the replicate weight columns.
-    weights : str, optional
-        Column of full-sample weights (without it all weights are 1, with a
-        warning, as R).
-    repweights : list of str or str
-        Replicate weight columns, or a regular expression matching their names
-        (R's ``repweights="wt[0-9]+"``); the `weights` column is never one of them.
-    type : {"BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other"}
-        How the replicates were made; it fixes `scale` and `rscales` where R does:
-        BRR :math:`1/R`; Fay :math:`1/(R(1-\rho)^2)`; bootstrap :math:`1/(R-1)`;
-        ACS and successive-difference :math:`4/R`; JK2 1; JK1 :math:`(R-1)/R` when
-        `scale` is not given (with a warning, R's guess); JKn needs `rscales`.
-    scale : float, optional
-        Overall multiplier of the replicate variance.
-    rscales : float or sequence of float, optional
-        Multiplier of each replicate (e.g. :math:`(n_h-1)/n_h` of its stratum for JKn).
-    mse : bool, default False
-        Centre the replicates at the full-sample estimate rather than at their
-        mean (R ``mse=TRUE``).
-    rho : float, optional
-        Fay's factor for ``type="Fay"``.
-    combined_weights : bool, default True
-        The replicate columns are the full weights of each replicate (R's
-        default); ``False``: they are multipliers of `weights`.
-
-    Raises
-    ------
-    ColumnNotFoundError
-        For a named column that is missing.
-    DesignError
-        For missing or negative replicate weights, missing or non-positive full
-        weights, a pattern that matches no column, or a type without the scales it
-        needs.
-
-    Notes
-    -----
-    The variance of :math:`\hat\theta` is
-    :math:`s\sum_r c_r(\hat\theta_r-\bar\theta)^2` (R ``svrVar``), with
-    :math:`\hat\theta_r` the estimate under replicate :math:`r`'s weights. Means,
-    totals, shares and cross-table cells are ratios of weighted sums, whose
-    replicate estimates follow exactly from their influence totals (see
-    :mod:`toolkit.stats.replicate`); ``regress`` and ``ologit`` refit the model
-    with each replicate's weights (R ``svyglm``, ``svyolr``), tests using
-    ``degf`` = rank of the replicate weights minus 1 (R ``degf``). A domain keeps
-    the design (R ``svyby``); its quantile and Rao-Scott tests use the rank of
-    the domain's replicate weights. ``influence_vcov`` is the replicate variance
-    of a linear statistic with the given influence values. A replicate that
-    leaves a domain without weight gives no estimate and is left out, with a
-    warning (R's ``na.omit`` of replicates).
-
-    References
-    ----------
-    Lumley, T. (2010). *Complex Surveys*, chapter 2.8. Wolter, K. (2007).
-    *Introduction to Variance Estimation*, 2nd ed. Test values: R ``survey`` 4.1,
-    ``svrepdesign`` and ``as.svrepdesign`` (``tests/reference/R/calibrate.R``).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "w": [1.0, 1, 2, 2],
-    ...                    "r1": [0.0, 2, 2, 2], "r2": [2.0, 0, 2, 2],
-    ...                    "r3": [1.0, 1, 0, 4], "r4": [1.0, 1, 4, 0]})
-    >>> rep = tk.stats.ReplicateDesign(df, weights="w", repweights="^r[0-9]$",
-    ...                                type="JKn", rscales=0.5)
-    >>> rep.mean("y")[["estimate", "se"]].round(4)
-       estimate      se
-    0    2.8333  0.3727
-    """
-
-    _steps: tuple = ()
-    _base = None
-
-    def __init__(self, data: Any, *, weights: str | None = None,
-                 repweights: str | Sequence[str], type: str,
-                 scale: float | None = None, rscales: Any = None, mse: bool = False,
-                 rho: float | None = None, combined_weights: bool = True) -> None:
-        if is_study(data):
-            data = data.table("survey")
-        if not isinstance(data, pd.DataFrame):
-            msg = f"`data` must be a pandas DataFrame, not {data.__class__.__name__}."
-            raise ArgumentTypeError(msg)
-        check_choice(type, REPLICATE_TYPES, param="type")
-        cols = self._columns(data, repweights, weights)
-        R = len(cols)
-        rw = data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(float)
-        bad = [c for c, b in zip(cols, np.isnan(rw).any(axis=0), strict=True) if b]
-        neg = [c for c, b in zip(cols, (rw < 0).any(axis=0), strict=True) if b]
-        if bad or neg:
-            msg = ("Replicate weights must be numbers of at least 0: "
-                   + "; ".join(p for p in (f"missing or non-numeric in {bad[:5]}" if bad else "",
-                                           f"negative in {neg[:5]}" if neg else "") if p) + ".")
+def supplied_columns(data: pd.DataFrame, repweights: Any, weights: str | None) -> list[str]:
+    """The replicate weight columns: a list, or the columns a regular expression matches."""
+    if isinstance(repweights, str):
+        try:
+            pattern = re.compile(repweights)
+        except re.error as err:
+            msg = f"`repweights` {repweights!r} is not a valid regular expression: {err}."
+            raise DesignError(msg) from err
+        cols = [c for c in data.columns if isinstance(c, str) and pattern.search(c)
+                and c != weights]
+        if not cols:
+            msg = (f"`repweights` {repweights!r} matches no column of `data`; give the "
+                   "replicate weight columns as a list, or a pattern such as '^wt[0-9]+$'.")
             raise DesignError(msg)
-        if weights is None:
-            warnings.warn("No sampling weights given: all are taken as 1 (as R).",
-                          ToolkitWarning, stacklevel=2)
-            w = np.ones(len(data))
-        else:
-            w = pd.to_numeric(data[weights], errors="coerce").to_numpy(float)
-            if np.isnan(w).any() or np.any(w <= 0):
-                msg = (f"Weights column `{weights}` has missing, zero or negative values; "
-                       "drop those respondents or fix the weights.")
-                raise DesignError(msg)
-        scale, rscales = self._scales(type, R, scale, rscales, rho, rw,
-                                      combined=combined_weights)
-        factors = rw / w[:, None] if combined_weights else rw
-        unit, per_unit = _compress(factors)
-        if per_unit.shape[0] > len(data) // 2:
-            unit, per_unit = np.arange(len(data)), factors
-        self._setup(data, w, unit, per_unit, type=type, scale=scale, rscales=rscales, mse=mse,
-                    rho=rho, weights=weights, source="ReplicateDesign(...)", names=cols)
-
-    @staticmethod
-    def _columns(data: pd.DataFrame, repweights: Any, weights: str | None) -> list[str]:
-        from toolkit._checks import require_columns
-
-        if isinstance(repweights, str):
-            try:
-                pattern = re.compile(repweights)
-            except re.error as err:
-                msg = f"`repweights` {repweights!r} is not a valid regular expression: {err}."
-                raise DesignError(msg) from err
-            cols = [c for c in data.columns if isinstance(c, str) and pattern.search(c)
-                    and c != weights]
-            if not cols:
-                msg = (f"`repweights` {repweights!r} matches no column of `data`; give the "
-                       "replicate weight columns as a list, or a pattern such as '^wt[0-9]+$'.")
-                raise DesignError(msg)
-            return cols
-        if not isinstance(repweights, Sequence) or not len(repweights):
-            msg = "`repweights` must be a list of column names or a regular expression."
-            raise ArgumentTypeError(msg)
-        cols = list(repweights)
-        require_columns(data, {"repweights": cols, "weights": weights}, where="the survey data")
         return cols
+    if not isinstance(repweights, Sequence) or not len(repweights):
+        msg = "`repweights` must be a list of column names or a regular expression."
+        raise ArgumentTypeError(msg)
+    cols = list(repweights)
+    require_columns(data, {"repweights": cols, "weights": weights}, where="the survey data")
+    return cols
 
-    @staticmethod
-    def _scales(type: str, R: int, scale: Any, rscales: Any, rho: Any,
-                rw: np.ndarray, *, combined: bool) -> tuple[float, np.ndarray]:
-        """`scale` and `rscales` as R ``svrepdesign`` sets them for each type."""
-        if rscales is not None:
-            rscales = np.atleast_1d(np.asarray(rscales, dtype=float))
-            if len(rscales) == 1:
-                rscales = np.repeat(rscales, R)
-            if len(rscales) != R:
-                msg = f"`rscales` has {len(rscales)} values; there are {R} replicates."
-                raise DesignError(msg)
-        if type == "Fay" and rho is None:
-            msg = "type=\"Fay\" needs Fay's factor `rho` (e.g. rho=0.5)."
+
+def supplied_scales(type: str, R: int, scale: Any, rscales: Any, rho: Any,
+            rw: np.ndarray, *, combined: bool) -> tuple[float, np.ndarray]:
+    """`scale` and `rscales` as R ``svrepdesign`` sets them for each type."""
+    if rscales is not None:
+        rscales = np.atleast_1d(np.asarray(rscales, dtype=float))
+        if len(rscales) == 1:
+            rscales = np.repeat(rscales, R)
+        if len(rscales) != R:
+            msg = f"`rscales` has {len(rscales)} values; there are {R} replicates."
             raise DesignError(msg)
-        if rho is not None and type != "Fay":
-            msg = "`rho` is Fay's factor; give it with type=\"Fay\" only."
-            raise DesignError(msg)
-        if type in ("BRR", "Fay", "ACS", "successive-difference", "JK2") and scale is not None:
-            msg = f"type={type!r} fixes the scale; omit `scale`."
-            raise DesignError(msg)
-        if type == "BRR":
-            scale = 1.0 / R
-        elif type == "Fay":
-            scale = 1.0 / (R * (1 - float(rho)) ** 2)
-        elif type == "bootstrap" and scale is None:
-            scale = 1.0 / (R - 1)
-        elif type in ("ACS", "successive-difference"):
-            scale, rscales = 4.0 / R, np.ones(R)
-        elif type == "JK2":
-            scale, rscales = 1.0, np.ones(R)
-        elif type == "JK1" and scale is None:
-            if combined:
-                scale = (R - 1) / R
-                warnings.warn("`scale` (n-1)/n not given: taking n as the number of replicates "
-                              f"({R}), as R.", ToolkitWarning, stacklevel=4)
-            else:
-                scale = 1.0 / float(rw[:, 0].max())
-                warnings.warn("`scale` (n-1)/n not given: guessed from the weights, as R.",
-                              ToolkitWarning, stacklevel=4)
-        elif type == "JKn" and rscales is None:
-            if combined:
-                msg = ("type=\"JKn\" with combined weights needs `rscales`, the (n_h-1)/n_h of "
-                       "each replicate's stratum.")
-                raise DesignError(msg)
-            rscales = 1.0 / rw.max(axis=0)
-        elif type == "other" and (scale is None or rscales is None):
-            warnings.warn("`scale` or `rscales` not given for type=\"other\": taken as 1 (R).",
-                          ToolkitWarning, stacklevel=4)
-        return (1.0 if scale is None else float(scale),
-                np.ones(R) if rscales is None else rscales)
-
-    @classmethod
-    def _from_factors(cls, data: pd.DataFrame, w: np.ndarray, unit: np.ndarray,
-                      factors: np.ndarray, **kw: Any) -> ReplicateDesign:
-        obj = cls.__new__(cls)
-        obj._setup(data, w, unit, factors, **kw)
-        return obj
-
-    def _setup(self, data: pd.DataFrame, w: np.ndarray, unit: np.ndarray, factors: np.ndarray,
-               *, type: str, scale: float, rscales: np.ndarray, mse: bool,
-               rho: float | None, weights: str | None, source: str,
-               names: list[str] | None = None, fixed: np.ndarray | None = None) -> None:
-        self.data = data
-        self.weights = weights
-        self.strata = self.cluster = self.fpc = None
-        self.lonely_psu = "fail"
-        self._large = None
-        self._n = len(data)
-        self._w = np.asarray(w, dtype=float)
-        self._lin = ReplicateVariance(unit, factors, scale, rscales, mse=mse, fixed=fixed)
-        self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
-        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
-        self.type = type
-        self.rho = rho
-        self.mse = mse
-        self._source = source
-        self._names = names or [f"rep{r + 1}" for r in range(factors.shape[1])]
-
-    # -- properties -----------------------------------------------------------------
-
-    #: degf kept through a calibration that R does not recompute it after
-    _degf_kept: int | None = None
-
-    @property
-    def degf(self) -> int:
-        """Design degrees of freedom: rank of the replicate weights minus 1 (R ``degf``).
-
-        As R, the rank is taken again after ``poststratify``, ``rake`` and an
-        unbounded linear ``calibrate``, while a bounded or nonlinear ``calibrate``
-        and ``trim_weights`` keep the degrees of freedom of the design before.
-        """
-        if self._degf_kept is not None:
-            return self._degf_kept
-        return self._lin.degf()
-
-    @property
-    def replicates(self) -> int:
-        """Number of replicates."""
-        return self._lin.factors.shape[1]
-
-    @property
-    def scale(self) -> float:
-        """Overall multiplier of the replicate variance."""
-        return self._lin.scale
-
-    @property
-    def rscales(self) -> np.ndarray:
-        """Multiplier of each replicate."""
-        return self._lin.rscales.copy()
-
-    @property
-    def repweights(self) -> pd.DataFrame:
-        """The replicate weights, one column per replicate (R ``weights(design, "analysis")``)."""
-        lin = self._lin
-        return pd.DataFrame(self._w[:, None] * lin.factors[lin.unit], index=self.data.index,
-                            columns=self._names)
-
-    @property
-    def variance_note(self) -> str:
-        """How standard errors are computed (shown by model results)."""
-        return f"{self.replicates} {self.type} replicate weights (R svrepdesign)"
-
-    # -- models ------------------------------------------------------------------------
-
-    def replicate_vcov(self, refit: Callable[[np.ndarray], np.ndarray], pos: np.ndarray,
-                       estimate: np.ndarray) -> np.ndarray:
-        """Covariance of a model's estimates by refitting it with each replicate's weights.
-
-        Parameters
-        ----------
-        refit : callable
-            Weights of the model's rows -> the estimates (as `estimate`).
-        pos : ndarray of int
-            Positions of the model's rows in the design's data.
-        estimate : ndarray
-            The full-sample estimates (the centre under ``mse=True``).
-        """
-        lin = self._lin
-        base = self._w[pos]
-        fac = lin.factors[lin.unit[pos]]
-        estimate = np.asarray(estimate, dtype=float)
-        dev = np.empty((self.replicates, len(estimate)))
-        for r in range(self.replicates):
-            try:
-                dev[r] = np.asarray(refit(base * fac[:, r]), dtype=float) - estimate
-            except (np.linalg.LinAlgError, RuntimeError, FloatingPointError):
-                dev[r] = np.nan
-        return lin.covariance(dev)
-
-    # -- calibration of every replicate ---------------------------------------------------
-
-    def _calibrate_step(self, step: Any) -> ReplicateDesign:
-        from toolkit.stats._calibration import apply_step
-
-        lin = self._lin
-        size = self._n * (self.replicates + 1)
-        if size > CALIBRATION_LIMIT:
-            msg = (f"Calibrating {self.replicates} replicates of {self._n:,} respondents forms "
-                   f"{size:,} weights, more than {CALIBRATION_LIMIT:,}: calibrate the design "
-                   "before making replicates with fewer of them, or on fewer rows.")
-            raise DataTooLargeError(msg)
-        W = np.column_stack([self._w, self._w[:, None] * lin.factors[lin.unit]])
-        new, _ = apply_step(W, self.data, step)
-        w = new[:, 0]
-        fac = new[:, 1:] / w[:, None]
-        fixed_rows = None if lin.fixed is None else lin.fixed[lin.unit]
-        key = fac if fixed_rows is None else np.column_stack([fac, fixed_rows])
-        unit, per_unit = _compress(key)
-        if per_unit.shape[0] > self._n // 2:
-            unit, per_unit = np.arange(self._n), key
-        fixed = None if fixed_rows is None else per_unit[:, -1] > 0
-        factors = per_unit if fixed_rows is None else per_unit[:, :-1]
-        out = copy.copy(self)
-        out._w = w
-        out._lin = ReplicateVariance(unit, factors, lin.scale, lin.rscales, mse=lin.mse,
-                                     fixed=fixed)
-        out._group_cache, out._level_cache = {}, {}
-        out._scratch = None
-        out._steps = (*self._steps, step)
-        keeps = step.kind == "trim" or (step.kind == "calibrate" and (
-            step.get("method") != "linear" or step.get("bounds") is not None))
-        out._degf_kept = self.degf if keeps else None
-        return out
-
-    def replicate(self, type: str = "auto", *, replicates: int | None = None,
-                  rho: float | None = None, seed: Any = None,
-                  mse: bool = False) -> ReplicateDesign:
-        """Not available: this design already has replicate weights."""
-        msg = "This design already has replicate weights; `replicate` builds them for a Design."
+    if type == "Fay" and rho is None:
+        msg = "type=\"Fay\" needs Fay's factor `rho` (e.g. rho=0.5)."
         raise DesignError(msg)
+    if rho is not None and type != "Fay":
+        msg = "`rho` is Fay's factor; give it with type=\"Fay\" only."
+        raise DesignError(msg)
+    if type in ("BRR", "Fay", "ACS", "successive-difference", "JK2") and scale is not None:
+        msg = f"type={type!r} fixes the scale; omit `scale`."
+        raise DesignError(msg)
+    if type == "BRR":
+        scale = 1.0 / R
+    elif type == "Fay":
+        scale = 1.0 / (R * (1 - float(rho)) ** 2)
+    elif type == "bootstrap" and scale is None:
+        scale = 1.0 / (R - 1)
+    elif type in ("ACS", "successive-difference"):
+        scale, rscales = 4.0 / R, np.ones(R)
+    elif type == "JK2":
+        scale, rscales = 1.0, np.ones(R)
+    elif type == "JK1" and scale is None:
+        if combined:
+            scale = (R - 1) / R
+            warnings.warn("`scale` (n-1)/n not given: taking n as the number of replicates "
+                          f"({R}), as R.", ToolkitWarning, stacklevel=4)
+        else:
+            scale = 1.0 / float(rw[:, 0].max())
+            warnings.warn("`scale` (n-1)/n not given: guessed from the weights, as R.",
+                          ToolkitWarning, stacklevel=4)
+    elif type == "JKn" and rscales is None:
+        if combined:
+            msg = ("type=\"JKn\" with combined weights needs `rscales`, the (n_h-1)/n_h of "
+                   "each replicate's stratum.")
+            raise DesignError(msg)
+        rscales = 1.0 / rw.max(axis=0)
+    elif type == "other" and (scale is None or rscales is None):
+        warnings.warn("`scale` or `rscales` not given for type=\"other\": taken as 1 (R).",
+                      ToolkitWarning, stacklevel=4)
+    return (1.0 if scale is None else float(scale),
+            np.ones(R) if rscales is None else rscales)
 
-    def __repr__(self) -> str:
-        return (f"<ReplicateDesign {self.type}: n={self._n}, {self.replicates} replicates, "
-                f"degf={self.degf}>")
 
-    def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{k}</td><td>{html.escape(str(v))}</td></tr>" for k, v in {
-            "respondents": self._n, "weights": self.weights, "type": self.type,
-            "replicates": self.replicates, "scale": f"{self.scale:.6g}",
-            "mse": self.mse, "degrees of freedom": self.degf,
-            "calibrated": ", ".join(s.kind for s in self._steps) or "no"}.items())
-        return f"<table><caption>Replicate-weight survey design</caption>{rows}</table>"
+def supplied(data: pd.DataFrame, *, weights: str | None, repweights: Any, type: str,
+             scale: Any, rscales: Any, rho: Any, combined_weights: bool) -> dict[str, Any]:
+    """Full weights, units, factors and scales of supplied replicate weights (R ``svrepdesign``)."""
+    check_choice(type, REPLICATE_TYPES, param="type")
+    cols = supplied_columns(data, repweights, weights)
+    R = len(cols)
+    rw = np.empty((len(data), R), order="F")
+    bad, neg = [], []
+    for j, c in enumerate(cols):
+        col = pd.to_numeric(data[c], errors="coerce").to_numpy(float)
+        rw[:, j] = col
+        if np.isnan(col).any():
+            bad.append(c)
+        elif (col < 0).any():
+            neg.append(c)
+    if bad or neg:
+        msg = ("Replicate weights must be numbers of at least 0: "
+               + "; ".join(p for p in (f"missing or non-numeric in {bad[:5]}" if bad else "",
+                                       f"negative in {neg[:5]}" if neg else "") if p) + ".")
+        raise DesignError(msg)
+    if weights is None:
+        warnings.warn("No sampling weights given: all are taken as 1 (as R).",
+                      ToolkitWarning, stacklevel=3)
+        w = np.ones(len(data))
+    else:
+        w = pd.to_numeric(data[weights], errors="coerce").to_numpy(float)
+        if np.isnan(w).any() or np.any(w <= 0):
+            msg = (f"Weights column `{weights}` has missing, zero or negative values; "
+                   "drop those respondents or fix the weights.")
+            raise DesignError(msg)
+    scale, rscales = supplied_scales(type, R, scale, rscales, rho, rw,
+                                     combined=combined_weights)
+    unit, factors = _compress(rw, w if combined_weights else None)
+    return {"w": w, "unit": unit, "factors": factors, "scale": scale, "rscales": rscales,
+            "names": cols}
+
+
+def recalibrated(lin: ReplicateVariance, W: np.ndarray) -> tuple[np.ndarray, ReplicateVariance]:
+    """Full weights and engine after calibrating full (column 0) and replicate weights `W`."""
+    w = W[:, 0]
+    fac = W[:, 1:] / w[:, None]
+    fixed_rows = None if lin.fixed is None else lin.fixed[lin.unit]
+    key = fac if fixed_rows is None else np.column_stack([fac, fixed_rows])
+    unit, per_unit = _compress(key)
+    fixed = None if fixed_rows is None else per_unit[:, -1] > 0
+    factors = per_unit if fixed_rows is None else per_unit[:, :-1]
+    return w, ReplicateVariance(unit, factors, lin.scale, lin.rscales, mse=lin.mse, fixed=fixed)
