@@ -6,8 +6,9 @@ Data and expected values: ``tests/reference/R/calibrate.R`` (JSON
 missing y), with population margins defined in the script and read from the JSON here.
 
 Every design runs the same battery of estimators, each compared with the R call recorded
-beside its value: ``svymean``/``svytotal`` of y and of the factor edu, ``svyby`` means,
-totals and shares, ``svyquantile`` (Woodruff, also by domain), ``svychisq`` (also in a
+beside its value: ``svymean``/``svytotal`` of y and of the factor edu (also as
+``Design.prop``), ``svyratio(~y, ~x2)``, ``svyby`` means, totals, ratios and shares,
+``svyquantile`` (Woodruff, also by domain), ``svychisq`` (also in a
 domain, ``subset(design, region == "A")``), ``svyglm`` (gaussian, quasibinomial) and
 ``svyolr``.
 
@@ -101,7 +102,10 @@ def battery(d, data, ref, name, *, full=True, models=True, totals=True):
     """Every estimator of design `d` against the R cases ``<name>/...``."""
     key = f"{name}/"
     cases = [("mean_y", d.mean("y")), ("mean_edu", d.mean("edu")),
-             ("by_region_mean_y", d.by("region").mean("y"))]
+             ("mean_edu", d.prop("edu")),  # Design.prop is svymean of the factor
+             ("by_region_mean_y", d.by("region").mean("y")),
+             ("ratio_y_x2", d.ratio("y", "x2")),
+             ("by_region_ratio_y_x2", d.by("region").ratio("y", "x2"))]
     if totals:
         cases.append(("total_y", d.total("y")))
     for case, got in cases:
@@ -190,6 +194,13 @@ FULL = ("ps_sex_region", "rake3", "greg_bounded", "logit", "chain")
 CALIBRATED = ("ps_sex", "ps_sex_region", "rake2", "rake3", "rake3_tight", "greg",
               "greg_bounded", "raking", "raking_bounded", "logit", "raking_trim", "trim",
               "trim_strict", "ps_trim", "chain")
+
+
+@pytest.mark.parametrize(("name", "spec", "lonely"), [("plain_d2", TWO, "adjust"),
+                                                     ("plain_d1_average", ONE, "average")])
+def test_design_before_calibration(data, ref, name, spec, lonely):
+    """The uncalibrated designs: svymean/svytotal/svyratio (also by domain) as R."""
+    battery(tk.stats.Design(data, **spec, lonely_psu=lonely), data, ref, name, full=False)
 
 
 @pytest.mark.parametrize("name", CALIBRATED)

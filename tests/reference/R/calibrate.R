@@ -53,6 +53,10 @@ battery <- function(name, d, note, models = TRUE, full = TRUE) {
   run(key("mean_edu"), sprintf("svymean(~edu, %s)", d), est, note)
   run(key("by_region_mean_y"),
       sprintf("svyby(~y, ~region, %s, svymean, na.rm = TRUE)", d), est, note)
+  run(key("ratio_y_x2"), sprintf("svyratio(~y, ~x2, %s, na.rm = TRUE)", d), est, note)
+  run(key("by_region_ratio_y_x2"),
+      sprintf("svyby(~y, ~region, denominator = ~x2, %s, svyratio, na.rm = TRUE)", d), est,
+      note)
   if (!full) return(invisible())
   run(key("total_edu"), sprintf("svytotal(~edu, %s)", d), est, note)
   run(key("by_sex_total_y"),
@@ -115,6 +119,8 @@ calibrated <- list(
   ps_trim = "trimWeights(postStratify(d2, ~sex + region, pop_sex_region), upper = 120)",
   chain = "calibrate(postStratify(d2, ~sex, pop_sex), ~region + x2, totals_chain)"
 )
+# the designs before calibration (svyratio is not in design.R)
+battery("plain_d2", "d2", adj, full = FALSE)
 full_battery <- c("ps_sex_region", "rake3", "greg_bounded", "logit", "chain")
 for (nm in names(calibrated)) {
   assign(nm, eval(parse(text = calibrated[[nm]])))
@@ -128,6 +134,7 @@ options(survey.lonely.psu = "average")
 avg <- "options(survey.lonely.psu = \"average\"); d1 <- svydesign(ids = ~psu, strata = ~stratum, fpc = ~N1, weights = ~w, data = dat); ps1 <- postStratify(d1, ~sex + region, pop_sex_region)"
 ps1 <- postStratify(d1, ~sex + region, pop_sex_region)
 battery("ps1_average", "ps1", avg, models = FALSE)
+battery("plain_d1_average", "d1", avg, full = FALSE)
 
 # ---- replicate weights --------------------------------------------------------------------
 # svyolr on a replicate design refits MASS::polr(..., weights = w) with each replicate's
