@@ -33,16 +33,6 @@ record("pop_sex_region", "pop_sex_region", pop_sex_region)
 record("totals", "totals", as.list(totals))
 record("totals_chain", "totals_chain", as.list(totals_chain))
 
-est <- function(x) list(coef = unname(coef(x)), se = unname(SE(x)))
-chisq <- function(x) list(f = unname(x$statistic), ndf = unname(x$parameter[1]),
-                          ddf = unname(x$parameter[2]), p = unname(x$p.value))
-quant <- function(x) {
-  q <- x[[1]]
-  list(coef = unname(q[, 1]), ci_low = unname(q[, 2]), ci_high = unname(q[, 3]),
-       se = unname(q[, 4]))
-}
-model <- function(x) list(coef = unname(coef(x)), se = unname(sqrt(diag(vcov(x)))),
-                          names = I(names(coef(x))), df = x$df.residual)
 wts <- function(x) unname(weights(x, "sampling"))
 
 # The estimators run on every design; `models` adds svyglm and svyolr.
