@@ -260,3 +260,26 @@ def test_repr_shows_no_warning(d2):
         warnings.simplefilter("error")
         text = d2.poststratify(POP_SR)._repr_html_()
     assert "Survey design" in text
+
+
+@pytest.mark.parametrize("kind", ["linearised", "replicate", "calibrated"])
+def test_degf_by_domain_is_degf_of_each_domain(d2, data, kind):
+    """Domain degrees of freedom per group equal R ``degf(subset(design, region == g))``
+    as computed by each engine's ``degf(rows)`` (PSUs minus strata; the rank of the
+    replicate weights minus 1); a calibrated design's subset keeps every row, so each
+    domain has the whole design's df, as R. Exact (integers)."""
+    if kind == "replicate":
+        with pytest.warns(ToolkitWarning, match="second-stage"):
+            design = d2.replicate("JKn")
+    else:
+        design = d2 if kind == "linearised" else d2.poststratify(POP_SR)
+    lin = design._lin
+    region = pd.Categorical(data["region"])
+    group = region.codes.astype(np.int64)
+    got = lin.degf_by(lin.unit, group, len(region.categories))
+    if kind == "calibrated":
+        want = [design.degf] * len(region.categories)
+    else:
+        want = [lin.degf(group == g) for g in range(len(region.categories))]
+    assert list(got) == want
+    assert len(set(want)) > 1 or kind == "calibrated"

@@ -375,6 +375,22 @@ class Linearisation:
         strata = np.bincount(self.psu_stratum[psu.nonzero()[0]], minlength=self.n_strata) > 0
         return int(psu.sum()) - int(strata.sum())
 
+    def degf_by(self, unit: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
+        """:meth:`degf` of each group's domain, from (estimator unit, group) pairs.
+
+        The pairs are those holding the domain's rows (:attr:`unit` numbering). A
+        calibrated design's domain keeps every row (R: zero weight outside it), so each
+        domain has the whole design's degrees of freedom, as R ``degf`` of its subset.
+        """
+        if self.residualise is not None:
+            return np.full(ngroup, self.degf(), dtype=np.int64)
+        psu = unit if self._unit_psu is None else self._unit_psu[unit]
+        n_psu = np.bincount(np.unique(group * self.n_psu + psu) // self.n_psu,
+                            minlength=ngroup)
+        n_h = np.bincount(np.unique(group * self.n_strata + self.psu_stratum[psu])
+                          // self.n_strata, minlength=ngroup)
+        return (n_psu - n_h).astype(np.int64)
+
     def present(self, rows: np.ndarray | None = None) -> np.ndarray | None:
         """Strata with at least one of `rows` (``None`` when no rule needs it).
 

@@ -748,7 +748,7 @@ class Design:
             present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
             var_ = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present,
                                              denom=swx)
-        lead = self._lead(numerator, keys, by)
+        lead = pd.DataFrame(self._lead(numerator, keys, by))
         lead.insert(1, "denominator", denominator)
         out = self._frame(lead, {"estimate": r, "var": var_, "deff": np.full(ngroup, np.nan),
                                  "n": n.astype(np.int64)})

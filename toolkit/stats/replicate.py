@@ -447,6 +447,18 @@ class ReplicateVariance:
         """Rank of the replicate weights of `rows`, minus 1 (R ``degf`` of a replicate design)."""
         units = (np.arange(self.n_unit) if rows is None
                  else np.flatnonzero(np.bincount(self.unit[rows], minlength=self.n_unit)))
+        return self._degf_units(units)
+
+    def degf_by(self, unit: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
+        """:meth:`degf` of each group's domain, from the (unit, group) pairs holding its rows."""
+        out = np.full(ngroup, -1, dtype=np.int64)
+        for g in range(ngroup):
+            units = np.unique(unit[group == g])
+            if units.size:
+                out[g] = self._degf_units(units)
+        return out
+
+    def _degf_units(self, units: np.ndarray) -> int:
         key = units.tobytes()
         if key not in self._rank:
             sub = self.factors[units]
