@@ -265,9 +265,8 @@ def test_repr_shows_no_warning(d2):
 @pytest.mark.parametrize("kind", ["linearised", "replicate", "calibrated"])
 def test_degf_by_domain_is_degf_of_each_domain(d2, data, kind):
     """Domain degrees of freedom per group equal R ``degf(subset(design, region == g))``
-    as computed by each engine's ``degf(rows)`` (PSUs minus strata; the rank of the
-    replicate weights minus 1); a calibrated design's subset keeps every row, so each
-    domain has the whole design's df, as R. Exact (integers)."""
+    as computed by each engine's ``degf(rows)`` (PSUs minus strata of the domain, also
+    on a calibrated design; the rank of the replicate weights minus 1). Exact (integers)."""
     if kind == "replicate":
         with pytest.warns(ToolkitWarning, match="second-stage"):
             design = d2.replicate("JKn")
@@ -277,9 +276,6 @@ def test_degf_by_domain_is_degf_of_each_domain(d2, data, kind):
     region = pd.Categorical(data["region"])
     group = region.codes.astype(np.int64)
     got = lin.degf_by(lin.unit, group, len(region.categories))
-    if kind == "calibrated":
-        want = [design.degf] * len(region.categories)
-    else:
-        want = [lin.degf(group == g) for g in range(len(region.categories))]
+    want = [lin.degf(group == g) for g in range(len(region.categories))]
     assert list(got) == want
-    assert len(set(want)) > 1 or kind == "calibrated"
+    assert len(set(want)) > 1

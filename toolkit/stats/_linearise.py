@@ -378,13 +378,15 @@ class Linearisation:
     def degf_by(self, unit: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
         """:meth:`degf` of each group's domain, from (estimator unit, group) pairs.
 
-        The pairs are those holding the domain's rows (:attr:`unit` numbering). A
-        calibrated design's domain keeps every row (R: zero weight outside it), so each
-        domain has the whole design's degrees of freedom, as R ``degf`` of its subset.
+        The pairs are those holding the domain's rows (:attr:`unit` numbering). On a
+        calibrated design too, R ``degf`` of a subset counts the PSUs and strata of the
+        rows with nonzero weight, i.e. of the domain (unlike ``svychisq``, which counts
+        the whole design there: :meth:`Design._crosstab_ddf`).
         """
-        if self.residualise is not None:
-            return np.full(ngroup, self.degf(), dtype=np.int64)
-        psu = unit if self._unit_psu is None else self._unit_psu[unit]
+        if self.residualise is not None:  # the estimator unit is the row
+            psu = self.psu[unit]
+        else:
+            psu = unit if self._unit_psu is None else self._unit_psu[unit]
         n_psu = np.bincount(np.unique(group * self.n_psu + psu) // self.n_psu,
                             minlength=ngroup)
         n_h = np.bincount(np.unique(group * self.n_strata + self.psu_stratum[psu])
