@@ -161,6 +161,8 @@ NOT_RESULTS = {
     "toolkit._summary.Summary": "the summary itself (its to_frame is the table)",
     "toolkit.study.Study": "a container of tables; its tables are the frames",
     "toolkit.stats.design.Design": "a survey design; its estimates are the results",
+    "toolkit.stats.design.ReplicateDesign": "a survey design with replicate weights; its "
+                                            "estimates are the results",
     "toolkit.report.document.Report": "a document being assembled",
     "toolkit.report.table.Table": "a formatted table; to_frame gives its cells",
     "toolkit.text.coding.Codebook": "a coding dictionary, an input; to_frame lists it",

@@ -5,7 +5,8 @@ object (``.to_frame()``, ``.summary()``, HTML repr); it never draws. Each functi
 reproduces reference software (R ``survey``, ``MASS``, ``psych``, ``irr``) on a
 published example; the tests name the source and tolerance.
 
-- survey design: :class:`Design` (Taylor linearisation with strata, clusters, fpc);
+- survey design: :class:`Design` (Taylor linearisation with strata, clusters, fpc;
+  calibration), :class:`ReplicateDesign` (replicate weights);
 - description: :func:`describe`, :func:`likert`, :func:`ordinal_agreement`;
 - scales: :func:`alpha`, :func:`item_analysis`, :func:`omega`, :func:`schmid_leiman`,
   :func:`scale_scores`;
@@ -23,6 +24,7 @@ from toolkit._lazy import attach
 
 _LAZY = {
     "Design": "toolkit.stats.design",
+    "ReplicateDesign": "toolkit.stats.design",
     "describe": "toolkit.stats.descriptive",
     "likert": "toolkit.stats.descriptive",
     "ordinal_agreement": "toolkit.stats.descriptive",

@@ -40,6 +40,11 @@ class ByDesign:
         check_choice(method, SHARE_METHODS, param="method")
         return self.design._prop(var, self.groups, None, method=method, level=level)
 
+    def ratio(self, numerator: str | Sequence[str], denominator: str) -> pd.DataFrame:
+        """Ratio of the totals of two columns per group (R ``svyby(..., svyratio)``)."""
+        self.design._in_memory("by(...).ratio")
+        return self.design._ratio_of(numerator, denominator, self.groups)
+
     def _domains(self) -> list[tuple[dict[str, Any], np.ndarray]]:
         g, keys, _ = self.design._groups(self.groups, None)
         return [(key, g == i) for i, key in enumerate(keys.to_dict("records"))]

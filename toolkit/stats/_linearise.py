@@ -51,24 +51,29 @@ Inputs come at three levels, so every caller aggregates as early as it can:
   squares (:meth:`Stage.variance`), which is what the large-data kernel gets
   back from its ``GROUP BY``.
 
-Extension points
-----------------
-- *Calibration* (post-stratification, raking, GREG): replace the influence
-  values by their calibration residuals before they reach the engine, as R
-  ``svyrecvar`` does with ``postStrata`` (``qr.resid`` of the influence on the
-  calibration variables, times the weights). A calibrated design passes
-  ``residualise=`` to :class:`Linearisation` (a callable taking and returning the
-  ``(n, p)`` row-level array); the row-level entry points apply it first, and
-  estimators of a calibrated design must use them (not unit totals).
-- *Replicate weights* need no linearisation: their variance is
-  ``scale * sum_r rscales_r (theta_r - theta)^2``; a replicate design supplies
-  its own ``vcov`` with the same signature as :meth:`Linearisation.vcov` so that
-  estimators and models can call either.
+Calibration and replicate weights
+---------------------------------
+- *Calibration* (post-stratification, raking, GREG; :mod:`toolkit.stats._calibration`):
+  the influence values are replaced by their calibration residuals
+  :math:`u - B K C^T u` before they reach the stages, as R ``svyrecvar`` does with a
+  design's ``postStrata``. A calibrated design's :class:`Linearisation` carries the
+  ``residualise`` map (:meth:`Linearisation.calibrated`); its estimators then sum
+  their influence values per *row* (``unit`` is the row), and the engine
+  residualises and sums them to the sampled units: densely for :meth:`vcov_totals`,
+  and from triplets without forming the residuals row by row for
+  :meth:`variance_totals` (only the unit x estimate grid of the correction
+  :math:`b_c^T\beta`). Under ``"average"`` a calibrated design's domains count every
+  stratum (R keeps the rows outside a calibrated domain with weight zero).
+- *Replicate weights* (:mod:`toolkit.stats.replicate`) need no linearisation: a
+  replicate design's engine (``ReplicateVariance``) offers the same operators
+  (``vcov``, ``vcov_totals``, ``variance_totals``, ``degf``, ``unit``, ...). The
+  estimators pass ``denom=``, the unit totals of a ratio's denominator, with the
+  influence totals; linearisation ignores it, the replicate engine needs it to turn
+  influence totals into exact replicate estimates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -303,31 +308,55 @@ class Linearisation:
         Factors of the PSUs at the second stage.
     rowwise : bool, default False
         Every row is its own PSU (no cluster): no aggregation to PSUs is needed.
-    residualise : callable, optional
-        Maps row-level influence values ``(n, p)`` to those the variance is
-        computed from (calibration residuals); see the module notes.
+    residualise : Residualiser, optional
+        The calibration residuals of a calibrated design
+        (:class:`toolkit.stats._calibration.Residualiser`); see the module notes.
+        Its estimators then hand in totals per *row* (``unit`` is the row), which
+        are residualised and summed to the sampled units here.
+
+    Attributes
+    ----------
+    unit, n_unit : ndarray, int
+        The unit per row over which estimators sum their influence values before
+        calling :meth:`vcov_totals`/:meth:`variance_totals` (the finest sampled
+        unit; the row itself for a calibrated design), and the number of units.
     """
 
     def __init__(self, psu: np.ndarray, psu_stratum: np.ndarray, stage1: Stage, *,
                  ssu: np.ndarray | None = None, ssu_psu: np.ndarray | None = None,
                  stage2: Stage | None = None, rowwise: bool = False,
-                 residualise: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+                 residualise: Any = None) -> None:
         self.psu = psu
         self.psu_stratum = psu_stratum
         self.stage1 = stage1
         self.ssu, self.ssu_psu, self.stage2 = ssu, ssu_psu, stage2
-        self.rowwise = rowwise and stage2 is None
+        self._rowwise = rowwise and stage2 is None
         self.residualise = residualise
         self.n = len(psu)
         self.n_psu = len(psu_stratum)
         self.n_strata = len(stage1)
-        #: finest sampled unit of each row, and the PSU of each finest unit
+        # the finest sampled unit of each row and the PSU of each finest unit
         if stage2 is not None:
-            self.unit, self.unit_psu, self.n_unit = ssu, ssu_psu, len(ssu_psu)
+            self._unit, self._unit_psu, self._n_unit = ssu, ssu_psu, len(ssu_psu)
         else:
-            self.unit, self.unit_psu, self.n_unit = psu, None, self.n_psu
-        self.unit_stratum = psu_stratum if self.unit_psu is None else psu_stratum[self.unit_psu]
+            self._unit, self._unit_psu, self._n_unit = psu, None, self.n_psu
+        self._unit_stratum = (psu_stratum if self._unit_psu is None
+                              else psu_stratum[self._unit_psu])
         self._row_stratum: np.ndarray | None = None
+        if residualise is None:
+            self.unit, self.n_unit, self.unit_stratum = (self._unit, self._n_unit,
+                                                         self._unit_stratum)
+            self.rowwise = self._rowwise
+        else:
+            self.unit, self.n_unit = np.arange(self.n), self.n
+            self.unit_stratum = self.row_stratum
+            self.rowwise = True
+
+    def calibrated(self, residualise: Any) -> Linearisation:
+        """The same sampling structure with calibration residuals `residualise`."""
+        return Linearisation(self.psu, self.psu_stratum, self.stage1, ssu=self.ssu,
+                             ssu_psu=self.ssu_psu, stage2=self.stage2, rowwise=self._rowwise,
+                             residualise=residualise)
 
     @property
     def row_stratum(self) -> np.ndarray:
@@ -346,19 +375,42 @@ class Linearisation:
         strata = np.bincount(self.psu_stratum[psu.nonzero()[0]], minlength=self.n_strata) > 0
         return int(psu.sum()) - int(strata.sum())
 
+    def degf_by(self, unit: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
+        """:meth:`degf` of each group's domain, from (estimator unit, group) pairs.
+
+        The pairs are those holding the domain's rows (:attr:`unit` numbering). On a
+        calibrated design too, R ``degf`` of a subset counts the PSUs and strata of the
+        rows with nonzero weight, i.e. of the domain (unlike ``svychisq``, which counts
+        the whole design there: :meth:`Design._crosstab_ddf`).
+        """
+        if self.residualise is not None:  # the estimator unit is the row
+            psu = self.psu[unit]
+        else:
+            psu = unit if self._unit_psu is None else self._unit_psu[unit]
+        n_psu = np.bincount(np.unique(group * self.n_psu + psu) // self.n_psu,
+                            minlength=ngroup)
+        n_h = np.bincount(np.unique(group * self.n_strata + self.psu_stratum[psu])
+                          // self.n_strata, minlength=ngroup)
+        return (n_psu - n_h).astype(np.int64)
+
     def present(self, rows: np.ndarray | None = None) -> np.ndarray | None:
-        """Strata with at least one of `rows` (``None`` when no rule needs it)."""
-        if not self.stage1.average or rows is None:
+        """Strata with at least one of `rows` (``None`` when no rule needs it).
+
+        A calibrated design keeps every stratum in its domains (R gives the rows
+        outside a domain of a calibrated design zero weight instead of dropping
+        them), so ``"average"`` counts all strata there.
+        """
+        if not self.stage1.average or rows is None or self.residualise is not None:
             return None
         return np.bincount(self.row_stratum[rows], minlength=self.n_strata) > 0
 
     def present_by(self, unit: np.ndarray, group: np.ndarray, ngroup: int,
                    count: np.ndarray | None = None) -> np.ndarray | None:
-        """Strata present per group from (finest unit, group) pairs holding rows.
+        """Strata present per group from (estimator unit, group) pairs holding rows.
 
         Returns shape ``(n_strata, ngroup)``, or ``None`` when no rule needs it.
         """
-        if not self.stage1.average:
+        if not self.stage1.average or self.residualise is not None:
             return None
         keep = slice(None) if count is None else count > 0
         h = self.unit_stratum[unit[keep]]
@@ -368,9 +420,7 @@ class Linearisation:
     # -- row level -------------------------------------------------------------
 
     def totals(self, u: np.ndarray) -> np.ndarray:
-        """Totals of row-level values `u` (n x p) over the finest sampled unit."""
-        if self.residualise is not None:
-            u = self.residualise(u)
+        """Totals of row-level values `u` (n x p) over the estimator unit (:attr:`unit`)."""
         if self.rowwise:
             return u
         return _column_sums(self.unit, u, self.n_unit)
@@ -392,9 +442,6 @@ class Linearisation:
 
         ``rows=None`` means triplet ``i`` belongs to row ``i``.
         """
-        if self.residualise is not None:
-            msg = "A calibrated design needs dense row-level influence values (use `vcov`)."
-            raise DesignError(msg)
         unit = self.unit if rows is None else self.unit[rows]
         if self.rowwise and rows is None:
             return self.variance_totals(unit, cols, vals, ncol, present=present)
@@ -404,32 +451,116 @@ class Linearisation:
 
     # -- unit totals -------------------------------------------------------------
 
-    def vcov_totals(self, z: np.ndarray, *, present: np.ndarray | None = None) -> np.ndarray:
-        """Covariance from dense totals `z` (n_unit x p) over the finest unit."""
+    def vcov_totals(self, z: np.ndarray, *, present: np.ndarray | None = None,
+                    denom: np.ndarray | None = None) -> np.ndarray:
+        """Covariance from dense totals `z` (n_unit x p) over the estimator unit.
+
+        `denom` (the unit totals of the estimate's denominator, for ratios) is
+        what a replicate-weight engine needs; linearisation evaluates the
+        derivative at the full sample and does not use it.
+        """
+        if self.residualise is not None:
+            z = self.residualise(z)
+            if not self._rowwise:
+                z = _column_sums(self._unit, z, self._n_unit)
         if self.stage2 is None:
             return self.stage1.vcov(z, self.psu_stratum, present)
-        z1 = _column_sums(self.unit_psu, z, self.n_psu)
+        z1 = _column_sums(self._unit_psu, z, self.n_psu)
         return (self.stage1.vcov(z1, self.psu_stratum, present)
-                + self.stage2.vcov(z, self.unit_psu))
+                + self.stage2.vcov(z, self._unit_psu))
 
     def variance_totals(self, unit: np.ndarray, cols: np.ndarray, z: np.ndarray, ncol: int, *,
-                        present: np.ndarray | None = None) -> np.ndarray:
-        """Variances from unit totals given as triplets (finest unit, column, total).
+                        present: np.ndarray | None = None,
+                        denom: np.ndarray | None = None) -> np.ndarray:
+        """Variances from unit totals given as triplets (estimator unit, column, total).
 
-        Each (unit, column) pair appears once; pairs not given are 0.
+        Each (unit, column) pair appears once; pairs not given are 0. `denom` is
+        as for :meth:`vcov_totals` (not used here).
         """
+        if self.residualise is not None:
+            return self._calibrated_variance(unit, cols, z, ncol, present)
+        return self._unit_variance(unit, cols, z, ncol, present)
+
+    def _unit_variance(self, unit: np.ndarray, cols: np.ndarray, z: np.ndarray, ncol: int,
+                       present: np.ndarray | None) -> np.ndarray:
+        """Variances from totals over the finest sampled unit, as triplets."""
         if self.stage2 is None:
             psu, pz = unit, z
         else:
-            q, qa, qb = pair_index(self.unit_psu[unit], cols, ncol)
+            q, qa, qb = pair_index(self._unit_psu[unit], cols, ncol)
             pz = np.bincount(q, weights=z, minlength=len(qa))
             psu, cols1 = qa, qb
-            var2 = self._group_variance(self.stage2, self.unit_psu[unit], cols, z, ncol,
+            var2 = self._group_variance(self.stage2, self._unit_psu[unit], cols, z, ncol,
                                         self.n_psu, None)
         h = self.psu_stratum[psu]
         var = self._group_variance(self.stage1, h, cols if self.stage2 is None else cols1,
                                    pz, ncol, self.n_strata, present)
         return var if self.stage2 is None else var + var2
+
+    def _calibrated_variance(self, rows: np.ndarray, cols: np.ndarray, z: np.ndarray,
+                             ncol: int, present: np.ndarray | None) -> np.ndarray:
+        r"""Variances of calibration residuals from row-level triplets.
+
+        The residual total of unit :math:`c` is :math:`a_c - b_c^T\beta` (:math:`a`
+        the totals of `z`, :math:`b_c` the unit sums of :math:`B`,
+        :math:`\beta = K C^T u` per estimate). While the (unit x estimate) grid
+        is small these totals are formed; beyond it each group's sums of residual
+        totals and of their squares follow from per-group moments of :math:`a`
+        and :math:`b` (less precise when the residuals are tiny).
+        """
+        cal = self.residualise
+        beta = cal.coef(rows, cols, z, ncol)
+        unit = rows if self._rowwise else self._unit[rows]
+        q, qa, qb = pair_index(unit, cols, ncol)
+        a = np.bincount(q, weights=z, minlength=len(qa))
+        b = cal.unit_sums(None if self._rowwise else self._unit, self._n_unit)
+        if self._n_unit * ncol <= DENSE_LIMIT:
+            res = np.bincount(qa * ncol + qb, weights=a, minlength=self._n_unit * ncol)
+            res = res.reshape(self._n_unit, ncol) - b @ beta.T
+            grid = np.arange(self._n_unit * ncol)
+            return self._unit_variance(grid // ncol, grid % ncol, res.ravel(), ncol, present)
+        if self.stage2 is None:
+            return np.maximum(self._moment_variance(self.stage1, self.psu_stratum, qa, qb, a, b,
+                                                    beta, ncol, present), 0.0)
+        var2 = self._moment_variance(self.stage2, self._unit_psu, qa, qb, a, b, beta, ncol, None)
+        q1, pa, pb = pair_index(self._unit_psu[qa], qb, ncol)
+        a1 = np.bincount(q1, weights=a, minlength=len(pa))
+        b1 = _column_sums(self._unit_psu, b, self.n_psu)
+        var1 = self._moment_variance(self.stage1, self.psu_stratum, pa, pb, a1, b1, beta, ncol,
+                                     present)
+        return np.maximum(var1 + var2, 0.0)
+
+    def _moment_variance(self, stage: Stage, group_of: np.ndarray, unit: np.ndarray,
+                         cols: np.ndarray, a: np.ndarray, b: np.ndarray, beta: np.ndarray,
+                         ncol: int, present: np.ndarray | None) -> np.ndarray:
+        """Stage variance of residual totals ``a - b[unit] @ beta[col]`` per (unit, col) pair."""
+        ngroup = len(stage)
+        s_b, s_bb = self._group_moments(stage, group_of, b)
+        key = group_of[unit] * ncol + cols
+        size = ngroup * ncol
+        s_a = np.bincount(key, weights=a, minlength=size).reshape(ngroup, ncol)
+        s_aa = np.bincount(key, weights=a * a, minlength=size).reshape(ngroup, ncol)
+        bu = b[unit]
+        s_ab = np.stack([np.bincount(key, weights=a * bu[:, j], minlength=size)
+                         for j in range(b.shape[1])], axis=1).reshape(ngroup, ncol, -1)
+        s1 = s_a - s_b @ beta.T
+        s2 = (s_aa - 2 * np.einsum("gcj,cj->gc", s_ab, beta)
+              + np.einsum("cj,gjk,ck->gc", beta, s_bb, beta))
+        return stage.variance(s1, s2, present)
+
+    def _group_moments(self, stage: Stage, group_of: np.ndarray, b: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Per group of units: the sum of their rows of `b` and of their outer products."""
+        cache = self.__dict__.setdefault("_moments", {})
+        if stage.stage not in cache:
+            ngroup = len(stage)
+            order = np.argsort(group_of, kind="stable")
+            edges = np.searchsorted(group_of[order], np.arange(ngroup + 1))
+            bs = b[order]
+            s_bb = np.stack([bs[edges[g]:edges[g + 1]].T @ bs[edges[g]:edges[g + 1]]
+                             for g in range(ngroup)])
+            cache[stage.stage] = (_column_sums(group_of, b, ngroup), s_bb)
+        return cache[stage.stage]
 
     @staticmethod
     def _group_variance(stage: Stage, group: np.ndarray, cols: np.ndarray, z: np.ndarray,

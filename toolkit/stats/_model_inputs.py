@@ -187,7 +187,8 @@ def alias_message(names: list[str]) -> str:
 
 
 
-def design_vcov(design: Any, index: pd.Index, rows: pd.Index, u: np.ndarray
+def design_vcov(design: Any, index: pd.Index, rows: pd.Index, u: np.ndarray, *,
+                refit: Any = None, estimate: np.ndarray | None = None
                 ) -> tuple[np.ndarray, int]:
     """Design covariance of estimating-equation totals and the design's degrees of freedom.
 
@@ -195,8 +196,16 @@ def design_vcov(design: Any, index: pd.Index, rows: pd.Index, u: np.ndarray
     of the design's data (index `index`); the other respondents get 0 and stay in
     the design (R ``svyglm``/``svyolr`` on the design without the rows with
     missing values). Returns the covariance and ``degf`` of that sub-design.
+
+    A replicate-weight design (``ReplicateDesign``) refits the model with each
+    replicate's weights instead: `refit` maps the weights of the model rows to the
+    estimates, `estimate` is the full-sample fit; the degrees of freedom are then
+    the design's (R ``svyglm``/``svyolr`` on a ``svyrep.design``).
     """
     pos = index.get_indexer(rows)
+    replicate = getattr(design, "replicate_vcov", None)
+    if replicate is not None and refit is not None:
+        return replicate(refit, pos, estimate=estimate), design.degf
     full = np.zeros((len(index), u.shape[1]))
     full[pos] = u
     used = np.zeros(len(index), dtype=bool)

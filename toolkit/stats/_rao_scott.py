@@ -211,10 +211,10 @@ def crosstab(design: Any, row: str, col: str, domain: np.ndarray | None, *,
     wn = w / wsum
     a = np.bincount(unit * k + cell, weights=wn, minlength=lin.n_unit * k).reshape(-1, k)
     b = np.bincount(unit, weights=wn, minlength=lin.n_unit)
-    vmat = lin.vcov_totals(a - b[:, None] * p[None, :], present=lin.present(ok))
+    vmat = lin.vcov_totals(a - b[:, None] * p[None, :], present=lin.present(ok), denom=b)
     n = int(ok.sum())
     # R: degf of the (sub)design: its PSUs and strata, all rows of the domain
-    ddf = design.degf if domain is None else design._degf(domain)
+    ddf = design._crosstab_ddf(domain)
     if statistic in ("Wald", "adjWald"):
         test = _wald(design, ok, rc, cc, nr, nc, ddf, statistic)
     else:

@@ -304,7 +304,12 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
     score = model.score_obs(res.params.to_numpy(), scale=1.0)
     bread = np.asarray(res.normalized_cov_params)
     # R svyglm: the design without the rows the model left out, df = degf + 1 - p
-    vcov, degf = design_vcov(design, full_index, rows, score @ bread)
+    fw = None if weight is None else pd.to_numeric(prepared[weight]).to_numpy(float)[pos]
+    vcov, degf = design_vcov(design, full_index, rows, score @ bread,
+                             refit=_refit(np.asarray(model.exog, dtype=float),
+                                          np.asarray(model.endog, dtype=float), family,
+                                          res.params.to_numpy(), fw),
+                             estimate=res.params.to_numpy())
     params = res.params
     cov = pd.DataFrame(vcov, index=params.index, columns=params.index)
     df = max(degf - len(params) + 1, 1)
@@ -337,7 +342,7 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
 
     working = {"naive_cov": np.asarray(res.normalized_cov_params) * mean_w,
                "deviance": float(res.deviance) / mean_w, "refit_deviance": refit_deviance}
-    notes.append("Standard errors: Taylor linearisation of the survey design; "
+    notes.append(f"Standard errors: {_variance_note(design)}; "
                  f"t tests with {df} degrees of freedom. No likelihood (AIC, BIC) for a "
                  "design-weighted fit: see the design-based Wald tests (`.wald_test`).")
     return ModelResult(res, params=params, cov=cov, df_resid=float(df), n=len(rows),
@@ -345,4 +350,29 @@ def _regress_design(formula: str, prepared: pd.DataFrame, full_index: pd.Index, 
                        stats=stats_, exponentiate=family != "gaussian", ame=ame,
                        notes=notes, terms={t: c for t, c in formula_terms.items() if c},
                        working=working)
+
+
+def _variance_note(design: Any) -> str:
+    return getattr(design, "variance_note", "Taylor linearisation of the survey design")
+
+
+def _refit(exog: np.ndarray, endog: np.ndarray, family: str, start: np.ndarray,
+           freq: np.ndarray | None):
+    """The GLM refitted by Newton's method with other weights (replicate-weight designs)."""
+    def refit(w: np.ndarray) -> np.ndarray:
+        w = w if freq is None else w * freq
+        if family == "gaussian":  # weighted least squares
+            return np.linalg.solve(exog.T @ (exog * w[:, None]), exog.T @ (w * endog))
+        beta = start.copy()
+        for _ in range(100):
+            eta = exog @ beta
+            mu = special.expit(eta) if family == "binomial" else np.exp(eta)
+            hess = exog.T @ (exog * (w * _mean_derivs(family, eta))[:, None])
+            step = np.linalg.solve(hess, exog.T @ (w * (endog - mu)))
+            beta = beta + step
+            if np.max(np.abs(step)) <= 1e-12 * (1 + np.max(np.abs(beta))):
+                break
+        return beta
+
+    return refit
 

@@ -351,14 +351,22 @@ def ologit(
                   "bic": -2 * ll + k * np.log(n), "pseudo_r2": 1 - ll / ll0}
     else:
         scores = model.scores(params) * w[:, None]
+        fw = None if weight is None else sub[weight].to_numpy(dtype=float)
+
+        def refit(wr: np.ndarray) -> np.ndarray:  # replicate-weight designs (R svyolr)
+            return _Ordinal(y, Xv, wr if fw is None else wr * fw, K, link).fit()[0]
+
         # R svyolr: the design without the rows left out, df = degf - coefficients
-        vcov, degf = design_vcov(design, frame.index, sub.index, scores @ info_inv)
+        vcov, degf = design_vcov(design, frame.index, sub.index, scores @ info_inv,
+                                 refit=refit, estimate=params)
         cov = vcov[np.ix_(reorder, reorder)]
         df = float(max(degf - Xv.shape[1], 1))
         cov_type = "design"
         n = len(sub)
         stats_ = {}
-        notes.append("Standard errors: Taylor linearisation of the survey design.")
+        notes.append("Standard errors: "
+                     + getattr(design, "variance_note",
+                               "Taylor linearisation of the survey design") + ".")
     index = pd.Index(names)
     kind = pd.Series(["coefficient"] * Xv.shape[1] + ["cut-point"] * m, index=index)
     params_s = pd.Series(est, index=index)

@@ -24,6 +24,20 @@ run <- function(name, call, extract = identity, note = NULL, envir = parent.fram
   record(name, call, value, note)
 }
 
+# Extractors of survey results shared by the areas: estimates and SEs (svymean, svytotal,
+# svyratio, svyby), a Rao-Scott test (svychisq), a Woodruff quantile (svyquantile with
+# ci = TRUE) and a model (svyglm, svyolr: coefficients, SEs, names, residual df).
+est <- function(x) list(coef = unname(coef(x)), se = unname(SE(x)))
+chisq <- function(x) list(f = unname(x$statistic), ndf = unname(x$parameter[1]),
+                          ddf = unname(x$parameter[2]), p = unname(x$p.value))
+quant <- function(x) {
+  q <- x[[1]]
+  list(coef = unname(q[, 1]), ci_low = unname(q[, 2]), ci_high = unname(q[, 3]),
+       se = unname(q[, 4]))
+}
+model <- function(x) list(coef = unname(coef(x)), se = unname(sqrt(diag(vcov(x)))),
+                          names = I(names(coef(x))), df = x$df.residual)
+
 reference_data_path <- function(file) {
   dir.create(file.path("tests", "reference", "data"), showWarnings = FALSE)
   file.path("tests", "reference", "data", file)

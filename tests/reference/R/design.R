@@ -63,17 +63,6 @@ d2 <- svydesign(ids = ~psu + ssu, strata = ~stratum, fpc = ~N1 + N2, weights = ~
 d1 <- svydesign(ids = ~psu, strata = ~stratum, fpc = ~N1, weights = ~w, data = dat)
 record("n_rows", "nrow(dat)", n)
 
-est <- function(x) list(coef = unname(coef(x)), se = unname(SE(x)))
-by_est <- function(x) list(coef = unname(coef(x)), se = unname(SE(x)))
-chisq <- function(x) list(f = unname(x$statistic), ndf = unname(x$parameter[1]),
-                          ddf = unname(x$parameter[2]), p = unname(x$p.value))
-quant <- function(x) {
-  q <- x[[1]]
-  list(coef = unname(q[, 1]), ci_low = unname(q[, 2]), ci_high = unname(q[, 3]),
-       se = unname(q[, 4]))
-}
-model <- function(x) list(coef = unname(coef(x)), se = unname(sqrt(diag(vcov(x)))),
-                          names = I(names(coef(x))), df = x$df.residual)
 
 designs <- list(two = "d2", one = "d1")
 for (opt in c("adjust", "average", "certainty", "remove")) {
@@ -87,18 +76,18 @@ for (opt in c("adjust", "average", "certainty", "remove")) {
     run(key("mean_edu"), sprintf("svymean(~edu, %s)", d), est, note)
     run(key("total_edu"), sprintf("svytotal(~edu, %s)", d), est, note)
     run(key("by_region_mean_y"),
-        sprintf("svyby(~y, ~region, %s, svymean, na.rm = TRUE)", d), by_est, note)
+        sprintf("svyby(~y, ~region, %s, svymean, na.rm = TRUE)", d), est, note)
     run(key("by_sex_mean_y"),
-        sprintf("svyby(~y, ~sex, %s, svymean, na.rm = TRUE)", d), by_est, note)
+        sprintf("svyby(~y, ~sex, %s, svymean, na.rm = TRUE)", d), est, note)
     run(key("by_region_total_y"),
-        sprintf("svyby(~y, ~region, %s, svytotal, na.rm = TRUE)", d), by_est, note)
+        sprintf("svyby(~y, ~region, %s, svytotal, na.rm = TRUE)", d), est, note)
     run(key("by_region_mean_edu"),
-        sprintf("svyby(~edu, ~region, %s, svymean)", d), by_est, note)
+        sprintf("svyby(~edu, ~region, %s, svymean)", d), est, note)
     run(key("quantile_y"),
         sprintf("svyquantile(~y, %s, c(0.25, 0.5), na.rm = TRUE, ci = TRUE)", d), quant, note)
     run(key("by_region_quantile_y"),
         sprintf("svyby(~y, ~region, %s, svyquantile, quantiles = 0.5, na.rm = TRUE, ci = TRUE)",
-                d), by_est, note)
+                d), est, note)
     run(key("chisq_edu_sex"), sprintf("svychisq(~edu + sex, %s)", d), chisq, note)
     run(key("chisq_edu_sex_region_A"),
         sprintf("svychisq(~edu + sex, subset(%s, region == \"A\"))", d), chisq, note)
