@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "ANSWER_WORDS",
     "MEMBER_TYPES",
     "NO_WORDS",
     "TABLES",
@@ -66,7 +67,11 @@ __all__ = [
     "Vocabulary",
     "canonical_column",
     "clean_header",
+    "codebook_english",
     "column_label",
+    "english_name",
+    "english_text",
+    "has_chinese",
     "label",
     "labels",
     "term_label",
@@ -528,6 +533,180 @@ def labels(vocabulary: str, values: Iterable[object], lang: Lang = "zh") -> list
     """
     vocab = VOCABULARIES[vocabulary]
     return [vocab.label(v, lang) for v in values]
+
+
+# ---------------------------------------------------------------------------
+# English readings of Chinese names and answer words (one owner for figures and reports)
+# ---------------------------------------------------------------------------
+
+#: CJK ideographs, CJK punctuation and full-width forms: text a reader of English cannot read.
+_CHINESE = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff"
+                      r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+
+#: Generic parts of place and unit names (longest first), translated; the specific part
+#: before them is written in pinyin (GB/T 16159, as official English place names are).
+_GENERICS: tuple[tuple[str, str], ...] = (
+    ("政协委员联络站", "CPPCC Members' Liaison Station"),
+    ("委员联络站", "Members' Liaison Station"),
+    ("委员工作室", "Members' Studio"), ("党群服务中心", "Party-Masses Service Centre"),
+    ("街道办事处", "Subdistrict"), ("居民委员会", "Residents' Committee"),
+    ("村民委员会", "Villagers' Committee"), ("居委会", "Residents' Committee"),
+    ("村委会", "Villagers' Committee"), ("街道", "Subdistrict"), ("社区", "Community"),
+    ("小区", "Estate"), ("开发区", "Development Zone"), ("新区", "New Area"),
+    ("自治县", "Autonomous County"), ("自治州", "Autonomous Prefecture"),
+    ("村", "Village"), ("镇", "Town"), ("乡", "Township"), ("区", "District"),
+    ("县", "County"), ("市", "City"), ("省", "Province"),
+)
+
+#: Characters read differently in place names than pypinyin's everyday reading.
+_PLACE_READINGS = {"长": "chang"}
+
+#: Answer words of survey scales and yes/no items, in English (Likert legends, cut-points).
+ANSWER_WORDS: dict[str, str] = {
+    "非常满意": "Very satisfied", "比较满意": "Fairly satisfied", "满意": "Satisfied",
+    "很满意": "Very satisfied", "一般": "Neutral", "不太满意": "Fairly dissatisfied",
+    "不满意": "Dissatisfied", "很不满意": "Very dissatisfied",
+    "非常不满意": "Very dissatisfied",
+    "非常信任": "Trust completely", "比较信任": "Trust fairly", "信任": "Trust",
+    "不太信任": "Distrust somewhat", "不信任": "Distrust",
+    "非常不信任": "Distrust completely",
+    "非常同意": "Strongly agree", "比较同意": "Agree", "同意": "Agree",
+    "不太同意": "Disagree", "不同意": "Disagree", "非常不同意": "Strongly disagree",
+    "说不清": "Cannot say", "不知道": "Don't know", "拒答": "Refused",
+    "是": "Yes", "否": "No", "有": "Yes", "无": "None", "听说过": "Heard of it",
+    "没听说过": "Never heard of it", "缺失": "Missing", "其他": "Other",
+}
+
+
+def has_chinese(text: object) -> bool:
+    """Whether `text` holds Chinese characters or full-width punctuation.
+
+    Examples
+    --------
+    >>> has_chinese("Qingyun Subdistrict"), has_chinese("满意"), has_chinese("(n = 3)")
+    (False, True, False)
+    """
+    return bool(_CHINESE.search(str(text)))
+
+
+def _pinyin_word(text: str) -> str:
+    """Chinese characters as one capitalised pinyin word (``西安`` → ``Xi'an``)."""
+    from pypinyin import Style, lazy_pinyin
+
+    out = ""
+    for char, syllable in zip(text, lazy_pinyin(text, style=Style.NORMAL, v_to_u=True,
+                                                errors=lambda x: list(x)), strict=False):
+        syllable = _PLACE_READINGS.get(char, syllable)
+        if out and out[-1].isalpha() and syllable[:1] in {"a", "o", "e"}:
+            out += "'"  # syllable boundary before a, o, e: Xi'an, not Xian
+        out += syllable
+    return out[:1].upper() + out[1:]
+
+
+def english_name(text: object, *, names: Mapping[str, str] | None = None) -> str:
+    """How a Chinese place or unit name reads in English: given, else pinyin.
+
+    The name given in `names` wins; otherwise the generic part (街道, 社区, 村,
+    镇 …) is translated and the specific part before it written in pinyin, with
+    tone marks left out and a syllable break marked before a, o, e (``Xi'an``),
+    as official English place names are written. Text without Chinese is
+    returned unchanged.
+
+    Parameters
+    ----------
+    text : str
+        The name.
+    names : dict, optional
+        Chinese name → English name (e.g. the ``name_en`` column of a units table).
+
+    Returns
+    -------
+    str
+        The English name.
+
+    Examples
+    --------
+    >>> from toolkit.schema import english_name
+    >>> english_name("青云街道"), english_name("长园社区"), english_name("云溪区")
+    ('Qingyun Subdistrict', 'Changyuan Community', 'Yunxi District')
+    >>> english_name("西园社区", names={"西园社区": "West Garden"})
+    'West Garden'
+    >>> english_name("政协委员联络站（第1站）")
+    "CPPCC Members' Liaison Station (No. 1)"
+    """
+    value = str(text)
+    if names and value in names:
+        return str(names[value])
+    if not has_chinese(value):
+        return value
+    folded = unicodedata.normalize("NFKC", value).strip()  # full-width brackets, digits
+    suffix = ""
+    bracket = re.search(r"\((.*)\)$", folded)
+    if bracket:
+        inner = bracket.group(1)
+        number = re.fullmatch(r"第\s*(\d+)\s*\w?", inner)
+        suffix = f" (No. {number.group(1)})" if number else f" ({english_name(inner)})"
+        folded = folded[:bracket.start()].strip()
+    for generic, english in _GENERICS:
+        if folded.endswith(generic) and (folded != generic or len(generic) > 1):
+            specific = folded[: -len(generic)]
+            head = _pinyin_word(specific) if specific else ""
+            return (f"{head} {english}".strip()) + suffix
+    return _pinyin_word(folded) + suffix
+
+
+def codebook_english(frame: Any, column: object) -> tuple[str | None, dict[str, str]]:
+    """English variable label and value labels that a table's codebook gives a column.
+
+    A codebook entry (``frame.attrs["codebook"][column]``) may carry, beside
+    ``label`` and ``value_labels``, their English versions ``label_en`` and
+    ``value_labels_en`` (code → English label); English figures and reports use them.
+
+    Returns
+    -------
+    tuple
+        The English label (None when absent) and the English value labels keyed
+        by the code as text (empty when absent).
+
+    Examples
+    --------
+    >>> from toolkit.schema import codebook_english
+    >>> df = pd.DataFrame({"q1": [1, 2]})
+    >>> df.attrs["codebook"] = {"q1": {"label": "满意度", "label_en": "Satisfaction",
+    ...                                "value_labels_en": {1: "Low", 2: "High"}}}
+    >>> codebook_english(df, "q1")
+    ('Satisfaction', {'1': 'Low', '2': 'High'})
+    """
+    book = ((getattr(frame, "attrs", None) or {}).get("codebook") or {}).get(column) or {}
+    label = book.get("label_en")
+    values = {str(k): str(v) for k, v in (book.get("value_labels_en") or {}).items()}
+    return (str(label) if label else None), values
+
+
+def english_text(text: object, *, names: Mapping[str, str] | None = None,
+                 place: bool = False) -> str | None:
+    """English of a Chinese label shown to readers, or None when there is none.
+
+    In order: text without Chinese as it is; the name given in `names`; a
+    common answer word (:data:`ANSWER_WORDS`: 非常满意 → Very satisfied …); with
+    ``place=True``, the pinyin reading of :func:`english_name`. Vocabulary
+    terms are translated by :func:`label` / :func:`value_labels` before this.
+
+    Examples
+    --------
+    >>> from toolkit.schema import english_text
+    >>> english_text("比较满意"), english_text("青云街道", place=True), english_text("青云街道")
+    ('Fairly satisfied', 'Qingyun Subdistrict', None)
+    """
+    value = str(text)
+    if not has_chinese(value):
+        return value
+    if names and value in names:
+        return str(names[value])
+    folded = unicodedata.normalize("NFKC", value).strip()
+    if folded in ANSWER_WORDS:
+        return ANSWER_WORDS[folded]
+    return english_name(folded) if place else None
 
 
 # ---------------------------------------------------------------------------
