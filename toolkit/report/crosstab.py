@@ -24,7 +24,7 @@ from toolkit.report._format import (
     personal_columns,
     w,
 )
-from toolkit.report._labels import display_order, header_label, value_text
+from toolkit.report._labels import LabelLog, display_order, header_label, value_text
 from toolkit.report.table import Table
 
 __all__ = ["crosstab_table"]
@@ -192,9 +192,10 @@ def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
     extra = np.zeros_like(small)
     if suppress and small[:-1, :-1].any():  # totals stay shown; inner cells protect each other
         extra[:-1, :-1] = secondary(small[:-1, :-1], full_n[:-1, :-1])
-    head_r = labels.get(row, header_label(row, lang))
-    col_heads = [*[value_text(col, v, lang) for v in cl], w("total", lang)]
-    row_heads = [*[value_text(row, v, lang) for v in rl], w("total", lang)]
+    log = LabelLog(lang, f"table{f' “{caption}”' if caption else ''}")
+    head_r = labels.get(row) or log.header(row, header_label(row, lang, data))
+    col_heads = [*[value_text(col, v, lang, frame=data, log=log) for v in cl], w("total", lang)]
+    row_heads = [*[value_text(row, v, lang, frame=data, log=log) for v in rl], w("total", lang)]
     lines, numbers = [], []
     for i, rname in enumerate(row_heads):
         line = [rname]
@@ -229,4 +230,6 @@ def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
                        chi2=fmt_num(result["chisq"], 2), ndf=fmt_short(result["ndf"]),
                        ddf=fmt_short(result["ddf"]), f=fmt_num(result["f"], 2),
                        p=p if p.startswith("<") else f"= {p}"))
-    return Table(out, caption=caption, notes=notes, numbers=pd.DataFrame(numbers), lang=lang)
+    log.warn()
+    return Table(out, caption=caption, notes=notes, numbers=pd.DataFrame(numbers), lang=lang,
+                 style="count" if percent is None else "percent")

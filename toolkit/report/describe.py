@@ -14,7 +14,7 @@ from toolkit._docs import REMOVED_IN, renamed
 from toolkit.errors import ArgumentError
 from toolkit.report._disclosure import hidden, refuse_personal, refuse_personal_values
 from toolkit.report._format import SMALL_CELL, Lang, check_lang, fmt_count, fmt_num, w
-from toolkit.report._labels import display_order, header_label, value_text
+from toolkit.report._labels import LabelLog, display_order, header_label, value_text
 from toolkit.report.table import Table
 
 __all__ = ["describe_table"]
@@ -207,12 +207,14 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
            caption: str | None, lang: Lang) -> Table:
     columns: list[tuple[Any, pd.DataFrame]] = []  # (group value for .numbers, rows)
     heads = []
+    log = LabelLog(lang, f"table{f' “{caption}”' if caption else ''}")
     for key in _group_keys(data, groups):
         rows = _rows_of(data, groups, key)
         if not groups:
             name = w("all", lang)
         else:
-            name = "／".join(value_text(g, k, lang) for g, k in zip(groups, key, strict=True))
+            name = "／".join(value_text(g, k, lang, frame=data, log=log)
+                            for g, k in zip(groups, key, strict=True))
         columns.append((key[0] if len(key) == 1 else (key or None), rows))
         heads.append((name, _size(rows, kinds) if len(rows) else 0))
     if total is not None:
@@ -224,7 +226,7 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
     numbers: list[dict[str, Any]] = []
     sep = "：" if lang == "zh" else ": "
     for var in pd.unique(data["variable"]):
-        label = labels.get(var, header_label(var, lang))
+        label = labels.get(var) or log.header(var, header_label(var, lang, data))
         if kinds[str(var)] == "categorical":
             levels = display_order(pd.unique(data.loc[(data["variable"] == var)
                                                       & data["level"].notna(), "level"]))
@@ -239,7 +241,8 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
                                          suppress=suppress)
                     cells.append(text)
                     numbers.append({"variable": var, "level": level, "group": group, **number})
-                name = w("missing", lang) if level is None else value_text(var, level, lang)
+                name = w("missing", lang) if level is None else value_text(
+                    var, level, lang, frame=data, log=log)
                 table_rows.append([f"  {name}", *cells])
         else:
             cells = []
@@ -255,7 +258,8 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
         notes.append(w("weighted", lang))
     if any(pd.isna(r["n"]) for r in numbers):
         notes.append(w("suppressed", lang, k=SMALL_CELL))
+    log.warn()
     return Table(out, caption=caption, notes=notes,
                  numbers=pd.DataFrame(numbers, columns=["variable", "level", "group", "n",
                                                         "percent", "mean", "sd"]),
-                 lang=lang)
+                 lang=lang, style="percent")

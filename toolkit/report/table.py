@@ -11,11 +11,15 @@ Conventions: thousands separators, fixed decimals, notes under the table
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
+from toolkit._checks import check_choice
+from toolkit.errors import ArgumentError
 from toolkit.report._disclosure import hidden, is_count_column
 from toolkit.report._format import (
     SMALL_CELL,
@@ -27,9 +31,43 @@ from toolkit.report._format import (
     personal_columns,
     w,
 )
-from toolkit.report._labels import header_label, value_text
+from toolkit.report._labels import LabelLog, header_label, value_text
+from toolkit.report._layout import is_numeric_column, text_em
 
-__all__ = ["Table"]
+__all__ = ["TABLE_CSS", "Table"]
+
+#: How a table shows shares: as percentages, as proportions, or it holds counts only.
+NumberStyle = Literal["percent", "proportion", "count"]
+
+#: Columns that hold shares of 1 without being declared (``shares=``).
+SHARE_COLUMNS = frozenset({"share", "proportion", "prop"})
+#: Columns whose values are names of variables (``tk.stats.change`` items …): shown by label.
+NAME_COLUMNS = frozenset({"item", "variable"})
+#: Columns that hold percentages (0 to 100).
+PERCENT_COLUMNS = frozenset({"percent", "pct"})
+
+#: Styles of published tables in HTML: three rules, text left, numbers right on their
+#: last digit (tabular figures; stars, % and brackets hang to the right), the note
+#: under the bottom rule and no wider than the table.
+TABLE_CSS = """
+div.tk-table{display:table;margin:1em auto;border-collapse:collapse}
+div.tk-table>p.tk-note{display:table-caption;caption-side:bottom;font-size:.85em;color:#444;
+text-align:left;margin:.3em 0 0 0;line-height:1.45}
+table.tk-table{border-collapse:collapse;border-top:2px solid #000;border-bottom:2px solid #000;
+font-variant-numeric:tabular-nums lining-nums}
+table.tk-table caption{font-weight:bold;padding:.3em;caption-side:top;text-align:center}
+table.tk-table caption.continued{display:none}
+table.tk-table thead th{border-bottom:1px solid #000;padding:.25em .7em;vertical-align:bottom}
+table.tk-table th.text,table.tk-table td.text{text-align:left}
+table.tk-table th.num{text-align:center}
+table.tk-table td{padding:.2em .7em;vertical-align:top}
+table.tk-table td.text{white-space:pre-wrap}
+table.tk-table td.num{text-align:right;white-space:nowrap}
+table.tk-table td.num span.tail{display:inline-block;text-align:left}
+"""
+
+#: The part of a number cell after its last digit: stars, %, closing brackets.
+_TAIL = re.compile(r"^(.*\d)(\D*)$", re.S)
 
 
 class Table:
@@ -47,6 +85,9 @@ class Table:
         The numbers behind the cells (tidy; suppressed counts are missing).
     lang : {"zh", "en"}, default "zh"
         Language of the fixed words.
+    style : {"percent", "proportion", "count"}, optional
+        The one way the table shows shares: percentages, proportions, or only
+        counts (see :meth:`from_frame`).
 
     Examples
     --------
@@ -59,28 +100,55 @@ class Table:
 
     def __init__(self, frame: pd.DataFrame, *, caption: str | None = None,
                  notes: Sequence[str] = (), numbers: pd.DataFrame | None = None,
-                 lang: Lang = "zh") -> None:
+                 lang: Lang = "zh", style: NumberStyle | None = None) -> None:
         check_lang(lang)
+        check_choice(style, ["percent", "proportion", "count", None], param="style")
         self.frame = frame.astype(object).where(frame.notna(), "").astype(str)
         self.caption = caption
         self.notes = [n for n in notes if n]
         self.numbers = numbers
         self.lang = lang
+        self.style = style
+
+    def with_notes(self, notes: Sequence[str] = (), *, caption: str | None = None) -> Table:
+        """A copy with `notes` added after its own (and another caption, if given)."""
+        return Table(self.frame, caption=caption or self.caption,
+                     notes=[*self.notes, *notes], numbers=self.numbers, lang=self.lang,
+                     style=self.style)
+
+    def numeric_columns(self) -> list[bool]:
+        """Which columns hold numbers (set right-aligned); the first column is the stub."""
+        return [j > 0 and is_numeric_column(self.frame.iloc[:, j].tolist())
+                for j in range(self.frame.shape[1])]
 
     @classmethod
     def from_frame(cls, data: pd.DataFrame, *, caption: str | None = None,
                    notes: Sequence[str] = (), digits: int = 2, suppress: bool = True,
-                   labels: Mapping[str, str] | None = None, lang: Lang = "zh") -> Table:
+                   labels: Mapping[str, str] | None = None, lang: Lang = "zh",
+                   shares: Sequence[str] = (), style: NumberStyle | None = None) -> Table:
         """Format any DataFrame for publication.
 
-        Personal columns are removed (and a note says so); canonical column names
-        become labels; vocabulary values are shown in `lang`; integers get
-        thousands separators and floats `digits` decimals; count columns (``n``,
+        Personal columns are removed (and a note says so); column names become
+        labels (result columns, the codebook in ``data.attrs``, the schema);
+        vocabulary values are shown in `lang`; integers get thousands
+        separators and floats `digits` decimals; count columns (``n``,
         ``count``, ``n_*``) have cells of 1–4 shown as ``<5`` unless `suppress`
         is False.
+
+        Shares follow one style per table: columns named ``share`` or
+        ``proportion`` and those listed in `shares` (shares of 1, e.g. rates and
+        their confidence limits) are shown as percentages with one decimal and
+        "（%）" in the header (``style="percent"``, the default), or as
+        proportions with three decimals (``style="proportion"``); a ``percent``
+        column follows the same style. In English, Chinese values take the
+        codebook's English labels, common answer words, or for place names
+        (``name``, ``town`` …) pinyin; a name without a label, or Chinese text
+        without English, is shown as it is and one warning lists them.
         """
         check_lang(lang)
+        check_choice(style, ["percent", "proportion", "count", None], param="style")
         frame = data.reset_index() if not isinstance(data.index, pd.RangeIndex) else data
+        frame.attrs = dict(getattr(data, "attrs", {}) or {})
         notes = list(notes)
         personal = personal_columns(frame)
         if personal:
@@ -89,13 +157,35 @@ class Table:
                            cols="、".join(map(str, personal)) if lang == "zh"
                            else ", ".join(map(str, personal))))
         labels = dict(labels or {})
+        missing = [c for c in shares if c not in frame.columns]
+        if missing:
+            msg = (f"`shares` names column(s) {missing} that the table does not have; its "
+                   f"columns are {list(map(str, frame.columns))}.")
+            raise ArgumentError(msg)
+        share_cols = {str(c) for c in shares} | {str(c) for c in frame.columns
+                                                  if str(c) in SHARE_COLUMNS}
+        percent_cols = {str(c) for c in frame.columns if str(c) in PERCENT_COLUMNS}
+        if style == "count" and (share_cols or percent_cols):
+            msg = (f"`style='count'` for a table with shares or percentages "
+                   f"({sorted(share_cols | percent_cols)}); use 'percent' or 'proportion'.")
+            raise ArgumentError(msg)
+        if style is None and (share_cols or percent_cols):
+            style = "percent"
+        names = _english_names(frame) if lang == "en" else {}
+        log = LabelLog(lang, f"table{f' “{caption}”' if caption else ''}")
         out = pd.DataFrame(index=range(len(frame)))
         numbers = frame.reset_index(drop=True).copy()
         any_suppressed = False
         for col in frame.columns:
+            if str(col) == "name_en" and names:
+                continue  # English names: shown in place of the Chinese ones
             s = frame[col].reset_index(drop=True)
-            head = labels.get(str(col), header_label(col, lang))
-            if is_count_column(col, s):
+            key = str(col)
+            head = labels.get(key) or log.header(col, header_label(col, lang, frame))
+            as_share = key in share_cols or key in percent_cols
+            if as_share and style == "percent" and "%" not in head:
+                head += "（%）" if lang == "zh" else " (%)"
+            if is_count_column(col, s) and not as_share:
                 small = s.map(lambda v: hidden(v, suppress)).astype(bool)
                 any_suppressed |= bool(small.any())
                 out[head] = [f"<{SMALL_CELL}" if h else fmt_count(v)
@@ -104,19 +194,29 @@ class Table:
             elif pd.api.types.is_bool_dtype(s.dtype) or str(s.dtype) == "boolean":
                 out[head] = [value_text("", v, lang) if pd.isna(v) else
                              w("yes" if v else "no", lang) for v in s]
+            elif as_share and pd.api.types.is_numeric_dtype(s.dtype):
+                scale = (100 if key in share_cols else 1) if style == "percent" else (
+                    1 if key in share_cols else 0.01)
+                places = 1 if style == "percent" else 3
+                out[head] = [fmt_num(v * scale if pd.notna(v) else v, places) for v in s]
             elif pd.api.types.is_integer_dtype(s.dtype):
                 out[head] = [fmt_count(v) for v in s]
             elif pd.api.types.is_float_dtype(s.dtype):
-                p_like = str(col) in {"p_value", "p"}
+                p_like = key in {"p_value", "p"}
                 out[head] = [fmt_p(v) if p_like else fmt_num(v, digits) for v in s]
             elif pd.api.types.is_datetime64_any_dtype(s.dtype):
                 out[head] = [f"{v:%Y-%m-%d}" if pd.notna(v) else "" for v in s]
+            elif key in NAME_COLUMNS:  # variable names: their labels (codebook, schema)
+                out[head] = ["" if (not isinstance(v, str) and pd.isna(v))
+                             else log.header(v, header_label(v, lang, frame)) for v in s]
             else:
                 out[head] = ["" if (not isinstance(v, str) and pd.isna(v))
-                             else value_text(str(col), v, lang) for v in s]
+                             else value_text(key, v, lang, frame=frame, log=log, names=names)
+                             for v in s]
         if any_suppressed:
             notes.append(w("suppressed", lang, k=SMALL_CELL))
-        return cls(out, caption=caption, notes=notes, numbers=numbers, lang=lang)
+        log.warn()
+        return cls(out, caption=caption, notes=notes, numbers=numbers, lang=lang, style=style)
 
     # -- output -------------------------------------------------------------
 
@@ -142,23 +242,31 @@ class Table:
         return f"{w('note', self.lang)}{joined}"
 
     def to_html(self, number: int | None = None) -> str:
-        """An HTML ``<table>`` with caption and notes (no external resources)."""
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
+        """An HTML table with caption and notes (no external resources; see :data:`TABLE_CSS`).
+
+        Text columns are left-aligned; number columns right-aligned on their
+        last digit, with stars, % signs and closing brackets hanging to the
+        right, so that equal decimals line up; the note sits under the bottom
+        rule, as wide as the table.
+        """
+        numeric = self.numeric_columns()
+        kinds = ["num" if n else "text" for n in numeric]
+        head = "".join(f"<th class='{k}'>{html.escape(str(c))}</th>"
+                       for c, k in zip(self.frame.columns, kinds, strict=True))
+        tails = [max((text_em(_split_tail(v)[1]) for v in self.frame.iloc[:, j]), default=0)
+                 if numeric[j] else 0 for j in range(self.frame.shape[1])]
         body = "".join(
-            "<tr>" + "".join(
-                ("<td class='num'>" if j else "<td>") + f"{html.escape(v)}</td>"
-                for j, v in enumerate(row)) + "</tr>"
-            for row in self.frame.itertuples(index=False, name=None))
+            "<tr>" + "".join(_html_cell(v, kinds[j], tails[j]) for j, v in enumerate(row))
+            + "</tr>" for row in self.frame.itertuples(index=False, name=None))
         cap = self.title(number)
         caption = f"<caption>{html.escape(cap)}</caption>" if cap else ""
         note = self.note_text()
-        foot = (f"<tfoot><tr><td colspan='{self.frame.shape[1]}' class='note'>"
-                f"{html.escape(note)}</td></tr></tfoot>") if note else ""
-        return (f"<table class='tk-table'>{caption}<thead><tr>{head}</tr></thead>"
-                f"{foot}<tbody>{body}</tbody></table>")
+        foot = f"<p class='tk-note'>{html.escape(note)}</p>" if note else ""
+        return (f"<div class='tk-table'><table class='tk-table'>{caption}<thead><tr>{head}"
+                f"</tr></thead><tbody>{body}</tbody></table>{foot}</div>")
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return f"<style>{TABLE_CSS}</style>{self.to_html()}"
 
     def to_latex(self, number: int | None = None) -> str:
         """A LaTeX ``table`` with booktabs rules, caption and notes."""
@@ -171,7 +279,7 @@ class Table:
                 out = out.replace(a, b) if a != "\\" else out.replace(a, "\0")
             return out.replace("\0", r"\textbackslash{}")
 
-        cols = "l" + "r" * (self.frame.shape[1] - 1)
+        cols = "".join("r" if n else "l" for n in self.numeric_columns())
         lines = [r"\begin{table}[htbp]", r"\centering"]
         if self.caption:
             lines.append(rf"\caption{{{esc(self.caption)}}}")
@@ -192,7 +300,7 @@ class Table:
             return str(v).replace("|", "\\|").replace("\n", " ")
 
         head = "| " + " | ".join(cell(c) for c in self.frame.columns) + " |"
-        rule = "|" + "|".join([":---"] + ["---:"] * (self.frame.shape[1] - 1)) + "|"
+        rule = "|" + "|".join("---:" if n else ":---" for n in self.numeric_columns()) + "|"
         rows = ["| " + " | ".join(cell(v) for v in row) + " |"
                 for row in self.frame.itertuples(index=False, name=None)]
         parts = []
@@ -214,3 +322,27 @@ class Table:
     def __repr__(self) -> str:
         cap = f" {self.caption!r}" if self.caption else ""
         return f"<Table{cap}: {self.frame.shape[0]} rows x {self.frame.shape[1]} columns>"
+
+
+def _split_tail(text: str) -> tuple[str, str]:
+    """A number cell as (up to its last digit, the rest): ``0.569***`` → ``0.569``, ``***``."""
+    m = _TAIL.match(str(text))
+    return (m.group(1), m.group(2)) if m else (str(text), "")
+
+
+def _html_cell(value: str, kind: str, tail_em: float) -> str:
+    if kind != "num" or not tail_em:
+        return f"<td class='{kind}'>{html.escape(value)}</td>"
+    body, tail = _split_tail(value)
+    if not re.search(r"\d", value):  # "—", "<5" …: right-aligned with the digits
+        body, tail = value, ""
+    return (f"<td class='num'>{html.escape(body)}<span class='tail' "
+            f"style='width:{tail_em:.2f}em'>{html.escape(tail)}</span></td>")
+
+
+def _english_names(frame: pd.DataFrame) -> dict[str, str]:
+    """Chinese name → English name from a ``name_en`` column beside ``name``."""
+    if "name_en" not in frame.columns or "name" not in frame.columns:
+        return {}
+    pairs = frame[["name", "name_en"]].dropna()
+    return dict(zip(pairs["name"].astype(str), pairs["name_en"].astype(str), strict=True))

@@ -40,9 +40,8 @@ def coverage(ctx: Context) -> Section:
              "n_with_room": t(lang, "有议事室", "With room"),
              "n_with_session": t(lang, "有协商活动", "With session"),
              "n_covered": t(lang, "全覆盖", "Fully covered")}
-    sec.table(by_town.rename(columns=names), t(lang, "各镇街村（社区）覆盖情况",
-                                               "Coverage of communities by town"),
-              suppress=False)
+    sec.table(by_town, t(lang, "各镇街村（社区）覆盖情况", "Coverage of communities by town"),
+              suppress=False, labels=names)
     sec.note(t(lang, "此表为村（社区）数，不涉及个人，未作小格隐藏。",
                "The table counts communities, not people, so no cells are suppressed."))
     ax = tk.plot.coverage(result, lang=lang)
@@ -88,10 +87,6 @@ def participation(ctx: Context) -> Section:
     return sec
 
 
-_ROLES_ZH = {"coordinator": "协调者", "itinerant": "顾问者", "representative": "代表者",
-             "gatekeeper": "守门人", "liaison": "联络者", "total": "合计"}
-
-
 def network(ctx: Context) -> Section:
     """The CPPCC members' co-attendance network, its brokers and Gould–Fernandez roles."""
     lang, study = ctx.lang, ctx.study
@@ -124,13 +119,10 @@ def network(ctx: Context) -> Section:
         roles = tk.net.brokerage(sub.to_directed(), group="sector")
         cols = [c for c in ("coordinator", "itinerant", "representative", "gatekeeper",
                             "liaison", "total") if c in roles.columns]
-        summary = roles[cols].sum().rename("count").reset_index()
-        summary.columns = ["role", "two_paths"]
-        if lang == "zh":
-            summary["role"] = summary["role"].map(_ROLES_ZH)
-        summary = summary.rename(columns={"role": t(lang, "经纪角色", "Role"),
-                                          "two_paths": t(lang, "两步路径数", "Two-paths")})
-        sec.table(summary, title, suppress=False)
+        summary = roles[cols].sum().rename("two_paths").rename_axis("brokerage_role")
+        summary = summary.reset_index()
+        sec.table(summary, title, suppress=False,
+                  labels={"two_paths": t(lang, "两步路径数", "Two-paths")})
         sec.note(t(lang, "共同参与关系无方向，计算时视为双向联系。",
                    "Co-attendance ties have no direction; each counts both ways."))
     else:

@@ -35,18 +35,15 @@ def data(ctx: Context, skipped: list[tuple[str, str, str]]) -> Section:
             "rows_read": rec.rows_read if rec is not None else len(frame),
             "rows_kept": len(frame),
             "set_aside": len(rec.rows_set_aside) if rec is not None else 0,
-            "values_changed": int(rec.coercions["count"].sum()) if rec is not None else 0,
             "missing_codes": len(rec.missing) if rec is not None else 0,
         })
     ctx.facts["table_rows"] = {r["table"]: r["rows_kept"] for r in rows}
     frame = pd.DataFrame(rows).astype({c: "int64" for c in ("rows_read", "rows_kept",
-                                                            "set_aside", "values_changed",
-                                                            "missing_codes")})
+                                                            "set_aside", "missing_codes")})
     names = {"table": t(lang, "数据表", "Table"), "file": t(lang, "文件", "File"),
              "rows_read": t(lang, "读取行数", "Rows read"),
              "rows_kept": t(lang, "保留行数", "Rows kept"),
              "set_aside": t(lang, "剔除行数", "Rows set aside"),
-             "values_changed": t(lang, "规范化取值", "Values normalised"),
              "missing_codes": t(lang, "缺失代码", "Missing codes")}
     sec.table(frame.rename(columns=names), t(lang, "数据表与读取记录", "Tables and load records"),
               suppress=False)

@@ -32,8 +32,7 @@ def process(ctx: Context) -> Section:
         f"{pct(get.get('implementation_rate', np.nan))} of topics were implemented and "
         f"{pct(get.get('escalation_rate', np.nan))} were escalated to a residents' meeting.",
     ))
-    sec.table(rates_table(rates, lang), t(lang, "协商过程指标", "Process measures"),
-              digits=1, suppress=False)
+    sec.table(rates_table(rates, lang), t(lang, "协商过程指标", "Process measures"))
     if res.rounds is not None and len(res.rounds):
         r = res.rounds.rename(columns={"rounds": t(lang, "达成共识的轮次", "Round of consensus")})
         sec.table(r, t(lang, "议题达成共识所需轮次", "Rounds to consensus"), digits=3)
@@ -85,14 +84,13 @@ def responsiveness(ctx: Context) -> Section:
         "gets an instruction and a response is tested below.",
     ))
     sec.table(rates_table(res.rates, lang), t(lang, "提案与信息的办理指标",
-                                              "Handling of submissions"), digits=1,
-              suppress=False)
+                                              "Handling of submissions"))
     if res.claims is not None and len(res.claims):
         c = res.claims[["measure", "claimed", "estimate", "ci_low", "ci_high", "p_value"]].copy()
         c["measure"] = [measure(x, lang) for x in c["measure"]]
-        c = c.rename(columns={"measure": t(lang, "说法", "Claim"),
-                              "claimed": t(lang, "声称比例", "Claimed")})
-        sec.table(c, t(lang, "“件件有批示、事事有回应”的检验", "Test of the claims"), digits=3)
+        sec.table(c, t(lang, "“件件有批示、事事有回应”的检验", "Test of the claims"),
+                  labels={"measure": t(lang, "说法", "Claim")},
+                  shares=["claimed", "estimate", "ci_low", "ci_high"])
     title = t(lang, "从报送到回应的时间（按渠道）", "Time to response by channel")
     km = tk.stats.submissions(study, by="channel").km if "channel" in \
         study.table("submissions").columns else None

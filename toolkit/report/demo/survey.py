@@ -7,6 +7,7 @@ import pandas as pd
 import toolkit as tk
 from toolkit.report._format import fmt_count
 from toolkit.report.demo._section import Context, Section, t
+from toolkit.schema import has_chinese
 
 __all__ = ["change", "survey"]
 
@@ -56,6 +57,14 @@ def survey(ctx: Context) -> Section:
     return sec
 
 
+def _scale_label(scale: object, name: str, lang: str) -> str:
+    """A scale's label; in English its name (satisfaction → Satisfaction) if that is Chinese."""
+    label = getattr(scale, "label", None) or name
+    if lang == "en" and has_chinese(label):
+        return str(name).replace("_", " ").capitalize()
+    return label
+
+
 def _scales(ctx: Context, sec: Section, survey: pd.DataFrame, scales: dict, spec: dict) -> None:
     lang = ctx.lang
     scored = survey.copy()
@@ -65,7 +74,7 @@ def _scales(ctx: Context, sec: Section, survey: pd.DataFrame, scales: dict, spec
     rows = []
     for name, scale in scales.items():
         est = design.mean(name).iloc[0]
-        rows.append({"scale": scale.label or name, "estimate": est["estimate"],
+        rows.append({"scale": _scale_label(scale, name, lang), "estimate": est["estimate"],
                      "se": est["se"], "ci_low": est["ci_low"], "ci_high": est["ci_high"],
                      "deff": est["deff"], "respondents": int(est["n"])})
         ctx.facts[f"mean_{name}"] = float(est["estimate"])
@@ -77,7 +86,8 @@ def _scales(ctx: Context, sec: Section, survey: pd.DataFrame, scales: dict, spec
     rows = []
     for name, scale in scales.items():
         a = tk.stats.alpha(survey, items=scale).iloc[0]
-        rows.append({"scale": scale.label or name, "k": int(a["k"]), "alpha": a["alpha"],
+        rows.append({"scale": _scale_label(scale, name, lang), "k": int(a["k"]),
+                     "alpha": a["alpha"],
                      "ci_low": a["ci_low"], "ci_high": a["ci_high"],
                      "respondents": int(a["n"])})
         ctx.facts[f"alpha_{name}"] = float(a["alpha"])
@@ -93,12 +103,12 @@ def _ologit(ctx: Context, sec: Section, survey: pd.DataFrame) -> None:
     fit = tk.stats.ologit(_MODEL, survey, design=ctx.study.design)
     sec.heading(t(lang, "满意度的影响因素：有序logit模型",
                   "What drives satisfaction: ordered logit"))
-    sec.text(t(lang, "以 sat1（对协商议事的总体满意度）为因变量，控制党员身份与年龄，"
-                     "比较参加过协商活动与未参加的居民。",
-               "The outcome is sat1 (overall satisfaction with consultation); residents who "
-               "attended sessions are compared with those who did not, holding party "
+    sec.text(t(lang, "以居民对协商议事的总体满意度（“总体而言，您对本社区（村）协商议事工作是否"
+                     "满意”，五级）为因变量，控制党员身份与年龄，比较参加过协商活动与未参加的居民。",
+               "The outcome is overall satisfaction with consultation (five levels); residents "
+               "who attended sessions are compared with those who did not, holding party "
                "membership and age constant."))
-    sec.table(tk.report.regression_table(fit, lang=lang),
+    sec.table(tk.report.regression_table(fit, lang=lang, data=survey),
               t(lang, "满意度的有序logit模型（设计加权）",
                 "Ordered logit of satisfaction (design-weighted)"))
     sec.figure(tk.plot.coefficients(fit, lang=lang),
@@ -126,18 +136,10 @@ def change(ctx: Context) -> Section:
     cols = [c for c in ("item", "n_pairs", "mean_before", "mean_after", "change", "ci_low",
                         "ci_high", "p_value", "sd_before", "sd_after", "n_unpaired")
             if c in ch.columns]
-    book = panel.attrs.get("codebook") or {}
-    item_names = {"knowledge_index": t(lang, "知识指数（0–6）", "Knowledge index (0–6)")}
-    table = ch[cols].assign(item=[item_names.get(i, i) for i in ch["item"]])
-    table = table.rename(columns={"n_pairs": t(lang, "配对数", "Pairs"),
-                                  "sd_before": t(lang, "前测标准差", "SD before"),
-                                  "sd_after": t(lang, "后测标准差", "SD after"),
-                                  "n_unpaired": t(lang, "未配对", "Unpaired")})
+    table = ch[cols].copy()
+    table.attrs["codebook"] = panel.attrs.get("codebook") or {}  # items shown by their labels
     sec.table(table, t(lang, "协商前后意见与知识的变化", "Change in opinions and knowledge"),
               digits=2, suppress=False)
-    if lang == "zh":
-        sec.note("；".join(f"{i}：{book[i]['label']}" for i in items
-                          if (book.get(i) or {}).get("label")) + "。")
     sec.figure(tk.plot.change(ch[ch["item"].isin(items)] if items else ch, lang=lang),
                t(lang, "协商前后各意见题的均值", "Opinion means before and after"), "change")
     return sec
