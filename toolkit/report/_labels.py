@@ -60,6 +60,7 @@ RESULT_HEADERS = {
     "claimed": ("声称比例", "Claimed"), "measure": ("指标", "Measure"),
     "scale": ("量表", "Scale"), "rounds": ("轮次", "Rounds"), "p": ("p值", "p"),
     "town": ("镇街", "Town"), "community": ("村（社区）", "Community"),
+    "parent_name": ("镇街", "Town/street"), "name_en": ("英文名称", "English name"),
 }
 
 #: Columns that hold place or unit names: in English tables they read in pinyin

@@ -296,34 +296,33 @@ class Layout:
 
 
 def _column_needs(header: str, cells: list[str], *, numeric: bool, size: float,
-                  ) -> tuple[float, float]:
-    """(natural, minimum) width in cm of one column at `size`."""
+                  ) -> tuple[float, float, float]:
+    """(natural, with the header wrapped, minimum) width in cm of one column at `size`."""
     unit = em_cm(size) * SAFETY
     head_full = text_em(header, bold=True)
     head_min = max((text_em(p, bold=True) for p in units(header, header=True)), default=0)
+    lines = [line for c in cells for line in str(c).split("\n")]
+    body = max((text_em(v) for v in lines), default=0.0)
     if numeric:
-        body = max((text_em(c) for c in cells), default=0.0)
-        natural = max(head_full, body, 1.0)
         minimum = max(head_min, body, 1.0)
     else:
-        lines = [line for c in cells for line in str(c).split("\n")]
-        body = max((text_em(v) for v in lines), default=0.0)
         pieces = [text_em(p) for v in lines for p in units(v)]
         # a text cell may wrap, but not into slivers: keep at least six Chinese characters
         minimum = max(head_min, min(body, 6.0), max(pieces, default=0.0), 1.0)
-        natural = max(head_full, body, 1.0)
-    return CELL_PAD + unit * natural, CELL_PAD + unit * minimum
+    natural = max(head_full, body, 1.0)
+    wrapped = max(head_min, body, 1.0)
+    return (CELL_PAD + unit * natural, CELL_PAD + unit * wrapped, CELL_PAD + unit * minimum)
 
 
-def _allocate(natural: list[float], minimum: list[float], numeric: list[bool],
-              total: float) -> list[float] | None:
+def _allocate(needs: list[tuple[float, float, float]], total: float) -> list[float] | None:
     """Widths within `total`: natural ones (spread out a little), else shrunk toward minima.
 
-    Text columns give up their room first (their cells wrap); headers of number
-    columns wrap only if that is not enough.
+    Headers wrap first (between words); only if that is not enough do text
+    cells wrap too. Numbers never do.
     """
+    natural = [a for a, _, _ in needs]
     n = len(natural)
-    if sum(minimum) > total + 1e-9:
+    if sum(c for _, _, c in needs) > total + 1e-9:
         return None
     if sum(natural) <= total:
         # a three-line table takes its natural width plus some air, at least 60% of the line
@@ -331,9 +330,9 @@ def _allocate(natural: list[float], minimum: list[float], numeric: list[bool],
         extra = (target - sum(natural)) / n
         return [w + extra for w in natural]
     widths = list(natural)
-    for group in ([not x for x in numeric], [True] * n):
+    for floor in ([b for _, b, _ in needs], [c for _, _, c in needs]):
         over = sum(widths) - total
-        slack = [w - m if g else 0.0 for w, m, g in zip(widths, minimum, group, strict=True)]
+        slack = [w - f for w, f in zip(widths, floor, strict=True)]
         if over <= 0 or not sum(slack):
             continue
         cut = min(1.0, over / sum(slack))
@@ -365,8 +364,7 @@ def layout_table(header: list[str], rows: list[list[str]], *,
         for size in SIZES[:2] if not landscape else SIZES:
             needs = [_column_needs(h, col, numeric=num, size=size)
                      for h, col, num in zip(header, columns, numeric, strict=True)]
-            widths = _allocate([a for a, _ in needs], [b for _, b in needs], list(numeric),
-                               page.text_width(landscape=landscape))
+            widths = _allocate(needs, page.text_width(landscape=landscape))
             if widths is not None:
                 chosen = (widths, size, landscape, True)
                 break
@@ -377,7 +375,7 @@ def layout_table(header: list[str], rows: list[list[str]], *,
         needs = [_column_needs(h, col, numeric=num, size=size)
                  for h, col, num in zip(header, columns, numeric, strict=True)]
         total = page.text_width(landscape=True)
-        widths = [b * total / sum(b for _, b in needs) for _, b in needs]
+        widths = [c * total / sum(c for _, _, c in needs) for _, _, c in needs]
         chosen = (widths, size, landscape, False)
     widths, size, landscape, fits = chosen
     room = [(w - CELL_PAD) / em_cm(size) for w in widths]

@@ -241,8 +241,13 @@ class _Body:
             cur.new_page()
             first = _rows_within(heights, cur.height - caption_h - lay.header_height - safety)
         self._table_caption(block, page_break=page_break)
-        self._grid(header, rows[:first], lay, keep=False, continued=None)
         rest = rows[first:]
+        if not rest:  # on a page of its own it fits
+            self._grid(header, rows, lay, keep=True, continued=None)
+            self._note(note, lay)
+            cur.block(whole)
+            return
+        self._grid(header, rows[:first], lay, keep=False, continued=None)
         spacer = self.doc.add_paragraph()
         spacer.paragraph_format.page_break_before = True
         _tiny(spacer)

@@ -57,7 +57,8 @@ table.tk-table{border-collapse:collapse;border-top:2px solid #000;border-bottom:
 font-variant-numeric:tabular-nums lining-nums}
 table.tk-table caption{font-weight:bold;padding:.3em;caption-side:top;text-align:center}
 table.tk-table caption.continued{display:none}
-table.tk-table thead th{border-bottom:1px solid #000;padding:.25em .7em;vertical-align:bottom}
+table.tk-table thead th{border-bottom:1px solid #000;padding:.25em .7em;vertical-align:bottom;
+word-break:keep-all}
 table.tk-table th.text,table.tk-table td.text{text-align:left}
 table.tk-table th.num{text-align:center}
 table.tk-table td{padding:.2em .7em;vertical-align:top}
@@ -183,6 +184,8 @@ class Table:
             key = str(col)
             head = labels.get(key) or log.header(col, header_label(col, lang, frame))
             as_share = key in share_cols or key in percent_cols
+            if key in percent_cols and style == "proportion" and key not in labels:
+                head = header_label("share", lang, frame)
             if as_share and style == "percent" and "%" not in head:
                 head += "（%）" if lang == "zh" else " (%)"
             if is_count_column(col, s) and not as_share:
@@ -255,8 +258,13 @@ class Table:
                        for c, k in zip(self.frame.columns, kinds, strict=True))
         tails = [max((text_em(_split_tail(v)[1]) for v in self.frame.iloc[:, j]), default=0)
                  if numeric[j] else 0 for j in range(self.frame.shape[1])]
+        # a number column under a wider header: its block of numbers centred under it
+        insets = [max(0.0, (text_em(str(c), bold=True) - max(
+            (text_em(v) for v in self.frame.iloc[:, j]), default=0)) / 2) if numeric[j] else 0
+            for j, c in enumerate(self.frame.columns)]
         body = "".join(
-            "<tr>" + "".join(_html_cell(v, kinds[j], tails[j]) for j, v in enumerate(row))
+            "<tr>" + "".join(_html_cell(v, kinds[j], tails[j], insets[j])
+                             for j, v in enumerate(row))
             + "</tr>" for row in self.frame.itertuples(index=False, name=None))
         cap = self.title(number)
         caption = f"<caption>{html.escape(cap)}</caption>" if cap else ""
@@ -330,13 +338,14 @@ def _split_tail(text: str) -> tuple[str, str]:
     return (m.group(1), m.group(2)) if m else (str(text), "")
 
 
-def _html_cell(value: str, kind: str, tail_em: float) -> str:
-    if kind != "num" or not tail_em:
-        return f"<td class='{kind}'>{html.escape(value)}</td>"
+def _html_cell(value: str, kind: str, tail_em: float, inset_em: float) -> str:
+    style = f" style='padding-right:{0.7 + inset_em:.2f}em'" if inset_em > 0.05 else ""
+    if kind != "num" or not tail_em or not value:
+        return f"<td class='{kind}'{style}>{html.escape(value)}</td>"
     body, tail = _split_tail(value)
-    if not re.search(r"\d", value):  # "—", "<5" …: right-aligned with the digits
+    if not re.search(r"\d", value):  # "—" …: right-aligned with the digits
         body, tail = value, ""
-    return (f"<td class='num'>{html.escape(body)}<span class='tail' "
+    return (f"<td class='num'{style}>{html.escape(body)}<span class='tail' "
             f"style='width:{tail_em:.2f}em'>{html.escape(tail)}</span></td>")
 
 
