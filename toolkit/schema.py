@@ -59,6 +59,8 @@ __all__ = [
     "NO_WORDS",
     "TABLES",
     "TABLE_NAMES",
+    "UNITS",
+    "UNIT_WORDS",
     "VOCABULARIES",
     "YES_WORDS",
     "Column",
@@ -74,6 +76,7 @@ __all__ = [
     "has_chinese",
     "label",
     "labels",
+    "model_term_label",
     "term_label",
     "term_levels",
     "value_labels",
@@ -488,6 +491,16 @@ _ACTIVITY_OUTCOMES = [
     ("未采用", "Not adopted", "not_adopted", ["未采纳", "不予采用", "未被采用"], "submission"),
 ]
 
+# Gould-Fernandez brokerage roles of tk.net.brokerage (a broker B between A and C).
+_BROKERAGE_ROLES = [
+    ("协调者", "Coordinator", "coordinator", ["内部协调者"]),
+    ("顾问者", "Itinerant broker", "itinerant", ["巡回经纪人", "顾问"]),
+    ("代表者", "Representative", "representative", ["代表人"]),
+    ("守门人", "Gatekeeper", "gatekeeper", []),
+    ("联络者", "Liaison", "liaison", ["联络人"]),
+    ("合计", "Total", "total", []),
+]
+
 VOCABULARIES: dict[str, Vocabulary] = {
     v.name: v
     for v in (
@@ -509,6 +522,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
                ordered=True),
         _vocab("activity_kind", "履职类型", "Activity kind", _ACTIVITY_KINDS),
         _vocab("activity_outcome", "结果", "Outcome", _ACTIVITY_OUTCOMES),
+        _vocab("brokerage_role", "经纪角色", "Brokerage role", _BROKERAGE_ROLES),
     )
 }
 
@@ -578,6 +592,13 @@ ANSWER_WORDS: dict[str, str] = {
     "没听说过": "Never heard of it", "缺失": "Missing", "其他": "Other",
 }
 
+
+#: Units of counted indicators (evaluation index systems, tables), in English.
+UNIT_WORDS: dict[str, str] = {
+    "次": "times", "次/场": "per session", "件": "pieces", "篇": "pieces", "个": "items",
+    "人": "persons", "人次": "person-times", "轮": "rounds", "场": "sessions",
+    "天": "days", "小时": "hours", "分": "points", "岁": "years", "元": "yuan",
+}
 
 def has_chinese(text: object) -> bool:
     """Whether `text` holds Chinese characters or full-width punctuation.
@@ -1130,19 +1151,20 @@ def column_label(column: object, lang: Lang = "zh", frame: Any = None) -> str:
     lang : {"zh", "en"}, default "zh"
         Language of the label.
     frame : pandas.DataFrame, optional
-        Table whose codebook (``attrs["codebook"][column]["label"]``) gives the
-        Chinese label of a column the schema does not know (e.g. a survey item).
+        Table whose codebook (``attrs["codebook"][column]``) gives the label of a
+        column: ``label`` in Chinese, ``label_en`` in English (e.g. a survey item).
 
     Examples
     --------
     >>> column_label("platform"), column_label("platform", "en"), column_label("q1")
     ('协商平台', 'Platform', 'q1')
     """
-    if frame is not None and lang == "zh":
+    if frame is not None:
         attrs = getattr(frame, "attrs", {}) or {}
         entry = (attrs.get("codebook") or {}).get(column) or {}
-        if entry.get("label"):
-            return str(entry["label"])
+        key = "label" if lang == "zh" else "label_en"
+        if entry.get(key):
+            return str(entry[key])
     for table in TABLES.values():
         col = table.get(str(column))
         if col is not None:
@@ -1194,24 +1216,156 @@ def term_levels(term: object) -> list[tuple[str, str]]:
     return out
 
 
-def term_label(term: object, lang: Lang = "zh") -> str:
+#: Names of the intercept in model tables (statsmodels, R, patsy).
+_INTERCEPTS = frozenset({"intercept", "const", "(intercept)", "_cons"})
+
+#: Units of canonical numeric columns, shown after their label in model tables.
+UNITS: dict[str, tuple[str, str]] = {
+    "age": ("岁", "years"), "population": ("人", "persons"), "birth_year": ("年", "year"),
+    "n_participants": ("人", "persons"), "duration": ("分钟", "minutes"),
+}
+
+
+def term_label(term: object, lang: Lang = "zh", frame: Any = None) -> str:
     """Readable label of a model term: ``platform[T.微信群]`` → ``协商平台：微信群``.
 
-    Interactions (``a:b``) are joined with ×; other terms take the column label.
+    Interactions (``a:b``) are joined with ×; the intercept reads 常数项
+    (Intercept); other terms take the column label (from the codebook of
+    `frame` when given, see :func:`column_label`).
 
     Examples
     --------
     >>> term_label("platform[T.微信群]", lang="en")
     'Platform: WeChat group'
-    >>> term_label("age")
-    '年龄'
+    >>> term_label("age"), term_label("Intercept")
+    ('年龄', '常数项')
     """
     text = str(term)
+    if text.strip().lower() in _INTERCEPTS:
+        return "常数项" if lang == "zh" else "Intercept"
     m = _FACTOR_TERM.match(text)
     if m:
         var, level = m.group("var").strip(), m.group("level")
         sep = "：" if lang == "zh" else ": "
-        return f"{column_label(var, lang)}{sep}{value_labels(var, [level], lang)[0]}"
+        return f"{column_label(var, lang, frame)}{sep}{_level_label(var, level, lang, frame)}"
     if ":" in text:
-        return " × ".join(term_label(p, lang) for p in text.split(":"))
-    return column_label(text, lang)
+        return " × ".join(term_label(p, lang, frame) for p in text.split(":"))
+    return column_label(text, lang, frame)
+
+
+def _level_label(var: str, level: object, lang: Lang, frame: Any) -> str:
+    """Label of one level of a factor: codebook English, vocabulary, yes/no word."""
+    flag = _strict_yes_no(level)
+    if flag is not None:
+        return ("是" if flag else "否") if lang == "zh" else ("Yes" if flag else "No")
+    text = value_labels(var, [level], lang)[0]
+    if lang == "en" and has_chinese(text):
+        english = codebook_english(frame, var)[1]
+        book = (((getattr(frame, "attrs", None) or {}).get("codebook") or {}).get(var) or {})
+        codes = {str(v): str(k) for k, v in (book.get("value_labels") or {}).items()}
+        text = english.get(codes.get(text, text)) or english_text(text) or text
+    return text
+
+
+def _strict_yes_no(value: object) -> bool | None:
+    """True/False for 是/否, yes/no and booleans (as a level of a model term); else None."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    folded = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    return {"是": True, "否": False, "true": True, "false": False, "yes": True,
+            "no": False}.get(folded)
+
+
+def _levels_of(var: str, frame: Any) -> list[Any] | None:
+    """The levels of `var` in `frame` in model order (categories, or sorted values)."""
+    if frame is None or var not in getattr(frame, "columns", ()):
+        return None
+    col = frame[var]
+    if hasattr(col, "cat"):
+        return list(col.cat.categories)
+    values = col.dropna().unique().tolist()
+    try:
+        return sorted(values)
+    except TypeError:
+        return values
+
+
+def _is_yes_no(var: str, frame: Any) -> bool:
+    """Whether `var` is a yes/no variable (boolean, 是/否 levels, or 0/1 labelled 否/是)."""
+    if frame is not None and var in getattr(frame, "columns", ()):
+        col = frame[var]
+        if str(col.dtype) in {"bool", "boolean"}:
+            return True
+        levels = _levels_of(var, frame) or []
+        if len(levels) == 2 and {_strict_yes_no(v) for v in levels} == {True, False}:
+            return True
+    book = (((getattr(frame, "attrs", None) or {}).get("codebook") or {}).get(var) or {})
+    labels = {str(v) for v in (book.get("value_labels") or {}).values()}
+    if len(labels) == 2 and {_strict_yes_no(v) for v in labels} == {True, False}:
+        return True
+    for table in TABLES.values():
+        column = table.get(var)
+        if column is not None:
+            return column.dtype == "bool"
+    return False
+
+
+def model_term_label(term: object, lang: Lang = "zh", frame: Any = None) -> str:
+    """Label of a model term as a regression table shows it: reference category and unit.
+
+    A yes/no variable reads with its reference category
+    (``party_member`` → 是否党员（参照：否）); a level of a factor names the
+    reference level when `frame` tells it (``协商平台：微信群（参照：居民议事会）``);
+    a numeric variable carries its unit (年龄（岁）) unless its label has one.
+    Labels come from the codebook of `frame`, then the schema (see
+    :func:`term_label`).
+
+    Parameters
+    ----------
+    term : str
+        The term as the model names it (``x``, ``x[T.a]``, ``C(x)[T.a]``, ``a:b``).
+    lang : {"zh", "en"}, default "zh"
+        Language of the label.
+    frame : pandas.DataFrame, optional
+        The table the model was fitted on: its codebook labels and its levels.
+
+    Examples
+    --------
+    >>> model_term_label("party_member"), model_term_label("party_member", "en")
+    ('是否党员（参照：否）', 'Party member (ref.: No)')
+    >>> model_term_label("age"), model_term_label("Intercept", "en")
+    ('年龄（岁）', 'Intercept')
+    >>> d = pd.DataFrame({"platform": pd.Categorical(["居民议事会", "微信群"])})
+    >>> model_term_label("platform[T.微信群]", frame=d)
+    '协商平台：微信群（参照：居民议事会）'
+    """
+    text = str(term)
+    zh = lang == "zh"
+
+    def ref(word: str) -> str:
+        return f"（参照：{word}）" if zh else f" (ref.: {word})"
+
+    if text.strip().lower() in _INTERCEPTS:
+        return term_label(text, lang)
+    m = _FACTOR_TERM.match(text)
+    if m:
+        var, level = m.group("var").strip(), m.group("level")
+        name = column_label(var, lang, frame)
+        levels = _levels_of(var, frame)
+        if _strict_yes_no(level) is True and (levels is None or _is_yes_no(var, frame)):
+            return name + ref("否" if zh else "No")
+        base = None
+        if levels:
+            base = _level_label(var, levels[0], lang, frame)
+        label = term_label(text, lang, frame)
+        return label + (ref(base) if base is not None else "")
+    if ":" in text:
+        return " × ".join(model_term_label(p, lang, frame) for p in text.split(":"))
+    name = column_label(text, lang, frame)
+    if _is_yes_no(text, frame):
+        return name + ref("否" if zh else "No")
+    book = (((getattr(frame, "attrs", None) or {}).get("codebook") or {}).get(text) or {})
+    unit = book.get("unit" if zh else "unit_en") or UNITS.get(text, ("", ""))[0 if zh else 1]
+    if unit and not re.search(r"[（(]", name):
+        return f"{name}（{unit}）" if zh else f"{name} ({unit})"
+    return name

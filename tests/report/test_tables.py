@@ -8,6 +8,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 import toolkit as tk
+from toolkit.errors import ToolkitWarning
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_regression_table_cells(fits):
     t = tk.report.regression_table({"基准": first, "加党员": second})
     frame = t.to_frame()
     assert list(frame.columns) == ["变量", "基准", "加党员"]
-    row = frame.index[frame["变量"] == "年龄"][0]
+    row = frame.index[frame["变量"] == "年龄（岁）"][0]  # the unit of age from the schema
     p = second.pvalues["age"]
     assert frame.loc[row, "加党员"] == f"{second.params['age']:.3f}{_stars(p)}"
     assert frame.loc[row + 1, "加党员"] == f"({second.bse['age']:.3f})"
@@ -37,8 +38,8 @@ def test_regression_table_cells(fits):
     assert r2["加党员"] == f"{second.rsquared:.3f}"
     aic = frame[frame["变量"] == "AIC"].iloc[0]
     assert aic["基准"] == f"{first.aic:,.1f}"
-    # a term missing from a model leaves its cells empty
-    pm = frame.index[frame["变量"] == "是否党员：True"][0]
+    # a term missing from a model leaves its cells empty; a yes/no term names its reference
+    pm = frame.index[frame["变量"] == "是否党员（参照：否）"][0]
     assert frame.loc[pm, "基准"] == ""
     note = t.note_text()
     assert note.startswith("注：括号内为标准误。")
@@ -50,7 +51,7 @@ def test_regression_table_ci_and_english(fits):
     t = tk.report.regression_table(first, uncertainty="ci", lang="en", digits=2)
     frame = t.to_frame()
     lo, hi = first.conf_int().loc["age"]
-    row = frame.index[frame["Variable"] == "Age"][0]
+    row = frame.index[frame["Variable"] == "Age (years)"][0]
     assert frame.loc[row + 1, "Model 1"] == f"[{lo:.2f}, {hi:.2f}]"
     assert t.note_text().startswith("Note: 95% confidence intervals in brackets.")
 
@@ -63,16 +64,29 @@ def test_regression_table_of_an_ordered_model():
     y = pd.Categorical(np.digitize(latent, [-1, 0, 1]) + 1, categories=[1, 2, 3, 4],
                        ordered=True)
     fit = ologit("y ~ x", pd.DataFrame({"y": y, "x": x}))
-    frame = tk.report.regression_table(fit, exp=True).to_frame()
+    labels = {"x": "x", "y": "满意度"}
+    frame = tk.report.regression_table(fit, exp=True, labels=labels).to_frame()
     coef = fit.to_frame().set_index("term")
     row = frame.index[frame["变量"] == "x"][0]
     assert frame.loc[row, "模型1"].rstrip("*") == f"{np.exp(coef.loc['x', 'estimate']):.3f}"
     assert "伪R²" in frame["变量"].tolist()
-    # cut-points come after the coefficients, not exponentiated
+    # cut-points come after the coefficients, under their own heading, not exponentiated
     cut = next(t for t in coef.index if "|" in t)
-    crow = frame.index[frame["变量"] == cut][0]
+    crow = frame.index[frame["变量"].str.strip() == cut.replace("|", " | ")][0]
     assert crow > row
     assert frame.loc[crow, "模型1"].rstrip("*") == f"{coef.loc[cut, 'estimate']:.3f}"
+    assert "切点" in frame["变量"].tolist()
+    # log-odds: the odds ratio and its CI stand beside the coefficient (exp of both)
+    t = tk.report.regression_table(fit, labels=labels)
+    frame = t.to_frame()
+    assert list(frame.columns) == ["变量", "系数", "比值比（OR）"]
+    est, lo, hi = coef.loc["x", ["estimate", "ci_low", "ci_high"]]
+    row = frame.index[frame["变量"] == "x"][0]
+    assert frame.loc[row, "系数"].rstrip("*") == f"{est:.3f}"
+    assert frame.loc[row, "比值比（OR）"] == f"{np.exp(est):.3f}"
+    assert frame.loc[row + 1, "比值比（OR）"] == f"[{np.exp(lo):.3f}, {np.exp(hi):.3f}]"
+    assert frame.loc[crow, "比值比（OR）"] == ""  # cut-points have no odds ratio
+    assert "因变量：满意度。" in t.note_text()
 
 
 @pytest.fixture
@@ -170,7 +184,8 @@ def test_describe_table_of_a_design_prints_r_survey_values(name, shared, r_refer
     design = tk.stats.Design(api, **spec)
     res = tk.stats.describe(api, vars=["api00", "acs.k3", "acs_band"], design=design,
                             include_missing=True)
-    t = tk.report.describe_table(res, digits=3, suppress=False, lang="en")
+    with pytest.warns(ToolkitWarning, match="shown as they are: api00, acs_band"):
+        t = tk.report.describe_table(res, digits=3, suppress=False, lang="en")
     cells = dict(zip(t.to_frame()["Variable"], t.to_frame().iloc[:, 1], strict=True))
     # svymean(~api00, design), sqrt(svyvar(~api00, design)); printed to 3 decimals
     mean, sd = ref[f"{name}_mean_api00"]["value"], ref[f"{name}_sd_api00"]["value"]
@@ -230,7 +245,8 @@ def test_crosstab_table_of_a_design_prints_r_survey_values(name, shared, r_refer
     api = pd.read_csv(shared("reference", "survey_api", file))
     ref = r_reference("report")
     tab = tk.stats.Design(api, **spec).crosstab("stype", "awards")
-    t = tk.report.crosstab_table(tab, digits=3, suppress=False, lang="en")
+    t = tk.report.crosstab_table(tab, digits=3, suppress=False, lang="en",
+                                 labels={"stype": "School type"})
     # 100 * prop.table(svytable(~stype + awards, design), 1): weighted row percentages
     r = pd.DataFrame(ref[f"{name}_row_percent"]["value"])
     numbers = t.numbers.merge(r, left_on=["row", "col"], right_on=["stype", "awards"])
@@ -264,11 +280,12 @@ def test_crosstab_table_old_call_style_warns_and_gives_the_same_table():
 def test_from_frame_drops_personal_columns_with_a_note():
     df = pd.DataFrame({"participant_id": ["P1"], "name": ["张三"], "phone": ["13800138000"],
                        "n_sessions": pd.array([12345], dtype="Int64"), "share": [0.12345]})
-    t = tk.report.Table.from_frame(df, digits=3)
+    t = tk.report.Table.from_frame(df, digits=3, labels={"n_sessions": "参与场次"})
     frame = t.to_frame()
     assert "张三" not in frame.to_string()
     assert "13800138000" not in frame.to_string()
-    assert list(frame.iloc[0]) == ["P1", "12,345", "0.123"]
+    assert list(frame.iloc[0]) == ["P1", "12,345", "12.3"]  # a share, shown as a percentage
+    assert list(frame.columns) == ["参与者编号", "参与场次", "比例（%）"]
     assert "已删除含个人信息的列：name、phone" in t.note_text()
     # a unit's name is not personal
     units = tk.report.Table.from_frame(pd.DataFrame({"unit_id": ["C1"], "name": ["甲社区"]}))

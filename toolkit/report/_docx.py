@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
+from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -110,96 +108,117 @@ def _border(parent: OxmlElement, edge: str, size: int) -> None:
     parent.append(el)
 
 
-def three_line(table: object) -> None:
-    """Three-line table (三线表): thick top and bottom rules, a thin rule under the header."""
-    tbl = table._tbl  # type: ignore[attr-defined]
-    tbl_pr = tbl.tblPr
+def _table_property(tbl_pr: OxmlElement, el: OxmlElement) -> None:
+    """Insert a table property in the schema's order (Word rejects files that break it)."""
+    order = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+             "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+             "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription"]
+    name = el.tag.split("}")[1]
+    for old in tbl_pr.findall(qn(f"w:{name}")):
+        tbl_pr.remove(old)
+    later = {qn(f"w:{t}") for t in order[order.index(name) + 1:]}
+    successor = next((c for c in tbl_pr if c.tag in later), None)
+    if successor is None:
+        tbl_pr.append(el)
+    else:
+        successor.addprevious(el)
+
+
+def _cell_borders(cell: object) -> OxmlElement:
+    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        # tcBorders comes after tcW, gridSpan, vMerge and before shd, noWrap, vAlign …
+        later = {qn(f"w:{t}") for t in ("shd", "noWrap", "tcMar", "textDirection",
+                                         "tcFitText", "vAlign", "hideMark")}
+        successor = next((c for c in tc_pr if c.tag in later), None)
+        if successor is None:
+            tc_pr.append(borders)
+        else:
+            successor.addprevious(borders)
+    return borders
+
+
+def rule_below(row: object, size: int) -> None:
+    """A rule under every cell of a row (``size`` in eighths of a point)."""
+    for cell in row.cells:  # type: ignore[attr-defined]
+        borders = _cell_borders(cell)
+        for old in borders.findall(qn("w:bottom")):
+            borders.remove(old)
+        _border(borders, "bottom", size)
+
+
+def three_line(table: object, *, header_row: int = 0, top: bool = True) -> None:
+    """Three-line table (三线表): thick top and bottom rules, a thin rule under the header.
+
+    No vertical rules and no rules between body rows. With ``top=False`` the
+    table has no top rule of its own (a continued table draws it under its
+    续表 line, see :func:`rule_below`).
+    """
+    tbl_pr = table._tbl.tblPr  # type: ignore[attr-defined]
     borders = OxmlElement("w:tblBorders")
-    for edge, size in (("top", 12), ("left", 0), ("bottom", 12), ("right", 0),
+    for edge, size in (("top", 12 if top else 0), ("left", 0), ("bottom", 12), ("right", 0),
                        ("insideH", 0), ("insideV", 0)):
         _border(borders, edge, size)
-    # keep the schema's order of table properties (Word rejects files that break it)
-    later = {qn(f"w:{t}") for t in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
-                                    "tblDescription")}
-    successor = next((el for el in tbl_pr if el.tag in later), None)
-    if successor is None:
-        tbl_pr.append(borders)
-    else:
-        successor.addprevious(borders)
-    header = table.rows[0]  # type: ignore[attr-defined]
-    for cell in header.cells:
-        tc_pr = cell._tc.get_or_add_tcPr()
-        cell_borders = OxmlElement("w:tcBorders")
-        _border(cell_borders, "bottom", 6)
-        tc_pr.append(cell_borders)
+    _table_property(tbl_pr, borders)
+    rule_below(table.rows[header_row], 6)  # type: ignore[attr-defined]
 
 
-_NUMERIC = re.compile(r"^[\s<>≤≥()\[\]0-9.,%*+\-−—–/:：]*$")
+def fixed_widths(table: object, widths: list[Any]) -> None:
+    """Fixed layout with the given column widths (grid, every cell, the table width).
 
-
-def is_numeric_column(values: list[str]) -> bool:
-    """Whether every non-empty cell looks like a number (counts, %, CIs, stars, <5, —)."""
-    cells = [v for v in values if v.strip()]
-    return bool(cells) and all(_NUMERIC.match(v) for v in cells)
-
-
-def text_width(text: str) -> int:
-    """Display width of a string: CJK and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _header_units(text: str) -> float:
-    """Width a bold header needs when it may wrap onto two lines.
-
-    Latin words are not broken; Chinese may break between any two characters.
+    Cell margins are set to Word's default (0.19 cm each side) so that the
+    widths computed for the content hold in Word and LibreOffice alike.
     """
-    tokens = str(text).split() or [""]
-    longest = max(text_width(t) if text_width(t) == len(t) else math.ceil(text_width(t) / 2)
-                  for t in tokens)
-    return 1.1 * max(longest, math.ceil(text_width(str(text)) / 2))
+    tbl = table._tbl  # type: ignore[attr-defined]
+    tbl_pr = tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    _table_property(tbl_pr, layout)
+    total = OxmlElement("w:tblW")
+    total.set(qn("w:w"), str(sum(int(x.twips) for x in widths)))
+    total.set(qn("w:type"), "dxa")
+    _table_property(tbl_pr, total)
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), "108")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    _table_property(tbl_pr, margins)
+    for j, width in enumerate(widths):
+        table.columns[j].width = width  # type: ignore[attr-defined]
+    for row in table.rows:  # type: ignore[attr-defined]
+        for j, cell in enumerate(row.cells):
+            cell.width = widths[min(j, len(widths) - 1)]
 
 
-def column_widths(columns: list[list[str]], total_cm: float = 16.0,
-                  numeric: list[bool] | None = None, size: float = 10.5) -> list[float]:
-    """Column widths (cm) that fill `total_cm`, wrapping text columns before numbers.
-
-    Each column's natural width is its widest cell, or half its header (headers
-    may wrap onto two lines): half an em per Latin character and one em per
-    Chinese character at `size` points, plus the cell margins (0.4 cm). When the
-    natural widths fit, they are stretched to fill the line; when they do not,
-    text columns are narrowed first (their cells wrap, down to 2 cm) and number
-    columns keep their width; failing that, all shrink in proportion.
-    """
-    numeric = numeric or [False] * len(columns)
-    unit = size / 72 * 2.54 / 2  # cm per half em
-    natural = []
-    for col in columns:
-        cells = max([text_width(line) for v in col[1:] for line in str(v).split("\n")] + [2])
-        natural.append(unit * max(cells, _header_units(col[0])) + 0.4)
-    if sum(natural) <= total_cm:
-        return [w * total_cm / sum(natural) for w in natural]
-    fixed = sum(w for w, num in zip(natural, numeric, strict=True) if num)
-    flexible = sum(w for w, num in zip(natural, numeric, strict=True) if not num)
-    n_text = sum(not n for n in numeric)
-    room = total_cm - fixed
-    if flexible and room >= 2.0 * n_text:
-        return [w if num else w * room / flexible
-                for w, num in zip(natural, numeric, strict=True)]
-    return [w * total_cm / sum(natural) for w in natural]
+def cant_split(row: object) -> None:
+    """A row that never breaks across pages (``w:cantSplit``)."""
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:cantSplit")
+    tr_pr.insert(0, el)
 
 
-def table_layout(columns: list[list[str]], numeric: list[bool],
-                 total_cm: float = 16.0) -> tuple[list[float], float]:
-    """Widths and font size of a table: 10.5 pt (五号), or 9 pt (小五) when numbers would wrap."""
-    for size in (10.5, 9.0):
-        widths = column_widths(columns, total_cm, numeric, size)
-        unit = size / 72 * 2.54 / 2
-        need = [unit * max([text_width(v) for v in col[1:]] + [2]) + 0.4
-                for col, num in zip(columns, numeric, strict=True) if num]
-        have = [w for w, num in zip(widths, numeric, strict=True) if num]
-        if all(h >= n - 1e-9 for h, n in zip(have, need, strict=True)):
-            return widths, size
-    return widths, 9.0
+def valign(cell: object, where: str) -> None:
+    """Vertical alignment of a cell: ``"top"``, ``"center"`` or ``"bottom"``."""
+    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:vAlign")
+    el.set(qn("w:val"), where)
+    tc_pr.append(el)
+
+
+def paragraph_mark_size(p_pr: OxmlElement, points: float) -> None:
+    """Font size of a paragraph mark (an empty paragraph is as tall as its mark)."""
+    r_pr = p_pr.find(qn("w:rPr"))
+    if r_pr is None:
+        r_pr = OxmlElement("w:rPr")
+        p_pr.append(r_pr)
+    for tag in ("w:sz", "w:szCs"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), str(round(points * 2)))
+        r_pr.append(el)
 
 
 def repeat_header(row: object) -> None:

@@ -38,6 +38,10 @@ WORDS: dict[str, dict[str, str]] = {
         "rao_scott": "卡方检验：χ²({df}) = {chi2}，Rao–Scott 校正 F({ndf}, {ddf}) = {f}，p {p}。",
         "odds": "系数为比值比（OR）。", "yes": "是", "no": "否", "all": "全部",
         "toc_hint": "（在 Word 中右键单击目录并选择“更新域”可更新页码）",
+        "continued": "续表",
+        "cut_points": "切点", "coef": "系数", "or": "比值比（OR）",
+        "outcome": "因变量：{name}。",
+        "or_note": "比值比（OR）为系数的指数，方括号内为其95%置信区间。",
     },
     "en": {
         "table": "Table ", "figure": "Figure ", "note": "Note: ", "variable": "Variable",
@@ -65,6 +69,11 @@ WORDS: dict[str, dict[str, str]] = {
         "odds": "Coefficients are odds ratios. ", "yes": "Yes", "no": "No", "all": "All",
         "toc_hint": "(In Word, right-click the table of contents and choose Update Field "
                     "to refresh page numbers.)",
+        "continued": "(continued)",
+        "cut_points": "Cut-points", "coef": "Coef.", "or": "Odds ratio",
+        "outcome": "Outcome: {name}. ",
+        "or_note": "Odds ratios are the exponentiated coefficients, with 95% confidence "
+                   "intervals in brackets. ",
     },
 }
 

@@ -22,7 +22,7 @@ from toolkit.report._format import (
     personal_columns,
     w,
 )
-from toolkit.report._labels import display_order, header_label, value_text
+from toolkit.report._labels import LabelLog, display_order, header_label, value_text
 from toolkit.report.disclosure import (
     PRIMARY,
     SHOWN,
@@ -223,9 +223,10 @@ def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
     else:
         status, problem = protect_grid(full_n, rule, pct=pct if percent else None,
                                        percent=percent)
-    head_r = labels.get(row, header_label(row, lang))
-    col_heads = [*[value_text(col, v, lang) for v in cl], w("total", lang)]
-    row_heads = [*[value_text(row, v, lang) for v in rl], w("total", lang)]
+    log = LabelLog(lang, f"table{f' “{caption}”' if caption else ''}")
+    head_r = labels.get(row) or log.header(row, header_label(row, lang, data))
+    col_heads = [*[value_text(col, v, lang, frame=data, log=log) for v in cl], w("total", lang)]
+    row_heads = [*[value_text(row, v, lang, frame=data, log=log) for v in rl], w("total", lang)]
     lines, numbers = [], []
     for i, rname in enumerate(row_heads):
         line = [rname]
@@ -257,5 +258,6 @@ def _table(data: pd.DataFrame, row: str, col: str, rl: list[Any], cl: list[Any],
                        chi2=fmt_num(result["chisq"], 2), ndf=fmt_short(result["ndf"]),
                        ddf=fmt_short(result["ddf"]), f=fmt_num(result["f"], 2),
                        p=p if p.startswith("<") else f"= {p}"))
+    log.warn()
     return Table(out, caption=caption, notes=notes, numbers=pd.DataFrame(numbers), lang=lang,
-                 disclosure=problem)
+                 disclosure=problem, style="count" if percent is None else "percent")

@@ -13,7 +13,7 @@ from toolkit._checks import as_table, require_columns
 from toolkit._docs import REMOVED_IN, renamed
 from toolkit.errors import ArgumentError
 from toolkit.report._format import Lang, check_lang, fmt_count, fmt_num, w
-from toolkit.report._labels import display_order, header_label, value_text
+from toolkit.report._labels import LabelLog, display_order, header_label, value_text
 from toolkit.report.disclosure import (
     PRIMARY,
     SHOWN,
@@ -277,13 +277,14 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
            labels: dict[str, str], caption: str | None, lang: Lang) -> Table:
     columns: list[tuple[Any, pd.DataFrame]] = []  # (group value for .numbers, rows)
     names = []
+    log = LabelLog(lang, f"table{f' “{caption}”' if caption else ''}")
     for key in _group_keys(data, groups):
         rows = _rows_of(data, groups, key)
         if not groups:
             names.append(w("all", lang))
         else:
-            names.append("／".join(value_text(g, k, lang) for g, k in zip(groups, key,
-                                                                           strict=True)))
+            names.append("／".join(value_text(g, k, lang, frame=data, log=log)
+                                  for g, k in zip(groups, key, strict=True)))
         columns.append((key[0] if len(key) == 1 else (key or None), rows))
     if total is not None:
         columns.append((None, total))
@@ -347,7 +348,7 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
     sep = "：" if lang == "zh" else ": "
     b_i = m_i = 0
     for var, levels in variables:
-        label = labels.get(var, header_label(var, lang))
+        label = labels.get(var) or log.header(var, header_label(var, lang, data))
         categorical = kinds[str(var)] == "categorical"
         if categorical:
             st_block = status["blocks"][b_i] if rule is not None else None
@@ -367,7 +368,8 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
                         cells.append(f"{fmt_count(n)} ({fmt_num(pct, digits)}%)")
                     numbers.append({"variable": var, "level": level, "group": group, "n": n,
                                     "percent": pct, "mean": np.nan, "sd": np.nan})
-                name = w("missing", lang) if level is None else value_text(var, level, lang)
+                name = w("missing", lang) if level is None else value_text(
+                    var, level, lang, frame=data, log=log)
                 table_rows.append([f"  {name}", *cells])
             continue
         st_means = status["means"][m_i] if rule is not None else None
@@ -394,7 +396,8 @@ def _table(data: pd.DataFrame, total: pd.DataFrame | None, groups: list[str],
     if data.attrs.get("weighted"):
         notes.append(w("weighted", lang))
     notes += suppression_notes(problem, lang)
+    log.warn()
     return Table(out, caption=caption, notes=notes,
                  numbers=pd.DataFrame(numbers, columns=["variable", "level", "group", "n",
                                                         "percent", "mean", "sd"]),
-                 lang=lang, disclosure=problem)
+                 lang=lang, disclosure=problem, style="percent")

@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 
 from toolkit.errors import ToolkitError
-from toolkit.report._blocks import Block
+from toolkit.report._blocks import Block, fold_notes
 from toolkit.report._format import DEFAULT_FONTS, Lang, check_lang, w
-from toolkit.report.table import Table
+from toolkit.report.table import TABLE_CSS, Table
 
 __all__ = ["DEFAULT_FONTS", "Report"]
 
@@ -29,16 +29,10 @@ section.cover .kind{font-size:1.2em;color:#333}section.cover .date{margin-top:2e
 div.pagebreak{break-after:page;height:0}
 p.placeholder{background:#fff3a8;border-left:4px solid #e0b000;padding:.4em .8em}
 nav.toc ul{list-style:none;padding-left:1em}
-table.tk-table{border-collapse:collapse;margin:1em auto;border-top:2px solid #000;
-border-bottom:2px solid #000}
-table.tk-table caption{font-weight:bold;padding:.3em;caption-side:top}
-table.tk-table thead th{border-bottom:1px solid #000;padding:.25em .7em}
-table.tk-table td{padding:.2em .7em;white-space:pre}
-table.tk-table td.num{text-align:right}
-table.tk-table td.note,p.note{font-size:.85em;color:#444;text-align:left;white-space:normal}
+p.note{font-size:.85em;color:#444;text-align:left;white-space:normal}
 figure{text-align:center;margin:1.2em 0}figure img{max-width:100%}
 figcaption{font-weight:bold}
-"""
+""" + TABLE_CSS
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -209,21 +203,22 @@ class Report:
 
     def table(self, table: Table | pd.DataFrame, caption: str | None = None, *,
               notes: Sequence[str] = (), suppress: bool = True, digits: int = 2,
-              labels: Mapping[str, str] | None = None) -> Report:
+              labels: Mapping[str, str] | None = None, shares: Sequence[str] = (),
+              style: str | None = None) -> Report:
         """Add a numbered table (表1 … / Table 1 …).
 
         A DataFrame is formatted with :meth:`Table.from_frame`: personal
         columns are removed (noted under the table), counts of 1–4 in count
-        columns are shown as ``<5`` unless ``suppress=False``.
+        columns are shown as ``<5`` unless ``suppress=False``, shares (`shares`,
+        and columns named ``share``) follow the table's one number `style`.
         """
         if isinstance(table, pd.DataFrame):
             table = Table.from_frame(table, caption=caption, notes=notes, digits=digits,
-                                     suppress=suppress, labels=labels, lang=self.lang)
+                                     suppress=suppress, labels=labels, lang=self.lang,
+                                     shares=shares, style=style)
         elif isinstance(table, Table):
             if caption is not None or notes:
-                table = Table(table.frame, caption=caption or table.caption,
-                              notes=[*table.notes, *notes], numbers=table.numbers,
-                              lang=table.lang)
+                table = table.with_notes(notes, caption=caption)
         else:
             msg = (f"`table` takes a tk.report.Table or a DataFrame, not "
                    f"{type(table).__name__}.")
@@ -392,14 +387,15 @@ class Report:
         if self.cover:
             parts = ["<section class='cover'>", *parts, "</section>",
                      "<div class='pagebreak'></div>"]
-        heads = [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
+        blocks = fold_notes(self.blocks, self.lang)
+        heads = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
         if self.toc and heads:
             items = "".join(
                 f"<li style='margin-left:{(b.level - 1) * 1.2}em'><a href='#h{i}'>"
                 f"{html.escape(self._heading_text(b))}</a></li>" for i, b in heads)
             parts.append(f"<nav class='toc'><h2>{w('contents', self.lang)}</h2>"
                          f"<ul>{items}</ul></nav>")
-        for i, block in enumerate(self.blocks):
+        for i, block in enumerate(blocks):
             if block.kind == "heading":
                 tag = f"h{block.level + 1}"
                 parts.append(f"<{tag} id='h{i}'>{html.escape(self._heading_text(block))}</{tag}>")
@@ -446,7 +442,7 @@ class Report:
             parts += [self.subtitle, ""]
         for _, line in self._cover_lines():
             parts += [line, ""]
-        for block in self.blocks:
+        for block in fold_notes(self.blocks, self.lang):
             if block.kind == "heading":
                 parts += [f"{'#' * (block.level + 1)} {self._heading_text(block)}", ""]
             elif block.kind in {"text", "note"}:

@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit import schema
 from toolkit._checks import check_lang
 from toolkit.report._format import fmt_num
 
@@ -149,7 +150,8 @@ def _system_table(ev: Any, lang: str, *, sources: bool) -> Any:
                 last[i] = label
         node = system.node(leaf)
         row[head["direction"]] = head["positive"] if node.direction > 0 else head["negative"]
-        row[head["unit"]] = node.unit or ""
+        unit = node.unit or ""
+        row[head["unit"]] = schema.UNIT_WORDS.get(unit, unit) if lang == "en" else unit
         row[head["global"]] = fmt_num(100 * float(g[leaf]), 1) + "%"
         if sources and any(system.node(c).source for c in system.leaves):
             row[head["source"]] = node.source or ""

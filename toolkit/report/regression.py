@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -9,9 +10,15 @@ import numpy as np
 import pandas as pd
 
 from toolkit.report._format import Lang, check_lang, fmt_count, fmt_num, stars, w
+from toolkit.report._labels import LabelLog
 from toolkit.report.disclosure import refuse_found
 from toolkit.report.table import Table
-from toolkit.schema import term_label
+from toolkit.schema import (
+    codebook_english,
+    column_label,
+    english_text,
+    model_term_label,
+)
 from toolkit.stats.results import coefficient_frames, is_threshold, personal_terms
 
 __all__ = ["regression_table"]
@@ -43,6 +50,34 @@ def _fit_stat(result: Any, names: Sequence[str]) -> float | None:
     return None
 
 
+def _is_logistic(result: Any, frame: pd.DataFrame) -> bool:
+    """Whether a model is a logit (binary or ordered): its coefficients are log-odds."""
+    if "odds_ratio" in frame.columns:
+        return True
+    model = str(getattr(result, "model", "") or "").lower()
+    return "logit" in model or "logistic" in model
+
+
+def _outcome(result: Any) -> str | None:
+    formula = getattr(result, "formula", None)
+    if isinstance(formula, str) and "~" in formula:
+        return formula.split("~")[0].strip() or None
+    return None
+
+
+def _cut_label(term: str, outcome: str | None, lang: Lang, data: Any, log: LabelLog) -> str:
+    """A cut-point ``a|b`` between two answers, in `lang`: ``非常不满意 | 不太满意``."""
+    sides = [p.strip() for p in term.split("|")]
+    if lang == "en":
+        english = codebook_english(data, outcome)[1] if outcome else {}
+        book = (((getattr(data, "attrs", None) or {}).get("codebook") or {}).get(outcome)
+                or {}) if outcome else {}
+        codes = {str(v): str(k) for k, v in (book.get("value_labels") or {}).items()}
+        sides = [english.get(codes.get(p, p)) or english_text(p) or log.text(p)
+                 for p in sides]
+    return " | ".join(sides)
+
+
 def regression_table(
     results: Any,
     *,
@@ -54,6 +89,8 @@ def regression_table(
     labels: Mapping[str, str] | None = None,
     caption: str | None = None,
     lang: Lang = "zh",
+    data: pd.DataFrame | None = None,
+    odds_ratios: bool | None = None,
     allow_personal: bool = False,
 ) -> Table:
     """Regression table of one or several models, side by side.
@@ -82,11 +119,24 @@ def regression_table(
     intercept : bool, default True
         Keep the intercept row.
     labels : dict, optional
-        Term → row label (default: schema labels; ``x[T.a]`` shown as ``x：a``).
+        Term → row label. By default terms read as :func:`toolkit.schema.model_term_label`
+        gives them: the codebook label of `data` (or the schema's), a yes/no
+        variable with its reference category (是否党员（参照：否）), a factor
+        level with its reference level, a numeric variable with its unit, the
+        intercept as 常数项; a term with no label is shown by name and a warning
+        lists it.
     caption : str, optional
         Title of the table.
     lang : {"zh", "en"}, default "zh"
         Language of labels and notes.
+    data : pandas.DataFrame, optional
+        The table the models were fitted on: its codebook gives the labels of
+        terms, of the outcome (named in a note) and of cut-points, and its
+        levels the reference categories.
+    odds_ratios : bool, optional
+        Put odds ratios (exp of the coefficient, with their 95% CI) in a column
+        beside the log-odds. Default: for logit and ordered logit models when
+        `exp` is False.
     allow_personal : bool, default False
         Print terms whose labels are levels of a personal column. By default
         a categorical predictor that ``tk.io.find_personal`` finds personal
@@ -116,12 +166,12 @@ def regression_table(
     ...                   "se": [0.4, 0.011], "p_value": [0.003, 0.0046]})
     >>> f.attrs["n"] = 3012
     >>> tk.report.regression_table(f, lang="en").to_frame()
-      Variable    Model 1
-    0  Intercept  1.200**
-    1             (0.400)
-    2        Age  0.031**
-    3             (0.011)
-    4          N    3,012
+             Variable    Model 1
+    0       Intercept    1.200**
+    1                    (0.400)
+    2     Age (years)    0.031**
+    3                    (0.011)
+    4               N      3,012
     """
     check_lang(lang)
     if uncertainty not in {"se", "ci"}:
@@ -157,7 +207,7 @@ def regression_table(
             for col in ("estimate", "ci_low", "ci_high"):
                 f.loc[coef, col] = np.exp(f.loc[coef, col].astype(float))
         if not intercept:
-            f = f[~f["term"].str.lower().isin({"intercept", "const", "(intercept)"})]
+            f = f[~f["term"].map(_is_intercept)]
         f.insert(0, "model", name)
         long_rows.append(f[["model", "term", "kind", "estimate", "se", "p_value", "ci_low",
                             "ci_high"]])
@@ -167,15 +217,32 @@ def regression_table(
              .assign(_k=lambda d: d["kind"].map(order_kind).fillna(3))
              .sort_values("_k", kind="stable")["term"].tolist())
     var_head = w("variable", lang)
+    log = LabelLog(lang, f"regression table{f' “{caption}”' if caption else ''}")
+    show_or = [(_is_logistic(r, f) and not exp) if odds_ratios is None else bool(odds_ratios)
+               for r, f in zip(raw, models.values(), strict=True)]
+    outcomes = [o for o in (_outcome(r) for r in raw) if o]
+    outcome = outcomes[0] if outcomes and len(set(outcomes)) == 1 else None
     rows: list[list[str]] = []
+    cut_head = False
     for term in terms:
-        label = labels.get(term, term_label(term, lang) if "|" not in term else term)
-        top, under = [label], [""]
-        for name in models:
+        kind = numbers.loc[numbers["term"] == term, "kind"].iloc[0]
+        if kind == "cut-point" and not cut_head:
+            rows.append([w("cut_points", lang)] + [""] * sum(1 + o for o in show_or))
+            cut_head = True
+        if term in labels:
+            label = labels[term]
+        elif "|" in term:
+            label = _cut_label(term, outcome, lang, data, log)
+        else:
+            label = model_term_label(term, lang, data)
+            for var in _variables(term):
+                log.header(var, column_label(var, lang, data))
+        top, under = [f"  {label}" if kind == "cut-point" else label], [""]
+        for name, with_or in zip(models, show_or, strict=True):
             hit = numbers[(numbers["model"] == name) & (numbers["term"] == term)]
             if hit.empty:
-                top.append("")
-                under.append("")
+                top += [""] * (1 + with_or)
+                under += [""] * (1 + with_or)
                 continue
             r = hit.iloc[0]
             top.append(f"{fmt_num(r['estimate'], digits)}{stars(r['p_value'])}")
@@ -184,6 +251,12 @@ def regression_table(
             else:
                 under.append(f"[{fmt_num(r['ci_low'], digits)}, {fmt_num(r['ci_high'], digits)}]"
                              if pd.notna(r["ci_low"]) else "")
+            if with_or:
+                coef = r["kind"] == "coefficient" and not _is_intercept(term)
+                top.append(fmt_num(np.exp(float(r["estimate"])), digits) if coef else "")
+                under.append(f"[{fmt_num(np.exp(float(r['ci_low'])), digits)}, "
+                             f"{fmt_num(np.exp(float(r['ci_high'])), digits)}]"
+                             if coef and pd.notna(r["ci_low"]) else "")
         rows += [top, under]
     stat_rows = [("n", ("n", "nobs"), fmt_count),
                  ("pseudo_r2", ("pseudo_r2", "prsquared"), lambda v: fmt_num(v, 3)),
@@ -195,10 +268,46 @@ def regression_table(
             continue
         if all(v is None for v in values):
             continue
-        rows.append([w(key, lang), *["" if v is None else fmt(v) for v in values]])
-    frame = pd.DataFrame(rows, columns=[var_head, *models])
-    notes = [w("se_note" if uncertainty == "se" else "ci_note", lang)]
+        cells = []
+        for v, with_or in zip(values, show_or, strict=True):
+            cells += ["" if v is None else fmt(v)] + [""] * with_or
+        rows.append([w(key, lang), *cells])
+    heads = []
+    for name, with_or in zip(models, show_or, strict=True):
+        if not with_or:
+            heads.append(name)
+        elif len(models) == 1:
+            heads += [w("coef", lang), w("or", lang)]
+        else:
+            sep = "：" if lang == "zh" else ": "
+            heads += [f"{name}{sep}{w('coef', lang)}", f"{name}{sep}OR"]
+    frame = pd.DataFrame(rows, columns=[var_head, *heads])
+    notes = []
+    if outcome is not None:
+        name = labels.get(outcome) or column_label(outcome, lang, data)
+        if outcome not in labels:
+            log.header(outcome, name)
+        notes.append(w("outcome", lang, name=name))
+    notes.append(w("se_note" if uncertainty == "se" else "ci_note", lang))
     if exp:
         notes.append(w("odds", lang))
+    if any(show_or):
+        notes.append(w("or_note", lang))
     notes.append(w("stars", lang))
+    log.warn()
     return Table(frame, caption=caption, notes=notes, numbers=numbers, lang=lang)
+
+
+def _variables(term: str) -> list[str]:
+    """The variables a model term is made of: ``C(x)[T.a]:z`` → x, z (none for the intercept)."""
+    if _is_intercept(term):
+        return []
+    out = []
+    for part in term.split(":"):
+        m = re.match(r"^(?:C\()?([^\[\(\),]+?)(?:,[^\)]*)?\)?(?:\[T\..+\])?$", part.strip())
+        out.append(m.group(1).strip() if m else part.strip())
+    return out
+
+
+def _is_intercept(term: str) -> bool:
+    return term.strip().lower() in {"intercept", "const", "(intercept)", "_cons"}

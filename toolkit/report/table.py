@@ -13,13 +13,16 @@ unless ``allow_personal=True``.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from toolkit._checks import check_choice
+from toolkit.errors import ArgumentError
 from toolkit.report._format import (
     Lang,
     check_lang,
@@ -29,7 +32,8 @@ from toolkit.report._format import (
     personal_columns,
     w,
 )
-from toolkit.report._labels import header_label, value_text
+from toolkit.report._labels import LabelLog, header_label, value_text
+from toolkit.report._layout import is_numeric_column, text_em
 from toolkit.report.disclosure import (
     AUDIT_COLUMNS,
     PRIMARY,
@@ -44,7 +48,41 @@ from toolkit.report.disclosure import (
 if TYPE_CHECKING:
     from toolkit.report.disclosure import Problem
 
-__all__ = ["Table"]
+__all__ = ["TABLE_CSS", "Table"]
+
+#: How a table shows shares: as percentages, as proportions, or it holds counts only.
+NumberStyle = Literal["percent", "proportion", "count"]
+
+#: Columns that hold shares of 1 without being declared (``shares=``).
+SHARE_COLUMNS = frozenset({"share", "proportion", "prop"})
+#: Columns whose values are names of variables (``tk.stats.change`` items …): shown by label.
+NAME_COLUMNS = frozenset({"item", "variable"})
+#: Columns that hold percentages (0 to 100).
+PERCENT_COLUMNS = frozenset({"percent", "pct"})
+
+#: Styles of published tables in HTML: three rules, text left, numbers right on their
+#: last digit (tabular figures; stars, % and brackets hang to the right), the note
+#: under the bottom rule and no wider than the table.
+TABLE_CSS = """
+div.tk-table{display:table;margin:1em auto;border-collapse:collapse}
+div.tk-table>p.tk-note{display:table-caption;caption-side:bottom;font-size:.85em;color:#444;
+text-align:left;margin:.3em 0 0 0;line-height:1.45}
+table.tk-table{border-collapse:collapse;border-top:2px solid #000;border-bottom:2px solid #000;
+font-variant-numeric:tabular-nums lining-nums}
+table.tk-table caption{font-weight:bold;padding:.3em;caption-side:top;text-align:center}
+table.tk-table caption.continued{display:none}
+table.tk-table thead th{border-bottom:1px solid #000;padding:.25em .7em;vertical-align:bottom;
+word-break:keep-all}
+table.tk-table th.text,table.tk-table td.text{text-align:left}
+table.tk-table th.num{text-align:center}
+table.tk-table td{padding:.2em .7em;vertical-align:top}
+table.tk-table td.text{white-space:pre-wrap}
+table.tk-table td.num{text-align:right;white-space:nowrap}
+table.tk-table td.num span.tail{display:inline-block;text-align:left}
+"""
+
+#: The part of a number cell after its last digit: stars, %, closing brackets.
+_TAIL = re.compile(r"^(.*\d)(\D*)$", re.S)
 
 
 def _numeric_cells(s: pd.Series, col: object, digits: int) -> list[str]:
@@ -73,6 +111,9 @@ class Table:
     disclosure : optional
         The suppression problem(s) the table was protected with (set by the
         table builders; :meth:`audit` solves them again).
+    style : {"percent", "proportion", "count"}, optional
+        The one way the table shows shares: percentages, proportions, or only
+        counts (see :meth:`from_frame`).
 
     Examples
     --------
@@ -86,17 +127,30 @@ class Table:
     def __init__(self, frame: pd.DataFrame, *, caption: str | None = None,
                  notes: Sequence[str] = (), numbers: pd.DataFrame | None = None,
                  lang: Lang = "zh", disclosure: Problem | Sequence[Problem] | None = None,
-                 ) -> None:
+                 style: NumberStyle | None = None) -> None:
         check_lang(lang)
+        check_choice(style, ["percent", "proportion", "count", None], param="style")
         self.frame = frame.astype(object).where(frame.notna(), "").astype(str)
         self.caption = caption
         self.notes = [n for n in notes if n]
         self.numbers = numbers
         self.lang = lang
+        self.style = style
         if disclosure is None:
             disclosure = []
         self._disclosure = list(disclosure) if isinstance(disclosure, list | tuple) else [
             disclosure]
+
+    def with_notes(self, notes: Sequence[str] = (), *, caption: str | None = None) -> Table:
+        """A copy with `notes` added after its own (and another caption, if given)."""
+        return Table(self.frame, caption=caption or self.caption,
+                     notes=[*self.notes, *notes], numbers=self.numbers, lang=self.lang,
+                     style=self.style, disclosure=self._disclosure)
+
+    def numeric_columns(self) -> list[bool]:
+        """Which columns hold numbers (set right-aligned); the first column is the stub."""
+        return [j > 0 and is_numeric_column(self.frame.iloc[:, j].tolist())
+                for j in range(self.frame.shape[1])]
 
     def audit(self) -> pd.DataFrame:
         """The interval audit of the table's suppressed cells.
@@ -135,7 +189,8 @@ class Table:
                    labels: Mapping[str, str] | None = None, lang: Lang = "zh",
                    by: Sequence[str] | None = None,
                    contributions: pd.DataFrame | None = None,
-                   allow_personal: bool = False) -> Table:
+                   allow_personal: bool = False, shares: Sequence[str] = (),
+                   style: NumberStyle | None = None) -> Table:
         """Format any DataFrame (or a ``groupby().size()`` Series) for publication.
 
         Personal columns (``tk.io.find_personal``) are removed, with a note,
@@ -152,6 +207,16 @@ class Table:
         size is hidden — its percentage, mean, estimate … — are hidden with it
         (the size is the column ``n``, ``count``, ``size``, 样本量 … or else the
         first count column).
+
+        Shares follow one style per table: columns named ``share`` or
+        ``proportion`` and those listed in `shares` (shares of 1, e.g. rates and
+        their confidence limits) are shown as percentages with one decimal and
+        "（%）" in the header (``style="percent"``, the default), or as
+        proportions with three decimals (``style="proportion"``); a ``percent``
+        column follows the same style. In English, Chinese values take the
+        codebook's English labels, common answer words, or for place names
+        (``name``, ``town`` …) pinyin; a name without a label, or Chinese text
+        without English, is shown as it is and one warning lists them.
 
         Parameters
         ----------
@@ -184,6 +249,10 @@ class Table:
             others so that it cannot be derived).
         allow_personal : bool, default False
             Keep columns that hold personal data.
+        shares : list of str, optional
+            Further columns holding shares of 1 (rates, their confidence limits).
+        style : {"percent", "proportion", "count"}, optional
+            How shares are shown (default: percentages when there are any).
 
         Returns
         -------
@@ -203,6 +272,7 @@ class Table:
         The total (24) may be stated in the text, so 9 is hidden too.
         """
         check_lang(lang)
+        check_choice(style, ["percent", "proportion", "count", None], param="style")
         rule = as_rule(suppress)
         if isinstance(data, pd.Series):
             name = data.name
@@ -210,6 +280,7 @@ class Table:
                 name = "n" if is_count_column("n", data) else "value"
             data = data.rename(name).to_frame()
         frame = data.reset_index() if not isinstance(data.index, pd.RangeIndex) else data
+        frame.attrs = dict(getattr(data, "attrs", {}) or {})
         notes = list(notes)
         personal = {} if allow_personal else personal_columns(frame)
         if personal:
@@ -252,12 +323,43 @@ class Table:
                                       magnitudes=stats, margin_name=margin_name)
             problems = found.problems
             status.update({f"magnitude:{k}": v for k, v in found.magnitudes.items()})
+        missing = [c for c in shares if c not in frame.columns]
+        if missing:
+            msg = (f"`shares` names column(s) {missing} that the table does not have; its "
+                   f"columns are {list(map(str, frame.columns))}.")
+            raise ArgumentError(msg)
+        share_cols = {str(c) for c in shares} | {str(c) for c in frame.columns
+                                                  if str(c) in SHARE_COLUMNS}
+        percent_cols = {str(c) for c in frame.columns if str(c) in PERCENT_COLUMNS}
+        if style == "count" and (share_cols or percent_cols):
+            msg = (f"`style='count'` for a table with shares or percentages "
+                   f"({sorted(share_cols | percent_cols)}); use 'percent' or 'proportion'.")
+            raise ArgumentError(msg)
+        if style is None and (share_cols or percent_cols):
+            style = "percent"
+        names = _english_names(frame) if lang == "en" else {}
+        log = LabelLog(lang, f"table{f' “{caption}”' if caption else ''}")
         out = pd.DataFrame(index=range(len(frame)))
         numbers = frame.copy()
+
+        def share_cells(s: pd.Series, key: str) -> list[str]:
+            scale = (100 if key in share_cols else 1) if style == "percent" else (
+                1 if key in share_cols else 0.01)
+            places = 1 if style == "percent" else 3
+            return [fmt_num(v * scale if pd.notna(v) else v, places) for v in s]
+
         for col in frame.columns:
+            if str(col) == "name_en" and names:
+                continue  # English names: shown in place of the Chinese ones
             s = frame[col]
-            head = labels.get(str(col), header_label(col, lang))
-            if col in status:
+            key = str(col)
+            head = labels.get(key) or log.header(col, header_label(col, lang, frame))
+            as_share = key in share_cols or key in percent_cols
+            if key in percent_cols and style == "proportion" and key not in labels:
+                head = header_label("share", lang, frame)
+            if as_share and style == "percent" and "%" not in head:
+                head += "（%）" if lang == "zh" else " (%)"
+            if col in status and not as_share:
                 st = status[col]
                 out[head] = [f"<{rule.k}" if x == PRIMARY else "—" if x != SHOWN
                              else fmt_count(v) for v, x in zip(s, st, strict=True)]
@@ -267,7 +369,7 @@ class Table:
                 gone = follow.copy()
                 if f"magnitude:{col}" in status:
                     gone |= status[f"magnitude:{col}"] != SHOWN
-                text = _numeric_cells(s, col, digits)
+                text = share_cells(s, key) if as_share else _numeric_cells(s, col, digits)
                 out[head] = ["—" if g and pd.notna(v) else t
                              for v, t, g in zip(s, text, gone, strict=True)]
                 numbers[col] = s.astype("Float64").mask(gone) if gone.any() else s
@@ -275,13 +377,19 @@ class Table:
             if pd.api.types.is_bool_dtype(s.dtype) or str(s.dtype) == "boolean":
                 out[head] = [value_text("", v, lang) if pd.isna(v) else
                              w("yes" if v else "no", lang) for v in s]
+            elif as_share and pd.api.types.is_numeric_dtype(s.dtype):
+                out[head] = share_cells(s, key)
             elif pd.api.types.is_integer_dtype(s.dtype) or pd.api.types.is_float_dtype(s.dtype):
                 out[head] = _numeric_cells(s, col, digits)
             elif pd.api.types.is_datetime64_any_dtype(s.dtype):
                 out[head] = [f"{v:%Y-%m-%d}" if pd.notna(v) else "" for v in s]
+            elif key in NAME_COLUMNS:  # variable names: their labels (codebook, schema)
+                out[head] = ["" if (not isinstance(v, str) and pd.isna(v))
+                             else log.header(v, header_label(v, lang, frame)) for v in s]
             else:
                 out[head] = ["" if (not isinstance(v, str) and pd.isna(v))
-                             else value_text(str(col), v, lang) for v in s]
+                             else value_text(key, v, lang, frame=frame, log=log, names=names)
+                             for v in s]
         for p in problems:
             for note in suppression_notes(p, lang):
                 if note not in notes:
@@ -289,8 +397,9 @@ class Table:
         if any(f"magnitude:{c}" in status and (status[f"magnitude:{c}"] == PRIMARY).any()
                for c in stats):
             notes.append(w("dominance", lang))
+        log.warn()
         return cls(out, caption=caption, notes=notes, numbers=numbers, lang=lang,
-                   disclosure=problems)
+                   disclosure=problems, style=style)
 
     # -- output -------------------------------------------------------------
 
@@ -316,23 +425,36 @@ class Table:
         return f"{w('note', self.lang)}{joined}"
 
     def to_html(self, number: int | None = None) -> str:
-        """An HTML ``<table>`` with caption and notes (no external resources)."""
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
+        """An HTML table with caption and notes (no external resources; see :data:`TABLE_CSS`).
+
+        Text columns are left-aligned; number columns right-aligned on their
+        last digit, with stars, % signs and closing brackets hanging to the
+        right, so that equal decimals line up; the note sits under the bottom
+        rule, as wide as the table.
+        """
+        numeric = self.numeric_columns()
+        kinds = ["num" if n else "text" for n in numeric]
+        head = "".join(f"<th class='{k}'>{html.escape(str(c))}</th>"
+                       for c, k in zip(self.frame.columns, kinds, strict=True))
+        tails = [max((text_em(_split_tail(v)[1]) for v in self.frame.iloc[:, j]), default=0)
+                 if numeric[j] else 0 for j in range(self.frame.shape[1])]
+        # a number column under a wider header: its block of numbers centred under it
+        insets = [max(0.0, (text_em(str(c), bold=True) - max(
+            (text_em(v) for v in self.frame.iloc[:, j]), default=0)) / 2) if numeric[j] else 0
+            for j, c in enumerate(self.frame.columns)]
         body = "".join(
-            "<tr>" + "".join(
-                ("<td class='num'>" if j else "<td>") + f"{html.escape(v)}</td>"
-                for j, v in enumerate(row)) + "</tr>"
-            for row in self.frame.itertuples(index=False, name=None))
+            "<tr>" + "".join(_html_cell(v, kinds[j], tails[j], insets[j])
+                             for j, v in enumerate(row))
+            + "</tr>" for row in self.frame.itertuples(index=False, name=None))
         cap = self.title(number)
         caption = f"<caption>{html.escape(cap)}</caption>" if cap else ""
         note = self.note_text()
-        foot = (f"<tfoot><tr><td colspan='{self.frame.shape[1]}' class='note'>"
-                f"{html.escape(note)}</td></tr></tfoot>") if note else ""
-        return (f"<table class='tk-table'>{caption}<thead><tr>{head}</tr></thead>"
-                f"{foot}<tbody>{body}</tbody></table>")
+        foot = f"<p class='tk-note'>{html.escape(note)}</p>" if note else ""
+        return (f"<div class='tk-table'><table class='tk-table'>{caption}<thead><tr>{head}"
+                f"</tr></thead><tbody>{body}</tbody></table>{foot}</div>")
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return f"<style>{TABLE_CSS}</style>{self.to_html()}"
 
     def to_latex(self, number: int | None = None) -> str:
         """A LaTeX ``table`` with booktabs rules, caption and notes."""
@@ -345,7 +467,7 @@ class Table:
                 out = out.replace(a, b) if a != "\\" else out.replace(a, "\0")
             return out.replace("\0", r"\textbackslash{}")
 
-        cols = "l" + "r" * (self.frame.shape[1] - 1)
+        cols = "".join("r" if n else "l" for n in self.numeric_columns())
         lines = [r"\begin{table}[htbp]", r"\centering"]
         if self.caption:
             lines.append(rf"\caption{{{esc(self.caption)}}}")
@@ -366,7 +488,7 @@ class Table:
             return str(v).replace("|", "\\|").replace("\n", " ")
 
         head = "| " + " | ".join(cell(c) for c in self.frame.columns) + " |"
-        rule = "|" + "|".join([":---"] + ["---:"] * (self.frame.shape[1] - 1)) + "|"
+        rule = "|" + "|".join("---:" if n else ":---" for n in self.numeric_columns()) + "|"
         rows = ["| " + " | ".join(cell(v) for v in row) + " |"
                 for row in self.frame.itertuples(index=False, name=None)]
         parts = []
@@ -388,3 +510,28 @@ class Table:
     def __repr__(self) -> str:
         cap = f" {self.caption!r}" if self.caption else ""
         return f"<Table{cap}: {self.frame.shape[0]} rows x {self.frame.shape[1]} columns>"
+
+
+def _split_tail(text: str) -> tuple[str, str]:
+    """A number cell as (up to its last digit, the rest): ``0.569***`` → ``0.569``, ``***``."""
+    m = _TAIL.match(str(text))
+    return (m.group(1), m.group(2)) if m else (str(text), "")
+
+
+def _html_cell(value: str, kind: str, tail_em: float, inset_em: float) -> str:
+    style = f" style='padding-right:{0.7 + inset_em:.2f}em'" if inset_em > 0.05 else ""
+    if kind != "num" or not tail_em or not value:
+        return f"<td class='{kind}'{style}>{html.escape(value)}</td>"
+    body, tail = _split_tail(value)
+    if not re.search(r"\d", value):  # "—" …: right-aligned with the digits
+        body, tail = value, ""
+    return (f"<td class='num'{style}>{html.escape(body)}<span class='tail' "
+            f"style='width:{tail_em:.2f}em'>{html.escape(tail)}</span></td>")
+
+
+def _english_names(frame: pd.DataFrame) -> dict[str, str]:
+    """Chinese name → English name from a ``name_en`` column beside ``name``."""
+    if "name_en" not in frame.columns or "name" not in frame.columns:
+        return {}
+    pairs = frame[["name", "name_en"]].dropna()
+    return dict(zip(pairs["name"].astype(str), pairs["name_en"].astype(str), strict=True))

@@ -212,7 +212,10 @@ def concerns_section(
                                    "docs": _t(lang, "件数", "Texts"),
                                    "share": _t(lang, "平均占比（%）", "Mean share (%)"),
                                    "coherence": _t(lang, "一致性", "Coherence")}),
-            digits=2, suppress=False, lang=lang), _t(lang, "主题模型", "Topics"))))
+            digits=2, suppress=False, lang=lang,
+            notes=[] if lang == "zh" else ["The top terms are the words of the submissions, "
+                                           "quoted as written (in Chinese)."]),
+            _t(lang, "主题模型", "Topics"))))
         if date is not None and date in docvars.columns:
             ax = tk.plot.topic_shares(tm.shares(date=date, freq="Y"), lang=lang)
             sec.items.append(("figure", (ax.figure, _t(lang, "各年度的主题占比",

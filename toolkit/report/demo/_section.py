@@ -261,14 +261,12 @@ def measure(name: object, lang: Lang) -> str:
     return str(name) if pair is None else pair[0 if lang == "zh" else 1]
 
 
-def rates_table(rates: pd.DataFrame, lang: Lang, by: str | None = None) -> pd.DataFrame:
+def rates_table(rates: pd.DataFrame, lang: Lang, by: str | None = None) -> Table:
     """The rates of a process result as percentages, with labelled headers."""
     cols = ([by] if by else []) + ["measure", "successes", "n", "estimate", "ci_low", "ci_high"]
     frame = rates[cols].copy()
     frame["measure"] = [measure(m, lang) for m in frame["measure"]]
-    for c in ("estimate", "ci_low", "ci_high"):
-        frame[c] = (100 * frame[c].astype(float)).round(1)
-    names = {"measure": t(lang, "指标", "Measure"), "successes": t(lang, "次数", "Count"),
-             "n": t(lang, "基数", "Base"), "estimate": t(lang, "比例（%）", "Percent"),
-             "ci_low": t(lang, "95%CI下限", "CI low"), "ci_high": t(lang, "95%CI上限", "CI high")}
-    return frame.rename(columns=names)
+    names = {"successes": t(lang, "次数", "Count"), "n": t(lang, "基数", "Base"),
+             "estimate": t(lang, "比例", "Percent")}
+    return Table.from_frame(frame, labels=names, shares=["estimate", "ci_low", "ci_high"],
+                            suppress=False, lang=lang)

@@ -164,7 +164,7 @@ def _survey_design(ctx: Context) -> str:
 
 
 def load_table(ctx: Context) -> pd.DataFrame:
-    """Per table: file, rows read and kept, rows set aside, values normalised, missing codes."""
+    """Per table: rows read and kept, rows set aside, missing codes."""
     lang, study = ctx.lang, ctx.study
     rows = []
     for name in study.tables:
@@ -175,17 +175,14 @@ def load_table(ctx: Context) -> pd.DataFrame:
             "rows_read": rec.rows_read if rec is not None else len(frame),
             "rows_kept": len(frame),
             "set_aside": len(rec.rows_set_aside) if rec is not None else 0,
-            "values_changed": int(rec.coercions["count"].sum()) if rec is not None else 0,
             "missing_codes": len(rec.missing) if rec is not None else 0,
         })
     frame = pd.DataFrame(rows).astype({c: "int64" for c in ("rows_read", "rows_kept",
-                                                            "set_aside", "values_changed",
-                                                            "missing_codes")})
+                                                            "set_aside", "missing_codes")})
     return frame.rename(columns={
         "table": t(lang, "数据表", "Table"), "rows_read": t(lang, "读取行数", "Rows read"),
         "rows_kept": t(lang, "保留行数", "Rows kept"),
         "set_aside": t(lang, "剔除的非数据行", "Non-data rows set aside"),
-        "values_changed": t(lang, "统一格式的取值", "Values put in one form"),
         "missing_codes": t(lang, "转为缺失的代码", "Codes set to missing")})
 
 

@@ -354,7 +354,7 @@ def _claims(ctx: Context, sec: Section, claims: pd.DataFrame) -> None:
         "end may still be in hand.",
     ))
     frame = pd.DataFrame(rows).rename(columns={
-        "claim": t(lang, "目标", "Goal"), "goal": t(lang, "目标比例", "Target"),
+        "claim": t(lang, "目标", "Goal"), "goal": t(lang, "目标值", "Target"),
         "observed": t(lang, "实际件数/基数", "Pieces/base"),
         "estimate": t(lang, "实际比例（%）", "Percent"),
         "ci_low": t(lang, "精确95%CI下限", "Exact CI low"),

@@ -98,7 +98,9 @@ def appendix(ctx: Context, sections: Sequence[Section]) -> list[tuple[str, Any]]
                             "The variables of each table and their meaning; variables marked "
                             "as personal data are used for checks only and enter no result.")))
     items.append(("table", (variable_table(ctx), t(lang, "变量说明", "Variables"),
-                            {"suppress": False})))
+                            {"suppress": False, "notes": [] if lang == "zh" else [
+                                "Meanings the codebook gives only in Chinese (the wording of "
+                                "the questionnaire) are quoted as written."]})))
     items.append(("heading", (t(lang, "附录B 数据读取与校验记录", "Appendix B. Reading and "
                                 "validation records"), 2)))
     items.append(("table", (load_table(ctx), t(lang, "数据读取记录", "Reading records"),

@@ -274,8 +274,9 @@ def _ologit(ctx: Context, sec: Section, survey: pd.DataFrame) -> None:
     labels = {term: t(lang, "参加过协商活动（参照：未参加）", "Attended a session (ref.: no)")
               for term in coefs.index if str(term).startswith("attended")}
     labels.update({"party_member": t(lang, "党员（参照：非党员）", "Party member (ref.: no)"),
-                   "age": t(lang, "年龄（岁）", "Age (years)")})
-    sec.table(tk.report.regression_table(fit, lang=lang, labels=labels),
+                   "age": t(lang, "年龄（岁）", "Age (years)"),
+                   "sat1": t(lang, "总体满意度", "Overall satisfaction")})
+    sec.table(tk.report.regression_table(fit, lang=lang, labels=labels, data=survey),
               t(lang, "满意度的有序logit模型（设计加权）",
                 "Ordered logit of satisfaction (design-weighted)"))
     sec.figure(tk.plot.coefficients(fit, lang=lang),
