@@ -41,6 +41,7 @@ RESULT_HEADERS = {
     "estimate": ("估计值", "Estimate"), "se": ("标准误", "SE"),
     "ci_low": ("95%CI下限", "95% CI low"), "ci_high": ("95%CI上限", "95% CI high"),
     "p_value": ("p值", "p"), "n": ("样本量", "n"), "size": ("样本量", "n"),
+    "errors": ("错误", "Errors"), "warnings": ("警告", "Warnings"),
     "deff": ("设计效应", "Design effect"), "alpha": ("α系数", "Alpha"), "mean": ("均值", "Mean"),
     "sd": ("标准差", "SD"), "share": ("比例", "Share"), "rate": ("比率", "Rate"),
     "count": ("频数", "Count"), "percent": ("百分比（%）", "Percent"), "k": ("题项数", "Items"),
