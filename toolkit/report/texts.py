@@ -192,6 +192,10 @@ def concerns_section(
         except Exception:  # a single group: no comparison to make
             key = None
         if key is not None and len(key):
+            groups = {True: _t(lang, "被采用", "Adopted"),
+                      False: _t(lang, "未被采用", "Not adopted")}
+            key = key.assign(**{c: key[c].map(lambda v: groups.get(v, v))
+                                for c in ("target", "reference") if c in key.columns})
             ax = tk.plot.keyness(key, top=8, lang=lang)
             sec.items.append(("figure", (ax.figure, _t(lang, "被采用与未被采用文本的关键性词语",
                                                        "Keyness: adopted against not adopted"),
