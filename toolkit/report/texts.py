@@ -18,6 +18,7 @@ from toolkit._docs import renamed
 from toolkit.report._format import fmt_count
 from toolkit.report._labels import header_label
 from toolkit.report.table import Table
+from toolkit.schema import has_chinese
 
 __all__ = ["TextSection", "concerns_section"]
 
@@ -242,5 +243,13 @@ def concerns_section(
         "Method: texts were NFKC-normalised and personal data (phone, ID-card numbers, e-mail) "
         "masked; segmented with jieba's algorithm (jieba-rs) and the bundled dictionary of "
         "consultation terms, stop words and formulaic words removed; coded by the keywords of "
-        f"the codebook “{book.name or ''}”, every match kept for audit. {topic_note}")))
+        f"the codebook{_english_name(book)}, every match kept for audit. {topic_note}")))
     return sec
+
+
+def _english_name(book: Any) -> str:
+    """The codebook's name for an English sentence: its English name, quoted."""
+    name = getattr(book, "name_en", None) or getattr(book, "name", None)
+    if not name:
+        return ""
+    return f" “{name}”" if not has_chinese(name) else f" “{name}” (its name as written)"

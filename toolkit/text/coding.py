@@ -53,7 +53,7 @@ __all__ = ["Category", "Codebook", "CodingResult", "agreement", "code", "read_co
 BUNDLED = {"topics": "codebook_topics.yaml", "concerns": "codebook_concerns.yaml"}
 
 _CATEGORY_KEYS = ("label", "label_en", "description", "keywords", "patterns", "exclude")
-_BOOK_KEYS = ("name", "version", "description", "fallback", "categories", "language")
+_BOOK_KEYS = ("name", "name_en", "version", "description", "fallback", "categories", "language")
 _CONTEXT = 12  # characters of context kept on each side of a match
 
 
@@ -87,6 +87,8 @@ class Codebook:
         which a keyword does not count (``养老保险`` for ``养老``).
     name : str, optional
         Name of the codebook.
+    name_en : str, optional
+        Its English name (for English reports; `name` when omitted).
     fallback : str, optional
         Category given to documents that match nothing (e.g. ``"other"``);
         without it they have no category.
@@ -109,7 +111,8 @@ class Codebook:
 
     def __init__(self, categories: Mapping[str, Mapping[str, Any]], *, name: str | None = None,
                  fallback: str | None = None, source: str | None = None,
-                 description: str | None = None, version: str | None = None) -> None:
+                 description: str | None = None, version: str | None = None,
+                 name_en: str | None = None) -> None:
         where = f"codebook {source}" if source else "the codebook"
         problems: list[str] = []
         if not isinstance(categories, Mapping) or not categories:
@@ -161,6 +164,7 @@ class Codebook:
             raise ArgumentError(msg)
         self.categories = cats
         self.name = name
+        self.name_en = name_en or name
         self.fallback = fallback
         self.source = source
         self.description = description
@@ -348,7 +352,7 @@ def read_codebook(path: str | Path = "topics") -> Codebook:
                f"{', '.join(_BOOK_KEYS)}.")
         raise ReadError(msg)
     return Codebook(spec["categories"] or {}, name=spec.get("name"),
-                    fallback=spec.get("fallback"), source=source,
+                    name_en=spec.get("name_en"), fallback=spec.get("fallback"), source=source,
                     description=spec.get("description"),
                     version=None if spec.get("version") is None else str(spec.get("version")))
 
