@@ -38,13 +38,15 @@ SHARE_METHODS = ("logit", "wald", "mean", "xlogit", "asin", "beta", "likelihood"
 
 def share_interval(p: np.ndarray, var: np.ndarray, *, method: str, level: float,
                    df: np.ndarray, rows: np.ndarray | None = None,
-                   likelihood: dict[str, np.ndarray] | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   likelihood: dict[str, np.ndarray] | None = None,
+                   logit_var: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper limits for shares `p` with variances `var` (vectorised).
 
     `df` are the design degrees of freedom of each share's (domain) design,
     `rows` its number of rows (``"beta"``), `likelihood` the weighted sums of
-    :func:`likelihood_interval` (``"likelihood"``).
+    :func:`likelihood_interval` (``"likelihood"``), `logit_var` the variance of
+    the logit of each share when it is not the delta method's (replicate
+    weights: the replicates' logits, as R's ``svyglm`` refit gives, ``"logit"``).
     """
     p = np.asarray(p, dtype=float)
     se = np.sqrt(np.asarray(var, dtype=float))
@@ -59,6 +61,8 @@ def share_interval(p: np.ndarray, var: np.ndarray, *, method: str, level: float,
             return p - t * se, p + t * se
         if method in ("logit", "xlogit"):
             eta, s = special.logit(p), se / (p * (1 - p))
+            if method == "logit" and logit_var is not None:
+                s = np.sqrt(np.asarray(logit_var, dtype=float))
             return special.expit(eta - t * s), special.expit(eta + t * s)
         if method == "asin":
             a, s = np.arcsin(np.sqrt(p)), se / (2 * np.sqrt(p * (1 - p)))

@@ -21,11 +21,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from toolkit._checks import is_study, refuse_large, require_columns
 from toolkit._docs import renamed
 from toolkit._values import as_numeric
 from toolkit.errors import (
+    ArgumentError,
     ArgumentTypeError,
     DataTooLargeError,
     DesignError,
@@ -639,6 +641,11 @@ class Design:
             return pd.concat([self._prop(v, by, domain, total=total, method=method,
                                          level=level) for v in var], ignore_index=True)
         require_columns(self.data, {"var": var}, where="the survey data")
+        if method == "likelihood" and hasattr(self._lin, "deviations_totals"):
+            msg = ("`method=\"likelihood\"` needs a linearised design: R's svyciprop gives no "
+                   "likelihood interval on replicate weights. Use \"logit\" (the default), "
+                   "\"beta\", \"mean\", \"xlogit\", \"asin\" or \"wald\".")
+            raise ArgumentError(msg)
         _, keys, pairs = self._groups(by, domain)
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
         cache_key = (var, tuple(by or ()))
@@ -704,8 +711,17 @@ class Design:
         if method != "wald" or level != 0.95:
             from toolkit.stats._share_ci import share_interval
 
-            lo, hi = share_interval(p, var_, method=method, level=level,
-                                    **self._share_inputs(method, pairs, cnt, nlev, ngroup, wsum))
+            inputs = self._share_inputs(method, pairs, cnt, nlev, ngroup, wsum)
+            deviations = getattr(self._lin, "deviations_totals", None)
+            if method == "logit" and deviations is not None and not total:
+                # R svyciprop(method="logit") on replicate weights refits svyglm(quasibinomial)
+                # per replicate: the variance of logit(p_r), not the delta method
+                dev = deviations(np.repeat(pairs["unit"], nlev), cols, z.ravel(), ngroup * nlev,
+                                 denom=np.repeat(sw, nlev))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    inputs["logit_var"] = self._lin.variances(
+                        special.logit(p + dev) - special.logit(p))
+            lo, hi = share_interval(p, var_, method=method, level=level, **inputs)
             out["ci_low"], out["ci_high"] = lo, hi
         if by:
             out = out[nn > 0].reset_index(drop=True)

@@ -507,6 +507,14 @@ class ReplicateVariance:
     def variance_totals(self, unit: np.ndarray, cols: np.ndarray, z: np.ndarray, ncol: int, *,
                         present: Any = None, denom: np.ndarray | None = None) -> np.ndarray:
         """Variances from unit totals as triplets (unit, column, total); `denom` as `z`."""
+        return self.variances(self.deviations_totals(unit, cols, z, ncol, denom=denom))
+
+    def deviations_totals(self, unit: np.ndarray, cols: np.ndarray, z: np.ndarray, ncol: int,
+                          *, denom: np.ndarray | None = None) -> np.ndarray:
+        """Replicate estimates minus the full-sample estimates (R x ncol), from triplets.
+
+        For a ratio (`denom` given) the deviation is exact: ``theta_r - theta``.
+        """
         shape = (self.n_unit, ncol)
         Z = sparse.csc_matrix((z, (unit, cols)), shape=shape)
         dev = np.asarray(Z.T @ (self._dev if denom is not None else self._dev_total)).T
@@ -515,7 +523,7 @@ class ReplicateVariance:
             with np.errstate(invalid="ignore", divide="ignore"):
                 d = np.asarray(D.T @ self.factors).T / np.asarray(D.sum(axis=0))
                 dev = dev / d
-        return self.variances(dev)
+        return dev
 
     # -- R svrVar ------------------------------------------------------------------
 
