@@ -15,6 +15,7 @@ from typing import Any
 
 from toolkit._checks import Lang, check_lang, refuse_large
 from toolkit._docs import renamed
+from toolkit.errors import ToolkitError
 from toolkit.report._format import fmt_count
 from toolkit.report._labels import header_label
 from toolkit.report.table import Table
@@ -190,7 +191,7 @@ def concerns_section(
                 _t(lang, "各议题类别的采用率", "Adoption by category"))))
         try:
             key = tk.text.keyness(m, by="adopted", target=True, measure="lr")
-        except Exception:  # a single group: no comparison to make
+        except ToolkitError:  # a single group: no comparison to make
             key = None
         if key is not None and len(key):
             groups = {True: _t(lang, "被采用", "Adopted"),
@@ -204,7 +205,7 @@ def concerns_section(
     topic_note = ""
     try:
         tm = tk.text.topics(m, k=k, seed=seed)
-    except Exception as exc:  # too few documents or terms for a topic model
+    except ToolkitError as exc:  # too few documents or terms for a topic model
         topic_note = _t(lang, f"文本过少，未建立主题模型（{exc}）。",
                         f"Too few texts for a topic model ({exc}).")
     else:
