@@ -33,6 +33,7 @@ from toolkit.errors import (
     DesignError,
     LargeDataUnavailableError,
 )
+from toolkit.stats._kernels import cell_weights, pair_moments
 from toolkit.stats._linearise import (
     LONELY_PSU,
     Z975,
@@ -60,6 +61,13 @@ def _one_per_group(values: np.ndarray, group: np.ndarray, ngroup: int, *, name: 
                f"{within} (population number of units, or the sampling fraction).")
         raise DesignError(msg)
     return per
+
+
+def _drop_empty(out: pd.DataFrame, n: np.ndarray) -> pd.DataFrame:
+    """The rows of groups with respondents (a group may have none in a domain)."""
+    if (n > 0).all():
+        return out
+    return out[n > 0].reset_index(drop=True)
 
 
 def _pairs(unit: np.ndarray, g: np.ndarray, ngroup: int, n_unit: int) -> dict[str, Any]:
@@ -303,8 +311,7 @@ class Design:
         self._lin = Linearisation(psu, psu_stratum, stage1, ssu=ssu, ssu_psu=ssu_psu,
                                   stage2=stage2, rowwise=cluster1 is None)
         self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
-        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
-        self._cell_cache: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, np.ndarray]] = {}
+        self._level_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _second_stage(self, cluster2: str, fpc2: str, f_h: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, Stage, np.ndarray]:
@@ -416,6 +423,8 @@ class Design:
 
     def _numeric(self, var: str) -> np.ndarray:
         s = self.data[var]
+        if s.dtype == np.float64:  # already the codes (as_numeric would return them as is)
+            return s.to_numpy()
         try:
             if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories):
                 # codes of the categories (codebook value labels, else 1..k), then expand
@@ -436,14 +445,14 @@ class Design:
             return not dtype.ordered and not self.data[var].attrs.get("value_labels")
         return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
-    def _levels(self, var: str) -> tuple[np.ndarray, pd.DataFrame]:
-        """Level codes (-1 missing) and levels: every category of a Categorical."""
+    def _levels(self, var: str) -> tuple[np.ndarray, np.ndarray]:
+        """Level codes (-1 missing) and levels (object array); a Categorical's every category."""
         s = self.data[var]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            return (s.cat.codes.to_numpy().astype(np.int64),
-                    pd.DataFrame({var: s.cat.categories}))
+            return s.cat.codes.to_numpy(), np.asarray(s.cat.categories, dtype=object)
         if var not in self._level_cache:
-            self._level_cache[var] = factor_codes(s)
+            codes, keys = factor_codes(s)
+            self._level_cache[var] = codes, keys.iloc[:, 0].to_numpy(dtype=object)
         return self._level_cache[var]
 
     def _groups(self, by: Sequence[str] | None, domain: np.ndarray | None
@@ -476,56 +485,19 @@ class Design:
         pairs["q"] = q
         return g, keys, pairs
 
-    def _sums(self, pairs: dict[str, Any], use: np.ndarray | None, *values: np.ndarray
-              ) -> tuple[np.ndarray, ...]:
-        """Per-pair row counts, weight sums and weighted sums of `values` over rows `use`."""
-        size, q = pairs["size"], pairs["q"]
-        if use is None and "count" in pairs:
-            w = self._w
-            out = [pairs["count"], pairs["sw"]]
-        else:
-            use = (q >= 0) if use is None else use & (q >= 0)
-            q, w = q[use], self._w[use]
-            values = tuple(v[use] for v in values)
-            out = [np.bincount(q, minlength=size).astype(float),
-                   np.bincount(q, weights=w, minlength=size)]
-        return (*out, *(np.bincount(q, weights=w * v, minlength=size) for v in values))
+    def _ratio(self, y: np.ndarray, keys: pd.DataFrame, pairs: dict[str, Any], *,
+               total: bool) -> dict[str, np.ndarray]:
+        """Domain means (or totals) of `y` per group with their variances and deffs.
 
-    def _ratio(self, y: np.ndarray, ok: np.ndarray | None, g: np.ndarray, keys: pd.DataFrame,
-               pairs: dict[str, Any], *, total: bool) -> dict[str, np.ndarray]:
-        """Domain means (or totals) of `y` per group with their variances and deffs."""
+        Rows outside every group (``pairs["q"] < 0``) and rows where `y` is
+        missing are left out.
+        """
         ngroup = len(keys)
         pg = pairs["group"]
-        if ok is None:
-            w, yy = self._w, y
-            q = pairs["q"]
-            cnt, sw = self._sums(pairs, None)
-        else:
-            use = ok & (pairs["q"] >= 0)
-            w, yy, q = self._w[use], y[use], pairs["q"][use]
-            cnt = np.bincount(q, minlength=pairs["size"]).astype(float)
-            sw = np.bincount(q, weights=w, minlength=pairs["size"])
-        if ok is None:  # a scratch buffer of the design: no fresh 8 MB per call
-            if getattr(self, "_scratch", None) is None or len(self._scratch) != len(w):
-                self._scratch = np.empty(len(w))
-            wy = np.multiply(w, yy, out=self._scratch)
-        else:
-            wy = w * yy
-        if ngroup == 1 and self._lin.rowwise and ok is None:
-            swy = wy
-        else:
-            swy = np.bincount(q, weights=wy, minlength=pairs["size"])
-        if ngroup == 1:
-            n, wsum, wysum = np.array([cnt.sum()]), np.array([sw.sum()]), np.array([swy.sum()])
-            # einsum: a single-threaded SIMD loop (a threaded BLAS dot stalls on a busy machine)
-            wy2 = np.array([np.einsum("i,i->", wy, yy)])
-        else:
-            n = np.bincount(pg, weights=cnt, minlength=ngroup)
-            wsum = np.bincount(pg, weights=sw, minlength=ngroup)
-            wysum = np.bincount(pg, weights=swy, minlength=ngroup)
-            wy2 = np.bincount(pg, weights=np.bincount(q, weights=np.multiply(wy, yy, out=wy),
-                                                      minlength=pairs["size"]),
-                              minlength=ngroup)
+        cnt, sw, swy, swy2 = pair_moments(pairs["q"], self._w, np.ascontiguousarray(y, float),
+                                          pairs["size"])
+        n, wsum, wysum, wy2 = (np.bincount(pg, weights=s, minlength=ngroup)
+                               for s in (cnt, sw, swy, swy2))
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = wysum / wsum
             if total:
@@ -549,14 +521,19 @@ class Design:
         est = res["estimate"]
         cols = ({c: lead[c].to_numpy() if isinstance(lead[c].dtype, np.dtype) else lead[c].array
                  for c in lead.columns} if isinstance(lead, pd.DataFrame) else dict(lead))
-        cols.update({"estimate": est, "se": se, "ci_low": est - Z975 * se,
-                     "ci_high": est + Z975 * se, "deff": res["deff"], "n": res["n"]})
+        if "ci_low" in res:
+            low, high = res["ci_low"], res["ci_high"]
+        else:
+            low, high = est - Z975 * se, est + Z975 * se
+        cols.update({"estimate": est, "se": se, "ci_low": low, "ci_high": high,
+                     "deff": res["deff"], "n": res["n"]})
         return pd.DataFrame(cols)
 
     @staticmethod
     def _lead(var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> dict[str, Any]:
         """The leading columns: the variable's name, then the group keys."""
-        lead: dict[str, Any] = {"variable": [var] * len(keys)}
+        # an object array: quicker for pandas to take as its str column than a list
+        lead: dict[str, Any] = {"variable": np.full(len(keys), var, dtype=object)}
         if by:
             lead.update({c: keys[c].array for c in keys.columns})
         return lead
@@ -574,14 +551,10 @@ class Design:
         if self._is_factor(var):
             return self._prop(var, by, domain, total=total)
         y = self._numeric(var)
-        # a sum is NaN when any value is (or inf - inf): the boolean mask only then
-        nan = np.isnan(y) if np.isnan(np.einsum("i->", y)) else None
-        g, keys, pairs = self._groups(by, domain)
-        ok = ~nan if nan is not None and nan.any() else None
-        res = self._ratio(y if ok is None else np.where(nan, 0.0, y), ok, g, keys, pairs,
-                          total=total)
+        _, keys, pairs = self._groups(by, domain)
+        res = self._ratio(y, keys, pairs, total=total)
         out = self._frame(self._lead(var, keys, by), res)
-        return out[res["n"] > 0].reset_index(drop=True) if by else out
+        return _drop_empty(out, res["n"]) if by else out
 
     def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Weighted mean of `var` with its design-based standard error (R ``svymean``).
@@ -648,34 +621,12 @@ class Design:
             raise ArgumentError(msg)
         _, keys, pairs = self._groups(by, domain)
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
-        cache_key = (var, tuple(by or ()))
-        cached = self._cell_cache.get(cache_key) if domain is None else None
-        if cached is not None:  # (unit, group, level) codes of a variable without missing values
-            levels, key = cached
-            nlev, w = len(levels), self._w
-            cnt, sw = pairs["count"], pairs["sw"]
-        else:
-            lv, levels = self._levels(var)
-            nlev = len(levels)
-            missing = lv < 0
-            if missing.any():
-                use = ~missing & (pairs["q"] >= 0)
-            elif "count" in pairs and domain is None:
-                use = None
-            else:
-                use = pairs["q"] >= 0
-            if use is None:
-                q, li, w = pairs["q"], lv, self._w
-                cnt, sw = pairs["count"], pairs["sw"]
-            else:
-                q, li, w = pairs["q"][use], lv[use], self._w[use]
-                cnt = np.bincount(q, minlength=size).astype(float)
-                sw = np.bincount(q, weights=w, minlength=size)
-            key = q * nlev
-            key += li
-            if use is None:
-                self._cell_cache[cache_key] = (levels, key)
-        wl = np.bincount(key, weights=w, minlength=size * nlev).reshape(size, nlev)
+        lv, levels = self._levels(var)
+        nlev = len(levels)
+        cells = cell_weights(pairs["q"], lv, self._w, nlev, size)
+        wl = cells[:, 0].reshape(size, nlev)
+        cnt = cells[:, 1].reshape(size, nlev).sum(axis=1)
+        sw = wl.sum(axis=1)
         n = np.bincount(pg, weights=cnt, minlength=ngroup)
         wsum = np.bincount(pg, weights=sw, minlength=ngroup)
         wlev = np.stack([np.bincount(pg, weights=wl[:, j], minlength=ngroup)
@@ -701,13 +652,13 @@ class Design:
             if total:
                 vsrs = vsrs * ww**2
             deff = var_ / vsrs
-        lead: dict[str, Any] = {"variable": [var] * (ngroup * nlev)}
+        lead: dict[str, Any] = {"variable": np.full(ngroup * nlev, var, dtype=object)}
         if by:
             lead.update({c: keys[c].array.take(np.repeat(np.arange(ngroup), nlev))
                          for c in keys.columns})
-        lead["level"] = np.tile(levels.iloc[:, 0].to_numpy(dtype=object), ngroup)
-        out = self._frame(lead, {"estimate": wlev if total else p, "var": var_, "deff": deff,
-                                 "n": nn.astype(np.int64)})
+        lead["level"] = np.tile(levels, ngroup)
+        res = {"estimate": wlev if total else p, "var": var_, "deff": deff,
+               "n": nn.astype(np.int64)}
         if method != "wald" or level != 0.95:
             from toolkit.stats._share_ci import share_interval
 
@@ -721,11 +672,10 @@ class Design:
                 with np.errstate(invalid="ignore", divide="ignore"):
                     inputs["logit_var"] = self._lin.variances(
                         special.logit(p + dev) - special.logit(p))
-            lo, hi = share_interval(p, var_, method=method, level=level, **inputs)
-            out["ci_low"], out["ci_high"] = lo, hi
-        if by:
-            out = out[nn > 0].reset_index(drop=True)
-        return out
+            res["ci_low"], res["ci_high"] = share_interval(p, var_, method=method, level=level,
+                                                           **inputs)
+        out = self._frame(lead, res)
+        return _drop_empty(out, nn) if by else out
 
     def _share_inputs(self, method: str, pairs: dict[str, Any], cnt: np.ndarray, nlev: int,
                       ngroup: int, wsum: np.ndarray) -> dict[str, Any]:
@@ -934,7 +884,7 @@ class Design:
         for p in qs:
             est = qrule(p)
             ind = np.where(ok, (y <= est).astype(float), 0.0)
-            res = self._ratio(ind, ok, g, keys, pairs, total=False)
+            res = self._ratio(ind, keys, pairs, total=False)
             f_hat, se_p = float(res["estimate"][0]), float(np.sqrt(res["var"][0]))
             lo, hi = qrule(f_hat - tq * se_p), qrule(f_hat + tq * se_p)
             rows.append({"variable": var, "q": float(p), "estimate": est,
@@ -1148,8 +1098,7 @@ class Design:
         if res is not None:
             old = self._lin.residualise
             new._lin = self._lin.calibrated(res if old is None else old.then(res))
-        new._group_cache, new._level_cache, new._cell_cache = {}, {}, {}
-        new._scratch = None
+        new._group_cache, new._level_cache = {}, {}
         new._steps = (*self._steps, step)
         new._base = self if self._base is None else self._base
         return new
@@ -1582,8 +1531,7 @@ class ReplicateDesign(Design):
 
         self._lin = ReplicateVariance(unit, factors, scale, rscales, mse=mse, fixed=fixed)
         self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
-        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
-        self._cell_cache: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, np.ndarray]] = {}
+        self._level_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.type = type
         self.rho = rho
         self.mse = mse
@@ -1681,8 +1629,7 @@ class ReplicateDesign(Design):
         new, _ = apply_step(W, self.data, step)
         out = copy.copy(self)
         out._w, out._lin = replicate.recalibrated(lin, new)
-        out._group_cache, out._level_cache, out._cell_cache = {}, {}, {}
-        out._scratch = None
+        out._group_cache, out._level_cache = {}, {}
         out._steps = (*self._steps, step)
         keeps = step.kind == "trim" or (step.kind == "calibrate" and (
             step.get("method") != "linear" or step.get("bounds") is not None))
