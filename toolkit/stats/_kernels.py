@@ -1,7 +1,8 @@
 """Compiled one-pass sums over the rows of a survey, for the design estimators.
 
-A design estimate reads each row once: its weight, its value and the (estimator
-unit, group) pair it falls in. numpy needs a separate pass (and a full-length
+A design estimate reads each row once: its weight, its value and the entry it
+falls in, an (estimator unit, group) pair or, when every row is its own PSU, a
+(stratum, group) cell. numpy needs a separate pass (and a full-length
 temporary) for each product and each grouped sum; these kernels, compiled by
 numba, do all of them in one pass, so a domain mean costs about one weighted
 ``np.bincount``. Rows are summed in row order, as ``np.bincount`` does, so the
@@ -19,7 +20,7 @@ from numba import njit
 @njit(cache=True, nogil=True)
 def pair_moments(q: np.ndarray, w: np.ndarray, y: np.ndarray, size: int
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per (unit, group) pair: rows, Σw, Σwy and Σwy².
+    """Per entry (a (unit, group) pair or a (stratum, group) cell): rows, Σw, Σwy, Σwy².
 
     Rows with ``q < 0`` (outside every group) or a missing ``y`` are left out.
 
@@ -50,28 +51,56 @@ def pair_moments(q: np.ndarray, w: np.ndarray, y: np.ndarray, size: int
 
 
 @njit(cache=True, nogil=True)
-def cell_weights(q: np.ndarray, level: np.ndarray, w: np.ndarray, nlev: int, size: int
-                 ) -> np.ndarray:
-    """Σw and the number of rows per (unit, group) pair and level.
+def centred_squares(q: np.ndarray, w: np.ndarray, y: np.ndarray, centre: np.ndarray,
+                    size: int) -> np.ndarray:
+    """Per entry: Σ (w (y - c))², with `c` the entry's value of `centre`.
+
+    The rows' own squared influence totals, summed per (stratum, group) cell for a
+    design whose unit is the row. Rows with ``q < 0`` or a missing ``y`` are left out.
+
+    Examples
+    --------
+    >>> q = np.array([0, 0, 1]); w = np.array([1.0, 2.0, 1.0])
+    >>> centred_squares(q, w, np.array([1.0, 3.0, 5.0]), np.array([2.0, 0.0]), 2).tolist()
+    [5.0, 25.0]
+    """
+    out = np.zeros(size)
+    for i in range(q.shape[0]):
+        k = q[i]
+        yi = y[i]
+        if k < 0 or yi != yi:
+            continue
+        d = w[i] * (yi - centre[k])
+        out[k] += d * d
+    return out
+
+
+@njit(cache=True, nogil=True)
+def cell_weights(q: np.ndarray, level: np.ndarray, w: np.ndarray, nlev: int, size: int,
+                 squares: bool) -> np.ndarray:
+    """Σw, the number of rows (and Σw² if `squares`) per entry (pair or cell) and level.
 
     Rows with ``q < 0`` (outside every group) or ``level < 0`` (missing) are
-    left out. Returns shape ``(size * nlev, 2)``: row ``pair * nlev + level``
-    holds (Σw, rows). The two sums of a cell sit side by side, so a row
-    touches one cache line.
+    left out. Returns shape ``(size * nlev, 3 if squares else 2)``: row
+    ``entry * nlev + level`` holds (Σw, rows[, Σw²]). The sums of a cell sit side
+    by side, so a row touches one cache line.
 
     Examples
     --------
     >>> q = np.array([0, 0, 1, 1]); level = np.array([0, 1, 1, -1], dtype=np.int8)
-    >>> cell_weights(q, level, np.array([1.0, 2.0, 3.0, 4.0]), 2, 2).tolist()
-    [[1.0, 1.0], [2.0, 1.0], [0.0, 0.0], [3.0, 1.0]]
+    >>> cell_weights(q, level, np.array([1.0, 2.0, 3.0, 4.0]), 2, 2, True).tolist()
+    [[1.0, 1.0, 1.0], [2.0, 1.0, 4.0], [0.0, 0.0, 0.0], [3.0, 1.0, 9.0]]
     """
-    out = np.zeros((size * nlev, 2))
+    out = np.zeros((size * nlev, 3 if squares else 2))
     for i in range(q.shape[0]):
         k = q[i]
         j = level[i]
         if k < 0 or j < 0:
             continue
         cell = k * nlev + j
-        out[cell, 0] += w[i]
+        wi = w[i]
+        out[cell, 0] += wi
         out[cell, 1] += 1.0
+        if squares:
+            out[cell, 2] += wi * wi
     return out

@@ -33,7 +33,7 @@ from toolkit.errors import (
     DesignError,
     LargeDataUnavailableError,
 )
-from toolkit.stats._kernels import cell_weights, pair_moments
+from toolkit.stats._kernels import cell_weights, centred_squares, pair_moments
 from toolkit.stats._linearise import (
     LONELY_PSU,
     Z975,
@@ -455,35 +455,74 @@ class Design:
             self._level_cache[var] = codes, keys.iloc[:, 0].to_numpy(dtype=object)
         return self._level_cache[var]
 
-    def _groups(self, by: Sequence[str] | None, domain: np.ndarray | None
-                ) -> tuple[np.ndarray, pd.DataFrame, dict[str, Any]]:
-        """Group code per row (-1 outside), the group keys and the (unit, group) pairs."""
-        lin = self._lin
+    def _codes(self, by: Sequence[str] | None) -> dict[str, Any]:
+        """Group code per row (-1 for a missing group value) and the group keys, cached."""
         key = tuple(by or ())
         if key not in self._group_cache:
             if by:
                 g, keys = factor_codes(pd.concat([self.data[b] for b in by], axis=1))
             else:
                 g, keys = np.zeros(self._n, dtype=np.int64), pd.DataFrame(index=[0])
-            entry: dict[str, Any] = {"g": g, "keys": keys}
-            if (g >= 0).all():
-                pairs = _pairs(lin.unit, g, len(keys), lin.n_unit)
-                pairs["count"] = np.bincount(pairs["q"], minlength=pairs["size"]).astype(float)
-                pairs["sw"] = np.bincount(pairs["q"], weights=self._w, minlength=pairs["size"])
-                entry["pairs"] = pairs
-            self._group_cache[key] = entry
-        entry = self._group_cache[key]
-        g, keys = entry["g"], entry["keys"]
-        if domain is None and "pairs" in entry:
-            return g, keys, entry["pairs"]
-        if domain is not None:
-            g = np.where(domain, g, -1)
+            self._group_cache[key] = {"g": g, "keys": keys}
+        return self._group_cache[key]
+
+    @property
+    def _by_cells(self) -> bool:
+        """Whether sums go to (stratum, group) cells rather than (unit, group) pairs.
+
+        When every row is its own PSU (no clusters) and the variance is the plain
+        linearised one, a stratum's sum of squared unit totals is a sum over its
+        rows, so per-cell sums of the rows give the variance without a total per row.
+        """
+        lin = self._lin
+        return type(lin) is Linearisation and lin.rowwise and lin.residualise is None
+
+    def _index_of(self, g: np.ndarray, ngroup: int, *, cells: bool = False) -> dict[str, Any]:
+        """Where each row's sums go, for group codes `g` per row (-1: in no group).
+
+        Returns ``q`` (the entry of each row, -1 for none), ``group`` (the group of
+        each entry) and ``size`` (the number of entries). The entries are
+        (stratum, group) cells (``cells: True``) when `cells` (only where
+        :attr:`_by_cells`), else (estimator unit, group) pairs, with ``unit`` the
+        unit of each.
+        """
         use = g >= 0
-        pairs = _pairs(lin.unit[use], g[use], len(keys), lin.n_unit)
+        lin = self._lin
+        if cells:
+            q = lin.row_stratum * ngroup + g
+            q[~use] = -1
+            return {"q": q, "group": np.tile(np.arange(ngroup), lin.n_strata),
+                    "size": lin.n_strata * ngroup, "cells": True}
+        if use.all():
+            return _pairs(lin.unit, g, ngroup, lin.n_unit)
+        pairs = _pairs(lin.unit[use], g[use], ngroup, lin.n_unit)
         q = np.full(self._n, -1, dtype=np.int64)
         q[use] = pairs["q"]
         pairs["q"] = q
-        return g, keys, pairs
+        return pairs
+
+    def _groups(self, by: Sequence[str] | None, domain: np.ndarray | None, *,
+                cells: bool = False) -> tuple[np.ndarray, pd.DataFrame, dict[str, Any]]:
+        """Group code per row (-1 outside), the group keys and where the rows' sums go.
+
+        Without a domain the entries (:meth:`_index_of`) are cached with the rows
+        (``count``) and their weights (``sw``) per entry.
+        """
+        entry = self._codes(by)
+        g, keys = entry["g"], entry["keys"]
+        if domain is not None:
+            g = np.where(domain, g, -1)
+            return g, keys, self._index_of(g, len(keys), cells=cells)
+        name = "cells" if cells else "pairs"
+        if name not in entry:
+            index = self._index_of(g, len(keys), cells=cells)
+            q = index["q"]
+            valid = q[q >= 0] if (g < 0).any() else q
+            w = self._w[q >= 0] if (g < 0).any() else self._w
+            index["count"] = np.bincount(valid, minlength=index["size"]).astype(float)
+            index["sw"] = np.bincount(valid, weights=w, minlength=index["size"])
+            entry[name] = index
+        return g, keys, entry[name]
 
     def _ratio(self, y: np.ndarray, keys: pd.DataFrame, pairs: dict[str, Any], *,
                total: bool) -> dict[str, np.ndarray]:
@@ -494,19 +533,25 @@ class Design:
         """
         ngroup = len(keys)
         pg = pairs["group"]
-        cnt, sw, swy, swy2 = pair_moments(pairs["q"], self._w, np.ascontiguousarray(y, float),
-                                          pairs["size"])
+        y = np.ascontiguousarray(y, float)
+        cnt, sw, swy, swy2 = pair_moments(pairs["q"], self._w, y, pairs["size"])
         n, wsum, wysum, wy2 = (np.bincount(pg, weights=s, minlength=ngroup)
                                for s in (cnt, sw, swy, swy2))
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = wysum / wsum
-            if total:
-                z = swy
+            centre = np.zeros(ngroup) if total else np.nan_to_num(mean)
+            denom = np.ones(ngroup) if total else np.where(wsum > 0, wsum, 1.0)
+            z = (swy - centre[pg] * sw) / denom[pg]  # the entries' influence totals
+            if pairs.get("cells"):  # each row a PSU: the rows' own squared totals
+                squares = centred_squares(pairs["q"], self._w, y, centre[pg], pairs["size"])
+                shape = (self._lin.n_strata, ngroup)
+                var = self._lin.cell_variance(z.reshape(shape),
+                                              (squares / denom[pg] ** 2).reshape(shape),
+                                              cnt.reshape(shape))
             else:
-                z = (swy - np.nan_to_num(mean)[pg] * sw) / np.where(wsum > 0, wsum, 1.0)[pg]
-            present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
-            var = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present,
-                                            denom=None if total else sw)
+                present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
+                var = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present,
+                                                denom=None if total else sw)
             svar = (wy2 - mean * wysum) / wsum * n / (n - 1)
             vsrs_mean = np.where(wsum > n, svar * (wsum - n) / (wsum * n), svar / n)
             vsrs = vsrs_mean * wsum**2 if total else vsrs_mean
@@ -551,7 +596,7 @@ class Design:
         if self._is_factor(var):
             return self._prop(var, by, domain, total=total)
         y = self._numeric(var)
-        _, keys, pairs = self._groups(by, domain)
+        _, keys, pairs = self._groups(by, domain, cells=self._by_cells)
         res = self._ratio(y, keys, pairs, total=total)
         out = self._frame(self._lead(var, keys, by), res)
         return _drop_empty(out, res["n"]) if by else out
@@ -619,11 +664,11 @@ class Design:
                    "likelihood interval on replicate weights. Use \"logit\" (the default), "
                    "\"beta\", \"mean\", \"xlogit\", \"asin\" or \"wald\".")
             raise ArgumentError(msg)
-        _, keys, pairs = self._groups(by, domain)
+        _, keys, pairs = self._groups(by, domain, cells=self._by_cells)
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
         lv, levels = self._levels(var)
         nlev = len(levels)
-        cells = cell_weights(pairs["q"], lv, self._w, nlev, size)
+        cells = cell_weights(pairs["q"], lv, self._w, nlev, size, bool(pairs.get("cells")))
         wl = cells[:, 0].reshape(size, nlev)
         cnt = cells[:, 1].reshape(size, nlev).sum(axis=1)
         sw = wl.sum(axis=1)
@@ -633,18 +678,25 @@ class Design:
                          for j in range(nlev)], axis=1).reshape(-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             p = wlev / np.repeat(wsum, nlev)
-            if total:
-                z = wl
-            else:
-                denom = np.where(wsum > 0, wsum, 1.0)[pg]
-                z = (wl - np.nan_to_num(p).reshape(ngroup, nlev)[pg] * sw[:, None]) / denom[:, None]
+            share = (np.zeros((ngroup, nlev)) if total
+                     else np.nan_to_num(p).reshape(ngroup, nlev))[pg]
+            denom = (np.ones(ngroup) if total else np.where(wsum > 0, wsum, 1.0))[pg][:, None]
+            z = (wl - share * sw[:, None]) / denom  # influence totals per entry and level
             cols = (pg[:, None] * nlev + np.arange(nlev)[None, :]).ravel()
-            present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
-            if present is not None:
-                present = np.repeat(present, nlev, axis=1)
-            var_ = self._lin.variance_totals(np.repeat(pairs["unit"], nlev), cols, z.ravel(),
-                                             ngroup * nlev, present=present,
-                                             denom=None if total else np.repeat(sw, nlev))
+            if pairs.get("cells"):  # each row a PSU: Σ over a cell's rows of w²(1[level] - p)²
+                w2l = cells[:, 2].reshape(size, nlev)
+                squares = w2l * (1 - share) ** 2 + (w2l.sum(axis=1)[:, None] - w2l) * share**2
+                shape = (self._lin.n_strata, ngroup * nlev)
+                var_ = self._lin.cell_variance(
+                    z.reshape(shape), (squares / denom**2).reshape(shape),
+                    np.repeat(cnt.reshape(self._lin.n_strata, ngroup), nlev, axis=1))
+            else:
+                present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
+                if present is not None:
+                    present = np.repeat(present, nlev, axis=1)
+                var_ = self._lin.variance_totals(np.repeat(pairs["unit"], nlev), cols,
+                                                 z.ravel(), ngroup * nlev, present=present,
+                                                 denom=None if total else np.repeat(sw, nlev))
             nn = np.repeat(n, nlev)
             ww = np.repeat(wsum, nlev)
             svar = p * (1 - p) * nn / (nn - 1)
@@ -689,6 +741,9 @@ class Design:
                      else np.bincount(pairs["q"][pairs["q"] >= 0], minlength=size))
         if ngroup == 1 and rows_pair.sum() == self._n:
             df = np.full(ngroup, float(self.degf))
+        elif pairs.get("cells"):  # R svyby: the domain's rows (its PSUs) minus its strata
+            rows_cell = np.asarray(rows_pair).reshape(self._lin.n_strata, ngroup)
+            df = (rows_cell.sum(axis=0) - (rows_cell > 0).sum(axis=0)).astype(float)
         else:  # R svyby: degf of each domain's design
             hit = rows_pair > 0
             df = self._lin.degf_by(pairs["unit"][hit], pg[hit], ngroup).astype(float)
@@ -874,11 +929,7 @@ class Design:
 
         df = self._degf(ok)
         tq = float(sps.t.ppf(0.975, df)) if df > 0 else np.nan
-        g = np.where(ok, 0, -1)
-        pairs = _pairs(self._lin.unit[ok], g[ok], 1, self._lin.n_unit)
-        qrows = np.full(self._n, -1, dtype=np.int64)
-        qrows[ok] = pairs["q"]
-        pairs["q"] = qrows
+        pairs = self._index_of(np.where(ok, 0, -1), 1, cells=self._by_cells)
         keys = pd.DataFrame(index=[0])
         rows = []
         for p in qs:
