@@ -13,11 +13,40 @@ The kernels are compiled on first use and cached on disk (numba ``cache=True``).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """`a` as a read-only C-contiguous array (a view when it already is contiguous).
+
+    numba compiles one version per argument type, and an array's type includes
+    whether it is writeable; pandas hands out both kinds. One kind, one compile.
+    """
+    a = np.ascontiguousarray(a)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+def _kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Compile `fn` with numba (cached on disk); arrays are passed read-only."""
+    compiled = njit(cache=True, nogil=True)(fn)
+
+    @functools.wraps(fn)
+    def run(*args: Any) -> Any:
+        return compiled(*(_read_only(a) if isinstance(a, np.ndarray) else a for a in args))
+
+    run.compiled = compiled  # type: ignore[attr-defined]
+    return run
+
+
+@_kernel
 def pair_moments(q: np.ndarray, w: np.ndarray, y: np.ndarray, size: int
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per entry (a (unit, group) pair or a (stratum, group) cell): rows, Σw, Σwy, Σwy².
@@ -50,7 +79,7 @@ def pair_moments(q: np.ndarray, w: np.ndarray, y: np.ndarray, size: int
     return cnt, sw, swy, swy2
 
 
-@njit(cache=True, nogil=True)
+@_kernel
 def centred_squares(q: np.ndarray, w: np.ndarray, y: np.ndarray, centre: np.ndarray,
                     size: int) -> np.ndarray:
     """Per entry: Σ (w (y - c))², with `c` the entry's value of `centre`.
@@ -75,7 +104,7 @@ def centred_squares(q: np.ndarray, w: np.ndarray, y: np.ndarray, centre: np.ndar
     return out
 
 
-@njit(cache=True, nogil=True)
+@_kernel
 def cell_weights(q: np.ndarray, level: np.ndarray, w: np.ndarray, nlev: int, size: int,
                  squares: bool) -> np.ndarray:
     """Σw, the number of rows (and Σw² if `squares`) per entry (pair or cell) and level.
