@@ -106,21 +106,22 @@ def centred_squares(q: np.ndarray, w: np.ndarray, y: np.ndarray, centre: np.ndar
 
 @_kernel
 def cell_weights(q: np.ndarray, level: np.ndarray, w: np.ndarray, nlev: int, size: int,
-                 squares: bool) -> np.ndarray:
-    """Σw, the number of rows (and Σw² if `squares`) per entry (pair or cell) and level.
+                 nsum: int) -> np.ndarray:
+    """Σw and the number of rows (and Σw² when `nsum` is 3) per entry and level.
 
-    Rows with ``q < 0`` (outside every group) or ``level < 0`` (missing) are
-    left out. Returns shape ``(size * nlev, 3 if squares else 2)``: row
-    ``entry * nlev + level`` holds (Σw, rows[, Σw²]). The sums of a cell sit side
-    by side, so a row touches one cache line.
+    An entry is a (unit, group) pair or a (stratum, group) cell. Rows with
+    ``q < 0`` (outside every group) or ``level < 0`` (missing) are left out.
+    Returns shape ``(size * nlev, nsum)``: row ``entry * nlev + level`` holds
+    (Σw, rows[, Σw²]). The sums of a cell sit side by side, so a row touches
+    one cache line.
 
     Examples
     --------
     >>> q = np.array([0, 0, 1, 1]); level = np.array([0, 1, 1, -1], dtype=np.int8)
-    >>> cell_weights(q, level, np.array([1.0, 2.0, 3.0, 4.0]), 2, 2, True).tolist()
+    >>> cell_weights(q, level, np.array([1.0, 2.0, 3.0, 4.0]), 2, 2, 3).tolist()
     [[1.0, 1.0, 1.0], [2.0, 1.0, 4.0], [0.0, 0.0, 0.0], [3.0, 1.0, 9.0]]
     """
-    out = np.zeros((size * nlev, 3 if squares else 2))
+    out = np.zeros((size * nlev, nsum))
     for i in range(q.shape[0]):
         k = q[i]
         j = level[i]
@@ -130,6 +131,6 @@ def cell_weights(q: np.ndarray, level: np.ndarray, w: np.ndarray, nlev: int, siz
         wi = w[i]
         out[cell, 0] += wi
         out[cell, 1] += 1.0
-        if squares:
+        if nsum > 2:
             out[cell, 2] += wi * wi
     return out

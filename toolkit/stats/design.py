@@ -449,7 +449,7 @@ class Design:
         """Level codes (-1 missing) and levels (object array); a Categorical's every category."""
         s = self.data[var]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            return s.cat.codes.to_numpy(), np.asarray(s.cat.categories, dtype=object)
+            return s.array.codes, s.dtype.categories.to_numpy(dtype=object)
         if var not in self._level_cache:
             codes, keys = factor_codes(s)
             self._level_cache[var] = codes, keys.iloc[:, 0].to_numpy(dtype=object)
@@ -668,7 +668,7 @@ class Design:
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
         lv, levels = self._levels(var)
         nlev = len(levels)
-        cells = cell_weights(pairs["q"], lv, self._w, nlev, size, bool(pairs.get("cells")))
+        cells = cell_weights(pairs["q"], lv, self._w, nlev, size, 3 if pairs.get("cells") else 2)
         wl = cells[:, 0].reshape(size, nlev)
         cnt = cells[:, 1].reshape(size, nlev).sum(axis=1)
         sw = wl.sum(axis=1)
