@@ -15,6 +15,11 @@ Targets (issue 14): ``mean``, ``by("town").mean`` and ``prop`` within 2x the flo
 estimate faster than R and svy. ``by().mean`` and ``prop`` are also timed at 10^5, 10^6
 and 10^7 rows to show the growth is linear.
 
+A second table times the same data as a stratified sample without clusters (every
+respondent its own PSU), where the estimators sum per (stratum, group) cell: beside its
+floor (one weighted ``np.bincount`` over the stratum codes), the previous implementation
+(outputs asserted equal) and R ``survey``.
+
 Run: ``python benchmarks/bench_stats_design.py`` (about 3 minutes with R and svy).
 """
 
@@ -39,6 +44,7 @@ PSUS = 500
 STRATA = 14
 PREVIOUS = "7d59d88"  # the implementation before the linearisation engine
 SPEC = {"weights": "weight", "strata": "stratum", "cluster": "psu", "fpc": "fpc"}
+ROWWISE = {"weights": "weight", "strata": "stratum"}  # no clusters: each respondent a PSU
 
 
 def make_data(n: int = N, seed: int = 20231108) -> pd.DataFrame:
@@ -134,6 +140,13 @@ out <- list(
   "quantile (median)" = t(svyquantile(~y, d, 0.5, ci = TRUE)),
   "crosstab + Rao-Scott" = t(svychisq(~cat + sex, d))
 )
+r <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = dat)
+rowwise <- list(
+  "mean" = t(svymean(~y, r)),
+  "by('town').mean" = t(svyby(~y, ~town, r, svymean)),
+  "prop (6 levels)" = t(svymean(~cat, r))
+)
+out$rowwise <- rowwise
 cat(jsonlite::toJSON(out, auto_unbox = TRUE))
 """
 
@@ -188,6 +201,34 @@ def assert_same(new: pd.DataFrame, old: pd.DataFrame, name: str) -> None:
             assert abs(new.attrs["test"][key] - value) <= 1e-12 * max(1.0, abs(value)), name
 
 
+ROWWISE_TASKS = ("mean", "by('town').mean", "prop (6 levels)", "by('town').prop")
+
+
+def rowwise_table(df: pd.DataFrame, Old, r_res) -> None:
+    """The stratified design without clusters: per-cell sums beside their floor, R and before."""
+    design = tk.stats.Design(df, **ROWWISE)
+    old = Old(df, **ROWWISE) if Old is not None else None
+    h, w = design._h, df["weight"].to_numpy()
+    floor = best(lambda: np.bincount(h, weights=w, minlength=STRATA), 20)
+    r_row = r_res.get("rowwise", {}) if isinstance(r_res, dict) else {}
+    print(f"\nstratified, no clusters (every respondent its own PSU); numpy floor (one "
+          f"weighted bincount over the stratum codes) {floor * 1e3:.2f} ms")
+    print(f"{'task':<22}{'toolkit s':>11}{'x floor':>9}{'paired':>8}{'previous s':>12}"
+          f"{'R s':>9}")
+    for name in ROWWISE_TASKS:
+        fn = TASKS[name]
+        sec = best(lambda fn=fn: fn(design), 20)
+        paired = paired_ratio(lambda fn=fn: fn(design),
+                              lambda: np.bincount(h, weights=w, minlength=STRATA))
+        prev = np.nan
+        if old is not None:
+            assert_same(SAME_AS_PREVIOUS.get(name, fn)(design), fn(old), f"rowwise {name}")
+            prev = best(lambda fn=fn: fn(old), 3)
+        r = r_row.get(name, np.nan)
+        print(f"{name:<22}{sec:>11.4f}{sec / floor:>9.1f}{paired:>8.1f}{prev:>12.4f}"
+              f"{r:>9.3f}")
+
+
 def main() -> None:
     df = make_data()
     design = tk.stats.Design(df, **SPEC)
@@ -225,6 +266,7 @@ def main() -> None:
           "floor timed just before")
     print("outputs equal the previous implementation to 1e-12: "
           + ("asserted" if old is not None else "not checked (no git history)"))
+    rowwise_table(df, Old, peers["R survey"])
     print("\nscaling (seconds; floor = weighted bincount over PSU codes):")
     print(f"{'rows':>12}{'floor':>10}{'by().mean':>12}{'paired':>9}{'prop':>10}{'paired':>9}")
     for n in (100_000, 1_000_000, 10_000_000):

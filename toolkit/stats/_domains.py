@@ -46,7 +46,8 @@ class ByDesign:
         return self.design._ratio_of(numerator, denominator, self.groups)
 
     def _domains(self) -> list[tuple[dict[str, Any], np.ndarray]]:
-        g, keys, _ = self.design._groups(self.groups, None)
+        entry = self.design._codes(self.groups)
+        g, keys = entry["g"], entry["keys"]
         return [(key, g == i) for i, key in enumerate(keys.to_dict("records"))]
 
     def quantile(self, var: str, q: float | Sequence[float] = 0.5) -> pd.DataFrame:

@@ -449,6 +449,19 @@ class Linearisation:
         z = np.bincount(q, weights=vals, minlength=len(qa))
         return self.variance_totals(qa, qb, z, ncol, present=present)
 
+    def cell_variance(self, s1: np.ndarray, s2: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """Variances from per-(stratum, estimate) sums when every row is its own PSU.
+
+        Parameters
+        ----------
+        s1, s2 : ndarray, shape (n_strata, n_estimates)
+            Sum over the stratum's rows of each row's influence total, and of its square.
+        count : ndarray, shape (n_strata, n_estimates)
+            Rows in each estimate's domain (``"average"`` counts the strata present).
+        """
+        present = count > 0 if self.stage1.average else None
+        return self.stage1.variance(s1, s2, present)
+
     # -- unit totals -------------------------------------------------------------
 
     def vcov_totals(self, z: np.ndarray, *, present: np.ndarray | None = None,

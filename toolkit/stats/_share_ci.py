@@ -56,7 +56,8 @@ def share_interval(p: np.ndarray, var: np.ndarray, *, method: str, level: float,
             q = sps.norm.ppf(1 - alpha / 2)
             return p - q * se, p + q * se
         df = np.broadcast_to(np.asarray(df, dtype=float), p.shape)
-        t = np.where(df > 0, sps.t.ppf(1 - alpha / 2, np.where(df > 0, df, 1)), np.nan)
+        # special.stdtrit is what stats.t.ppf evaluates, without its argument checks
+        t = np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1), 1 - alpha / 2), np.nan)
         if method == "mean":
             return p - t * se, p + t * se
         if method in ("logit", "xlogit"):

@@ -33,6 +33,7 @@ from toolkit.errors import (
     DesignError,
     LargeDataUnavailableError,
 )
+from toolkit.stats._kernels import cell_weights, centred_squares, pair_moments
 from toolkit.stats._linearise import (
     LONELY_PSU,
     Z975,
@@ -60,6 +61,13 @@ def _one_per_group(values: np.ndarray, group: np.ndarray, ngroup: int, *, name: 
                f"{within} (population number of units, or the sampling fraction).")
         raise DesignError(msg)
     return per
+
+
+def _drop_empty(out: pd.DataFrame, n: np.ndarray) -> pd.DataFrame:
+    """The rows of groups with respondents (a group may have none in a domain)."""
+    if (n > 0).all():
+        return out
+    return out[n > 0].reset_index(drop=True)
 
 
 def _pairs(unit: np.ndarray, g: np.ndarray, ngroup: int, n_unit: int) -> dict[str, Any]:
@@ -303,8 +311,7 @@ class Design:
         self._lin = Linearisation(psu, psu_stratum, stage1, ssu=ssu, ssu_psu=ssu_psu,
                                   stage2=stage2, rowwise=cluster1 is None)
         self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
-        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
-        self._cell_cache: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, np.ndarray]] = {}
+        self._level_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _second_stage(self, cluster2: str, fpc2: str, f_h: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, Stage, np.ndarray]:
@@ -416,6 +423,8 @@ class Design:
 
     def _numeric(self, var: str) -> np.ndarray:
         s = self.data[var]
+        if s.dtype == np.float64:  # already the codes (as_numeric would return them as is)
+            return s.to_numpy()
         try:
             if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories):
                 # codes of the categories (codebook value labels, else 1..k), then expand
@@ -436,105 +445,113 @@ class Design:
             return not dtype.ordered and not self.data[var].attrs.get("value_labels")
         return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
-    def _levels(self, var: str) -> tuple[np.ndarray, pd.DataFrame]:
-        """Level codes (-1 missing) and levels: every category of a Categorical."""
+    def _levels(self, var: str) -> tuple[np.ndarray, np.ndarray]:
+        """Level codes (-1 missing) and levels (object array); a Categorical's every category."""
         s = self.data[var]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            return (s.cat.codes.to_numpy().astype(np.int64),
-                    pd.DataFrame({var: s.cat.categories}))
+            return s.array.codes, s.dtype.categories.to_numpy(dtype=object)
         if var not in self._level_cache:
-            self._level_cache[var] = factor_codes(s)
+            codes, keys = factor_codes(s)
+            self._level_cache[var] = codes, keys.iloc[:, 0].to_numpy(dtype=object)
         return self._level_cache[var]
 
-    def _groups(self, by: Sequence[str] | None, domain: np.ndarray | None
-                ) -> tuple[np.ndarray, pd.DataFrame, dict[str, Any]]:
-        """Group code per row (-1 outside), the group keys and the (unit, group) pairs."""
-        lin = self._lin
+    def _codes(self, by: Sequence[str] | None) -> dict[str, Any]:
+        """Group code per row (-1 for a missing group value) and the group keys, cached."""
         key = tuple(by or ())
         if key not in self._group_cache:
             if by:
                 g, keys = factor_codes(pd.concat([self.data[b] for b in by], axis=1))
             else:
                 g, keys = np.zeros(self._n, dtype=np.int64), pd.DataFrame(index=[0])
-            entry: dict[str, Any] = {"g": g, "keys": keys}
-            if (g >= 0).all():
-                pairs = _pairs(lin.unit, g, len(keys), lin.n_unit)
-                pairs["count"] = np.bincount(pairs["q"], minlength=pairs["size"]).astype(float)
-                pairs["sw"] = np.bincount(pairs["q"], weights=self._w, minlength=pairs["size"])
-                entry["pairs"] = pairs
-            self._group_cache[key] = entry
-        entry = self._group_cache[key]
-        g, keys = entry["g"], entry["keys"]
-        if domain is None and "pairs" in entry:
-            return g, keys, entry["pairs"]
-        if domain is not None:
-            g = np.where(domain, g, -1)
+            self._group_cache[key] = {"g": g, "keys": keys}
+        return self._group_cache[key]
+
+    @property
+    def _by_cells(self) -> bool:
+        """Whether sums go to (stratum, group) cells rather than (unit, group) pairs.
+
+        When every row is its own PSU (no clusters) and the variance is the plain
+        linearised one, a stratum's sum of squared unit totals is a sum over its
+        rows, so per-cell sums of the rows give the variance without a total per row.
+        """
+        lin = self._lin
+        return type(lin) is Linearisation and lin.rowwise and lin.residualise is None
+
+    def _index_of(self, g: np.ndarray, ngroup: int, *, cells: bool = False) -> dict[str, Any]:
+        """Where each row's sums go, for group codes `g` per row (-1: in no group).
+
+        Returns ``q`` (the entry of each row, -1 for none), ``group`` (the group of
+        each entry) and ``size`` (the number of entries). The entries are
+        (stratum, group) cells (``cells: True``) when `cells` (only where
+        :attr:`_by_cells`), else (estimator unit, group) pairs, with ``unit`` the
+        unit of each.
+        """
         use = g >= 0
-        pairs = _pairs(lin.unit[use], g[use], len(keys), lin.n_unit)
+        lin = self._lin
+        if cells:
+            q = lin.row_stratum * ngroup + g
+            q[~use] = -1
+            return {"q": q, "group": np.tile(np.arange(ngroup), lin.n_strata),
+                    "size": lin.n_strata * ngroup, "cells": True}
+        if use.all():
+            return _pairs(lin.unit, g, ngroup, lin.n_unit)
+        pairs = _pairs(lin.unit[use], g[use], ngroup, lin.n_unit)
         q = np.full(self._n, -1, dtype=np.int64)
         q[use] = pairs["q"]
         pairs["q"] = q
-        return g, keys, pairs
+        return pairs
 
-    def _sums(self, pairs: dict[str, Any], use: np.ndarray | None, *values: np.ndarray
-              ) -> tuple[np.ndarray, ...]:
-        """Per-pair row counts, weight sums and weighted sums of `values` over rows `use`."""
-        size, q = pairs["size"], pairs["q"]
-        if use is None and "count" in pairs:
-            w = self._w
-            out = [pairs["count"], pairs["sw"]]
-        else:
-            use = (q >= 0) if use is None else use & (q >= 0)
-            q, w = q[use], self._w[use]
-            values = tuple(v[use] for v in values)
-            out = [np.bincount(q, minlength=size).astype(float),
-                   np.bincount(q, weights=w, minlength=size)]
-        return (*out, *(np.bincount(q, weights=w * v, minlength=size) for v in values))
+    def _groups(self, by: Sequence[str] | None, domain: np.ndarray | None, *,
+                cells: bool = False) -> tuple[np.ndarray, pd.DataFrame, dict[str, Any]]:
+        """Group code per row (-1 outside), the group keys and where the rows' sums go.
 
-    def _ratio(self, y: np.ndarray, ok: np.ndarray | None, g: np.ndarray, keys: pd.DataFrame,
-               pairs: dict[str, Any], *, total: bool) -> dict[str, np.ndarray]:
-        """Domain means (or totals) of `y` per group with their variances and deffs."""
+        Without a domain the entries (:meth:`_index_of`) are cached with the rows
+        (``count``) and their weights (``sw``) per entry.
+        """
+        entry = self._codes(by)
+        g, keys = entry["g"], entry["keys"]
+        if domain is not None:
+            g = np.where(domain, g, -1)
+            return g, keys, self._index_of(g, len(keys), cells=cells)
+        name = "cells" if cells else "pairs"
+        if name not in entry:
+            index = self._index_of(g, len(keys), cells=cells)
+            q = index["q"]
+            valid = q[q >= 0] if (g < 0).any() else q
+            w = self._w[q >= 0] if (g < 0).any() else self._w
+            index["count"] = np.bincount(valid, minlength=index["size"]).astype(float)
+            index["sw"] = np.bincount(valid, weights=w, minlength=index["size"])
+            entry[name] = index
+        return g, keys, entry[name]
+
+    def _ratio(self, y: np.ndarray, keys: pd.DataFrame, pairs: dict[str, Any], *,
+               total: bool) -> dict[str, np.ndarray]:
+        """Domain means (or totals) of `y` per group with their variances and deffs.
+
+        Rows outside every group (``pairs["q"] < 0``) and rows where `y` is
+        missing are left out.
+        """
         ngroup = len(keys)
         pg = pairs["group"]
-        if ok is None:
-            w, yy = self._w, y
-            q = pairs["q"]
-            cnt, sw = self._sums(pairs, None)
-        else:
-            use = ok & (pairs["q"] >= 0)
-            w, yy, q = self._w[use], y[use], pairs["q"][use]
-            cnt = np.bincount(q, minlength=pairs["size"]).astype(float)
-            sw = np.bincount(q, weights=w, minlength=pairs["size"])
-        if ok is None:  # a scratch buffer of the design: no fresh 8 MB per call
-            if getattr(self, "_scratch", None) is None or len(self._scratch) != len(w):
-                self._scratch = np.empty(len(w))
-            wy = np.multiply(w, yy, out=self._scratch)
-        else:
-            wy = w * yy
-        if ngroup == 1 and self._lin.rowwise and ok is None:
-            swy = wy
-        else:
-            swy = np.bincount(q, weights=wy, minlength=pairs["size"])
-        if ngroup == 1:
-            n, wsum, wysum = np.array([cnt.sum()]), np.array([sw.sum()]), np.array([swy.sum()])
-            # einsum: a single-threaded SIMD loop (a threaded BLAS dot stalls on a busy machine)
-            wy2 = np.array([np.einsum("i,i->", wy, yy)])
-        else:
-            n = np.bincount(pg, weights=cnt, minlength=ngroup)
-            wsum = np.bincount(pg, weights=sw, minlength=ngroup)
-            wysum = np.bincount(pg, weights=swy, minlength=ngroup)
-            wy2 = np.bincount(pg, weights=np.bincount(q, weights=np.multiply(wy, yy, out=wy),
-                                                      minlength=pairs["size"]),
-                              minlength=ngroup)
+        y = np.ascontiguousarray(y, float)
+        cnt, sw, swy, swy2 = pair_moments(pairs["q"], self._w, y, pairs["size"])
+        n, wsum, wysum, wy2 = (np.bincount(pg, weights=s, minlength=ngroup)
+                               for s in (cnt, sw, swy, swy2))
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = wysum / wsum
-            if total:
-                z = swy
+            centre = np.zeros(ngroup) if total else np.nan_to_num(mean)
+            denom = np.ones(ngroup) if total else np.where(wsum > 0, wsum, 1.0)
+            z = (swy - centre[pg] * sw) / denom[pg]  # the entries' influence totals
+            if pairs.get("cells"):  # each row a PSU: the rows' own squared totals
+                squares = centred_squares(pairs["q"], self._w, y, centre[pg], pairs["size"])
+                shape = (self._lin.n_strata, ngroup)
+                var = self._lin.cell_variance(z.reshape(shape),
+                                              (squares / denom[pg] ** 2).reshape(shape),
+                                              cnt.reshape(shape))
             else:
-                z = (swy - np.nan_to_num(mean)[pg] * sw) / np.where(wsum > 0, wsum, 1.0)[pg]
-            present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
-            var = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present,
-                                            denom=None if total else sw)
+                present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
+                var = self._lin.variance_totals(pairs["unit"], pg, z, ngroup, present=present,
+                                                denom=None if total else sw)
             svar = (wy2 - mean * wysum) / wsum * n / (n - 1)
             vsrs_mean = np.where(wsum > n, svar * (wsum - n) / (wsum * n), svar / n)
             vsrs = vsrs_mean * wsum**2 if total else vsrs_mean
@@ -549,14 +566,19 @@ class Design:
         est = res["estimate"]
         cols = ({c: lead[c].to_numpy() if isinstance(lead[c].dtype, np.dtype) else lead[c].array
                  for c in lead.columns} if isinstance(lead, pd.DataFrame) else dict(lead))
-        cols.update({"estimate": est, "se": se, "ci_low": est - Z975 * se,
-                     "ci_high": est + Z975 * se, "deff": res["deff"], "n": res["n"]})
+        if "ci_low" in res:
+            low, high = res["ci_low"], res["ci_high"]
+        else:
+            low, high = est - Z975 * se, est + Z975 * se
+        cols.update({"estimate": est, "se": se, "ci_low": low, "ci_high": high,
+                     "deff": res["deff"], "n": res["n"]})
         return pd.DataFrame(cols)
 
     @staticmethod
     def _lead(var: str, keys: pd.DataFrame, by: Sequence[str] | None) -> dict[str, Any]:
         """The leading columns: the variable's name, then the group keys."""
-        lead: dict[str, Any] = {"variable": [var] * len(keys)}
+        # an object array: quicker for pandas to take as its str column than a list
+        lead: dict[str, Any] = {"variable": np.full(len(keys), var, dtype=object)}
         if by:
             lead.update({c: keys[c].array for c in keys.columns})
         return lead
@@ -574,14 +596,10 @@ class Design:
         if self._is_factor(var):
             return self._prop(var, by, domain, total=total)
         y = self._numeric(var)
-        # a sum is NaN when any value is (or inf - inf): the boolean mask only then
-        nan = np.isnan(y) if np.isnan(np.einsum("i->", y)) else None
-        g, keys, pairs = self._groups(by, domain)
-        ok = ~nan if nan is not None and nan.any() else None
-        res = self._ratio(y if ok is None else np.where(nan, 0.0, y), ok, g, keys, pairs,
-                          total=total)
+        _, keys, pairs = self._groups(by, domain, cells=self._by_cells)
+        res = self._ratio(y, keys, pairs, total=total)
         out = self._frame(self._lead(var, keys, by), res)
-        return out[res["n"] > 0].reset_index(drop=True) if by else out
+        return _drop_empty(out, res["n"]) if by else out
 
     def mean(self, var: str | Sequence[str]) -> pd.DataFrame:
         """Weighted mean of `var` with its design-based standard error (R ``svymean``).
@@ -646,54 +664,39 @@ class Design:
                    "likelihood interval on replicate weights. Use \"logit\" (the default), "
                    "\"beta\", \"mean\", \"xlogit\", \"asin\" or \"wald\".")
             raise ArgumentError(msg)
-        _, keys, pairs = self._groups(by, domain)
+        _, keys, pairs = self._groups(by, domain, cells=self._by_cells)
         ngroup, size, pg = len(keys), pairs["size"], pairs["group"]
-        cache_key = (var, tuple(by or ()))
-        cached = self._cell_cache.get(cache_key) if domain is None else None
-        if cached is not None:  # (unit, group, level) codes of a variable without missing values
-            levels, key = cached
-            nlev, w = len(levels), self._w
-            cnt, sw = pairs["count"], pairs["sw"]
-        else:
-            lv, levels = self._levels(var)
-            nlev = len(levels)
-            missing = lv < 0
-            if missing.any():
-                use = ~missing & (pairs["q"] >= 0)
-            elif "count" in pairs and domain is None:
-                use = None
-            else:
-                use = pairs["q"] >= 0
-            if use is None:
-                q, li, w = pairs["q"], lv, self._w
-                cnt, sw = pairs["count"], pairs["sw"]
-            else:
-                q, li, w = pairs["q"][use], lv[use], self._w[use]
-                cnt = np.bincount(q, minlength=size).astype(float)
-                sw = np.bincount(q, weights=w, minlength=size)
-            key = q * nlev
-            key += li
-            if use is None:
-                self._cell_cache[cache_key] = (levels, key)
-        wl = np.bincount(key, weights=w, minlength=size * nlev).reshape(size, nlev)
+        lv, levels = self._levels(var)
+        nlev = len(levels)
+        cells = cell_weights(pairs["q"], lv, self._w, nlev, size, 3 if pairs.get("cells") else 2)
+        wl = cells[:, 0].reshape(size, nlev)
+        cnt = cells[:, 1].reshape(size, nlev).sum(axis=1)
+        sw = wl.sum(axis=1)
         n = np.bincount(pg, weights=cnt, minlength=ngroup)
         wsum = np.bincount(pg, weights=sw, minlength=ngroup)
         wlev = np.stack([np.bincount(pg, weights=wl[:, j], minlength=ngroup)
                          for j in range(nlev)], axis=1).reshape(-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             p = wlev / np.repeat(wsum, nlev)
-            if total:
-                z = wl
-            else:
-                denom = np.where(wsum > 0, wsum, 1.0)[pg]
-                z = (wl - np.nan_to_num(p).reshape(ngroup, nlev)[pg] * sw[:, None]) / denom[:, None]
+            share = (np.zeros((ngroup, nlev)) if total
+                     else np.nan_to_num(p).reshape(ngroup, nlev))[pg]
+            denom = (np.ones(ngroup) if total else np.where(wsum > 0, wsum, 1.0))[pg][:, None]
+            z = (wl - share * sw[:, None]) / denom  # influence totals per entry and level
             cols = (pg[:, None] * nlev + np.arange(nlev)[None, :]).ravel()
-            present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
-            if present is not None:
-                present = np.repeat(present, nlev, axis=1)
-            var_ = self._lin.variance_totals(np.repeat(pairs["unit"], nlev), cols, z.ravel(),
-                                             ngroup * nlev, present=present,
-                                             denom=None if total else np.repeat(sw, nlev))
+            if pairs.get("cells"):  # each row a PSU: Σ over a cell's rows of w²(1[level] - p)²
+                w2l = cells[:, 2].reshape(size, nlev)
+                squares = w2l * (1 - share) ** 2 + (w2l.sum(axis=1)[:, None] - w2l) * share**2
+                shape = (self._lin.n_strata, ngroup * nlev)
+                var_ = self._lin.cell_variance(
+                    z.reshape(shape), (squares / denom**2).reshape(shape),
+                    np.repeat(cnt.reshape(self._lin.n_strata, ngroup), nlev, axis=1))
+            else:
+                present = self._lin.present_by(pairs["unit"], pg, ngroup, cnt)
+                if present is not None:
+                    present = np.repeat(present, nlev, axis=1)
+                var_ = self._lin.variance_totals(np.repeat(pairs["unit"], nlev), cols,
+                                                 z.ravel(), ngroup * nlev, present=present,
+                                                 denom=None if total else np.repeat(sw, nlev))
             nn = np.repeat(n, nlev)
             ww = np.repeat(wsum, nlev)
             svar = p * (1 - p) * nn / (nn - 1)
@@ -701,13 +704,13 @@ class Design:
             if total:
                 vsrs = vsrs * ww**2
             deff = var_ / vsrs
-        lead: dict[str, Any] = {"variable": [var] * (ngroup * nlev)}
+        lead: dict[str, Any] = {"variable": np.full(ngroup * nlev, var, dtype=object)}
         if by:
             lead.update({c: keys[c].array.take(np.repeat(np.arange(ngroup), nlev))
                          for c in keys.columns})
-        lead["level"] = np.tile(levels.iloc[:, 0].to_numpy(dtype=object), ngroup)
-        out = self._frame(lead, {"estimate": wlev if total else p, "var": var_, "deff": deff,
-                                 "n": nn.astype(np.int64)})
+        lead["level"] = np.tile(levels, ngroup)
+        res = {"estimate": wlev if total else p, "var": var_, "deff": deff,
+               "n": nn.astype(np.int64)}
         if method != "wald" or level != 0.95:
             from toolkit.stats._share_ci import share_interval
 
@@ -721,11 +724,10 @@ class Design:
                 with np.errstate(invalid="ignore", divide="ignore"):
                     inputs["logit_var"] = self._lin.variances(
                         special.logit(p + dev) - special.logit(p))
-            lo, hi = share_interval(p, var_, method=method, level=level, **inputs)
-            out["ci_low"], out["ci_high"] = lo, hi
-        if by:
-            out = out[nn > 0].reset_index(drop=True)
-        return out
+            res["ci_low"], res["ci_high"] = share_interval(p, var_, method=method, level=level,
+                                                           **inputs)
+        out = self._frame(lead, res)
+        return _drop_empty(out, nn) if by else out
 
     def _share_inputs(self, method: str, pairs: dict[str, Any], cnt: np.ndarray, nlev: int,
                       ngroup: int, wsum: np.ndarray) -> dict[str, Any]:
@@ -739,6 +741,9 @@ class Design:
                      else np.bincount(pairs["q"][pairs["q"] >= 0], minlength=size))
         if ngroup == 1 and rows_pair.sum() == self._n:
             df = np.full(ngroup, float(self.degf))
+        elif pairs.get("cells"):  # R svyby: the domain's rows (its PSUs) minus its strata
+            rows_cell = np.asarray(rows_pair).reshape(self._lin.n_strata, ngroup)
+            df = (rows_cell.sum(axis=0) - (rows_cell > 0).sum(axis=0)).astype(float)
         else:  # R svyby: degf of each domain's design
             hit = rows_pair > 0
             df = self._lin.degf_by(pairs["unit"][hit], pg[hit], ngroup).astype(float)
@@ -924,17 +929,13 @@ class Design:
 
         df = self._degf(ok)
         tq = float(sps.t.ppf(0.975, df)) if df > 0 else np.nan
-        g = np.where(ok, 0, -1)
-        pairs = _pairs(self._lin.unit[ok], g[ok], 1, self._lin.n_unit)
-        qrows = np.full(self._n, -1, dtype=np.int64)
-        qrows[ok] = pairs["q"]
-        pairs["q"] = qrows
+        pairs = self._index_of(np.where(ok, 0, -1), 1, cells=self._by_cells)
         keys = pd.DataFrame(index=[0])
         rows = []
         for p in qs:
             est = qrule(p)
             ind = np.where(ok, (y <= est).astype(float), 0.0)
-            res = self._ratio(ind, ok, g, keys, pairs, total=False)
+            res = self._ratio(ind, keys, pairs, total=False)
             f_hat, se_p = float(res["estimate"][0]), float(np.sqrt(res["var"][0]))
             lo, hi = qrule(f_hat - tq * se_p), qrule(f_hat + tq * se_p)
             rows.append({"variable": var, "q": float(p), "estimate": est,
@@ -1148,8 +1149,7 @@ class Design:
         if res is not None:
             old = self._lin.residualise
             new._lin = self._lin.calibrated(res if old is None else old.then(res))
-        new._group_cache, new._level_cache, new._cell_cache = {}, {}, {}
-        new._scratch = None
+        new._group_cache, new._level_cache = {}, {}
         new._steps = (*self._steps, step)
         new._base = self if self._base is None else self._base
         return new
@@ -1582,8 +1582,7 @@ class ReplicateDesign(Design):
 
         self._lin = ReplicateVariance(unit, factors, scale, rscales, mse=mse, fixed=fixed)
         self._group_cache: dict[tuple[str, ...], dict[str, Any]] = {}
-        self._level_cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
-        self._cell_cache: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, np.ndarray]] = {}
+        self._level_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.type = type
         self.rho = rho
         self.mse = mse
@@ -1681,8 +1680,7 @@ class ReplicateDesign(Design):
         new, _ = apply_step(W, self.data, step)
         out = copy.copy(self)
         out._w, out._lin = replicate.recalibrated(lin, new)
-        out._group_cache, out._level_cache, out._cell_cache = {}, {}, {}
-        out._scratch = None
+        out._group_cache, out._level_cache = {}, {}
         out._steps = (*self._steps, step)
         keeps = step.kind == "trim" or (step.kind == "calibrate" and (
             step.get("method") != "linear" or step.get("bounds") is not None))
