@@ -3,9 +3,12 @@ against R survey 4.1 ``svyciprop`` and ``svyby(..., svyciprop)``.
 
 Source: ``tests/reference/R/shares.R`` (the two-stage fixture of ``design.R``; lonely PSUs
 adjusted): a post-stratified two-stage design, a JKn replicate design of its first stage,
-and that replicate design post-stratified. Each case records its R call. Tolerance 1e-6
-relative for the closed forms. The likelihood interval follows R's spline: 1e-5 on the whole
-design, 5e-5 in domains of a calibrated design (region A's lower limit is 3.8e-5 from R's).
+and that replicate design post-stratified; JK1 without strata, BRR and Fay (rho 0.3) on the
+28 PSU pairs of ``calibrate.R``, and a survey firm's bootstrap weights
+(``calibrate_bootstrap.csv``, R's own replicates) read by ``ReplicateDesign``. Each case
+records its R call. Tolerance 1e-6 relative for the closed forms. The likelihood interval
+follows R's spline: 1e-5 on the whole design, 5e-5 in domains of a calibrated design
+(region A's lower limit is 3.8e-5 from R's).
 """
 
 from __future__ import annotations
@@ -34,7 +37,16 @@ def designs(ref):
     pop = pd.DataFrame(ref["pop_sex_region"]["value"])
     d2 = tk.stats.Design(data, **TWO, lonely_psu="adjust")
     jkn = tk.stats.Design(data, **ONE, lonely_psu="adjust").replicate("JKn")
-    return {"ps": d2.poststratify(pop), "jkn": jkn, "jkn_ps": jkn.poststratify(pop)}
+    pairs = data[data["psu"] != "P057"].copy()
+    index = {p: i + 1 for i, p in enumerate(sorted(pairs["psu"].unique()))}
+    pairs["vstrat"] = [f"V{(index[p] + 1) // 2:02d}" for p in pairs["psu"]]
+    dp = tk.stats.Design(pairs, weights="w", strata="vstrat", cluster="psu")
+    boot = pd.concat([data, pd.read_csv(DATA / "calibrate_bootstrap.csv")], axis=1)
+    return {"ps": d2.poststratify(pop), "jkn": jkn, "jkn_ps": jkn.poststratify(pop),
+            "jk1": tk.stats.Design(data, weights="w", cluster="psu").replicate("JK1"),
+            "brr": dp.replicate("BRR"), "fay": dp.replicate("Fay", rho=0.3),
+            "firm": tk.stats.ReplicateDesign(boot, weights="w", repweights="^boot[0-9]+$",
+                                             type="bootstrap")}
 
 
 def _yes(frame):
@@ -42,7 +54,7 @@ def _yes(frame):
 
 
 @pytest.mark.parametrize("method", [*METHODS, "likelihood"])
-@pytest.mark.parametrize("name", ["ps", "jkn", "jkn_ps"])
+@pytest.mark.parametrize("name", ["ps", "jkn", "jkn_ps", "jk1", "brr", "fay", "firm"])
 def test_share_interval_equals_svyciprop(designs, ref, name, method):
     key = f"{name}/{method}"
     if key not in ref:  # R gives no likelihood interval on replicate weights

@@ -30,3 +30,35 @@ for (name in names(designs)) {
                 designs[[name]], m), by3)
   }
 }
+
+# The other replicate engines, on the designs of calibrate.R: JK1 without strata, BRR and
+# Fay on 28 PSU pairs, and a survey firm's bootstrap weights (calibrate_bootstrap.csv, R's
+# own bootstrap replicates exported) read back by svrepdesign.
+du <- svydesign(ids = ~psu, weights = ~w, data = dat)
+dat_p <- dat[dat$psu != "P057", ]
+psus <- sort(unique(dat_p$psu))
+dat_p$vstrat <- sprintf("V%02d", (match(dat_p$psu, psus) + 1) %/% 2)
+dp <- svydesign(ids = ~psu, strata = ~vstrat, weights = ~w, data = dat_p)
+datb <- cbind(dat, read.csv(reference_data_path("calibrate_bootstrap.csv")))
+setup <- paste(
+  "du <- svydesign(ids = ~psu, weights = ~w, data = dat)",
+  "dat_p <- dat[dat$psu != \"P057\", ]; psus <- sort(unique(dat_p$psu))",
+  "dat_p$vstrat <- sprintf(\"V%02d\", (match(dat_p$psu, psus) + 1) %/% 2)",
+  "dp <- svydesign(ids = ~psu, strata = ~vstrat, weights = ~w, data = dat_p)",
+  "datb <- cbind(dat, read.csv(\"calibrate_bootstrap.csv\"))", sep = "; ")
+others <- list(
+  jk1 = "as.svrepdesign(du, type = \"JK1\")",
+  brr = "as.svrepdesign(dp, type = \"BRR\")",
+  fay = "as.svrepdesign(dp, type = \"Fay\", fay.rho = 0.3)",
+  firm = paste0("svrepdesign(data = datb, repweights = \"^boot[0-9]+$\", weights = ~w, ",
+                "type = \"bootstrap\", combined.weights = TRUE)")
+)
+for (name in names(others)) {
+  for (m in c("logit", "mean", "beta", "asin", "xlogit")) {
+    run(paste(name, m, sep = "/"),
+        sprintf("svyciprop(~yes, %s, method = \"%s\")", others[[name]], m), ci3, note = setup)
+    run(paste(name, m, "by", sep = "/"),
+        sprintf("svyby(~yes, ~region, %s, svyciprop, method = \"%s\", vartype = \"ci\")",
+                others[[name]], m), by3, note = setup)
+  }
+}
