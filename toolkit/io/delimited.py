@@ -48,8 +48,10 @@ import codecs
 import csv
 import io
 import mmap
+import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -722,20 +724,37 @@ def _to_pandas(frame: pa.Table) -> pd.DataFrame:
     chunk by chunk, into their final 64-bit array: pyarrow's own conversion to
     ``Int64`` copies each column several times. Columns without gaps stay
     ``int64`` (the value normaliser makes them ``Int64`` with the mask it needs
-    anyway). The other columns are converted by pyarrow, without threads: they
-    are views or small codes, and threads only cost here.
+    anyway). The other columns are converted by pyarrow (views of the text, or
+    small codes) beside them: on a large table, on a second thread.
     """
     names = frame.column_names
-    ints = {i: _whole_numbers(column) for i, column in enumerate(frame.columns)
-            if pa.types.is_integer(column.type)}
-    if not ints:
+    positions = [i for i, column in enumerate(frame.columns)
+                 if pa.types.is_integer(column.type)]
+    if not positions:
         return frame.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
-    rest = frame.select([i for i in range(len(names)) if i not in ints])
+    rest = frame.select([i for i in range(len(names)) if i not in set(positions)])
+    whole = [frame.column(i) for i in positions]
     del frame
-    converted = rest.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
+
+    def convert() -> pd.DataFrame:
+        return rest.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
+
+    if len(whole[0]) < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        ints = dict(zip(positions, map(_whole_numbers, whole), strict=True))
+        converted = convert()
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            pending = pool.submit(convert)
+            ints = dict(zip(positions, pool.map(_whole_numbers, whole), strict=True))
+            converted = pending.result()
+    del whole
     others = iter(converted[name] for name in converted.columns)
     columns = {name: ints[i] if i in ints else next(others) for i, name in enumerate(names)}
     return pd.DataFrame(columns, copy=False)
+
+
+#: Rows from which the columns of a table are converted on two threads.
+_PARALLEL_ROWS = 100_000
 
 
 def _whole_numbers(column: pa.ChunkedArray) -> np.ndarray | pd.arrays.IntegerArray:
