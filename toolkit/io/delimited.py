@@ -48,8 +48,10 @@ import codecs
 import csv
 import io
 import mmap
+import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -330,7 +332,12 @@ def _parse_arrow(
     """Parse the data rows with pyarrow; None when the rows are irregular.
 
     Columns in `types` are parsed as that type; when a value does not convert,
-    the column is parsed as text instead (the error names the column).
+    the column is parsed as text instead (the error names the column). A
+    narrow integer type (``int16``/``int32``, planned from a sample) is widened
+    to ``int64`` when a later value is a whole number out of its range, or when
+    the column holds a negative number: a hexadecimal value such as ``0xFFFF``
+    wraps round to a negative number in a narrow type, so only a column without
+    negative numbers is known to read as it would as ``int64``.
     """
     names = [f"f{i}" for i in range(width)]
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
@@ -340,7 +347,7 @@ def _parse_arrow(
             column_types[names[i]] = kind
     while True:
         try:
-            return pacsv.read_csv(
+            table = pacsv.read_csv(
                 source.arrow_input(),
                 read_options=pacsv.ReadOptions(
                     skip_rows=skip_lines, column_names=names, encoding=arrow_encoding,
@@ -364,7 +371,33 @@ def _parse_arrow(
             name = names[int(failed.group(1))]
             if column_types[name] == pa.string():
                 return None
-            column_types[name] = pa.string()
+            column_types[name] = _wider(column_types[name], text)
+            continue
+        negative = [name for i, name in enumerate(names) if column_types[name] in _NARROW
+                    and (pc.min(table.column(i)).as_py() or 0) < 0]
+        if not negative:
+            return table
+        for name in negative:
+            column_types[name] = pa.int64()
+
+
+#: Integer types a plan may choose for small whole numbers (see `_parse_arrow`).
+_NARROW = (pa.int16(), pa.int32())
+
+
+def _wider(kind: pa.DataType, error: str) -> pa.DataType:
+    """The type to parse a column as after a value failed to convert to `kind`.
+
+    A narrow integer column becomes ``int64`` unless the value that failed holds
+    a character no integer has (so that a column of text is not parsed twice
+    more); ``int64`` and floats become text.
+    """
+    if kind not in _NARROW:
+        return pa.string()
+    value = re.search(r"invalid value '(.*)'$", error, flags=re.S)
+    if value is not None and not re.fullmatch(r"[\s0-9a-fA-FxX+-]*", value.group(1)):
+        return pa.string()
+    return pa.int64()
 
 
 def _csv_reader(text: str, delimiter: str, **options: object) -> Any:
@@ -685,30 +718,59 @@ def _read(
 
 
 def _to_pandas(frame: pa.Table) -> pd.DataFrame:
-    """The table as a frame; whole-number columns with gaps as ``Int64`` built in one copy.
+    """The table as a frame; whole-number columns as ``int64``, or ``Int64`` with gaps.
 
-    pyarrow's own conversion to ``Int64`` copies each column several times;
-    columns without gaps stay ``int64`` (the value normaliser makes them ``Int64``
-    with the mask it needs anyway).
+    Integer columns (parsed as ``int16``/``int32``/``int64``) are copied once,
+    chunk by chunk, into their final 64-bit array: pyarrow's own conversion to
+    ``Int64`` copies each column several times. Columns without gaps stay
+    ``int64`` (the value normaliser makes them ``Int64`` with the mask it needs
+    anyway). The other columns are converted by pyarrow (views of the text, or
+    small codes) beside them: on a large table, on a second thread.
     """
-    ints: dict[int, pd.arrays.IntegerArray] = {}
-    for i, column in enumerate(frame.columns):
-        if column.type == pa.int64() and column.null_count:
-            arr = column.combine_chunks()
-            validity, values = arr.buffers()[:2]
-            start, n = arr.offset, len(arr)
-            data = np.frombuffer(values, dtype=np.int64, count=start + n)[start:].copy()
-            valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8),
-                                  count=start + n, bitorder="little")[start:]
-            ints[i] = pd.arrays.IntegerArray(data, valid == 0)
-    if not ints:
-        return frame.to_pandas(self_destruct=True, split_blocks=True)
     names = frame.column_names
-    rest = frame.select([i for i in range(len(names)) if i not in ints])
-    df = rest.to_pandas(self_destruct=True, split_blocks=True)
-    for i in sorted(ints):  # in increasing position, so each lands where it was
-        df.insert(i, names[i], ints[i], allow_duplicates=True)
-    return df
+    positions = [i for i, column in enumerate(frame.columns)
+                 if pa.types.is_integer(column.type)]
+    if not positions:
+        return frame.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
+    rest = frame.select([i for i in range(len(names)) if i not in set(positions)])
+    whole = [frame.column(i) for i in positions]
+    del frame
+
+    def convert() -> pd.DataFrame:
+        return rest.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
+
+    if len(whole[0]) < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        ints = dict(zip(positions, map(_whole_numbers, whole), strict=True))
+        converted = convert()
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            pending = pool.submit(convert)
+            ints = dict(zip(positions, pool.map(_whole_numbers, whole), strict=True))
+            converted = pending.result()
+    del whole
+    others = iter(converted[name] for name in converted.columns)
+    columns = {name: ints[i] if i in ints else next(others) for i, name in enumerate(names)}
+    return pd.DataFrame(columns, copy=False)
+
+
+#: Rows from which the columns of a table are converted on two threads.
+_PARALLEL_ROWS = 100_000
+
+
+def _whole_numbers(column: pa.ChunkedArray) -> np.ndarray | pd.arrays.IntegerArray:
+    """An integer column as ``int64`` values (and a mask of the gaps, when it has some)."""
+    data = np.empty(len(column), dtype=np.int64)
+    missing = np.zeros(len(column), dtype=bool) if column.null_count else None
+    at = 0
+    for chunk in column.chunks:
+        end = at + len(chunk)
+        if chunk.null_count:
+            data[at:end] = pc.fill_null(chunk, 0).to_numpy()
+            missing[at:end] = pc.is_null(chunk).to_numpy(zero_copy_only=False)
+        else:
+            data[at:end] = chunk.to_numpy()
+        at = end
+    return data if missing is None else pd.arrays.IntegerArray(data, missing)
 
 
 def _reread(

@@ -60,9 +60,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -813,13 +815,55 @@ def _date_fast(values: pd.Series) -> np.ndarray | None:
 
 def _text_fast(values: pd.Series, col: _Column) -> Any | None:
     """Text that needs no change, found with one vectorised check; None otherwise."""
-    arr = _arrow(values)
-    if arr is None or col.missing:
+    if col.missing or not (isinstance(values.dtype, pd.StringDtype) or values.dtype == "str"):
         return None
+    arr = pa.array(values)
+    if _plain_ascii(arr):  # then the pattern below matches nowhere
+        return values.array
     pattern = r"^\s|\s$|^$|" + (r"[^\x00-\x7f]" if col.dtype == "id" else _FULLWIDTH_RE)
     if pc.any(pc.match_substring_regex(arr, pattern)).as_py():
         return None
     return values.array
+
+
+#: The bytes RE2's ``\s`` matches: tab, line feed, form feed, carriage return, space.
+_SPACE_BYTE = np.zeros(256, dtype=bool)
+_SPACE_BYTE[[9, 10, 12, 13, 32]] = True
+
+
+def _plain_ascii(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether every text is ASCII, not empty and without a space at either end.
+
+    Read from the bytes of the Arrow buffers (one pass over the characters, one
+    over the first and last byte of each text), ten times faster than the
+    regular expression; False also when the buffers are not plain ``string``
+    or ``large_string`` (the caller then asks the expression).
+    """
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        if chunk.null_count == len(chunk):
+            continue
+        if pa.types.is_large_string(chunk.type):
+            width = np.int64
+        elif pa.types.is_string(chunk.type):
+            width = np.int32
+        else:
+            return False
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[
+            chunk.offset:chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None \
+            else np.zeros(0, dtype=np.uint8)
+        if offsets[-1] > offsets[0] and data[offsets[0]:offsets[-1]].max() >= 0x80:
+            return False
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts, ends = starts[valid], ends[valid]
+        if (ends <= starts).any():
+            return False  # an empty text
+        if _SPACE_BYTE[data[starts]].any() or _SPACE_BYTE[data[ends - 1]].any():
+            return False
+    return True
 
 
 def _normalise_column(values: pd.Series, col: _Column) -> Any:
@@ -1008,8 +1052,7 @@ def normalise_frame(
     codes = missing_codes if isinstance(missing_codes, MissingCodes) else \
         parse_missing_codes(missing_codes, columns=names)
     spec = schema.TABLES[table] if table is not None else None
-    out: dict[str, Any] = {}
-    codebook: dict[str, dict[str, Any]] = {}
+    work: list[tuple[pd.Series, _Column]] = []
     for name in data.columns:
         column = spec.get(name) if spec is not None else None
         header = headers.get(name, name)
@@ -1021,12 +1064,34 @@ def normalise_frame(
                                      eligible=_eligible_for_common_codes(column)),
             record=record, rows=rows,
         )
-        values = data[name]
         if col.dtype in ("category", "ordered") and col.vocab is None:
             col.dtype = "text"
-        out[name] = _normalise_column(values, col)
-        col.flush()
+        work.append((data[name], col))
+    out: dict[str, Any] = {}
+    codebook: dict[str, dict[str, Any]] = {}
+    for (_, col), normalised in zip(work, _normalised(work, n_rows=len(data)), strict=True):
+        out[col.name] = normalised
+        col.flush()  # in column order, as each column is done
         if col.missing:
-            codebook[name] = {"missing_codes": dict(col.missing)}
+            codebook[col.name] = {"missing_codes": dict(col.missing)}
     frame = pd.DataFrame(out, index=data.index, copy=False)
     return frame, codebook
+
+
+#: Rows from which the columns of a frame are normalised on two threads.
+_PARALLEL_ROWS = 100_000
+
+
+def _normalised(work: list[tuple[pd.Series, _Column]], *, n_rows: int) -> Iterator[Any]:
+    """`_normalise_column` of each (values, column), yielded in order.
+
+    On a large frame two columns are worked on at a time: the work is mostly
+    NumPy and Arrow, which release the GIL, and each column notes its changes
+    on its own `_Column`, which is flushed to the record in column order.
+    """
+    if n_rows < _PARALLEL_ROWS or len(work) < 2 or (os.cpu_count() or 1) < 2:
+        for values, col in work:
+            yield _normalise_column(values, col)
+        return
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield from pool.map(lambda item: _normalise_column(*item), work)

@@ -212,6 +212,11 @@ class LoadRecord:
         return self._missing[0].copy()
 
     @property
+    def n_missing(self) -> int:
+        """How many cells held a declared missing code (:attr:`missing` without building it)."""
+        return sum(len(m) for m in self._missing)
+
+    @property
     def rows_set_aside(self) -> pd.DataFrame:
         """Rows not kept: file ``row``, ``reason``, ``values``."""
         return pd.DataFrame(self._set_aside, columns=SET_ASIDE_COLUMNS)
@@ -260,7 +265,7 @@ class LoadRecord:
             f"{len(self._set_aside)} set aside; {n_changed} value(s) changed in "
             f"{n_cols} column(s)."
         )
-        n_missing = sum(len(m) for m in self._missing)
+        n_missing = self.n_missing
         if n_missing:
             text += f" {n_missing} declared missing code(s) set to missing."
         n_problems = len(self._problems) + sum(len(f) for f in self._problem_frames)
