@@ -153,7 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=5,
                         help="alternating rounds of every reader (the ratio is their median)")
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "PATH", "ENCODING"),
                         help=argparse.SUPPRESS)
