@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pytest
 
 import toolkit as tk
-from toolkit.io import delimited, normalise, read
+from toolkit.io import _threads, read
 from toolkit.io.normalise import _plain_ascii
 
 HEADER = ("问卷编号,社区编码,测量波次,权重,层,性别,年龄,文化程度,是否党员,调查日期,"
@@ -57,12 +57,10 @@ def _text(rows: list[list[str]]) -> str:
 def _read(path, monkeypatch, *, fast: bool) -> pd.DataFrame:
     with monkeypatch.context() as patch:
         if fast:  # threads even on a small file
-            patch.setattr(delimited, "_PARALLEL_ROWS", 0)
-            patch.setattr(normalise, "_PARALLEL_ROWS", 0)
+            patch.setattr(_threads, "PARALLEL_ROWS", 0)
         else:  # as before: every whole number parsed as int64, one column at a time
             patch.setattr(read, "_int_type", lambda sample: pa.int64())
-            patch.setattr(delimited, "_PARALLEL_ROWS", 10**12)
-            patch.setattr(normalise, "_PARALLEL_ROWS", 10**12)
+            patch.setattr(_threads, "PARALLEL_ROWS", 10**12)
         with pytest.warns(tk.errors.ToolkitWarning, match="missing codes"):
             return tk.read_table(path, kind="survey", missing_codes={98: "不知道", 99: "拒答"})
 

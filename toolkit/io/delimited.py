@@ -48,7 +48,6 @@ import codecs
 import csv
 import io
 import mmap
-import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -62,6 +61,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from toolkit.errors import ReadError
+from toolkit.io._threads import two_threads
 from toolkit.io.digits import LOST_DIGITS_FIX, LOST_DIGITS_FIX_ZH, lost_digits, shown_number
 from toolkit.io.encoding import (
     check_decodes,
@@ -732,14 +732,15 @@ def _to_pandas(frame: pa.Table) -> pd.DataFrame:
                  if pa.types.is_integer(column.type)]
     if not positions:
         return frame.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
-    rest = frame.select([i for i in range(len(names)) if i not in set(positions)])
+    integer = set(positions)
+    rest = frame.select([i for i in range(len(names)) if i not in integer])
     whole = [frame.column(i) for i in positions]
     del frame
 
     def convert() -> pd.DataFrame:
         return rest.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
 
-    if len(whole[0]) < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+    if not two_threads(len(whole[0])):
         ints = dict(zip(positions, map(_whole_numbers, whole), strict=True))
         converted = convert()
     else:
@@ -751,10 +752,6 @@ def _to_pandas(frame: pa.Table) -> pd.DataFrame:
     others = iter(converted[name] for name in converted.columns)
     columns = {name: ints[i] if i in ints else next(others) for i, name in enumerate(names)}
     return pd.DataFrame(columns, copy=False)
-
-
-#: Rows from which the columns of a table are converted on two threads.
-_PARALLEL_ROWS = 100_000
 
 
 def _whole_numbers(column: pa.ChunkedArray) -> np.ndarray | pd.arrays.IntegerArray:

@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -74,6 +73,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit import schema
+from toolkit.io._threads import two_threads
 from toolkit.io.record import LoadRecord
 
 __all__ = [
@@ -707,11 +707,11 @@ def _build(dtype: str, values: list, codes: np.ndarray, n: int) -> Any:
     return _take(arr, codes)
 
 
-def _arrow(values: pd.Series) -> pa.Array | None:
-    """The column as an Arrow string array, when it is text."""
+def _arrow(values: pd.Series, *, combine: bool = True) -> pa.Array | pa.ChunkedArray | None:
+    """The column as an Arrow string array, when it is text (its chunks joined if `combine`)."""
     if isinstance(values.dtype, pd.StringDtype) or values.dtype == "str":
         arr = pa.array(values)
-        if isinstance(arr, pa.ChunkedArray):
+        if combine and isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         return arr
     return None
@@ -815,9 +815,9 @@ def _date_fast(values: pd.Series) -> np.ndarray | None:
 
 def _text_fast(values: pd.Series, col: _Column) -> Any | None:
     """Text that needs no change, found with one vectorised check; None otherwise."""
-    if col.missing or not (isinstance(values.dtype, pd.StringDtype) or values.dtype == "str"):
+    arr = None if col.missing else _arrow(values, combine=False)
+    if arr is None:
         return None
-    arr = pa.array(values)
     if _plain_ascii(arr):  # then the pattern below matches nowhere
         return values.array
     pattern = r"^\s|\s$|^$|" + (r"[^\x00-\x7f]" if col.dtype == "id" else _FULLWIDTH_RE)
@@ -1078,10 +1078,6 @@ def normalise_frame(
     return frame, codebook
 
 
-#: Rows from which the columns of a frame are normalised on two threads.
-_PARALLEL_ROWS = 100_000
-
-
 def _normalised(work: list[tuple[pd.Series, _Column]], *, n_rows: int) -> Iterator[Any]:
     """`_normalise_column` of each (values, column), yielded in order.
 
@@ -1089,7 +1085,7 @@ def _normalised(work: list[tuple[pd.Series, _Column]], *, n_rows: int) -> Iterat
     NumPy and Arrow, which release the GIL, and each column notes its changes
     on its own `_Column`, which is flushed to the record in column order.
     """
-    if n_rows < _PARALLEL_ROWS or len(work) < 2 or (os.cpu_count() or 1) < 2:
+    if len(work) < 2 or not two_threads(n_rows):
         for values, col in work:
             yield _normalise_column(values, col)
         return
