@@ -95,25 +95,23 @@ def require_columns(
     Could not find 2 columns in `data`: `wieght` (given as `weights`; did you mean `weight`?), \
 `wave` (given as `by`). Columns available: `weight`, `town`.
     """
-    given = [name for names in columns.values() if names is not None
-             for name in ([names] if isinstance(names, str) else list(names))]
+    given = [(role, name) for role, names in columns.items() if names is not None
+             for name in ([names] if isinstance(names, str) else list(names))
+             if name is not None]
     try:  # the common case, every column there: no list of the table's columns
-        if all(name is None or name in data.columns for name in given):
+        if all(name in data.columns for _, name in given):
             return
     except TypeError:  # an unhashable name: the full check reports it
         pass
     have = [str(c) for c in data.columns]
     present = set(have)
     missing: list[str] = []
-    for role, names in columns.items():
-        if names is None:
+    for role, name in given:
+        if str(name) in present:
             continue
-        for name in [names] if isinstance(names, str) else list(names):
-            if name is None or str(name) in present:
-                continue
-            close = close_matches(name, have, cutoff=cutoff)
-            hint = f"; did you mean {_quoted(close)}?" if close else ""
-            missing.append(f"`{name}` (given as `{role}`{hint})")
+        close = close_matches(name, have, cutoff=cutoff)
+        hint = f"; did you mean {_quoted(close)}?" if close else ""
+        missing.append(f"`{name}` (given as `{role}`{hint})")
     if not missing:
         return
     what = "column" if len(missing) == 1 else f"{len(missing)} columns"

@@ -516,11 +516,11 @@ class Design:
         name = "cells" if cells else "pairs"
         if name not in entry:
             index = self._index_of(g, len(keys), cells=cells)
-            q = index["q"]
-            valid = q[q >= 0] if (g < 0).any() else q
-            w = self._w[q >= 0] if (g < 0).any() else self._w
-            index["count"] = np.bincount(valid, minlength=index["size"]).astype(float)
-            index["sw"] = np.bincount(valid, weights=w, minlength=index["size"])
+            q, w = index["q"], self._w
+            if (g < 0).any():  # rows with a missing group value are in no entry
+                q, w = q[g >= 0], w[g >= 0]
+            index["count"] = np.bincount(q, minlength=index["size"]).astype(float)
+            index["sw"] = np.bincount(q, weights=w, minlength=index["size"])
             entry[name] = index
         return g, keys, entry[name]
 
